@@ -1,0 +1,4 @@
+//! The pure core: detection, release order and policy. No I/O, no clock, no async.
+
+pub mod release;
+pub mod types;

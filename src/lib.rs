@@ -1,0 +1,8 @@
+//! schemagate: finds database migrations in merge requests, batches them into
+//! one announced release milestone and gates merges ahead of the next release.
+//!
+//! `core` is pure (facts in, decisions out); everything that touches git, the
+//! network, the disk or the clock lives outside it.
+
+pub mod cli;
+pub mod core;
