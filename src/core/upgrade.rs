@@ -44,55 +44,56 @@ impl UpgradePolicy {
     }
 }
 
-/// Why an upgrade (or a proposed path) is not allowed. Each message is one
-/// sentence that names the offending step and what to do instead.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UpgradeRefusal {
-    #[error("the upgrade path is empty; give at least one version")]
+/// What kind of rule a refusal is about, for callers that branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// `check` was given no versions.
     EmptyPath,
-    #[error("{version} is not a known release")]
-    UnknownVersion { version: Version },
-    #[error("{from} → {to} does not move forward; an upgrade path only goes to newer releases")]
-    NotForward { from: Version, to: Version },
-    #[error("{from} → {to} skips series {series}; pass through {latest}, its latest release")]
-    SkipsSeries {
-        from: Version,
-        to: Version,
-        series: String,
-        latest: Version,
-    },
-    #[error(
-        "{from} → {to} skips {latest}, the latest release of series {series}; upgrade to {latest} first"
-    )]
-    LeavesSeriesEarly {
-        from: Version,
-        to: Version,
-        series: String,
-        latest: Version,
-    },
-    #[error("{from} → {to} skips {skipped}; the consecutive policy stops at every release")]
-    SkipsRelease {
-        from: Version,
-        to: Version,
-        skipped: Version,
-    },
-    #[error(
-        "{from} → {to} skips {skipped}, which ships database migrations; stop there to run them"
-    )]
-    SkipsDbRelease {
-        from: Version,
-        to: Version,
-        skipped: Version,
-    },
+    /// A version is not among the known releases.
+    UnknownVersion,
+    /// A step goes backwards or stays put.
+    NotForward,
+    /// A step jumps over a whole series.
+    SkipsSeries,
+    /// A step leaves a series before reaching its latest release.
+    LeavesSeriesEarly,
+    /// A step jumps over a release (the consecutive policy).
+    SkipsRelease,
+    /// A step jumps over a release with database changes (db-stop-gaps).
+    SkipsDbRelease,
+}
+
+/// Why an upgrade (or a proposed path) is not allowed: the kind of rule, and
+/// one sentence that names the offending step and what to do instead, e.g.
+/// "23.09.9 → 24.03.0 skips 23.09.10, the latest release of series 23.09;
+/// upgrade to 23.09.10 first".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct UpgradeRefusal {
+    pub kind: RefusalKind,
+    pub reason: String,
 }
 
 impl UpgradeRefusal {
+    fn new(kind: RefusalKind, reason: String) -> UpgradeRefusal {
+        UpgradeRefusal { kind, reason }
+    }
+
     /// True when the input itself is wrong (an unknown version, an empty
     /// path) rather than the path breaking a rule; the CLI exits 2 for these.
     pub fn is_bad_input(&self) -> bool {
         matches!(
-            self,
-            UpgradeRefusal::EmptyPath | UpgradeRefusal::UnknownVersion { .. }
+            self.kind,
+            RefusalKind::EmptyPath | RefusalKind::UnknownVersion
+        )
+    }
+
+    fn not_forward(from: &Version, to: &Version) -> UpgradeRefusal {
+        UpgradeRefusal::new(
+            RefusalKind::NotForward,
+            format!(
+                "{from} → {to} does not move forward; an upgrade path only goes to newer releases"
+            ),
         )
     }
 }
@@ -114,7 +115,7 @@ pub fn plan(
     let from = catalog.known(from)?;
     let to = catalog.known(to)?;
     if to < from {
-        return Err(UpgradeRefusal::NotForward { from, to });
+        return Err(UpgradeRefusal::not_forward(&from, &to));
     }
     let mut stops: BTreeSet<Version> = BTreeSet::new();
     match policy {
@@ -144,7 +145,10 @@ pub fn check(
     db_releases: &BTreeSet<Version>,
 ) -> Result<(), UpgradeRefusal> {
     if path.is_empty() {
-        return Err(UpgradeRefusal::EmptyPath);
+        return Err(UpgradeRefusal::new(
+            RefusalKind::EmptyPath,
+            "the upgrade path is empty; give at least one version".to_string(),
+        ));
     }
     let catalog = Catalog::new(versions);
     let path: Vec<Version> = path
@@ -158,10 +162,7 @@ pub fn check(
     for step in path.windows(2) {
         let (from, to) = (&step[0], &step[1]);
         if to <= from {
-            return Err(UpgradeRefusal::NotForward {
-                from: from.clone(),
-                to: to.clone(),
-            });
+            return Err(UpgradeRefusal::not_forward(from, to));
         }
         match policy {
             UpgradePolicy::Consecutive => catalog.check_consecutive_step(from, to)?,
@@ -170,11 +171,13 @@ pub fn check(
                 // `BTreeSet::range` would panic on equal excluded bounds; a
                 // filter cannot, whatever the caller passes.
                 if let Some(skipped) = db_stops.iter().find(|db| *db > from && *db < to) {
-                    return Err(UpgradeRefusal::SkipsDbRelease {
-                        from: from.clone(),
-                        to: to.clone(),
-                        skipped: skipped.clone(),
-                    });
+                    return Err(UpgradeRefusal::new(
+                        RefusalKind::SkipsDbRelease,
+                        format!(
+                            "{from} → {to} skips {skipped}, which ships database migrations; \
+                             stop there to run them"
+                        ),
+                    ));
                 }
             }
         }
@@ -221,8 +224,11 @@ impl Catalog {
         self.all
             .binary_search(version)
             .map(|i| self.all[i].clone())
-            .map_err(|_| UpgradeRefusal::UnknownVersion {
-                version: version.clone(),
+            .map_err(|_| {
+                UpgradeRefusal::new(
+                    RefusalKind::UnknownVersion,
+                    format!("{version} is not a known release"),
+                )
             })
     }
 
@@ -272,11 +278,12 @@ impl Catalog {
 
     fn check_consecutive_step(&self, from: &Version, to: &Version) -> Result<(), UpgradeRefusal> {
         match self.stable_strictly_between(from, to).next() {
-            Some(skipped) => Err(UpgradeRefusal::SkipsRelease {
-                from: from.clone(),
-                to: to.clone(),
-                skipped: skipped.clone(),
-            }),
+            Some(skipped) => Err(UpgradeRefusal::new(
+                RefusalKind::SkipsRelease,
+                format!(
+                    "{from} → {to} skips {skipped}; the consecutive policy stops at every release"
+                ),
+            )),
             None => Ok(()),
         }
     }
@@ -295,20 +302,23 @@ impl Catalog {
             .map(Version::series)
             .find(|s| *s > from_series && *s < to_series);
         if let Some(latest) = skipped_series.and_then(|s| self.latest_of_series(s)) {
-            return Err(UpgradeRefusal::SkipsSeries {
-                from: from.clone(),
-                to: to.clone(),
-                series: series_label(latest),
-                latest: latest.clone(),
-            });
+            let series = series_label(latest);
+            return Err(UpgradeRefusal::new(
+                RefusalKind::SkipsSeries,
+                format!(
+                    "{from} → {to} skips series {series}; pass through {latest}, its latest release"
+                ),
+            ));
         }
         match self.latest_of_series(from_series) {
-            Some(latest) if from < latest => Err(UpgradeRefusal::LeavesSeriesEarly {
-                from: from.clone(),
-                to: to.clone(),
-                series: series_label(latest),
-                latest: latest.clone(),
-            }),
+            Some(latest) if from < latest => Err(UpgradeRefusal::new(
+                RefusalKind::LeavesSeriesEarly,
+                format!(
+                    "{from} → {to} skips {latest}, the latest release of series {}; \
+                     upgrade to {latest} first",
+                    series_label(latest)
+                ),
+            )),
             _ => Ok(()),
         }
     }
@@ -660,10 +670,9 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(in_path.to_string(), "23.09.11 is not a known release");
-        assert_eq!(
-            check(&backend_ai(), &[], UpgradePolicy::StopGaps, &none()),
-            Err(UpgradeRefusal::EmptyPath)
-        );
+        let empty = check(&backend_ai(), &[], UpgradePolicy::StopGaps, &none()).unwrap_err();
+        assert_eq!(empty.kind, RefusalKind::EmptyPath);
+        assert!(empty.is_bad_input());
     }
 
     #[test]
