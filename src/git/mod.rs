@@ -1,0 +1,3 @@
+//! Reading facts from a local git checkout through the `git` binary.
+
+pub mod tags;
