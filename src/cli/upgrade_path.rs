@@ -154,7 +154,7 @@ fn db_releases(
 fn read_version_file(file: &Path, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    parse_version_lines(&text, scheme).with_context(|| format!("in {}", file.display()))
+    parse_version_lines(&text, scheme).with_context(|| file.display().to_string())
 }
 
 /// Parses a version list: one version a line; blank lines and `#` comments

@@ -225,9 +225,15 @@ impl Catalog {
             .binary_search(version)
             .map(|i| self.all[i].clone())
             .map_err(|_| {
+                let known = match (self.all.first(), self.all.last()) {
+                    (Some(first), Some(last)) => {
+                        format!("the known releases run from {first} to {last}")
+                    }
+                    _ => "there are no known releases".to_string(),
+                };
                 UpgradeRefusal::new(
                     RefusalKind::UnknownVersion,
-                    format!("{version} is not a known release"),
+                    format!("{version} is not a known release; {known}"),
                 )
             })
     }
@@ -661,7 +667,10 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.is_bad_input());
-        assert_eq!(error.to_string(), "24.03.9 is not a known release");
+        assert_eq!(
+            error.to_string(),
+            "24.03.9 is not a known release; the known releases run from 23.03.0 to 24.09.0rc1"
+        );
         let in_path = check(
             &backend_ai(),
             &vs(&["23.09.10", "23.09.11", "24.03.0"]),
@@ -669,7 +678,11 @@ mod tests {
             &none(),
         )
         .unwrap_err();
-        assert_eq!(in_path.to_string(), "23.09.11 is not a known release");
+        assert!(
+            in_path
+                .to_string()
+                .starts_with("23.09.11 is not a known release;")
+        );
         let empty = check(&backend_ai(), &[], UpgradePolicy::StopGaps, &none()).unwrap_err();
         assert_eq!(empty.kind, RefusalKind::EmptyPath);
         assert!(empty.is_bad_input());

@@ -156,7 +156,10 @@ fn check_with_an_unknown_version_is_an_error() {
     let dir = TempDir::new().unwrap();
     let out = plan(&dir, &["--check", "23.09.10,24.03.9"]);
     assert_eq!(out.code, 2);
-    assert_eq!(out.stderr, "error: 24.03.9 is not a known release\n");
+    assert_eq!(
+        out.stderr,
+        "error: 24.03.9 is not a known release; the known releases run from 23.03.0 to 24.03.5\n"
+    );
     assert!(out.stdout.is_empty());
 }
 
