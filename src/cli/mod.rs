@@ -4,6 +4,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub mod upgrade_path;
+
 /// Release-tracking bot: batches database migrations into announced releases.
 #[derive(Debug, Parser)]
 #[command(name = "schemagate", version, about)]
@@ -28,11 +30,16 @@ pub enum Format {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// The releases to pass through between two versions, or a verdict on a proposed path.
+    UpgradePath(upgrade_path::UpgradePathArgs),
+}
 
 /// Runs a parsed command line; `Err` means exit code 2 with one sentence.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::UpgradePath(args) => upgrade_path::run(args, cli.format),
+    }
 }
 
 /// Flattens an error chain into one sentence for the terminal.

@@ -2,3 +2,4 @@
 
 pub mod release;
 pub mod types;
+pub mod upgrade;

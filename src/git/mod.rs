@@ -1,4 +1,5 @@
-//! Reading a local git checkout: changed files, contents and tags.
+//! Reading a local git checkout: changed files, contents and release tags.
 
 pub mod diff;
 pub mod repo;
+pub mod tags;

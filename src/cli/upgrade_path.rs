@@ -1,0 +1,243 @@
+//! `schemagate upgrade-path`: the releases an admin must pass through between
+//! two versions, or a verdict on a proposed path (`--check`).
+//!
+//! Exit codes: 0 a path (or "allowed"), 1 a proposed path is refused (the
+//! reason on stdout), 2 bad input (unknown version, unreadable file).
+
+use crate::cli::Format;
+use crate::core::release::{Scheme, Version};
+use crate::core::upgrade::{self, UpgradePolicy};
+use crate::git::tags;
+use anyhow::{Context, anyhow, bail};
+use clap::builder::PossibleValuesParser;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The versions to pass through from one release to another.
+#[derive(Debug, clap::Args)]
+pub struct UpgradePathArgs {
+    /// The version installed now.
+    #[arg(long, required_unless_present = "check", conflicts_with = "check")]
+    pub from: Option<String>,
+
+    /// The version to reach; `latest` means the highest known stable release.
+    #[arg(long, required_unless_present = "check", conflicts_with = "check")]
+    pub to: Option<String>,
+
+    /// Validate a proposed path instead of planning one: versions separated by commas.
+    #[arg(long, value_name = "V1,V2,...")]
+    pub check: Option<String>,
+
+    /// The known releases, one version a line (`#` comments and blank lines ignored).
+    #[arg(long, value_name = "FILE", conflicts_with = "repo")]
+    pub versions: Option<PathBuf>,
+
+    /// A git checkout whose release tags are the known releases (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    /// How releases are named.
+    #[arg(long, default_value = "semver", value_parser = PossibleValuesParser::new(Scheme::NAMES))]
+    pub scheme: String,
+
+    /// Which releases to stop at.
+    #[arg(long, default_value = "stop-gaps", value_parser = PossibleValuesParser::new(UpgradePolicy::NAMES))]
+    pub policy: String,
+
+    /// Releases that carried database changes, one version a line (for `--policy db-stop-gaps`).
+    #[arg(long, value_name = "FILE")]
+    pub db_releases: Option<PathBuf>,
+}
+
+/// Runs the command; `Err` is bad input (exit 2).
+pub fn run(args: UpgradePathArgs, format: Format) -> anyhow::Result<ExitCode> {
+    let scheme = Scheme::from_name(&args.scheme)
+        .ok_or_else(|| anyhow!("unknown version scheme `{}`", args.scheme))?;
+    let policy = UpgradePolicy::from_name(&args.policy)
+        .ok_or_else(|| anyhow!("unknown upgrade policy `{}`", args.policy))?;
+    let versions = known_versions(&args, &scheme)?;
+    let db_releases = db_releases(&args, &scheme, policy, &versions)?;
+
+    if let Some(proposed) = &args.check {
+        let path = proposed
+            .split(',')
+            .map(|text| parse_version(text, &scheme))
+            .collect::<anyhow::Result<Vec<Version>>>()?;
+        return check_path(&versions, &path, policy, &db_releases, format);
+    }
+
+    let from = parse_endpoint(args.from.as_deref(), "--from", &scheme, &versions)?;
+    let to = parse_endpoint(args.to.as_deref(), "--to", &scheme, &versions)?;
+    let path = upgrade::plan(&versions, &from, &to, policy, &db_releases)?;
+    println!("{}", render_path(&path, format));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_path(
+    versions: &[Version],
+    path: &[Version],
+    policy: UpgradePolicy,
+    db_releases: &BTreeSet<Version>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let refusal = match upgrade::check(versions, path, policy, db_releases) {
+        Ok(()) => {
+            println!("{}", render_allowed(path, format));
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(refusal) if refusal.is_bad_input() => return Err(refusal.into()),
+        Err(refusal) => refusal,
+    };
+    // A refusal is more useful with a path that works between the same ends.
+    let suggestion = match (path.first(), path.last()) {
+        (Some(from), Some(to)) => upgrade::plan(versions, from, to, policy, db_releases).ok(),
+        _ => None,
+    };
+    println!(
+        "{}",
+        render_refused(&refusal.reason, suggestion.as_deref(), format)
+    );
+    Ok(ExitCode::from(1))
+}
+
+/// The known releases: from `--versions FILE`, else the tags of `--repo`
+/// (default `.`).
+fn known_versions(args: &UpgradePathArgs, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
+    let (versions, source) = match &args.versions {
+        Some(file) => (read_version_file(file, scheme)?, file.display().to_string()),
+        None => {
+            let repo = args.repo.as_deref().unwrap_or(Path::new("."));
+            let tags = tags::release_tags(repo, scheme)?;
+            (tags, format!("the tags of {}", repo.display()))
+        }
+    };
+    if versions.is_empty() {
+        bail!("found no {scheme} versions in {source}; choose the naming with --scheme");
+    }
+    Ok(versions)
+}
+
+/// The releases with database changes, read only for `db-stop-gaps`.
+///
+/// Seam for the `releases` analysis: when no `--db-releases FILE` is given
+/// and `--repo` is, this is where `db_change_releases(repo, scheme)` (the git
+/// analysis behind `schemagate releases`) supplies the set.
+fn db_releases(
+    args: &UpgradePathArgs,
+    scheme: &Scheme,
+    policy: UpgradePolicy,
+    versions: &[Version],
+) -> anyhow::Result<BTreeSet<Version>> {
+    if policy != UpgradePolicy::DbStopGaps {
+        if args.db_releases.is_some() {
+            bail!("--db-releases only applies to --policy db-stop-gaps");
+        }
+        return Ok(BTreeSet::new());
+    }
+    let Some(file) = &args.db_releases else {
+        bail!(
+            "--policy db-stop-gaps needs the releases with database changes: \
+             give --db-releases FILE (one version a line)"
+        );
+    };
+    let db_releases = read_version_file(file, scheme)?;
+    if let Some(unknown) = db_releases.iter().find(|db| !versions.contains(db)) {
+        bail!(
+            "{unknown} in {} is not one of the known releases",
+            file.display()
+        );
+    }
+    Ok(db_releases.into_iter().collect())
+}
+
+fn read_version_file(file: &Path, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    parse_version_lines(&text, scheme).with_context(|| file.display().to_string())
+}
+
+/// Parses a version list: one version a line; blank lines and `#` comments
+/// (whole-line or trailing) are ignored; any other line must parse under
+/// `scheme`, and the error names the first one that does not.
+pub fn parse_version_lines(text: &str, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
+    let mut versions = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let content = line.split('#').next().unwrap_or("").trim();
+        if content.is_empty() {
+            continue;
+        }
+        let version = scheme
+            .parse(content)
+            .ok_or_else(|| anyhow!("line {}: `{content}` is not a {scheme} version", index + 1))?;
+        versions.push(version);
+    }
+    Ok(versions)
+}
+
+fn parse_version(text: &str, scheme: &Scheme) -> anyhow::Result<Version> {
+    let text = text.trim();
+    scheme
+        .parse(text)
+        .ok_or_else(|| anyhow!("`{text}` is not a {scheme} version"))
+}
+
+fn parse_endpoint(
+    text: Option<&str>,
+    flag: &str,
+    scheme: &Scheme,
+    versions: &[Version],
+) -> anyhow::Result<Version> {
+    let text = text.ok_or_else(|| anyhow!("{flag} is required without --check"))?;
+    if text == "latest" {
+        return latest(versions).ok_or_else(|| anyhow!("there is no release to call latest"));
+    }
+    parse_version(text, scheme)
+}
+
+/// The highest stable release, or the highest of all when every one is a pre-release.
+fn latest(versions: &[Version]) -> Option<Version> {
+    versions
+        .iter()
+        .filter(|v| !v.is_prerelease())
+        .max()
+        .or_else(|| versions.iter().max())
+        .cloned()
+}
+
+fn names(path: &[Version]) -> Vec<String> {
+    path.iter().map(ToString::to_string).collect()
+}
+
+/// `23.09.10 → 24.03.0`, or `{"path": [...]}` as JSON.
+pub fn render_path(path: &[Version], format: Format) -> String {
+    match format {
+        Format::Json => serde_json::json!({ "path": names(path) }).to_string(),
+        Format::Table | Format::Markdown => names(path).join(" → "),
+    }
+}
+
+fn render_allowed(path: &[Version], format: Format) -> String {
+    match format {
+        Format::Json => serde_json::json!({ "allowed": true, "path": names(path) }).to_string(),
+        Format::Table | Format::Markdown => format!("allowed: {}", names(path).join(" → ")),
+    }
+}
+
+fn render_refused(reason: &str, suggestion: Option<&[Version]>, format: Format) -> String {
+    match format {
+        Format::Json => serde_json::json!({
+            "allowed": false,
+            "reason": reason,
+            "suggested_path": suggestion.map(names),
+        })
+        .to_string(),
+        Format::Table | Format::Markdown => match suggestion {
+            Some(path) => format!(
+                "refused: {reason}\nan allowed path: {}",
+                names(path).join(" → ")
+            ),
+            None => format!("refused: {reason}"),
+        },
+    }
+}

@@ -1,0 +1,431 @@
+//! `schemagate upgrade-path` end to end: versions from a file or from a git
+//! repository's tags, plans, `--check` verdicts and exit codes.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use std::path::Path;
+use std::process::Command;
+use tempfile::TempDir;
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn schemagate(args: &[&str]) -> Outcome {
+    let output = cargo_bin_cmd!("schemagate")
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    Outcome {
+        code: output.status.code().expect("exited normally"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// A Backend.AI-shaped release list (23.03.0–11, 23.09.0–10, 24.03.0–5 and a
+/// release candidate) written as a versions file, with comments and blanks.
+fn backend_ai_versions(dir: &TempDir) -> String {
+    let mut text = String::from("# Backend.AI releases\n\n");
+    for (series, last) in [("23.03", 11), ("23.09", 10), ("24.03", 5)] {
+        for patch in 0..=last {
+            text.push_str(&format!("{series}.{patch}\n"));
+        }
+        text.push('\n');
+    }
+    text.push_str("24.03.0rc1   # candidates are never stops\n");
+    write(dir, "versions.txt", &text)
+}
+
+fn write(dir: &TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    path.to_string_lossy().into_owned()
+}
+
+fn plan(dir: &TempDir, extra: &[&str]) -> Outcome {
+    let versions = backend_ai_versions(dir);
+    let mut args = vec![
+        "upgrade-path",
+        "--versions",
+        &versions,
+        "--scheme",
+        "yy.mm.patch",
+    ];
+    args.extend_from_slice(extra);
+    schemagate(&args)
+}
+
+#[test]
+fn plans_the_stop_gap_path_through_the_latest_patch_of_each_series() {
+    let dir = TempDir::new().unwrap();
+    let out = plan(&dir, &["--from", "23.03.0", "--to", "24.03.5"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "23.03.0 → 23.03.11 → 23.09.10 → 24.03.5");
+}
+
+#[test]
+fn prints_the_path_as_json() {
+    let dir = TempDir::new().unwrap();
+    let out = plan(
+        &dir,
+        &["--from", "23.09.9", "--to", "24.03.0", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({ "path": ["23.09.9", "23.09.10", "24.03.0"] })
+    );
+}
+
+#[test]
+fn to_latest_means_the_highest_stable_release() {
+    let dir = TempDir::new().unwrap();
+    let out = plan(&dir, &["--from", "23.09.10", "--to", "latest"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "23.09.10 → 24.03.5");
+}
+
+#[test]
+fn consecutive_policy_lists_every_release() {
+    let dir = TempDir::new().unwrap();
+    let out = plan(
+        &dir,
+        &[
+            "--from",
+            "23.09.8",
+            "--to",
+            "24.03.1",
+            "--policy",
+            "consecutive",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout.trim(),
+        "23.09.8 → 23.09.9 → 23.09.10 → 24.03.0 → 24.03.1"
+    );
+}
+
+#[test]
+fn check_accepts_each_documented_allowed_path() {
+    let allowed = [
+        "23.09.10,24.03.0",
+        "23.09.10,24.03.5",
+        "23.09.9,23.09.10,24.03.0",
+        "23.03.11,23.09.0,23.09.1,23.09.2,23.09.3,23.09.4,23.09.5,23.09.6,23.09.7,\
+         23.09.8,23.09.9,23.09.10,24.03.0",
+    ];
+    let dir = TempDir::new().unwrap();
+    for path in allowed {
+        let out = plan(&dir, &["--check", path]);
+        assert_eq!(out.code, 0, "{path}: {}{}", out.stdout, out.stderr);
+        assert!(out.stdout.starts_with("allowed: "), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn check_refuses_each_documented_forbidden_path_with_the_reason_and_a_fix() {
+    let dir = TempDir::new().unwrap();
+    let out = plan(&dir, &["--check", "23.09.9,24.03.0"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stdout,
+        "refused: 23.09.9 → 24.03.0 skips 23.09.10, the latest release of series 23.09; \
+         upgrade to 23.09.10 first\nan allowed path: 23.09.9 → 23.09.10 → 24.03.0\n"
+    );
+
+    let out = plan(&dir, &["--check", "23.03.0, 24.03.0", "--format", "json"]);
+    assert_eq!(out.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["allowed"], false);
+    assert_eq!(
+        json["reason"],
+        "23.03.0 → 24.03.0 skips series 23.09; pass through 23.09.10, its latest release"
+    );
+    assert_eq!(
+        json["suggested_path"],
+        serde_json::json!(["23.03.0", "23.03.11", "23.09.10", "24.03.0"])
+    );
+}
+
+#[test]
+fn check_with_an_unknown_version_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let out = plan(&dir, &["--check", "23.09.10,24.03.9"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "error: 24.03.9 is not a known release; the known releases run from 23.03.0 to 24.03.5\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_downgrade_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let out = plan(&dir, &["--from", "24.03.0", "--to", "23.09.10"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("does not move forward"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_unreadable_versions_file_is_one_sentence_and_exit_2() {
+    let dir = TempDir::new().unwrap();
+    let missing = dir.path().join("missing.txt");
+    let out = schemagate(&[
+        "upgrade-path",
+        "--versions",
+        missing.to_str().unwrap(),
+        "--from",
+        "1.0.0",
+        "--to",
+        "2.0.0",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with("error: cannot read "),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1);
+}
+
+#[test]
+fn a_line_that_is_not_a_version_is_named_with_its_number() {
+    let dir = TempDir::new().unwrap();
+    let file = write(&dir, "versions.txt", "# semver list\n1.0.0\nversion two\n");
+    let out = schemagate(&[
+        "upgrade-path",
+        "--versions",
+        &file,
+        "--from",
+        "1.0.0",
+        "--to",
+        "1.0.0",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .ends_with("line 3: `version two` is not a semver version\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn db_stop_gaps_stops_at_the_releases_listed_with_database_changes() {
+    let dir = TempDir::new().unwrap();
+    let db = write(&dir, "db.txt", "23.09.4\n24.03.2 # new tables\n");
+    let out = plan(
+        &dir,
+        &[
+            "--from",
+            "23.09.1",
+            "--to",
+            "24.03.5",
+            "--policy",
+            "db-stop-gaps",
+            "--db-releases",
+            &db,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout.trim(),
+        "23.09.1 → 23.09.4 → 23.09.10 → 24.03.2 → 24.03.5"
+    );
+
+    let out = plan(
+        &dir,
+        &[
+            "--check",
+            "23.09.10,24.03.5",
+            "--policy",
+            "db-stop-gaps",
+            "--db-releases",
+            &db,
+        ],
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("skips 24.03.2, which ships database migrations"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn db_stop_gaps_needs_the_database_releases() {
+    let dir = TempDir::new().unwrap();
+    let out = plan(
+        &dir,
+        &[
+            "--from",
+            "23.09.1",
+            "--to",
+            "24.03.5",
+            "--policy",
+            "db-stop-gaps",
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--db-releases FILE"), "{}", out.stderr);
+
+    let db = write(&dir, "db.txt", "24.03.9\n");
+    let out = plan(
+        &dir,
+        &[
+            "--from",
+            "23.09.1",
+            "--to",
+            "24.03.5",
+            "--policy",
+            "db-stop-gaps",
+            "--db-releases",
+            &db,
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("24.03.9 in ") && out.stderr.contains("not one of the known releases"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn db_releases_with_another_policy_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let db = write(&dir, "db.txt", "24.03.2\n");
+    let out = plan(
+        &dir,
+        &["--from", "23.09.1", "--to", "24.03.5", "--db-releases", &db],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("only applies to --policy db-stop-gaps"));
+}
+
+fn git(repo: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .arg("-C")
+        .arg(repo)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+        .args(args)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+/// A repository with one commit per tag, plus tags that are not releases.
+fn tagged_repo(tags: &[&str]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    git(dir.path(), &["init", "--quiet"]);
+    for tag in tags {
+        git(
+            dir.path(),
+            &["commit", "--quiet", "--allow-empty", "-m", tag],
+        );
+        git(dir.path(), &["tag", tag]);
+    }
+    dir
+}
+
+#[test]
+fn repo_release_tags_are_the_known_releases_and_keep_their_spelling() {
+    let repo = tagged_repo(&[
+        "v1.3.0",
+        "v1.3.2",
+        "deploy-prod",
+        "v1.4.0",
+        "v1.4.1",
+        "latest",
+        "v1.5.0-rc.1",
+        "v1.5.0",
+    ]);
+    let dir = repo.path().to_str().unwrap();
+    let out = schemagate(&[
+        "upgrade-path",
+        "--repo",
+        dir,
+        "--from",
+        "1.3.0",
+        "--to",
+        "1.5.0",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "v1.3.0 → v1.3.2 → v1.4.1 → v1.5.0");
+
+    let out = schemagate(&["upgrade-path", "--repo", dir, "--check", "1.3.2,1.5.0"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("skips series 1.4"), "{}", out.stdout);
+}
+
+#[test]
+fn repo_tags_follow_the_chosen_scheme() {
+    let repo = tagged_repo(&["2023.05", "2023.05.1", "2023.06", "1.0.0"]);
+    let out = schemagate(&[
+        "upgrade-path",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--scheme",
+        "calver",
+        "--from",
+        "2023.05",
+        "--to",
+        "2023.06",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "2023.05 → 2023.05.1 → 2023.06");
+}
+
+#[test]
+fn a_repo_without_release_tags_says_so() {
+    let repo = tagged_repo(&["deploy-prod"]);
+    let out = schemagate(&[
+        "upgrade-path",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--from",
+        "1.0.0",
+        "--to",
+        "1.1.0",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("found no semver versions"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_a_repository_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let out = schemagate(&[
+        "upgrade-path",
+        "--repo",
+        dir.path().to_str().unwrap(),
+        "--from",
+        "1.0.0",
+        "--to",
+        "1.1.0",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with("error: cannot list tags in "),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1);
+}
