@@ -24,7 +24,7 @@ pub struct ReleaseChange {
 /// version order, pre-releases left out (admins upgrade between releases),
 /// and one tag per version when a version is tagged twice (`v1.2.0`, `1.2.0`).
 pub fn release_versions(repo: &GitRepo, scheme: &Scheme) -> Result<Vec<Version>> {
-    let mut versions: Vec<Version> = release_tags(repo.dir(), scheme)?
+    let mut versions: Vec<Version> = release_tags(repo, scheme)?
         .into_iter()
         .filter(|v| !v.is_prerelease())
         .collect();

@@ -57,7 +57,7 @@ pub fn choose_scheme(
     if let Some(scheme) = settings.configured_scheme(project)? {
         return Ok(scheme);
     }
-    let tags = list_tags(repo.dir())?;
+    let tags = list_tags(repo)?;
     let best = Scheme::NAMES
         .iter()
         .filter_map(|name| Scheme::from_name(name))

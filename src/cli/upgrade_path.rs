@@ -7,6 +7,7 @@
 use crate::cli::Format;
 use crate::core::release::{Scheme, Version};
 use crate::core::upgrade::{self, UpgradePolicy};
+use crate::git::repo::GitRepo;
 use crate::git::tags;
 use anyhow::{Context, anyhow, bail};
 use clap::builder::PossibleValuesParser;
@@ -108,7 +109,7 @@ fn known_versions(args: &UpgradePathArgs, scheme: &Scheme) -> anyhow::Result<Vec
         Some(file) => (read_version_file(file, scheme)?, file.display().to_string()),
         None => {
             let repo = args.repo.as_deref().unwrap_or(Path::new("."));
-            let tags = tags::release_tags(repo, scheme)?;
+            let tags = tags::release_tags(&GitRepo::open(repo)?, scheme)?;
             (tags, format!("the tags of {}", repo.display()))
         }
     };

@@ -25,8 +25,9 @@ impl GitRepo {
         let repo = GitRepo {
             dir: dir.to_path_buf(),
         };
-        repo.run(&["rev-parse", "--git-dir"])
-            .with_context(|| format!("{} is not a git repository", dir.display()))?;
+        if repo.run(&["rev-parse", "--git-dir"]).is_err() {
+            bail!("{} is not a git repository", dir.display());
+        }
         Ok(repo)
     }
 
@@ -43,6 +44,9 @@ impl GitRepo {
     pub fn run_with_input(&self, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {
         let mut command = Command::new("git");
         command
+            // An inherited GIT_DIR (inside a git hook) would override `-C`.
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
             .arg("-C")
             .arg(&self.dir)
             // Reading history must not depend on the user's pager, colour or
