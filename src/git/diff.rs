@@ -120,20 +120,18 @@ pub fn file_texts(repo: &GitRepo, rev: &str, paths: &[&str]) -> Result<HashMap<S
         rest = &rest[newline + 1..];
         let mut parts = header.split(' ');
         let (_id, kind, size) = (parts.next(), parts.next(), parts.next());
-        match (kind, size.and_then(|s| s.parse::<usize>().ok())) {
-            (Some(kind), Some(size)) => {
-                if rest.len() < size + 1 {
-                    bail!("git cat-file output was cut short");
-                }
-                if kind == "blob"
-                    && let Ok(text) = std::str::from_utf8(&rest[..size])
-                {
-                    texts.insert(path.to_string(), text.to_string());
-                }
-                rest = &rest[size + 1..];
+        // `<name> missing` (or `ambiguous`) has no body; a found object has
+        // `<id> <type> <size>` and then exactly `size` bytes and a newline.
+        if let (Some(kind), Some(size)) = (kind, size.and_then(|s| s.parse::<usize>().ok())) {
+            if rest.len() < size + 1 {
+                bail!("git cat-file output was cut short");
             }
-            // `<name> missing` or `ambiguous`: nothing follows the header.
-            _ => {}
+            if kind == "blob"
+                && let Ok(text) = std::str::from_utf8(&rest[..size])
+            {
+                texts.insert(path.to_string(), text.to_string());
+            }
+            rest = &rest[size + 1..];
         }
     }
     Ok(texts)
