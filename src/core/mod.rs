@@ -2,3 +2,6 @@
 
 pub mod release;
 pub mod types;
+pub mod block;
+pub mod comment;
+pub mod policy;
