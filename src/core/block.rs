@@ -149,9 +149,9 @@ mod tests {
         assert!(text.starts_with("Release notes follow.\n\n<!-- schemagate:batch:start -->\n"));
         assert!(text.ends_with(BLOCK_END));
         assert!(text.contains("upgrading to this release needs downtime"));
-        assert!(text.contains(
-            "- [Merge request 42](https://forge.example/mr/42): Add device health\n"
-        ));
+        assert!(
+            text.contains("- [Merge request 42](https://forge.example/mr/42): Add device health\n")
+        );
     }
 
     #[test]
@@ -185,7 +185,10 @@ mod tests {
         let updated = apply_batch_block(&description, Some(&new));
         assert_eq!(
             updated,
-            format!("Before  \r\n\n{}\n\nAfter *text*\n", render_batch_block(&new))
+            format!(
+                "Before  \r\n\n{}\n\nAfter *text*\n",
+                render_batch_block(&new)
+            )
         );
     }
 

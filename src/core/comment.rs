@@ -33,8 +33,8 @@ pub struct CommentInput<'a> {
     pub label_removed_by_person: bool,
     /// The item's milestone after the decision, by title.
     pub milestone: Option<String>,
-    /// The bot sets that milestone with this decision.
-    pub milestone_set_now: bool,
+    /// That milestone is the one the bot set (now or earlier).
+    pub milestone_set_by_bot: bool,
     pub batch: Option<BatchNote>,
     /// The gate verdict (MRs only).
     pub verdict: Option<&'a Verdict>,
@@ -48,7 +48,9 @@ fn headline(input: &CommentInput) -> String {
             "This {noun} **changes the database**: upgrading to the release that ships it needs downtime."
         ),
         Some(DbChangeReason::LabelledByPerson) => {
-            format!("This {noun} is expected to require **database changes** (labelled by a person).")
+            format!(
+                "This {noun} is expected to require **database changes** (labelled by a person)."
+            )
         }
         Some(DbChangeReason::ClosedByMergeRequest { number }) => format!(
             "This {noun} is expected to require **database changes**: merge request {number}, a database change, closes it."
@@ -56,6 +58,9 @@ fn headline(input: &CommentInput) -> String {
         Some(DbChangeReason::Keywords) => format!(
             "This {noun} is expected to require **database changes**: its text mentions them."
         ),
+        None if input.kind == ItemKind::Issue => {
+            format!("This {noun} is not expected to require **database changes** any more.")
+        }
         None if input.matches.is_empty() => {
             format!("This {noun} has **no database changes**: no migrations were found.")
         }
@@ -111,7 +116,7 @@ fn write_placement(text: &mut String, input: &CommentInput) {
         ));
     }
     if input.db_change_reason.is_some() {
-        let milestone = match (&input.milestone, input.milestone_set_now) {
+        let milestone = match (&input.milestone, input.milestone_set_by_bot) {
             (Some(title), true) => format!("{title} (set by schemagate)"),
             (Some(title), false) => title.clone(),
             (None, _) => "none".to_string(),
@@ -195,7 +200,7 @@ mod tests {
             label: "Database changes",
             label_removed_by_person: false,
             milestone: None,
-            milestone_set_now: false,
+            milestone_set_by_bot: false,
             batch: None,
             verdict: None,
             problems: &[],
@@ -213,8 +218,16 @@ mod tests {
     #[test]
     fn comment_lists_files_sorted_with_their_class_including_squash_and_edit() {
         let matches = [
-            found("app/migrations/0003_b.py", ChangeKind::Modified, MigrationKind::Edit),
-            found("app/migrations/0002_squashed.py", ChangeKind::Added, MigrationKind::Squash),
+            found(
+                "app/migrations/0003_b.py",
+                ChangeKind::Modified,
+                MigrationKind::Edit,
+            ),
+            found(
+                "app/migrations/0002_squashed.py",
+                ChangeKind::Added,
+                MigrationKind::Squash,
+            ),
         ];
         let text = render_comment(&base(&matches));
         let squash = text.find("0002_squashed.py").unwrap();
@@ -227,7 +240,11 @@ mod tests {
 
     #[test]
     fn failing_comment_lists_reasons_and_what_to_do() {
-        let matches = [found("app/migrations/0042_x.py", ChangeKind::Added, MigrationKind::Schema)];
+        let matches = [found(
+            "app/migrations/0042_x.py",
+            ChangeKind::Added,
+            MigrationKind::Schema,
+        )];
         let problems = [Problem {
             reason: "the downtime warning for 2026.12 has not been sent yet".into(),
             advice: "Merge after the warning.".into(),
@@ -240,7 +257,7 @@ mod tests {
         let input = CommentInput {
             db_change_reason: Some(&DbChangeReason::Migrations),
             milestone: Some("2026.12".into()),
-            milestone_set_now: true,
+            milestone_set_by_bot: true,
             batch: Some(BatchNote {
                 title: "2026.12".into(),
                 announced_on: None,
@@ -253,7 +270,9 @@ mod tests {
         assert!(text.contains("**changes the database**"));
         assert!(text.contains("**Milestone:** 2026.12 (set by schemagate)."));
         assert!(text.contains("batched in 2026.12; downtime warning not sent yet."));
-        assert!(text.contains("**Gate:** failing\n\n- the downtime warning for 2026.12 has not been sent yet\n"));
+        assert!(text.contains(
+            "**Gate:** failing\n\n- the downtime warning for 2026.12 has not been sent yet\n"
+        ));
         assert!(text.contains("**What to do**\n\n- Merge after the warning.\n"));
         assert_eq!(text, render_comment(&input), "rendering is deterministic");
     }

@@ -1,7 +1,7 @@
 //! The pure core: detection, release order and policy. No I/O, no clock, no async.
 
-pub mod release;
-pub mod types;
 pub mod block;
 pub mod comment;
 pub mod policy;
+pub mod release;
+pub mod types;

@@ -76,7 +76,9 @@ fn outside_batch(input: &GateInput, policy: &Policy) -> Option<Problem> {
     };
     let (fix, advice) = if let Some(first) = batch_titles.first() {
         let fix = if batch_titles.len() == 1 {
-            format!("the database changes of this cycle are batched in {first}; move this {this} there")
+            format!(
+                "the database changes of this cycle are batched in {first}; move this {this} there"
+            )
         } else {
             format!(
                 "the database changes of this cycle are batched in {}; move this {this} to one of them",

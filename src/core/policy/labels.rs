@@ -17,9 +17,8 @@ pub(super) fn db_change_reason(facts: &ItemFacts, label: &str) -> Option<DbChang
     if let Some(reason) = &facts.db_change_reason {
         return Some(reason.clone());
     }
-    let person_labelled_issue = facts.kind == ItemKind::Issue
-        && facts.has_label(label)
-        && !facts.ownership.bot_added_label;
+    let person_labelled_issue =
+        facts.kind == ItemKind::Issue && facts.has_label(label) && !facts.ownership.bot_added_label;
     person_labelled_issue.then_some(DbChangeReason::LabelledByPerson)
 }
 

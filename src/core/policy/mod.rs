@@ -18,8 +18,7 @@ pub use announce::announcement_due;
 pub use batch::{Releases, assignable_milestone, batch_milestones, is_batch};
 pub use decision::{Decision, GateState, MilestoneChange, Verdict};
 pub use facts::{
-    DbChangeReason, DbItemRef, ItemFacts, ItemKind, ItemState, Ownership, ProjectState,
-    WarningSent,
+    DbChangeReason, DbItemRef, ItemFacts, ItemKind, ItemState, Ownership, ProjectState, WarningSent,
 };
 pub use gate::Problem;
 pub use settings::{AnnounceTrigger, GateSwitches, Policy};
@@ -46,8 +45,15 @@ pub fn decide(
     let (labels_to_add, labels_to_remove) =
         labels::label_delta(facts, &policy.label, is_db_change, &mut ownership);
     let releases = Releases::new(milestones, &policy.scheme);
-    let placement =
-        placement::place(facts, is_db_change, &mut ownership, project, &releases, policy, now);
+    let placement = placement::place(
+        facts,
+        is_db_change,
+        &mut ownership,
+        project,
+        &releases,
+        policy,
+        now,
+    );
 
     let input = GateInput {
         facts,
@@ -58,13 +64,11 @@ pub fn decide(
         now,
     };
     let problems = gate::problems(&input, policy);
-    let verdict =
-        (facts.kind == ItemKind::MergeRequest).then(|| gate::verdict(&input, &problems));
+    let verdict = (facts.kind == ItemKind::MergeRequest).then(|| gate::verdict(&input, &problems));
 
     let batch = placement.batch_for_item();
     let announcement_due = placement.batch_of_item().map(|b| b.id).filter(|id| {
-        is_db_change
-            && announce::due_for(*id, &placement.batches, &releases, project, policy, now)
+        is_db_change && announce::due_for(*id, &placement.batches, &releases, project, policy, now)
     });
 
     let has_something_to_say = is_db_change || !problems.is_empty() || !facts.matches.is_empty();
@@ -76,7 +80,8 @@ pub fn decide(
             label: &policy.label,
             label_removed_by_person: ownership.label_removed_by_person,
             milestone: placement.effective.map(|id| releases.title(id)),
-            milestone_set_now: placement.change.is_some(),
+            milestone_set_by_bot: placement.effective.is_some()
+                && ownership.bot_set_milestone == placement.effective,
             batch: batch.filter(|_| is_db_change).map(|b| BatchNote {
                 title: b.title.clone(),
                 announced_on: project.warning_sent(b.id).map(|t| t.date_naive()),
