@@ -3,30 +3,47 @@
 
 use super::facts::{DbChangeReason, ItemFacts, ItemKind, Ownership};
 
-/// Why the item is a database change, or `None` when it is not one.
+/// Records a person's label edit: a bot-added label that is gone was
+/// removed by a person, and is never added again.
+pub(super) fn observe_label(facts: &ItemFacts, label: &str, ownership: &mut Ownership) {
+    if ownership.bot_added_label && !facts.has_label(label) {
+        ownership.bot_added_label = false;
+        ownership.label_removed_by_person = true;
+    }
+}
+
+/// Why the item is a database change, or `None` when it is not one, given
+/// the ownership record after `observe_label`.
 ///
-/// Detected `schema`/`data` migrations come first. Otherwise the engine's
-/// reason (an issue closed by a database-change MR, keywords) counts, and an
-/// issue carrying the label the bot did not add was labelled by a person. On
-/// an MR a person's label alone does not make a database change: it is just
-/// left alone.
-pub(super) fn db_change_reason(facts: &ItemFacts, label: &str) -> Option<DbChangeReason> {
+/// Detected `schema`/`data` migrations are facts and always count. On an
+/// issue the label is the signal: a person who removed it has said no, even
+/// to a closing MR's propagation; otherwise the engine's reason (closed by a
+/// database-change MR, keywords) counts, and a label the bot did not add was
+/// set by a person. On an MR a person's label alone does not make a database
+/// change: it is just left alone.
+pub(super) fn db_change_reason(
+    facts: &ItemFacts,
+    label: &str,
+    ownership: &Ownership,
+) -> Option<DbChangeReason> {
     if facts.has_db_migrations() {
         return Some(DbChangeReason::Migrations);
+    }
+    let is_issue = facts.kind == ItemKind::Issue;
+    let labelled = facts.has_label(label);
+    if is_issue && !labelled && ownership.label_removed_by_person {
+        return None;
     }
     if let Some(reason) = &facts.db_change_reason {
         return Some(reason.clone());
     }
-    let person_labelled_issue =
-        facts.kind == ItemKind::Issue && facts.has_label(label) && !facts.ownership.bot_added_label;
+    let person_labelled_issue = is_issue && labelled && !ownership.bot_added_label;
     person_labelled_issue.then_some(DbChangeReason::LabelledByPerson)
 }
 
-/// The labels to add and remove, updating `ownership`.
-///
-/// A bot-added label that is gone was removed by a person: it is never added
-/// again. The bot removes only the label it added, and only when the item is
-/// no longer a database change (migrations force-pushed away).
+/// The labels to add and remove, updating `ownership`. The bot removes only
+/// the label it added, and only when the item is no longer a database change
+/// (migrations force-pushed away).
 pub(super) fn label_delta(
     facts: &ItemFacts,
     label: &str,
@@ -34,10 +51,6 @@ pub(super) fn label_delta(
     ownership: &mut Ownership,
 ) -> (Vec<String>, Vec<String>) {
     let present = facts.has_label(label);
-    if ownership.bot_added_label && !present {
-        ownership.bot_added_label = false;
-        ownership.label_removed_by_person = true;
-    }
     let mut add = Vec::new();
     let mut remove = Vec::new();
     if is_db_change && !present && !ownership.label_removed_by_person {

@@ -36,12 +36,13 @@ pub fn decide(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Decision {
-    let reason = labels::db_change_reason(facts, &policy.label);
+    let mut ownership = facts.ownership.clone();
+    labels::observe_label(facts, &policy.label, &mut ownership);
+    let reason = labels::db_change_reason(facts, &policy.label, &ownership);
     let is_db_change = reason.is_some();
     if !facts.is_open() {
         return leave_alone(facts, reason);
     }
-    let mut ownership = facts.ownership.clone();
     let (labels_to_add, labels_to_remove) =
         labels::label_delta(facts, &policy.label, is_db_change, &mut ownership);
     let releases = Releases::new(milestones, &policy.scheme);

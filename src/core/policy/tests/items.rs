@@ -205,3 +205,15 @@ fn issue_that_no_longer_needs_database_changes_keeps_a_current_comment() {
         comment.contains("This issue is not expected to require **database changes** any more.")
     );
 }
+
+#[test]
+fn person_removing_the_propagated_label_from_an_issue_ends_its_database_change() {
+    let world = World::lava().db_change_in(7, M2026_12);
+    let mut item = issue(12).reason(DbChangeReason::ClosedByMergeRequest { number: 7 });
+    item.ownership.bot_added_label = true; // the label is gone now
+    let d = world.decide(&item);
+    assert!(!d.is_db_change);
+    assert!(d.labels_to_add.is_empty());
+    assert_eq!(d.milestone_change, None);
+    assert!(d.ownership.label_removed_by_person);
+}
