@@ -217,3 +217,16 @@ fn person_removing_the_propagated_label_from_an_issue_ends_its_database_change()
     assert_eq!(d.milestone_change, None);
     assert!(d.ownership.label_removed_by_person);
 }
+
+#[test]
+fn closed_issue_gets_no_writes() {
+    let world = World::lava().db_change_in(7, M2026_12);
+    let item = issue(12)
+        .reason(DbChangeReason::ClosedByMergeRequest { number: 7 })
+        .with_bot_comment()
+        .state(ItemState::Closed);
+    let d = world.decide(&item);
+    d.no_label_or_milestone_writes();
+    assert_eq!(d.comment, None);
+    assert_eq!(d.verdict, None);
+}

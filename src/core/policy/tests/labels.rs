@@ -83,6 +83,7 @@ fn person_label_on_a_non_db_mr_is_left_alone() {
         "on an MR only migrations make a database change"
     );
     d.passes_with("no database changes");
+    assert_eq!(d.comment, None);
 }
 
 #[test]
