@@ -1,5 +1,8 @@
 //! The pure core: detection, release order and policy. No I/O, no clock, no async.
 
+pub mod block;
+pub mod comment;
+pub mod policy;
 pub mod release;
 pub mod types;
 pub mod upgrade;

@@ -1,0 +1,248 @@
+//! The marked block in a batch milestone's description: database changes
+//! are expected, which MRs and issues bring them, and that upgrading needs
+//! downtime. Only the text between the hidden markers is ever the bot's.
+
+use crate::core::policy::{DbItemRef, ItemKind, ProjectState};
+use crate::core::types::MilestoneId;
+use std::fmt::Write;
+
+pub const BLOCK_START: &str = "<!-- schemagate:batch:start -->";
+pub const BLOCK_END: &str = "<!-- schemagate:batch:end -->";
+
+/// One MR or issue listed in the block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockItem {
+    pub kind: ItemKind,
+    pub number: u64,
+    pub title: String,
+    pub web_url: Option<String>,
+}
+
+/// What the block says: the database changes a milestone holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchBlock {
+    pub items: Vec<BlockItem>,
+}
+
+impl BatchBlock {
+    /// The block for `milestone` from the store's database changes; `None`
+    /// when it holds none (then the block is removed).
+    pub fn for_milestone(milestone: MilestoneId, project: &ProjectState) -> Option<BatchBlock> {
+        let items: Vec<BlockItem> = project
+            .db_changes_in(milestone)
+            .map(BlockItem::from)
+            .collect();
+        (!items.is_empty()).then_some(BatchBlock { items })
+    }
+}
+
+impl From<&DbItemRef> for BlockItem {
+    fn from(item: &DbItemRef) -> Self {
+        BlockItem {
+            kind: item.kind,
+            number: item.number,
+            title: item.title.clone(),
+            web_url: item.web_url.clone(),
+        }
+    }
+}
+
+/// Titles are one line of plain text in the list; markers inside them would
+/// confuse the next edit, so angle brackets and newlines are neutralised.
+fn plain_title(title: &str) -> String {
+    title
+        .replace(['\r', '\n'], " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .trim()
+        .to_string()
+}
+
+/// The block text, markers included, items merge requests first, by number.
+pub fn render_batch_block(block: &BatchBlock) -> String {
+    let mut items: Vec<&BlockItem> = block.items.iter().collect();
+    items.sort_by_key(|i| (i.kind, i.number));
+    items.dedup_by_key(|i| (i.kind, i.number));
+    let mut text = String::new();
+    text.push_str(BLOCK_START);
+    text.push_str("\n### Database changes expected\n\n");
+    text.push_str(
+        "This release includes database changes: **upgrading to this release needs downtime**.\n\n",
+    );
+    for item in items {
+        let name = format!("{} {}", capitalised(item.kind.noun()), item.number);
+        let name = match &item.web_url {
+            Some(url) => format!("[{name}]({url})"),
+            None => name,
+        };
+        let _ = writeln!(text, "- {name}: {}", plain_title(&item.title));
+    }
+    text.push_str(BLOCK_END);
+    text
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Where the bot's block sits: the first end marker and the last start
+/// marker before it, so a stray start marker earlier stays untouched.
+fn block_span(description: &str) -> Option<(usize, usize)> {
+    let end = description.find(BLOCK_END)?;
+    let start = description[..end].rfind(BLOCK_START)?;
+    Some((start, end + BLOCK_END.len()))
+}
+
+/// The description with the block set to `block`: replaced in place,
+/// appended after a blank line, or removed (with that blank line) when
+/// `None`. Text outside the markers is kept byte for byte, and applying the
+/// same block twice gives the same text, so the engine can skip the write.
+pub fn apply_batch_block(description: &str, block: Option<&BatchBlock>) -> String {
+    let rendered = block.map(render_batch_block);
+    match (block_span(description), rendered) {
+        (Some((start, end)), Some(text)) => {
+            format!("{}{text}{}", &description[..start], &description[end..])
+        }
+        (Some((start, end)), None) => {
+            let before = &description[..start];
+            let after = &description[end..];
+            let before = if after.is_empty() {
+                before.strip_suffix("\n\n").unwrap_or(before)
+            } else {
+                before
+            };
+            format!("{before}{after}")
+        }
+        (None, Some(text)) if description.is_empty() => text,
+        (None, Some(text)) => format!("{description}\n\n{text}"),
+        (None, None) => description.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(numbers: &[(ItemKind, u64, &str)]) -> BatchBlock {
+        BatchBlock {
+            items: numbers
+                .iter()
+                .map(|(kind, number, title)| BlockItem {
+                    kind: *kind,
+                    number: *number,
+                    title: title.to_string(),
+                    web_url: (*kind == ItemKind::MergeRequest)
+                        .then(|| format!("https://forge.example/mr/{number}")),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn block_is_appended_after_a_blank_line_and_says_downtime() {
+        let b = block(&[(ItemKind::MergeRequest, 42, "Add device health")]);
+        let text = apply_batch_block("Release notes follow.", Some(&b));
+        assert!(text.starts_with("Release notes follow.\n\n<!-- schemagate:batch:start -->\n"));
+        assert!(text.ends_with(BLOCK_END));
+        assert!(text.contains("upgrading to this release needs downtime"));
+        assert!(
+            text.contains("- [Merge request 42](https://forge.example/mr/42): Add device health\n")
+        );
+    }
+
+    #[test]
+    fn block_lists_merge_requests_then_issues_by_number() {
+        let b = block(&[
+            (ItemKind::Issue, 3, "Plan schema"),
+            (ItemKind::MergeRequest, 50, "Second"),
+            (ItemKind::MergeRequest, 7, "First"),
+        ]);
+        let text = render_batch_block(&b);
+        let first = text.find("Merge request 7").unwrap();
+        let second = text.find("Merge request 50").unwrap();
+        let issue = text.find("- Issue 3: Plan schema").unwrap();
+        assert!(first < second && second < issue);
+    }
+
+    #[test]
+    fn applying_the_same_block_twice_gives_identical_text() {
+        let b = block(&[(ItemKind::MergeRequest, 42, "Add device health")]);
+        let once = apply_batch_block("Intro\n", Some(&b));
+        let twice = apply_batch_block(&once, Some(&b));
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn replacing_the_block_keeps_text_on_both_sides_byte_for_byte() {
+        let old = block(&[(ItemKind::MergeRequest, 1, "Old")]);
+        let new = block(&[(ItemKind::MergeRequest, 2, "New")]);
+        let rendered = render_batch_block(&old);
+        let description = format!("Before  \r\n\n{rendered}\n\nAfter *text*\n");
+        let updated = apply_batch_block(&description, Some(&new));
+        assert_eq!(
+            updated,
+            format!(
+                "Before  \r\n\n{}\n\nAfter *text*\n",
+                render_batch_block(&new)
+            )
+        );
+    }
+
+    #[test]
+    fn removing_the_block_restores_the_original_description() {
+        let b = block(&[(ItemKind::Issue, 12, "Plan")]);
+        for original in ["", "Notes", "Notes\n", "Notes\n\n"] {
+            let with = apply_batch_block(original, Some(&b));
+            assert_eq!(apply_batch_block(&with, None), original, "for {original:?}");
+        }
+    }
+
+    #[test]
+    fn removing_a_block_in_the_middle_leaves_the_surrounding_text() {
+        let b = block(&[(ItemKind::Issue, 12, "Plan")]);
+        let description = format!("A\n{}\nB", render_batch_block(&b));
+        assert_eq!(apply_batch_block(&description, None), "A\n\nB");
+    }
+
+    #[test]
+    fn a_stray_start_marker_before_the_block_is_left_alone() {
+        let b = block(&[(ItemKind::Issue, 12, "Plan")]);
+        let description = format!("quote: {BLOCK_START} end\n\n{}", render_batch_block(&b));
+        let removed = apply_batch_block(&description, None);
+        assert_eq!(removed, format!("quote: {BLOCK_START} end"));
+    }
+
+    #[test]
+    fn description_without_block_and_no_changes_is_untouched() {
+        assert_eq!(apply_batch_block("Just notes\n", None), "Just notes\n");
+    }
+
+    #[test]
+    fn titles_cannot_smuggle_markers_or_break_lines() {
+        let b = block(&[(ItemKind::Issue, 9, "evil <!-- schemagate:batch:end -->\nx")]);
+        let text = apply_batch_block("", Some(&b));
+        assert_eq!(text.matches(BLOCK_END).count(), 1);
+        assert!(text.contains("- Issue 9: evil &lt;!-- schemagate:batch:end --&gt; x\n"));
+    }
+
+    #[test]
+    fn block_for_a_milestone_without_database_changes_is_none() {
+        let project = ProjectState {
+            db_changes: vec![DbItemRef {
+                kind: ItemKind::MergeRequest,
+                number: 5,
+                title: "Add table".into(),
+                web_url: None,
+                milestone: MilestoneId(2),
+            }],
+            warnings_sent: Vec::new(),
+        };
+        assert!(BatchBlock::for_milestone(MilestoneId(1), &project).is_none());
+        let b = BatchBlock::for_milestone(MilestoneId(2), &project).unwrap();
+        assert_eq!(b.items[0].number, 5);
+    }
+}

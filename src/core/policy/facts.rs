@@ -1,0 +1,182 @@
+//! The facts `decide` reads: one MR or issue, the bot's ownership record for
+//! it, and the project-wide state (other database changes, warnings sent).
+//!
+//! All of it is plain data the engine gathers from the forge and the store.
+
+use crate::core::types::{Match, MilestoneId, is_db_change};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What kind of forge item a decision is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A GitLab merge request or a GitHub pull request.
+    MergeRequest,
+    Issue,
+}
+
+impl ItemKind {
+    /// The word used in comments and milestone descriptions.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ItemKind::MergeRequest => "merge request",
+            ItemKind::Issue => "issue",
+        }
+    }
+
+    /// The short word used in gate reasons ("move this MR there").
+    pub fn short(self) -> &'static str {
+        match self {
+            ItemKind::MergeRequest => "MR",
+            ItemKind::Issue => "issue",
+        }
+    }
+}
+
+impl fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.noun())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemState {
+    Open,
+    Closed,
+    Merged,
+}
+
+/// Why an item counts as a database change.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum DbChangeReason {
+    /// At least one `schema` or `data` migration was detected (derived by `decide`).
+    Migrations,
+    /// A person put the label on it (issues: derived by `decide` when the
+    /// label is present and the bot did not add it).
+    LabelledByPerson,
+    /// A database-change MR whose description closes this issue.
+    ClosedByMergeRequest { number: u64 },
+    /// The issue text matched the project's opt-in keywords.
+    Keywords,
+}
+
+/// What the bot itself did to an item, so it never undoes a person's edit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ownership {
+    /// The bot added the database-changes label and it is still the bot's.
+    pub bot_added_label: bool,
+    /// A person removed the label after the bot added it: never re-add it.
+    pub label_removed_by_person: bool,
+    /// The milestone the bot set; `None` when a person set the current one.
+    pub bot_set_milestone: Option<MilestoneId>,
+    /// A person cleared the milestone the bot set: never assign one again.
+    pub milestone_cleared_by_person: bool,
+}
+
+/// One MR or issue as the engine sees it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemFacts {
+    pub kind: ItemKind,
+    pub number: u64,
+    pub title: String,
+    pub web_url: Option<String>,
+    pub state: ItemState,
+    /// Informational: a draft is decided exactly like a ready MR, since its
+    /// migrations are just as real for the batch and the warning.
+    pub draft: bool,
+    /// The labels currently on the item.
+    pub labels: Vec<String>,
+    /// The milestone currently on the item.
+    pub milestone: Option<MilestoneId>,
+    /// Detected migrations (empty for issues).
+    pub matches: Vec<Match>,
+    /// A database change by other means than detected migrations.
+    pub db_change_reason: Option<DbChangeReason>,
+    /// The bot's record of what it set on this item.
+    pub ownership: Ownership,
+    /// The bot already has its comment on this item (then it is kept current).
+    pub has_bot_comment: bool,
+}
+
+impl ItemFacts {
+    pub fn is_open(&self) -> bool {
+        self.state == ItemState::Open
+    }
+
+    /// Whether the item carries `label`; forges compare label names without case.
+    pub fn has_label(&self, label: &str) -> bool {
+        self.labels.iter().any(|l| l.eq_ignore_ascii_case(label))
+    }
+
+    /// Whether any detected migration is `schema` or `data`.
+    pub fn has_db_migrations(&self) -> bool {
+        is_db_change(&self.matches)
+    }
+
+    fn is(&self, kind: ItemKind, number: u64) -> bool {
+        self.kind == kind && self.number == number
+    }
+}
+
+/// A database-change item recorded in a milestone (from the store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DbItemRef {
+    pub kind: ItemKind,
+    pub number: u64,
+    pub title: String,
+    pub web_url: Option<String>,
+    pub milestone: MilestoneId,
+}
+
+/// A downtime warning sent for a milestone (the announcement ledger).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningSent {
+    pub milestone: MilestoneId,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// Project-wide facts: every database change placed in a milestone (open
+/// MRs, merged MRs and labelled open issues; not closed-unmerged MRs) and the
+/// warnings already sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectState {
+    pub db_changes: Vec<DbItemRef>,
+    pub warnings_sent: Vec<WarningSent>,
+}
+
+impl ProjectState {
+    /// When the downtime warning for `milestone` went out, if it did.
+    pub fn warning_sent(&self, milestone: MilestoneId) -> Option<DateTime<Utc>> {
+        self.warnings_sent
+            .iter()
+            .filter(|w| w.milestone == milestone)
+            .map(|w| w.sent_at)
+            .min()
+    }
+
+    /// The database changes recorded in `milestone`.
+    pub fn db_changes_in(&self, milestone: MilestoneId) -> impl Iterator<Item = &DbItemRef> {
+        self.db_changes
+            .iter()
+            .filter(move |c| c.milestone == milestone)
+    }
+
+    /// The database changes of every item except `item` (whose own facts are fresher).
+    pub fn db_changes_except<'a>(
+        &'a self,
+        item: &'a ItemFacts,
+    ) -> impl Iterator<Item = &'a DbItemRef> {
+        self.db_changes
+            .iter()
+            .filter(move |c| !item.is(c.kind, c.number))
+    }
+
+    /// How the store last recorded `item` as a database change.
+    pub fn recorded_entry_of(&self, item: &ItemFacts) -> Option<&DbItemRef> {
+        self.db_changes.iter().find(|c| item.is(c.kind, c.number))
+    }
+}

@@ -1,0 +1,185 @@
+//! The gate (SPEC §4): what is wrong with an item's placement, and the
+//! verdict an MR gets from it. Each rule can be switched off.
+
+use super::batch::Releases;
+use super::decision::{GateState, Verdict};
+use super::facts::{ItemFacts, ItemKind, ProjectState};
+use super::placement::Placement;
+use super::settings::{AnnounceTrigger, Policy};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One failed rule: the sentence for the status, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub reason: String,
+    pub advice: String,
+}
+
+/// Everything `gate` looks at besides the policy.
+pub(super) struct GateInput<'p, 'a> {
+    pub facts: &'p ItemFacts,
+    pub is_db_change: bool,
+    pub placement: &'p Placement<'a>,
+    pub releases: &'p Releases<'a>,
+    pub project: &'p ProjectState,
+    pub now: DateTime<Utc>,
+}
+
+/// The problems of an item, in the order of the SPEC §4 table. Issues are
+/// never merged, so only the placement rules apply to them.
+pub(super) fn problems(input: &GateInput, policy: &Policy) -> Vec<Problem> {
+    let is_mr = input.facts.kind == ItemKind::MergeRequest;
+    let mut found = Vec::new();
+    if is_mr && policy.gate.block_ahead_of_next_release {
+        found.extend(ahead_of_next_release(input));
+    }
+    if input.is_db_change && policy.gate.require_batch {
+        found.extend(outside_batch(input, policy));
+    }
+    if is_mr && input.is_db_change && policy.gate.require_announcement {
+        found.extend(warning_not_sent(input, policy));
+    }
+    found
+}
+
+fn ahead_of_next_release(input: &GateInput) -> Option<Problem> {
+    let milestone = input.placement.effective?;
+    let next = input.releases.ahead_of_next(milestone)?;
+    let here = input.releases.title(milestone);
+    Some(Problem {
+        reason: format!(
+            "{here} is ahead of the next release {next}; merge after {next} ships",
+            next = next.title
+        ),
+        advice: format!(
+            "Wait until {next} is closed: the gate passes again by itself.",
+            next = next.title
+        ),
+    })
+}
+
+fn outside_batch(input: &GateInput, policy: &Policy) -> Option<Problem> {
+    let placement = input.placement;
+    if placement.batch_of_item().is_some() {
+        return None;
+    }
+    let this = input.facts.kind.short();
+    let batch_titles: Vec<&str> = placement.batches.iter().map(|b| b.title.as_str()).collect();
+    let where_now = match placement.effective {
+        None => format!("this {this} has no release milestone"),
+        Some(id) if !input.releases.is_open_release(id) => format!(
+            "{} is not an open release milestone",
+            input.releases.title(id)
+        ),
+        Some(_) => String::new(),
+    };
+    let (fix, advice) = if let Some(first) = batch_titles.first() {
+        let fix = if batch_titles.len() == 1 {
+            format!(
+                "the database changes of this cycle are batched in {first}; move this {this} there"
+            )
+        } else {
+            format!(
+                "the database changes of this cycle are batched in {}; move this {this} to one of them",
+                batch_titles.join(" and ")
+            )
+        };
+        (fix, format!("Set this {this}'s milestone to {first}."))
+    } else if let Some(assignable) = placement.assignable {
+        (
+            format!("move this {this} to {}", assignable.title),
+            format!(
+                "Set this {this}'s milestone to {}, the earliest open release due at least {} days from now.",
+                assignable.title,
+                policy.lead_time.num_days()
+            ),
+        )
+    } else {
+        let earliest_due = (input.now + policy.lead_time).date_naive();
+        (
+            format!(
+                "no open release milestone is due at least {} days from now; create one",
+                policy.lead_time.num_days()
+            ),
+            format!(
+                "Create a release milestone due on or after {earliest_due} (or without a due date); schemagate then places this {this} in it."
+            ),
+        )
+    };
+    let reason = if where_now.is_empty() {
+        fix
+    } else {
+        format!("{where_now}; {fix}")
+    };
+    Some(Problem { reason, advice })
+}
+
+fn warning_not_sent(input: &GateInput, policy: &Policy) -> Option<Problem> {
+    let batch = input.placement.batch_of_item()?;
+    if input.project.warning_sent(batch.id).is_some() {
+        return None;
+    }
+    let title = &batch.title;
+    let when = match policy.announce_trigger {
+        AnnounceTrigger::WorkStarts => format!(
+            "it goes out when work starts on {title} (when it becomes the next release or its start date comes)"
+        ),
+        AnnounceTrigger::FirstChange => {
+            format!("it goes out now that {title} holds a database change")
+        }
+        AnnounceTrigger::Manual => {
+            format!("send it with `schemagate announce --milestone {title}`")
+        }
+    };
+    Some(Problem {
+        reason: format!("the downtime warning for {title} has not been sent yet"),
+        advice: format!("Merge after the downtime warning for {title} is sent: {when}."),
+    })
+}
+
+/// The MR's verdict from its problems, with the one-line summary.
+pub(super) fn verdict(input: &GateInput, problems: &[Problem]) -> Verdict {
+    if let Some(first) = problems.first() {
+        let summary = match problems.len() {
+            1 => first.reason.clone(),
+            n => format!("{} (and {} more)", first.reason, n - 1),
+        };
+        return Verdict {
+            state: GateState::Failure,
+            summary,
+            reasons: problems.iter().map(|p| p.reason.clone()).collect(),
+        };
+    }
+    Verdict {
+        state: GateState::Success,
+        summary: success_summary(input),
+        reasons: Vec::new(),
+    }
+}
+
+fn success_summary(input: &GateInput) -> String {
+    if !input.is_db_change {
+        return "no database changes".to_string();
+    }
+    if let Some(batch) = input.placement.batch_of_item() {
+        return match input.project.warning_sent(batch.id) {
+            Some(sent) => format!(
+                "database changes batched in {}, announced {}",
+                batch.title,
+                sent.date_naive()
+            ),
+            None => format!(
+                "database changes batched in {}, downtime warning not sent yet",
+                batch.title
+            ),
+        };
+    }
+    match input.placement.effective {
+        Some(id) => format!(
+            "database changes in {}, not batched",
+            input.releases.title(id)
+        ),
+        None => "database changes without a release milestone".to_string(),
+    }
+}

@@ -1,0 +1,163 @@
+//! The pure policy: `decide(facts, project, milestones, policy, now)` turns
+//! what the engine knows about one MR or issue into the smallest set of
+//! writes (label and milestone delta), the gate verdict, the comment text and
+//! whether a downtime warning is due. See `docs/policy.md` for the table.
+
+mod announce;
+mod batch;
+mod decision;
+mod facts;
+mod gate;
+mod labels;
+mod placement;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+pub use announce::announcement_due;
+pub use batch::{Releases, assignable_milestone, batch_milestones, is_batch};
+pub use decision::{Decision, GateState, MilestoneChange, Verdict};
+pub use facts::{
+    DbChangeReason, DbItemRef, ItemFacts, ItemKind, ItemState, Ownership, ProjectState, WarningSent,
+};
+pub use gate::Problem;
+pub use settings::{AnnounceTrigger, GateSwitches, Policy};
+
+use crate::core::comment::{BatchNote, CommentInput, render_comment};
+use crate::core::types::{Milestone, MilestoneId};
+use chrono::{DateTime, Utc};
+use gate::GateInput;
+
+/// Decides labels, milestone, verdict, comment and announcement for one item.
+pub fn decide(
+    facts: &ItemFacts,
+    project: &ProjectState,
+    milestones: &[Milestone],
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Decision {
+    let mut ownership = facts.ownership.clone();
+    labels::observe_label(facts, &policy.label, &mut ownership);
+    let reason = labels::db_change_reason(facts, &policy.label, &ownership);
+    let is_db_change = reason.is_some();
+    if !facts.is_open() {
+        return leave_alone(facts, reason);
+    }
+    let (labels_to_add, labels_to_remove) =
+        labels::label_delta(facts, &policy.label, is_db_change, &mut ownership);
+    let releases = Releases::new(milestones, &policy.scheme);
+    let placement = placement::place(
+        facts,
+        is_db_change,
+        &mut ownership,
+        project,
+        &releases,
+        policy,
+        now,
+    );
+
+    let input = GateInput {
+        facts,
+        is_db_change,
+        placement: &placement,
+        releases: &releases,
+        project,
+        now,
+    };
+    let problems = gate::problems(&input, policy);
+    let verdict = (facts.kind == ItemKind::MergeRequest).then(|| gate::verdict(&input, &problems));
+
+    let batch = placement.batch_for_item();
+    let announcement_due = placement.batch_of_item().map(|b| b.id).filter(|id| {
+        is_db_change && announce::due_for(*id, &placement.batches, &releases, project, policy, now)
+    });
+
+    let has_something_to_say = is_db_change || !problems.is_empty() || !facts.matches.is_empty();
+    let comment = (has_something_to_say || facts.has_bot_comment).then(|| {
+        render_comment(&CommentInput {
+            kind: facts.kind,
+            matches: &facts.matches,
+            db_change_reason: reason.as_ref(),
+            label: &policy.label,
+            label_removed_by_person: ownership.label_removed_by_person,
+            milestone: placement.effective.map(|id| releases.title(id)),
+            milestone_set_by_bot: placement.effective.is_some()
+                && ownership.bot_set_milestone == placement.effective,
+            batch: batch.filter(|_| is_db_change).map(|b| BatchNote {
+                title: b.title.clone(),
+                announced_on: project.warning_sent(b.id).map(|t| t.date_naive()),
+            }),
+            verdict: verdict.as_ref(),
+            problems: &problems,
+        })
+    });
+
+    Decision {
+        labels_to_add,
+        labels_to_remove,
+        milestone_change: placement.change,
+        verdict,
+        comment,
+        ownership,
+        is_db_change,
+        db_change_reason: reason,
+        batch: batch.map(|b| b.id),
+        announcement_due,
+    }
+}
+
+/// Closed and merged items: no writes, no verdict, the record unchanged.
+fn leave_alone(facts: &ItemFacts, reason: Option<DbChangeReason>) -> Decision {
+    Decision {
+        labels_to_add: Vec::new(),
+        labels_to_remove: Vec::new(),
+        milestone_change: None,
+        verdict: None,
+        comment: None,
+        ownership: facts.ownership.clone(),
+        is_db_change: reason.is_some(),
+        db_change_reason: reason,
+        batch: None,
+        announcement_due: None,
+    }
+}
+
+/// The entry the store should hold for this item after the decision: its
+/// milestone when it is a database change placed in one, else `None`. A
+/// closed MR that was not merged ships nothing, so it leaves its batch; a
+/// merged MR and a closed issue stay in theirs.
+pub fn recorded_db_change(facts: &ItemFacts, decision: &Decision) -> Option<DbItemRef> {
+    let abandoned = facts.kind == ItemKind::MergeRequest && facts.state == ItemState::Closed;
+    if !decision.is_db_change || abandoned {
+        return None;
+    }
+    Some(DbItemRef {
+        kind: facts.kind,
+        number: facts.number,
+        title: facts.title.clone(),
+        web_url: facts.web_url.clone(),
+        milestone: decision.milestone_after(facts)?,
+    })
+}
+
+/// The milestones whose batch block may change with this decision: where
+/// the store last had the item as a database change and where it is now,
+/// when anything the block shows (placement, title, link) differs.
+pub fn milestones_affected_by(
+    facts: &ItemFacts,
+    project: &ProjectState,
+    decision: &Decision,
+) -> Vec<MilestoneId> {
+    let before = project.recorded_entry_of(facts);
+    let after = recorded_db_change(facts, decision);
+    if before == after.as_ref() {
+        return Vec::new();
+    }
+    let mut affected: Vec<MilestoneId> = before
+        .map(|r| r.milestone)
+        .into_iter()
+        .chain(after.map(|r| r.milestone))
+        .collect();
+    affected.dedup();
+    affected
+}

@@ -1,0 +1,75 @@
+//! The project's policy settings as `decide` needs them (validated config).
+
+use crate::core::release::Scheme;
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+/// When the downtime warning for a batch becomes due (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnnounceTrigger {
+    /// The batch holds a database change and work has started on it: it is
+    /// the next release, or its start date has come.
+    #[default]
+    WorkStarts,
+    /// As soon as the batch holds a database change.
+    FirstChange,
+    /// Only `schemagate announce`.
+    Manual,
+}
+
+/// Which gate rules are on (SPEC §4); all on by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GateSwitches {
+    /// Fail any MR whose milestone is ordered after the next release.
+    pub block_ahead_of_next_release: bool,
+    /// Fail a database change outside the batch or without a release milestone.
+    pub require_batch: bool,
+    /// Fail a database change until its batch's downtime warning is sent.
+    pub require_announcement: bool,
+}
+
+impl Default for GateSwitches {
+    fn default() -> Self {
+        GateSwitches {
+            block_ahead_of_next_release: true,
+            require_batch: true,
+            require_announcement: true,
+        }
+    }
+}
+
+/// Everything `decide` needs from the project's configuration.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The database-changes label name.
+    pub label: String,
+    pub scheme: Scheme,
+    /// How many open release milestones may hold database changes at once.
+    pub max_open_batches: usize,
+    /// A new batch must be due at least this far away (or have no due date).
+    pub lead_time: Duration,
+    /// Put database changes without a milestone into the batch.
+    pub assign_milestone: bool,
+    pub gate: GateSwitches,
+    pub announce_trigger: AnnounceTrigger,
+}
+
+impl Policy {
+    pub const DEFAULT_LABEL: &'static str = "Database changes";
+    pub const DEFAULT_MAX_OPEN_BATCHES: usize = 1;
+    pub const DEFAULT_LEAD_TIME_DAYS: i64 = 14;
+
+    /// The defaults of SPEC §7 for a project using `scheme`.
+    pub fn new(scheme: Scheme) -> Policy {
+        Policy {
+            label: Policy::DEFAULT_LABEL.to_string(),
+            scheme,
+            max_open_batches: Policy::DEFAULT_MAX_OPEN_BATCHES,
+            lead_time: Duration::days(Policy::DEFAULT_LEAD_TIME_DAYS),
+            assign_milestone: true,
+            gate: GateSwitches::default(),
+            announce_trigger: AnnounceTrigger::default(),
+        }
+    }
+}
