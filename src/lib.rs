@@ -5,4 +5,5 @@
 //! network, the disk or the clock lives outside it.
 
 pub mod cli;
+pub mod config;
 pub mod core;

@@ -1,5 +1,7 @@
 //! Command-line interface: one file per command, dispatched from here.
 
+mod config_check;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,11 +30,21 @@ pub enum Format {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: config_check::ConfigCommand,
+    },
+}
 
 /// Runs a parsed command line; `Err` means exit code 2 with one sentence.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Config { command } => {
+            config_check::run(command, cli.config.as_deref(), cli.format)
+        }
+    }
 }
 
 /// Flattens an error chain into one sentence for the terminal.
