@@ -89,3 +89,6 @@ fn syntax_fix(message: &str) -> String {
     };
     fix.to_string()
 }
+
+#[cfg(test)]
+mod tests;
