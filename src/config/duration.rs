@@ -17,6 +17,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if trimmed.is_empty() {
         return Err("the duration is empty".to_string());
     }
+    if !trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(format!(
+            "`{text}` is not a duration: it must start with a number"
+        ));
+    }
     let mut total: u64 = 0;
     let mut digits = String::new();
     for ch in trimmed.chars() {
@@ -103,7 +108,13 @@ mod tests {
 
     #[test]
     fn unit_without_number_is_rejected() {
-        assert!(parse_duration("d").is_err());
+        let error = parse_duration("two weeks").unwrap_err();
+        assert!(error.contains("start with a number"), "{error}");
+        assert!(
+            parse_duration("1hm")
+                .unwrap_err()
+                .contains("no number before it")
+        );
         assert!(parse_duration("").is_err());
     }
 

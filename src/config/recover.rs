@@ -21,11 +21,22 @@ pub fn deserialize_all(document: &Document<'_>, report: &mut Report<'_>) -> Opti
             Ok(raw) => return Some(raw),
             Err(error) => error,
         };
-        let span = error.span().unwrap_or(0..0);
-        let path = find_by_span(tree.get_ref(), &span);
-        let (message, fix) = explain(error.message(), &path_leaf(&path));
-        report.at_offset(render_path(&path), span.start, message, fix);
-        if !remove_at(tree.get_mut(), &path) {
+        let Some(span) = error.span() else {
+            report.at_offset(
+                String::new(),
+                0,
+                error.message().to_string(),
+                "correct the file".to_string(),
+            );
+            return None;
+        };
+        // Paths are named after the original tree: removing an array element
+        // shifts the indexes of the working copy, never the spans.
+        let original = find_by_span(document.tree.get_ref(), &span);
+        let (message, fix) = explain(error.message(), &path_leaf(&original));
+        report.at_offset(render_path(&original), span.start, message, fix);
+        let working = find_by_span(tree.get_ref(), &span);
+        if !remove_at(tree.get_mut(), &working) {
             return None;
         }
     }
@@ -57,6 +68,13 @@ pub fn explain(serde_message: &str, leaf: &str) -> (String, String) {
         if let Some(rest) = serde_message.strip_prefix(prefix)
             && let Some((found, expected)) = rest.split_once(", expected ")
         {
+            let (found, expected) = (plain_words(found), plain_words(expected));
+            if leaf == "project" && expected == "a list" {
+                return (
+                    format!("expected a list of project tables, found {found}"),
+                    "write each project as a [[project]] table (double brackets)".to_string(),
+                );
+            }
             let example = example_value(leaf)
                 .map(|example| format!(", e.g. `{leaf} = {example}`"))
                 .unwrap_or_default();
@@ -70,6 +88,18 @@ pub fn explain(serde_message: &str, leaf: &str) -> (String, String) {
         serde_message.to_string(),
         "correct or remove this entry".to_string(),
     )
+}
+
+/// Says serde's type names in TOML's words: tables and lists, not structs and sequences.
+fn plain_words(text: &str) -> String {
+    if text.starts_with("struct ") || text == "map" || text == "a map" {
+        return "a table".to_string();
+    }
+    match text {
+        "sequence" | "a sequence" => "a list".to_string(),
+        "i64" | "u32" | "u64" | "usize" => "an integer".to_string(),
+        _ => text.to_string(),
+    }
 }
 
 /// The fix for a key that has no meaning here. Keys that look like inline
@@ -239,6 +269,19 @@ mod tests {
         let (message, fix) = explain("invalid type: integer `14`, expected a string", "lead_time");
         assert_eq!(message, "expected a string, found integer `14`");
         assert_eq!(fix, "write a string, e.g. `lead_time = \"14d\"`");
+    }
+
+    #[test]
+    fn serde_vocabulary_becomes_toml_vocabulary() {
+        let (message, fix) = explain(
+            "invalid type: string \"x\", expected struct RawServer",
+            "server",
+        );
+        assert_eq!(message, "expected a table, found string \"x\"");
+        assert_eq!(fix, "write a table");
+        let (message, fix) = explain("invalid type: map, expected a sequence", "project");
+        assert_eq!(message, "expected a list of project tables, found a table");
+        assert!(fix.contains("[[project]]"), "{fix}");
     }
 
     #[test]

@@ -10,6 +10,10 @@ pub struct Report<'d> {
     issues: Vec<ConfigIssue>,
     /// Lines holding a syntax error: anything else said about them is a consequence.
     syntax_lines: HashSet<usize>,
+    /// Lists that lost an element to a type error: the later elements of the
+    /// deserialized list no longer sit at their written index, so semantic
+    /// issues inside them would point at the wrong element and are held back.
+    shifted_lists: Vec<String>,
 }
 
 impl<'d> Report<'d> {
@@ -18,6 +22,7 @@ impl<'d> Report<'d> {
             document,
             issues: Vec::new(),
             syntax_lines: HashSet::new(),
+            shifted_lists: Vec::new(),
         }
     }
 
@@ -34,15 +39,23 @@ impl<'d> Report<'d> {
         });
     }
 
-    /// An issue at a byte offset found while deserializing.
+    /// An issue at a byte offset found while deserializing; the entry is dropped.
     pub fn at_offset(&mut self, key_path: String, offset: usize, message: String, fix: String) {
         let (line, column) = self.document.line_column(offset);
+        if key_path.ends_with(']')
+            && let Some(open) = key_path.rfind('[')
+        {
+            self.shifted_lists.push(key_path[..open].to_string());
+        }
         self.push(key_path, line, column, message, fix);
     }
 
     /// An issue about a value: points at the value, or at the nearest
     /// enclosing table when the key is missing.
     pub fn value(&mut self, key_path: &str, message: impl Into<String>, fix: impl Into<String>) {
+        if self.in_shifted_list(key_path) {
+            return;
+        }
         let (line, column) = self.document.position_of_value(key_path);
         self.push(
             key_path.to_string(),
@@ -55,6 +68,9 @@ impl<'d> Report<'d> {
 
     /// An issue about a key itself (it should not be there, or clashes): points at the key.
     pub fn key(&mut self, key_path: &str, message: impl Into<String>, fix: impl Into<String>) {
+        if self.in_shifted_list(key_path) {
+            return;
+        }
         let (line, column) = self.document.position_of_key(key_path);
         self.push(
             key_path.to_string(),
@@ -92,6 +108,14 @@ impl<'d> Report<'d> {
             message,
             fix,
         });
+    }
+
+    fn in_shifted_list(&self, key_path: &str) -> bool {
+        self.shifted_lists.iter().any(|list| {
+            key_path
+                .strip_prefix(list.as_str())
+                .is_some_and(|rest| rest.starts_with('['))
+        })
     }
 
     /// True when an issue was already reported at this path or an enclosing one
