@@ -5,5 +5,6 @@
 //! network, the disk or the clock lives outside it.
 
 pub mod cli;
+pub mod config;
 pub mod core;
 pub mod git;

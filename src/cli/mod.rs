@@ -1,5 +1,7 @@
 //! Command-line interface: one file per command, dispatched from here.
 
+mod config_check;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,12 +35,20 @@ pub enum Format {
 pub enum Command {
     /// The releases to pass through between two versions, or a verdict on a proposed path.
     UpgradePath(upgrade_path::UpgradePathArgs),
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: config_check::ConfigCommand,
+    },
 }
 
 /// Runs a parsed command line; `Err` means exit code 2 with one sentence.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::UpgradePath(args) => upgrade_path::run(args, cli.format),
+        Command::Config { command } => {
+            config_check::run(command, cli.config.as_deref(), cli.format)
+        }
     }
 }
 

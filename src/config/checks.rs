@@ -1,0 +1,371 @@
+//! Checks on single values: addresses, URLs, names and paths. Each returns the
+//! parsed value or a [`Problem`] saying what is wrong and how to fix it.
+
+use crate::config::model::{DatabaseKind, DatabaseUrl, ForgeKind, SmtpEndpoint, SmtpSecurity};
+use std::net::SocketAddr;
+
+/// What is wrong with a value, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub message: String,
+    pub fix: String,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Problem {
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+pub fn listen_address(text: &str) -> Result<SocketAddr, Problem> {
+    text.parse().map_err(|_| {
+        Problem::new(
+            format!("`{text}` is not an IP address with a port"),
+            "write IP:PORT, e.g. \"127.0.0.1:8080\" or \"[::]:8080\"",
+        )
+    })
+}
+
+pub fn database_url(text: &str) -> Result<DatabaseUrl, Problem> {
+    let kind = if text.starts_with("sqlite:") {
+        DatabaseKind::Sqlite
+    } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        DatabaseKind::Postgres
+    } else {
+        return Err(Problem::new(
+            format!("`{text}` is neither a SQLite nor a PostgreSQL URL"),
+            "write \"sqlite://schemagate.db\" or \"postgres://user@host/dbname\"",
+        ));
+    };
+    if kind == DatabaseKind::Postgres && url_userinfo(text).is_some_and(|info| info.contains(':')) {
+        return Err(Problem::new(
+            "the URL contains a password; secrets never go in the config text",
+            "remove `:password` from the URL and set PGPASSWORD in the environment (or use ~/.pgpass)",
+        ));
+    }
+    Ok(DatabaseUrl {
+        url: text.to_string(),
+        kind,
+    })
+}
+
+/// An `http(s)://host[/path]` URL, returned without a trailing slash.
+pub fn http_url(text: &str) -> Result<String, Problem> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    let host = rest.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains('@') && !host.contains(' ') => {
+            Ok(text.trim_end_matches('/').to_string())
+        }
+        Some(host) if host.contains('@') => Err(Problem::new(
+            "the URL contains credentials; secrets never go in the config text",
+            "remove `user:password@` from the URL and use the `_env` keys for credentials",
+        )),
+        _ => Err(Problem::new(
+            format!("`{text}` is not an http:// or https:// URL"),
+            "write the base URL, e.g. \"https://gitlab.example.org\"",
+        )),
+    }
+}
+
+/// The name of an environment variable (not its value).
+pub fn env_var_name(text: &str) -> Result<String, Problem> {
+    let mut chars = text.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(Problem::new(
+            format!("`{text}` is not an environment variable name"),
+            "write the NAME of the variable that holds the secret (letters, digits, _), e.g. \"GITLAB_TOKEN\", and export the secret in it",
+        ))
+    }
+}
+
+/// `addr@domain` or `Display Name <addr@domain>`.
+pub fn mailbox(text: &str) -> Result<String, Problem> {
+    let address = match (text.rfind('<'), text.strip_suffix('>')) {
+        (Some(open), Some(inner)) => &inner[open + 1..],
+        (None, None) => text.trim(),
+        _ => "",
+    };
+    if is_address(address) {
+        Ok(text.trim().to_string())
+    } else {
+        Err(Problem::new(
+            format!("`{text}` is not an email address"),
+            "write \"name@example.org\" or \"Display Name <name@example.org>\"",
+        ))
+    }
+}
+
+fn is_address(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\"@".contains(c));
+    let domain_ok = !domain.is_empty()
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+/// `#rrggbb`, returned in lower case.
+pub fn label_color(text: &str) -> Result<String, Problem> {
+    match text.strip_prefix('#') {
+        Some(hex) if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Ok(text.to_ascii_lowercase())
+        }
+        _ => Err(Problem::new(
+            format!("`{text}` is not a #RRGGBB colour"),
+            "write six hex digits after #, e.g. \"#d9534f\"",
+        )),
+    }
+}
+
+pub fn forge_kind(text: &str) -> Result<ForgeKind, Problem> {
+    match text {
+        "gitlab" => Ok(ForgeKind::Gitlab),
+        "github" => Ok(ForgeKind::Github),
+        _ => Err(Problem::new(
+            format!("unknown forge `{text}`"),
+            "write \"gitlab\" or \"github\"",
+        )),
+    }
+}
+
+/// `group/sub/project` on GitLab, exactly `owner/repo` on GitHub.
+pub fn project_path(forge: Option<ForgeKind>, text: &str) -> Result<String, Problem> {
+    let segments: Vec<&str> = text.split('/').collect();
+    let segment_ok = |segment: &&str| {
+        !segment.is_empty()
+            && !segment.starts_with(['.', '-'])
+            && segment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    let shape_ok = segments.len() >= 2 && segments.iter().all(segment_ok);
+    match forge {
+        Some(ForgeKind::Github) if !(shape_ok && segments.len() == 2) => Err(Problem::new(
+            format!("`{text}` is not a GitHub repository path"),
+            "write \"owner/repo\"",
+        )),
+        _ if !shape_ok => Err(Problem::new(
+            format!("`{text}` is not a project path"),
+            "write \"group/project\" (GitLab, subgroups allowed: \"group/sub/project\") or \"owner/repo\" (GitHub)",
+        )),
+        _ => Ok(text.to_string()),
+    }
+}
+
+/// `smtp://host[:port]`, `smtp://host[:port]?tls=starttls` or `smtps://host[:port]`.
+pub fn smtp_url(text: &str) -> Result<SmtpEndpoint, Problem> {
+    let general_fix =
+        "write \"smtp://host:25\", \"smtp://host:587?tls=starttls\" or \"smtps://host:465\"";
+    let (security, rest) = if let Some(rest) = text.strip_prefix("smtps://") {
+        (SmtpSecurity::ImplicitTls, rest)
+    } else if let Some(rest) = text.strip_prefix("smtp://") {
+        (SmtpSecurity::Plain, rest)
+    } else {
+        return Err(Problem::new(
+            format!("`{text}` is not an smtp:// or smtps:// URL"),
+            general_fix,
+        ));
+    };
+    if url_userinfo(text).is_some() {
+        return Err(Problem::new(
+            "the URL contains credentials; secrets never go in the config text",
+            "remove `user:password@` from the URL and set `user_env` and `password_env` to the names of environment variables holding them",
+        ));
+    }
+    let (authority, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let authority = authority.trim_end_matches('/');
+    let security = match (security, query) {
+        (security, "") => security,
+        (SmtpSecurity::Plain, "tls=starttls") => SmtpSecurity::StartTls,
+        (SmtpSecurity::ImplicitTls, "tls=starttls") => {
+            return Err(Problem::new(
+                "smtps:// already uses TLS; `?tls=starttls` contradicts it",
+                "use \"smtps://host\" for implicit TLS or \"smtp://host?tls=starttls\" for STARTTLS",
+            ));
+        }
+        (_, other) => {
+            return Err(Problem::new(
+                format!("unknown query `?{other}` in the SMTP URL"),
+                "the only option is `?tls=starttls` on an smtp:// URL",
+            ));
+        }
+    };
+    let (host, port) = split_host_port(authority)
+        .ok_or_else(|| Problem::new(format!("`{text}` has no valid host and port"), general_fix))?;
+    let port = port.unwrap_or(match security {
+        SmtpSecurity::Plain => 25,
+        SmtpSecurity::StartTls => 587,
+        SmtpSecurity::ImplicitTls => 465,
+    });
+    Ok(SmtpEndpoint {
+        url: text.to_string(),
+        host,
+        port,
+        security,
+    })
+}
+
+/// The `user[:password]` part of `scheme://user[:password]@host…`, if any.
+fn url_userinfo(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    authority.rsplit_once('@').map(|(info, _)| info)
+}
+
+fn split_host_port(authority: &str) -> Option<(String, Option<u16>)> {
+    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+        let (host, after) = inner.split_once(']')?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() || host.contains(['/', ' ', '@']) {
+        return None;
+    }
+    let port = match port {
+        Some(port) => Some(port.parse::<u16>().ok().filter(|&p| p != 0)?),
+        None => None,
+    };
+    Some((host.to_string(), port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mailbox_accepts_plain_and_named_addresses() {
+        assert!(mailbox("bot@example.org").is_ok());
+        assert!(mailbox("Release bot <bot@example.org>").is_ok());
+        assert!(mailbox("bot@localhost").is_ok());
+    }
+
+    #[test]
+    fn mailbox_rejects_malformed_addresses() {
+        for bad in [
+            "bot",
+            "bot@",
+            "@example.org",
+            "bot@exa mple.org",
+            "Name <bot@example.org",
+            "bot@@example.org",
+            "bot@example..org",
+            "",
+        ] {
+            assert!(mailbox(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn smtp_url_resolves_security_and_default_ports() {
+        let plain = smtp_url("smtp://127.0.0.1:2525").unwrap();
+        assert_eq!(
+            (plain.host.as_str(), plain.port, plain.security),
+            ("127.0.0.1", 2525, SmtpSecurity::Plain)
+        );
+        let starttls = smtp_url("smtp://mail.example.org?tls=starttls").unwrap();
+        assert_eq!(
+            (starttls.port, starttls.security),
+            (587, SmtpSecurity::StartTls)
+        );
+        let implicit = smtp_url("smtps://mail.example.org").unwrap();
+        assert_eq!(
+            (implicit.port, implicit.security),
+            (465, SmtpSecurity::ImplicitTls)
+        );
+    }
+
+    #[test]
+    fn smtp_url_rejects_credentials_other_schemes_and_bad_ports() {
+        let credentials = smtp_url("smtp://bot:hunter2@mail.example.org").unwrap_err();
+        assert!(credentials.fix.contains("password_env"), "{credentials:?}");
+        assert!(smtp_url("http://mail.example.org").is_err());
+        assert!(smtp_url("smtp://mail.example.org:99999").is_err());
+        assert!(smtp_url("smtp://mail.example.org?tls=required").is_err());
+        assert!(smtp_url("smtps://mail.example.org?tls=starttls").is_err());
+        assert!(smtp_url("smtp://").is_err());
+    }
+
+    #[test]
+    fn database_url_knows_sqlite_and_postgres_and_refuses_passwords() {
+        assert_eq!(
+            database_url("sqlite://x.db").unwrap().kind,
+            DatabaseKind::Sqlite
+        );
+        assert_eq!(
+            database_url("sqlite::memory:").unwrap().kind,
+            DatabaseKind::Sqlite
+        );
+        assert_eq!(
+            database_url("postgresql://bot@db/schemagate").unwrap().kind,
+            DatabaseKind::Postgres
+        );
+        assert!(database_url("mysql://db/x").is_err());
+        let password = database_url("postgres://bot:pw@db/x").unwrap_err();
+        assert!(password.fix.contains("PGPASSWORD"), "{password:?}");
+    }
+
+    #[test]
+    fn project_path_shape_depends_on_the_forge() {
+        assert!(project_path(Some(ForgeKind::Gitlab), "lava/lava").is_ok());
+        assert!(project_path(Some(ForgeKind::Gitlab), "group/sub/project").is_ok());
+        assert!(project_path(Some(ForgeKind::Github), "lablup/backend.ai").is_ok());
+        assert!(project_path(Some(ForgeKind::Github), "a/b/c").is_err());
+        assert!(project_path(Some(ForgeKind::Gitlab), "lava").is_err());
+        assert!(project_path(Some(ForgeKind::Gitlab), "lava//lava").is_err());
+        assert!(project_path(None, "/lava/lava").is_err());
+        assert!(project_path(None, "lava/la va").is_err());
+    }
+
+    #[test]
+    fn label_color_needs_six_hex_digits() {
+        assert_eq!(label_color("#D9534F").unwrap(), "#d9534f");
+        assert!(label_color("d9534f").is_err());
+        assert!(label_color("#fff").is_err());
+        assert!(label_color("#gggggg").is_err());
+    }
+
+    #[test]
+    fn env_var_names_are_names_not_values() {
+        assert!(env_var_name("GITLAB_TOKEN").is_ok());
+        assert!(env_var_name("glpat-abcdef123").is_err());
+        assert!(env_var_name("1TOKEN").is_err());
+        assert!(env_var_name("").is_err());
+    }
+
+    #[test]
+    fn http_url_trims_the_trailing_slash_and_refuses_credentials() {
+        assert_eq!(
+            http_url("https://gitlab.example.org/").unwrap(),
+            "https://gitlab.example.org"
+        );
+        assert!(http_url("gitlab.example.org").is_err());
+        assert!(http_url("https://user:pw@gitlab.example.org").is_err());
+        assert!(listen_address("127.0.0.1:8080").is_ok());
+        assert!(listen_address("localhost").is_err());
+    }
+}

@@ -1,0 +1,298 @@
+//! The validated configuration: parsed durations, compiled globs and version
+//! schemes, enums instead of strings. Every value here has passed validation.
+
+use crate::core::release::Scheme;
+use globset::GlobSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE: &str = "sqlite://schemagate.db";
+pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(10 * 60);
+/// GitHub caps webhook payloads at 25 MB; GitLab's are smaller.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+pub const DEFAULT_LABEL: &str = "Database changes";
+pub const DEFAULT_LABEL_COLOR: &str = "#d9534f";
+pub const DEFAULT_LEAD_TIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
+pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
+
+/// The whole validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub gitlab: Option<GitlabConfig>,
+    pub github: Option<GithubConfig>,
+    pub mail: Option<MailConfig>,
+    pub rules: RulesConfig,
+    pub projects: Vec<ProjectConfig>,
+}
+
+impl Default for Config {
+    /// The built-in defaults: server settings only, no forge, no projects.
+    fn default() -> Self {
+        Config {
+            server: ServerConfig::default(),
+            gitlab: None,
+            github: None,
+            mail: None,
+            rules: RulesConfig::default(),
+            projects: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The project with this path (`group/project` or `owner/repo`), compared case-insensitively
+    /// as both forges do.
+    pub fn project(&self, path: &str) -> Option<&ProjectConfig> {
+        self.projects
+            .iter()
+            .find(|project| project.path.eq_ignore_ascii_case(path))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub database: DatabaseUrl,
+    pub sync_interval: Duration,
+    /// Webhook bodies above this size get 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: DEFAULT_LISTEN.parse().expect("default listen address"),
+            database: DatabaseUrl {
+                url: DEFAULT_DATABASE.to_string(),
+                kind: DatabaseKind::Sqlite,
+            },
+            sync_interval: DEFAULT_SYNC_INTERVAL,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+/// The store's URL as written (for sqlx) and which database it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    pub url: String,
+    pub kind: DatabaseKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct GitlabConfig {
+    /// Base URL of the instance, without a trailing slash.
+    pub url: String,
+    /// Name of the environment variable holding the API token.
+    pub token_env: String,
+    /// Name of the environment variable holding the webhook secret token.
+    pub webhook_secret_env: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GithubConfig {
+    /// API base URL, without a trailing slash.
+    pub api_url: String,
+    pub auth: GithubAuth,
+    /// Name of the environment variable holding the webhook HMAC secret.
+    pub webhook_secret_env: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GithubAuth {
+    /// A personal or fine-grained token read from this environment variable.
+    Token { token_env: String },
+    /// A GitHub App: its id and the file holding its PEM private key.
+    App {
+        app_id: u64,
+        private_key_file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub smtp: SmtpEndpoint,
+    /// The sender, `addr@example.org` or `Name <addr@example.org>`.
+    pub from: String,
+    /// Environment variables holding the SMTP credentials; both or neither.
+    pub user_env: Option<String>,
+    pub password_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtp://` — no TLS (local relays, tests).
+    Plain,
+    /// `smtp://…?tls=starttls` — upgrade with STARTTLS, required.
+    StartTls,
+    /// `smtps://` — TLS from the first byte.
+    ImplicitTls,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpEndpoint {
+    pub url: String,
+    pub host: String,
+    /// The port from the URL, else 25 (plain), 587 (STARTTLS) or 465 (implicit TLS).
+    pub port: u16,
+    pub security: SmtpSecurity,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RulesConfig {
+    /// User rule-pack files, relative paths resolved against the config file's directory.
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ForgeKind {
+    Gitlab,
+    Github,
+}
+
+impl ForgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForgeKind::Gitlab => "gitlab",
+            ForgeKind::Github => "github",
+        }
+    }
+}
+
+/// A list of globs kept both as written (the rule engine is built from strings)
+/// and compiled (`*` never crosses `/`).
+#[derive(Debug, Clone)]
+pub struct GlobList {
+    pub patterns: Vec<String>,
+    pub set: GlobSet,
+}
+
+impl GlobList {
+    pub fn is_match(&self, path: &str) -> bool {
+        self.set.is_match(path)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+impl Default for GlobList {
+    fn default() -> Self {
+        GlobList {
+            patterns: Vec::new(),
+            set: GlobSet::empty(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectConfig {
+    pub forge: ForgeKind,
+    /// `group/sub/project` (GitLab) or `owner/repo` (GitHub).
+    pub path: String,
+    pub label: String,
+    /// `#rrggbb`, lower case.
+    pub label_color: String,
+    /// Built-in packs to use by name; `None` means all of them.
+    pub rule_packs: Option<Vec<String>>,
+    /// Extra globs that count as migrations (added as a project rule).
+    pub extra_paths: GlobList,
+    /// Globs never considered migrations.
+    pub ignore_paths: GlobList,
+    /// Words that label an issue as expecting database changes; empty turns it off.
+    pub issue_keywords: Vec<String>,
+    pub scheme: Scheme,
+    pub batch: BatchConfig,
+    pub gate: GateConfig,
+    /// `None` when the project has no `announce` table: no warnings are mailed.
+    pub announce: Option<AnnounceConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchConfig {
+    pub max_open_batches: u32,
+    /// How far away a milestone's due date must be for a new batch to go there.
+    pub lead_time: Duration,
+    /// Whether the bot puts unmilestoned database changes into the batch.
+    pub assign_milestone: bool,
+}
+
+impl Default for BatchConfig {
+    fn default() -> Self {
+        BatchConfig {
+            max_open_batches: 1,
+            lead_time: DEFAULT_LEAD_TIME,
+            assign_milestone: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GateConfig {
+    pub block_ahead_of_next_release: bool,
+    pub require_batch: bool,
+    pub require_announcement: bool,
+}
+
+impl Default for GateConfig {
+    fn default() -> Self {
+        GateConfig {
+            block_ahead_of_next_release: true,
+            require_batch: true,
+            require_announcement: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    WorkStarts,
+    FirstChange,
+    Manual,
+}
+
+impl Trigger {
+    pub const NAMES: [&'static str; 3] = ["work-starts", "first-change", "manual"];
+
+    pub fn from_name(name: &str) -> Option<Trigger> {
+        match name {
+            "work-starts" => Some(Trigger::WorkStarts),
+            "first-change" => Some(Trigger::FirstChange),
+            "manual" => Some(Trigger::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// What is mailed after the warning when more database changes join the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updates {
+    None,
+    /// At most one update mail per interval.
+    Digest {
+        interval: Duration,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct AnnounceConfig {
+    pub to: Vec<String>,
+    pub reply_to: Option<String>,
+    pub trigger: Trigger,
+    pub updates: Updates,
+    pub release_notice: bool,
+    /// Upgrade steps listed in the warning, in order.
+    pub upgrade_steps: Vec<String>,
+    /// Directory whose templates override the built-in ones.
+    pub templates_dir: Option<PathBuf>,
+}

@@ -1,0 +1,539 @@
+//! Behaviour of `parse` and `load` on whole configuration texts.
+
+use super::*;
+use std::time::Duration;
+
+const MINIMAL: &str = r#"
+[gitlab]
+url = "https://gitlab.example.org"
+
+[[project]]
+forge = "gitlab"
+path = "group/project"
+releases = { scheme = "calver" }
+gate = { require_announcement = false }
+"#;
+
+fn issues(text: &str) -> Vec<ConfigIssue> {
+    match parse("test.toml", text) {
+        Ok(_) => panic!("expected errors, the config was accepted"),
+        Err(errors) => errors.errors,
+    }
+}
+
+fn issue<'a>(issues: &'a [ConfigIssue], key_path: &str) -> &'a ConfigIssue {
+    issues
+        .iter()
+        .find(|issue| issue.key_path == key_path)
+        .unwrap_or_else(|| panic!("no issue at {key_path}: {issues:#?}"))
+}
+
+fn at(issue: &ConfigIssue) -> (usize, usize) {
+    (issue.line, issue.column)
+}
+
+#[test]
+fn example_config_parses_with_its_documented_values() {
+    let text = include_str!("../../config/example.toml");
+    let config = parse("config/example.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.server.sync_interval, Duration::from_secs(600));
+    assert_eq!(config.gitlab.as_ref().unwrap().url, "https://gitlab.com");
+    let mail = config.mail.as_ref().unwrap();
+    assert_eq!((mail.smtp.host.as_str(), mail.smtp.port), ("127.0.0.1", 25));
+    assert_eq!(config.projects.len(), 2);
+
+    let lava = config.project("lava/lava").unwrap();
+    assert_eq!(lava.forge, ForgeKind::Gitlab);
+    assert_eq!(lava.scheme.name(), "calver");
+    assert!(lava.scheme.parse("2024.05.post1").is_some());
+    assert_eq!(
+        lava.rule_packs.as_deref(),
+        Some(&["django".to_string()][..])
+    );
+    assert_eq!(lava.batch.lead_time, Duration::from_secs(14 * 86400));
+    assert!(lava.extra_paths.is_match("share/upgrade/0042.sql"));
+    assert!(!lava.extra_paths.is_match("share/upgrade/old/0042.sql"));
+    let announce = lava.announce.as_ref().unwrap();
+    assert_eq!(announce.trigger, Trigger::WorkStarts);
+    assert_eq!(
+        announce.updates,
+        Updates::Digest {
+            interval: Duration::from_secs(86400)
+        }
+    );
+    assert_eq!(announce.upgrade_steps.len(), 4);
+
+    let backend = config.project("lablup/backend.ai").unwrap();
+    assert_eq!(backend.forge, ForgeKind::Github);
+    assert_eq!(backend.scheme.name(), "yy.mm.patch");
+    assert_eq!(backend.batch.lead_time, Duration::from_secs(7 * 86400));
+    assert_eq!(backend.label, "Database changes");
+    assert_eq!(
+        backend.announce.as_ref().unwrap().trigger,
+        Trigger::FirstChange
+    );
+}
+
+#[test]
+fn minimal_project_gets_the_documented_defaults() {
+    let config = parse("minimal", MINIMAL).unwrap_or_else(|e| panic!("{e}"));
+    let project = &config.projects[0];
+    assert_eq!(project.label, "Database changes");
+    assert_eq!(project.label_color, "#d9534f");
+    assert_eq!(project.rule_packs, None);
+    assert_eq!(project.batch, BatchConfig::default());
+    assert_eq!(project.batch.max_open_batches, 1);
+    assert_eq!(project.batch.lead_time, Duration::from_secs(14 * 86400));
+    assert!(project.gate.block_ahead_of_next_release && project.gate.require_batch);
+    assert!(project.announce.is_none());
+    assert_eq!(config.gitlab.as_ref().unwrap().token_env, "GITLAB_TOKEN");
+    assert_eq!(config.server.database.url, "sqlite://schemagate.db");
+}
+
+#[test]
+fn defaults_without_a_file_listen_locally_with_sqlite() {
+    let config = Config::default();
+    assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.server.database.kind, DatabaseKind::Sqlite);
+    assert_eq!(config.server.sync_interval, Duration::from_secs(600));
+    assert!(config.projects.is_empty());
+    let empty = parse("empty", "").unwrap();
+    assert_eq!(empty.server.listen, config.server.listen);
+}
+
+#[test]
+fn errors_in_several_tables_are_all_reported_with_line_and_column() {
+    let text = r#"[server]
+listen = "localhost"
+sync_interval = "10x"
+
+[gitlab]
+url = "https://gitlab.example.org"
+token = "glpat-123"
+
+[[project]]
+forge = "gitlab"
+path = "group/project"
+releases = { scheme = "calver" }
+batch = { max_open_batches = 0, lead_time = "two weeks" }
+gate = { require_announcement = false }
+"#;
+    let found = issues(text);
+    assert_eq!(found.len(), 5, "{found:#?}");
+    assert_eq!(at(issue(&found, "server.listen")), (2, 10));
+    assert_eq!(at(issue(&found, "server.sync_interval")), (3, 17));
+    assert_eq!(at(issue(&found, "gitlab.token")), (7, 1));
+    // Two errors in one inline table, each at its own value.
+    assert_eq!(
+        at(issue(&found, "project[0].batch.max_open_batches")),
+        (13, 30)
+    );
+    assert_eq!(at(issue(&found, "project[0].batch.lead_time")), (13, 45));
+    let lines: Vec<usize> = found.iter().map(|issue| issue.line).collect();
+    assert!(lines.is_sorted(), "issues come in file order: {lines:?}");
+}
+
+#[test]
+fn several_serde_errors_are_collected_not_just_the_first() {
+    let text = r#"[server]
+listen = 8080
+colour = "blue"
+
+[[project]]
+forge = 1
+path = "group/project"
+releases = { scheme = "calver" }
+gate = { require_announcement = "no" }
+"#;
+    let found = issues(text);
+    assert_eq!(at(issue(&found, "server.listen")), (2, 10));
+    assert_eq!(at(issue(&found, "server.colour")), (3, 1));
+    assert_eq!(at(issue(&found, "project[0].forge")), (6, 9));
+    assert_eq!(
+        at(issue(&found, "project[0].gate.require_announcement")),
+        (9, 33)
+    );
+    // A dropped `forge` is not reported a second time as missing.
+    assert_eq!(
+        found
+            .iter()
+            .filter(|i| i.key_path == "project[0].forge")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn unknown_key_suggests_the_right_name() {
+    let text = MINIMAL.replace("path = ", "lable = \"DB\"\npath = ");
+    let found = issues(&text);
+    let lable = issue(&found, "project[0].lable");
+    assert_eq!(lable.message, "unknown key `lable`");
+    assert!(
+        lable.fix.starts_with("did you mean `label`?"),
+        "{}",
+        lable.fix
+    );
+}
+
+#[test]
+fn wrong_type_names_the_expected_type() {
+    let text = MINIMAL.replace("path = \"group/project\"", "path = [\"group/project\"]");
+    let found = issues(&text);
+    let path = issue(&found, "project[0].path");
+    assert_eq!(path.message, "expected a string, found a list");
+    assert_eq!(at(path), (7, 8));
+}
+
+#[test]
+fn wrong_types_in_one_list_keep_their_written_indexes() {
+    let text = MINIMAL.replace(
+        "releases",
+        "issue_keywords = [1, \"migration\", 2, \"\"]\nreleases",
+    );
+    let found = issues(&text);
+    assert_eq!(at(issue(&found, "project[0].issue_keywords[0]")), (8, 19));
+    assert_eq!(at(issue(&found, "project[0].issue_keywords[2]")), (8, 35));
+    // The empty keyword sits at [3] in the file but at [1] after the drops:
+    // it is held back rather than reported at the wrong element.
+    assert_eq!(found.len(), 2, "{found:#?}");
+}
+
+#[test]
+fn bad_duration_says_how_to_write_one() {
+    let text = MINIMAL.replace("releases", "batch = { lead_time = \"14\" }\nreleases");
+    let found = issues(&text);
+    let lead_time = issue(&found, "project[0].batch.lead_time");
+    assert!(
+        lead_time.message.contains("no unit"),
+        "{}",
+        lead_time.message
+    );
+    assert!(lead_time.fix.contains("\"14d\""), "{}", lead_time.fix);
+}
+
+#[test]
+fn bad_glob_is_reported_at_its_list_element() {
+    let text = MINIMAL.replace(
+        "releases",
+        "ignore_paths = [\"docs/**\", \"db/[a-\"]\nreleases",
+    );
+    let found = issues(&text);
+    let glob = issue(&found, "project[0].ignore_paths[1]");
+    assert!(
+        glob.message.contains("not a valid glob"),
+        "{}",
+        glob.message
+    );
+    assert_eq!(at(glob), (8, 28));
+}
+
+#[test]
+fn title_regex_without_version_group_is_refused() {
+    let text = MINIMAL.replace(
+        "{ scheme = \"calver\" }",
+        "{ title_regex = \"^Release (.*)$\" }",
+    );
+    let found = issues(&text);
+    let regex = issue(&found, "project[0].releases.title_regex");
+    assert!(regex.message.contains("version"), "{}", regex.message);
+}
+
+#[test]
+fn title_regex_syntax_error_is_one_line() {
+    let text = MINIMAL.replace(
+        "{ scheme = \"calver\" }",
+        "{ title_regex = \"^(?P<version>[0-9.]+$\" }",
+    );
+    let found = issues(&text);
+    let regex = issue(&found, "project[0].releases.title_regex");
+    assert!(
+        regex.message.starts_with("invalid regex: "),
+        "{}",
+        regex.message
+    );
+    assert!(!regex.message.contains('\n'));
+}
+
+#[test]
+fn title_regex_with_version_group_is_compiled() {
+    let text = MINIMAL.replace(
+        "{ scheme = \"calver\" }",
+        "{ title_regex = '^Release (?P<version>[0-9.]+)$' }",
+    );
+    let config = parse("t", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.projects[0].scheme.parse("Release 1.2").is_some());
+    assert!(config.projects[0].scheme.parse("Backlog").is_none());
+}
+
+#[test]
+fn scheme_and_title_regex_together_are_refused() {
+    let text = MINIMAL.replace(
+        "{ scheme = \"calver\" }",
+        "{ scheme = \"calver\", title_regex = \"^(?P<version>.*)$\" }",
+    );
+    let found = issues(&text);
+    assert_eq!(
+        issue(&found, "project[0].releases.title_regex").message,
+        "both `scheme` and `title_regex` are set"
+    );
+}
+
+#[test]
+fn missing_or_unknown_scheme_is_refused() {
+    let found = issues(&MINIMAL.replace("releases = { scheme = \"calver\" }\n", ""));
+    assert!(
+        issue(&found, "project[0].releases")
+            .message
+            .contains("missing")
+    );
+    let found = issues(&MINIMAL.replace("calver", "romver"));
+    assert_eq!(
+        issue(&found, "project[0].releases.scheme").message,
+        "unknown scheme `romver`"
+    );
+}
+
+#[test]
+fn unknown_forge_is_refused() {
+    let found = issues(&MINIMAL.replace("forge = \"gitlab\"", "forge = \"bitbucket\""));
+    let forge = issue(&found, "project[0].forge");
+    assert_eq!(forge.message, "unknown forge `bitbucket`");
+    assert_eq!(at(forge), (6, 9));
+}
+
+#[test]
+fn project_on_a_forge_without_its_section_is_refused() {
+    let text = MINIMAL.replace("[gitlab]\nurl = \"https://gitlab.example.org\"\n", "");
+    let found = issues(&text);
+    let forge = issue(&found, "project[0].forge");
+    assert!(
+        forge.message.contains("no [gitlab] section"),
+        "{}",
+        forge.message
+    );
+}
+
+#[test]
+fn github_path_must_be_owner_slash_repo() {
+    let text = MINIMAL
+        .replace("[gitlab]\nurl = \"https://gitlab.example.org\"", "[github]")
+        .replace("forge = \"gitlab\"", "forge = \"github\"")
+        .replace("group/project", "org/team/repo");
+    let found = issues(&text);
+    assert!(issue(&found, "project[0].path").fix.contains("owner/repo"));
+}
+
+#[test]
+fn bad_email_addresses_are_refused_where_they_are() {
+    let text = format!(
+        "{MINIMAL}announce = {{ to = [\"ok@example.org\", \"not-an-address\"], reply_to = \"x@\" }}\n[mail]\nsmtp_url = \"smtp://localhost\"\nfrom = \"Bot <bot@example.org\"\n"
+    );
+    let found = issues(&text);
+    assert_eq!(
+        issue(&found, "project[0].announce.to[1]").message,
+        "`not-an-address` is not an email address"
+    );
+    assert!(
+        issue(&found, "project[0].announce.reply_to")
+            .message
+            .contains("`x@`")
+    );
+    assert!(
+        issue(&found, "mail.from")
+            .message
+            .contains("not an email address")
+    );
+}
+
+#[test]
+fn inline_secrets_point_at_their_env_keys() {
+    let text = "[gitlab]\nurl = \"https://gitlab.example.org\"\ntoken = \"glpat-abc\"\nwebhook_secret = \"s3cret\"\n";
+    let found = issues(text);
+    let token = issue(&found, "gitlab.token");
+    assert_eq!(at(token), (3, 1));
+    assert!(token.fix.contains("secrets never go in the config text"));
+    assert!(token.fix.contains("`token_env`"), "{}", token.fix);
+    assert!(
+        issue(&found, "gitlab.webhook_secret")
+            .fix
+            .contains("`webhook_secret_env`")
+    );
+    let mail = issues("[mail]\nsmtp_url = \"smtp://h\"\nfrom = \"a@b.org\"\npassword = \"x\"\n");
+    assert!(issue(&mail, "mail.password").fix.contains("`password_env`"));
+}
+
+#[test]
+fn env_keys_hold_names_not_secret_values() {
+    let text = MINIMAL.replace("url = ", "token_env = \"glpat-abc.def\"\nurl = ");
+    let found = issues(&text);
+    assert!(
+        issue(&found, "gitlab.token_env")
+            .message
+            .contains("not an environment variable name")
+    );
+}
+
+#[test]
+fn duplicate_projects_are_refused_with_the_first_line() {
+    let second = "\n[[project]]\nforge = \"gitlab\"\npath = \"Group/Project\"\nreleases = { scheme = \"semver\" }\ngate = { require_announcement = false }\n";
+    let found = issues(&format!("{MINIMAL}{second}"));
+    let duplicate = issue(&found, "project[1].path");
+    assert!(
+        duplicate.message.contains("first at line 7"),
+        "{}",
+        duplicate.message
+    );
+}
+
+#[test]
+fn digest_updates_need_an_interval() {
+    let text = format!(
+        "{MINIMAL}announce = {{ to = [\"a@example.org\"], updates = \"digest\" }}\n[mail]\nsmtp_url = \"smtp://localhost\"\nfrom = \"a@example.org\"\n"
+    );
+    let found = issues(&text);
+    assert!(
+        issue(&found, "project[0].announce.updates")
+            .message
+            .contains("digest_interval")
+    );
+}
+
+#[test]
+fn unknown_trigger_and_updates_are_refused() {
+    let text = format!(
+        "{MINIMAL}announce = {{ to = [\"a@example.org\"], trigger = \"soon\", updates = \"always\" }}\n[mail]\nsmtp_url = \"smtp://localhost\"\nfrom = \"a@example.org\"\n"
+    );
+    let found = issues(&text);
+    assert!(
+        issue(&found, "project[0].announce.trigger")
+            .fix
+            .contains("work-starts")
+    );
+    assert!(
+        issue(&found, "project[0].announce.updates")
+            .fix
+            .contains("\"digest\"")
+    );
+}
+
+#[test]
+fn required_announcement_without_announce_table_is_refused() {
+    let found = issues(&MINIMAL.replace("gate = { require_announcement = false }\n", ""));
+    let gate = issue(&found, "project[0].gate.require_announcement");
+    assert!(
+        gate.fix.contains("require_announcement = false"),
+        "{}",
+        gate.fix
+    );
+    // The gate table is absent, so the issue points at the [[project]] header.
+    assert_eq!(at(gate), (5, 1));
+}
+
+#[test]
+fn announcing_needs_a_mail_section() {
+    let found = issues(&format!(
+        "{MINIMAL}announce = {{ to = [\"a@example.org\"] }}\n"
+    ));
+    assert!(
+        issue(&found, "project[0].announce")
+            .message
+            .contains("[mail]")
+    );
+}
+
+#[test]
+fn github_token_and_app_together_are_refused() {
+    let found = issues(
+        "[github]\ntoken_env = \"GITHUB_TOKEN\"\napp_id = 12\nprivate_key_file = \"app.pem\"\n",
+    );
+    assert!(issue(&found, "github.token_env").fix.contains("not both"));
+    let config = parse(
+        "t",
+        "[github]\napp_id = 12\nprivate_key_file = \"app.pem\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.github.unwrap().auth,
+        GithubAuth::App {
+            app_id: 12,
+            private_key_file: "app.pem".into()
+        }
+    );
+}
+
+#[test]
+fn label_color_and_batch_limits_are_checked() {
+    let text = MINIMAL.replace(
+        "releases",
+        "label_color = \"red\"\nbatch = { max_open_batches = -2 }\nreleases",
+    );
+    let found = issues(&text);
+    assert!(
+        issue(&found, "project[0].label_color")
+            .fix
+            .contains("#d9534f")
+    );
+    assert!(
+        issue(&found, "project[0].batch.max_open_batches")
+            .message
+            .contains("-2")
+    );
+}
+
+#[test]
+fn syntax_errors_are_reported_together_with_other_errors() {
+    let text = "[server]\nlisten = \"127.0.0.1:8080\nsync_interval = \"5q\"\n\n[mail]\nfrom = \"bot@example.org\"\n";
+    let found = issues(text);
+    assert_eq!(issue(&found, "server.listen").line, 2);
+    assert_eq!(at(issue(&found, "server.sync_interval")), (3, 17));
+    assert!(issue(&found, "mail.smtp_url").message.contains("missing"));
+}
+
+#[test]
+fn globs_keep_their_text_and_do_not_cross_directories() {
+    let text = MINIMAL.replace("releases", "extra_paths = [\"db/*.sql\"]\nreleases");
+    let config = parse("t", &text).unwrap();
+    let globs = &config.projects[0].extra_paths;
+    assert_eq!(globs.patterns, ["db/*.sql"]);
+    assert!(globs.is_match("db/0001.sql"));
+    assert!(!globs.is_match("db/old/0001.sql"));
+}
+
+#[test]
+fn project_lookup_ignores_case() {
+    let config = parse("t", MINIMAL).unwrap();
+    assert!(config.project("GROUP/project").is_some());
+    assert!(config.project("group/other").is_none());
+}
+
+#[test]
+fn load_resolves_files_next_to_the_config_and_reports_missing_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("local.toml"), "").unwrap();
+    let text = "[rules]\nfiles = [\"local.toml\", \"absent.toml\"]\n";
+    let path = dir.path().join("schemagate.toml");
+    std::fs::write(&path, text).unwrap();
+    let Err(ConfigError::Invalid { errors }) = load(Some(&path)) else {
+        panic!("a missing rules file must be an error");
+    };
+    assert_eq!(errors.errors.len(), 1, "{errors}");
+    assert_eq!(errors.errors[0].key_path, "rules.files[1]");
+    assert_eq!((errors.errors[0].line, errors.errors[0].column), (2, 24));
+
+    std::fs::write(&path, "[rules]\nfiles = [\"local.toml\"]\n").unwrap();
+    let config = load(Some(&path)).unwrap();
+    assert_eq!(config.rules.files, [dir.path().join("local.toml")]);
+}
+
+#[test]
+fn load_of_a_missing_explicit_file_is_a_clear_error() {
+    let error = load(Some(std::path::Path::new("/nonexistent/sg.toml"))).unwrap_err();
+    assert!(matches!(error, ConfigError::NotFound(_)));
+    assert!(
+        error
+            .to_string()
+            .contains("/nonexistent/sg.toml does not exist")
+    );
+}

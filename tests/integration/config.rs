@@ -1,0 +1,150 @@
+//! `schemagate config check` end to end: the real binary, real files.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn schemagate(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("schemagate").expect("binary built");
+    command.current_dir(dir).env_remove("SCHEMAGATE_CONFIG");
+    command
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config/example.toml")
+}
+
+const BROKEN: &str = r#"[server]
+listen = "localhost"
+
+[gitlab]
+url = "https://gitlab.example.org"
+token = "glpat-123"
+
+[[project]]
+forge = "gitlab"
+path = "group/project"
+releases = { scheme = "calver" }
+batch = { max_open_batches = 0, lead_time = "two weeks" }
+gate = { require_announcement = false }
+"#;
+
+#[test]
+fn example_config_checks_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = schemagate(dir.path())
+        .arg("--config")
+        .arg(example())
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("config OK: 2 projects"), "{stdout}");
+}
+
+#[test]
+fn broken_config_lists_every_issue_with_location_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.toml"), BROKEN).unwrap();
+    let output = schemagate(dir.path())
+        .args(["--config", "broken.toml", "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 5, "{stderr}");
+    assert!(
+        lines[0].starts_with(
+            "broken.toml:2:10: server.listen: `localhost` is not an IP address with a port — "
+        ),
+        "{stderr}"
+    );
+    assert!(lines[1].starts_with("broken.toml:6:1: gitlab.token: unknown key `token` — secrets never go in the config text"), "{stderr}");
+    assert!(
+        lines[2].starts_with("broken.toml:12:30: project[0].batch.max_open_batches: "),
+        "{stderr}"
+    );
+    assert!(
+        lines[3].starts_with("broken.toml:12:45: project[0].batch.lead_time: "),
+        "{stderr}"
+    );
+    assert_eq!(lines[4], "config invalid: 4 errors");
+}
+
+#[test]
+fn json_format_gives_the_issues_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.toml"), BROKEN).unwrap();
+    let output = schemagate(dir.path())
+        .args([
+            "--config",
+            "broken.toml",
+            "--format",
+            "json",
+            "config",
+            "check",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    let issues = report["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 4);
+    assert_eq!(issues[1]["key_path"], "gitlab.token");
+    assert_eq!(issues[1]["line"], 6);
+    assert_eq!(issues[1]["column"], 1);
+}
+
+#[test]
+fn missing_explicit_config_file_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = schemagate(dir.path())
+        .args(["--config", "absent.toml", "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: config file absent.toml does not exist"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn without_any_file_the_built_in_defaults_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = schemagate(dir.path())
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.trim(), "config OK: 0 projects (built-in defaults)");
+}
+
+#[test]
+fn schemagate_toml_in_the_working_directory_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(example(), dir.path().join("schemagate.toml")).unwrap();
+    let output = schemagate(dir.path())
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.trim(), "config OK: 2 projects (schemagate.toml)");
+}
+
+#[test]
+fn config_path_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.toml"), BROKEN).unwrap();
+    let output = schemagate(dir.path())
+        .env("SCHEMAGATE_CONFIG", "broken.toml")
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
