@@ -1,5 +1,7 @@
 //! Command-line interface: one file per command, dispatched from here.
 
+pub mod rules;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,11 +30,16 @@ pub enum Format {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// The rule packs, and a dry run of them over paths.
+    Rules(rules::RulesArgs),
+}
 
 /// Runs a parsed command line; `Err` means exit code 2 with one sentence.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Rules(args) => rules::run(&args, cli.format),
+    }
 }
 
 /// Flattens an error chain into one sentence for the terminal.
