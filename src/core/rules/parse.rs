@@ -285,17 +285,24 @@ impl Walker<'_, '_> {
             self.error(value.span(), &join(prefix, "changes"), format!("the rule does not count {} changes", extra.join(", ")), "add them to the rule's `changes` or remove them here");
         }
         let paths = self.globs(table, prefix, "paths");
+        // Parse every field before giving up on a bad `kind`, so all errors are reported.
+        let file_any = self.markers(table, prefix, "file_any");
+        let file_all = self.markers(table, prefix, "file_all");
+        let file_none = self.markers(table, prefix, "file_none");
+        let added_any = self.markers(table, prefix, "added_any");
+        let added_none = self.markers(table, prefix, "added_none");
+        let reason = self.string(table, prefix, "reason").map(|(s, _)| s);
         let refinement = Refinement {
             kind: kind?,
             changes,
             path_set: glob_set(&paths),
             paths,
-            file_any: self.markers(table, prefix, "file_any"),
-            file_all: self.markers(table, prefix, "file_all"),
-            file_none: self.markers(table, prefix, "file_none"),
-            added_any: self.markers(table, prefix, "added_any"),
-            added_none: self.markers(table, prefix, "added_none"),
-            reason: self.string(table, prefix, "reason").map(|(s, _)| s),
+            file_any,
+            file_all,
+            file_none,
+            added_any,
+            added_none,
+            reason,
         };
         Some(refinement)
     }
