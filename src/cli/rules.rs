@@ -64,10 +64,22 @@ pub fn list_report(rules: &RuleSet, format: Format) -> String {
             pretty(&json!(packs))
         }
         Format::Markdown => {
-            let mut out = String::from("| pack | title | rules | globs |\n| --- | --- | --- | --- |\n");
+            let mut out =
+                String::from("| pack | title | rules | globs |\n| --- | --- | --- | --- |\n");
             for pack in rules.packs() {
-                let globs: Vec<_> = pack.rules.iter().flat_map(|r| &r.paths).map(|g| format!("`{g}`")).collect();
-                out.push_str(&format!("| {} | {} | {} | {} |\n", pack.name, pack.title, pack.rules.len(), globs.join("<br>")));
+                let globs: Vec<_> = pack
+                    .rules
+                    .iter()
+                    .flat_map(|r| &r.paths)
+                    .map(|g| format!("`{g}`"))
+                    .collect();
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    pack.name,
+                    pack.title,
+                    pack.rules.len(),
+                    globs.join("<br>")
+                ));
             }
             out
         }
@@ -76,7 +88,10 @@ pub fn list_report(rules: &RuleSet, format: Format) -> String {
             for pack in rules.packs() {
                 let count = pack.rules.len();
                 let plural = if count == 1 { "" } else { "s" };
-                out.push_str(&format!("{:<16} {} ({count} rule{plural})\n", pack.name, pack.title));
+                out.push_str(&format!(
+                    "{:<16} {} ({count} rule{plural})\n",
+                    pack.name, pack.title
+                ));
                 for rule in &pack.rules {
                     out.push_str(&format!("    {}: {}\n", rule.id, rule.paths.join("  ")));
                 }
@@ -112,10 +127,15 @@ pub fn test_report(rules: &RuleSet, input: &str, format: Format) -> anyhow::Resu
             pretty(&json!({"db_change": is_db_change(&matches), "files": files}))
         }
         Format::Markdown => {
-            let mut out = String::from("| path | change | framework | kind | reason |\n| --- | --- | --- | --- | --- |\n");
+            let mut out = String::from(
+                "| path | change | framework | kind | reason |\n| --- | --- | --- | --- | --- |\n",
+            );
             for (file, found) in &results {
                 let (framework, kind, reason) = describe(found);
-                out.push_str(&format!("| `{}` | {} | {framework} | {kind} | {reason} |\n", file.path, file.change));
+                out.push_str(&format!(
+                    "| `{}` | {} | {framework} | {kind} | {reason} |\n",
+                    file.path, file.change
+                ));
             }
             out
         }
@@ -123,14 +143,28 @@ pub fn test_report(rules: &RuleSet, input: &str, format: Format) -> anyhow::Resu
             let mut out = String::new();
             for (file, found) in &results {
                 let (framework, kind, reason) = describe(found);
-                out.push_str(&format!("{:<9} {:<7} {:<15} {}", file.change.as_str(), kind, framework, file.path));
+                out.push_str(&format!(
+                    "{:<9} {:<7} {:<15} {}",
+                    file.change.as_str(),
+                    kind,
+                    framework,
+                    file.path
+                ));
                 if !reason.is_empty() {
                     out.push_str(&format!("\n          {reason}"));
                 }
                 out.push('\n');
             }
-            let verdict = if is_db_change(&matches) { "database change" } else { "no database change" };
-            out.push_str(&format!("{} of {} paths matched: {verdict}\n", matches.len(), results.len()));
+            let verdict = if is_db_change(&matches) {
+                "database change"
+            } else {
+                "no database change"
+            };
+            out.push_str(&format!(
+                "{} of {} paths matched: {verdict}\n",
+                matches.len(),
+                results.len()
+            ));
             out
         }
     })

@@ -165,8 +165,18 @@ impl RuleSet {
             let (rule_ref, _, specificity) = self.glob_owners[glob];
             match found.iter_mut().find(|c| c.rule_ref == rule_ref) {
                 Some(c) if c.specificity >= specificity => {}
-                Some(c) => *c = Candidate { rule_ref, glob, specificity },
-                None => found.push(Candidate { rule_ref, glob, specificity }),
+                Some(c) => {
+                    *c = Candidate {
+                        rule_ref,
+                        glob,
+                        specificity,
+                    }
+                }
+                None => found.push(Candidate {
+                    rule_ref,
+                    glob,
+                    specificity,
+                }),
             }
         }
         found.retain(|c| !self.rule(c).1.rejects(path, file.change));
@@ -175,7 +185,11 @@ impl RuleSet {
         }
         found.sort_by_key(|c| {
             let r = &self.rule_refs[c.rule_ref];
-            (std::cmp::Reverse(r.priority), std::cmp::Reverse(c.specificity), c.rule_ref)
+            (
+                std::cmp::Reverse(r.priority),
+                std::cmp::Reverse(c.specificity),
+                c.rule_ref,
+            )
         });
         found
     }

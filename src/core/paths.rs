@@ -19,13 +19,18 @@ pub fn parse_name_status_line(line: &str) -> Result<ChangedFile, String> {
     let letter = status.chars().next().unwrap_or(' ');
     let score = &status[letter.len_utf8().min(status.len())..];
     if !score.chars().all(|c| c.is_ascii_digit()) || status.is_empty() {
-        return Err(format!("unknown status `{status}`: expected A, M, D, T, R<score> or C<score>"));
+        return Err(format!(
+            "unknown status `{status}`: expected A, M, D, T, R<score> or C<score>"
+        ));
     }
     let paths = &fields[1..];
     let single = |kind: ChangeKind| -> Result<ChangedFile, String> {
         match paths {
             [path] if !path.is_empty() => Ok(ChangedFile::new(unquote(path)?, kind)),
-            _ => Err(format!("status `{status}` takes one path, found {}", paths.len())),
+            _ => Err(format!(
+                "status `{status}` takes one path, found {}",
+                paths.len()
+            )),
         }
     };
     match letter {
@@ -41,9 +46,14 @@ pub fn parse_name_status_line(line: &str) -> Result<ChangedFile, String> {
                     ChangedFile::new(new, ChangeKind::Added)
                 })
             }
-            _ => Err(format!("status `{status}` takes two paths (old and new), found {}", paths.len())),
+            _ => Err(format!(
+                "status `{status}` takes two paths (old and new), found {}",
+                paths.len()
+            )),
         },
-        _ => Err(format!("unknown status `{status}`: expected A, M, D, T, R<score> or C<score>")),
+        _ => Err(format!(
+            "unknown status `{status}`: expected A, M, D, T, R<score> or C<score>"
+        )),
     }
 }
 
@@ -59,7 +69,9 @@ fn unquote(path: &str) -> Result<String, String> {
             bytes.push(b);
             continue;
         }
-        let escaped = chars.next().ok_or_else(|| format!("dangling `\\` in quoted path {path}"))?;
+        let escaped = chars
+            .next()
+            .ok_or_else(|| format!("dangling `\\` in quoted path {path}"))?;
         let value = match escaped {
             b'n' => b'\n',
             b't' => b'\t',
@@ -78,9 +90,15 @@ fn unquote(path: &str) -> Result<String, String> {
                         _ => return Err(format!("bad octal escape in quoted path {path}")),
                     }
                 }
-                u8::try_from(value).map_err(|_| format!("bad octal escape in quoted path {path}"))?
+                u8::try_from(value)
+                    .map_err(|_| format!("bad octal escape in quoted path {path}"))?
             }
-            other => return Err(format!("unknown escape `\\{}` in quoted path {path}", other as char)),
+            other => {
+                return Err(format!(
+                    "unknown escape `\\{}` in quoted path {path}",
+                    other as char
+                ));
+            }
         };
         bytes.push(value);
     }
@@ -94,15 +112,30 @@ mod tests {
     #[test]
     fn plain_path_is_an_added_file() {
         let file = parse_name_status_line("db/migrate/1_a.rb\n").unwrap();
-        assert_eq!(file, ChangedFile::new("db/migrate/1_a.rb", ChangeKind::Added));
+        assert_eq!(
+            file,
+            ChangedFile::new("db/migrate/1_a.rb", ChangeKind::Added)
+        );
     }
 
     #[test]
     fn status_letters_map_to_change_kinds() {
-        assert_eq!(parse_name_status_line("M\ta.py").unwrap().change, ChangeKind::Modified);
-        assert_eq!(parse_name_status_line("D\ta.py").unwrap().change, ChangeKind::Deleted);
-        assert_eq!(parse_name_status_line("A\ta.py").unwrap().change, ChangeKind::Added);
-        assert_eq!(parse_name_status_line("T\ta.py").unwrap().change, ChangeKind::Modified);
+        assert_eq!(
+            parse_name_status_line("M\ta.py").unwrap().change,
+            ChangeKind::Modified
+        );
+        assert_eq!(
+            parse_name_status_line("D\ta.py").unwrap().change,
+            ChangeKind::Deleted
+        );
+        assert_eq!(
+            parse_name_status_line("A\ta.py").unwrap().change,
+            ChangeKind::Added
+        );
+        assert_eq!(
+            parse_name_status_line("T\ta.py").unwrap().change,
+            ChangeKind::Modified
+        );
     }
 
     #[test]

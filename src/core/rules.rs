@@ -13,8 +13,8 @@ mod parse;
 
 pub use builtin::{BUILTIN_PACK_SOURCES, builtin_packs};
 pub use errors::{RuleError, RuleErrors};
-pub use glob::{compile_glob, required_literal, specificity};
-pub use model::{ChangeSet, Marker, Outcome, Refinement, Rule, RulePack};
-pub(crate) use model::Verdict;
 pub(crate) use glob::glob_set;
+pub use glob::{compile_glob, required_literal, specificity};
+pub(crate) use model::Verdict;
+pub use model::{ChangeSet, Marker, Outcome, Refinement, Rule, RulePack};
 pub use parse::parse_pack;

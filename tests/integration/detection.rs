@@ -52,7 +52,9 @@ fn classify_with(
         text,
         added_lines: added,
     };
-    rules.classify(&file, &content).map(|m| (m.framework, m.kind))
+    rules
+        .classify(&file, &content)
+        .map(|m| (m.framework, m.kind))
 }
 
 #[test]
@@ -108,12 +110,32 @@ fn every_builtin_pack_parses_and_has_rules() {
     let packs = builtin_packs();
     assert!(packs.len() >= 20);
     for name in [
-        "django", "alembic", "rails", "flyway", "liquibase", "golang-migrate", "goose", "sqlx",
-        "diesel", "refinery", "seaorm", "prisma", "knex", "sequelize", "typeorm", "laravel",
-        "ecto", "efcore", "ef6", "doctrine",
+        "django",
+        "alembic",
+        "rails",
+        "flyway",
+        "liquibase",
+        "golang-migrate",
+        "goose",
+        "sqlx",
+        "diesel",
+        "refinery",
+        "seaorm",
+        "prisma",
+        "knex",
+        "sequelize",
+        "typeorm",
+        "laravel",
+        "ecto",
+        "efcore",
+        "ef6",
+        "doctrine",
     ] {
         let pack = packs.iter().find(|p| p.name == name);
-        assert!(pack.is_some_and(|p| !p.rules.is_empty()), "missing pack {name}");
+        assert!(
+            pack.is_some_and(|p| !p.rules.is_empty()),
+            "missing pack {name}"
+        );
     }
 }
 
@@ -125,32 +147,43 @@ fn each_framework_recognises_its_own_layout() {
         ("pkg/alembic/versions/ab12cd34ef56_add_table.py", "alembic"),
         ("db/migrate/20240101000000_create_users.rb", "rails"),
         ("db/post_migrate/20240101000000_drop_column.rb", "rails"),
-        ("db/analytics_migrate/20240101000000_create_events.rb", "rails"),
+        (
+            "db/analytics_migrate/20240101000000_create_events.rb",
+            "rails",
+        ),
         ("plugins/foo/db/migrate/001_create_foo.rb", "rails"),
         ("src/main/resources/db/migration/V1__init.sql", "flyway"),
-        ("src/main/resources/db/changelog/changes/001.yaml", "liquibase"),
+        (
+            "src/main/resources/db/changelog/changes/001.yaml",
+            "liquibase",
+        ),
         ("db/migrations/000001_init.up.sql", "golang-migrate"),
         ("db/migrations/20230201093158_create_users.sql", "goose"),
         ("migrations/20230201093158_users/up.sql", "diesel"),
         ("migrations/V1__init.rs", "refinery"),
         ("migration/src/m20220101_000001_create_table.rs", "seaorm"),
-        ("prisma/migrations/20240101000000_init/migration.sql", "prisma"),
+        (
+            "prisma/migrations/20240101000000_init/migration.sql",
+            "prisma",
+        ),
         ("migrations/20240101000000_create_users.js", "knex"),
         ("migrations/20240101000000-create-user.js", "sequelize"),
         ("src/migrations/1700000000000-CreateUsers.ts", "typeorm"),
-        ("database/migrations/2024_01_01_000000_create_posts_table.php", "laravel"),
-        ("priv/repo/migrations/20240101000000_create_users.exs", "ecto"),
+        (
+            "database/migrations/2024_01_01_000000_create_posts_table.php",
+            "laravel",
+        ),
+        (
+            "priv/repo/migrations/20240101000000_create_users.exs",
+            "ecto",
+        ),
         ("Data/Migrations/20240101000000_Initial.cs", "efcore"),
         ("App/Migrations/201401011200000_Initial.cs", "ef6"),
         ("migrations/Version20240101000000.php", "doctrine"),
     ];
     for (path, framework) in cases {
         let found = classify(&rules, path);
-        assert_eq!(
-            found.map(|(f, _)| f).as_deref(),
-            Some(framework),
-            "{path}"
-        );
+        assert_eq!(found.map(|(f, _)| f).as_deref(), Some(framework), "{path}");
     }
 }
 
@@ -189,7 +222,10 @@ fn decoys_from_real_repositories_do_not_match() {
 #[test]
 fn django_hyphenated_names_match() {
     let rules = RuleSet::builtin();
-    let found = classify(&rules, "lava_scheduler_app/migrations/0002_add_lava-health_user.py");
+    let found = classify(
+        &rules,
+        "lava_scheduler_app/migrations/0002_add_lava-health_user.py",
+    );
     assert_eq!(found, Some(("django".into(), MigrationKind::Schema)));
 }
 
@@ -197,8 +233,14 @@ fn django_hyphenated_names_match() {
 fn modified_or_deleted_migration_is_an_edit() {
     let rules = RuleSet::builtin();
     let path = "app/migrations/0002_auto.py";
-    assert_eq!(classify(&rules, &format!("M\t{path}")).map(|f| f.1), Some(MigrationKind::Edit));
-    assert_eq!(classify(&rules, &format!("D\t{path}")).map(|f| f.1), Some(MigrationKind::Edit));
+    assert_eq!(
+        classify(&rules, &format!("M\t{path}")).map(|f| f.1),
+        Some(MigrationKind::Edit)
+    );
+    assert_eq!(
+        classify(&rules, &format!("D\t{path}")).map(|f| f.1),
+        Some(MigrationKind::Edit)
+    );
     assert_eq!(
         classify(&rules, &format!("R100\tapp/migrations/0003_x.py\t{path}")).map(|f| f.1),
         Some(MigrationKind::Schema)
@@ -223,7 +265,10 @@ fn django_replaces_is_a_squash_and_runpython_only_is_data() {
 fn django_file_without_a_migration_class_is_not_a_migration() {
     let rules = RuleSet::builtin();
     let text = "# helper shared by migrations\ndef fill(apps):\n    pass\n";
-    assert_eq!(classify_with(&rules, "app/migrations/0003_helpers.py", Some(text), None), None);
+    assert_eq!(
+        classify_with(&rules, "app/migrations/0003_helpers.py", Some(text), None),
+        None
+    );
 }
 
 const ALEMBIC_MERGE: &str = "\"\"\"merge heads\n\nRevision ID: 21ce28a1c771\n\"\"\"\nfrom alembic import op\n\n# revision identifiers, used by Alembic.\nrevision = '21ce28a1c771'\ndown_revision = ('f5338adb2de1', '0a200d0fc480')\nbranch_labels = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n";
@@ -251,7 +296,12 @@ fn liquibase_changeset_appended_to_existing_changelog_is_schema() {
     assert_eq!(found, Some(("liquibase".into(), MigrationKind::Schema)));
     let edit = classify_with(&rules, line, Some(text), Some(reworded));
     assert_eq!(edit.map(|f| f.1), Some(MigrationKind::Edit));
-    let yaml = classify_with(&rules, "M\tsrc/main/resources/db/changelog/changes/001.yaml", Some("databaseChangeLog:\n"), Some("  - changeSet:\n      id: 2"));
+    let yaml = classify_with(
+        &rules,
+        "M\tsrc/main/resources/db/changelog/changes/001.yaml",
+        Some("databaseChangeLog:\n"),
+        Some("  - changeSet:\n      id: 2"),
+    );
     assert_eq!(yaml.map(|f| f.1), Some(MigrationKind::Schema));
 }
 
@@ -278,10 +328,19 @@ fn flyway_repeatable_edit_is_schema_and_versioned_edit_is_edit() {
 #[test]
 fn rails_post_deploy_migration_is_schema_and_says_so() {
     let rules = RuleSet::builtin();
-    let file = ChangedFile::new("db/post_migrate/20240101000000_drop_x.rb", ChangeKind::Added);
+    let file = ChangedFile::new(
+        "db/post_migrate/20240101000000_drop_x.rb",
+        ChangeKind::Added,
+    );
     let text = "class DropX < Gitlab::Database::Migration[2.2]\n  def up\n  end\nend\n";
     let found = rules
-        .classify(&file, &FileContent { text: Some(text), added_lines: None })
+        .classify(
+            &file,
+            &FileContent {
+                text: Some(text),
+                added_lines: None,
+            },
+        )
         .expect("post_migrate matches");
     assert_eq!(found.kind, MigrationKind::Schema);
     assert!(found.reason.contains("post-deployment"), "{}", found.reason);
@@ -293,21 +352,51 @@ fn require_markers_pick_the_framework_when_content_is_known() {
     let line = "db/migrations/20230201093158_create_users.sql";
     let goose = "-- +goose Up\nCREATE TABLE users (id int);\n-- +goose Down\nDROP TABLE users;\n";
     let plain = "CREATE TABLE users (id int);\n";
-    assert_eq!(classify_with(&rules, line, Some(goose), None).map(|f| f.0).as_deref(), Some("goose"));
-    assert_eq!(classify_with(&rules, line, Some(plain), None).map(|f| f.0).as_deref(), Some("sqlx"));
+    assert_eq!(
+        classify_with(&rules, line, Some(goose), None)
+            .map(|f| f.0)
+            .as_deref(),
+        Some("goose")
+    );
+    assert_eq!(
+        classify_with(&rules, line, Some(plain), None)
+            .map(|f| f.0)
+            .as_deref(),
+        Some("sqlx")
+    );
     let knex = "exports.up = function(knex) { return knex.schema.createTable('a', t => {}) };";
     let js = "migrations/20240101000000-create-user.js";
-    assert_eq!(classify_with(&rules, js, Some(knex), None).map(|f| f.0).as_deref(), Some("knex"));
+    assert_eq!(
+        classify_with(&rules, js, Some(knex), None)
+            .map(|f| f.0)
+            .as_deref(),
+        Some("knex")
+    );
 }
 
 #[test]
 fn content_needs_is_none_for_unrelated_files_and_lists_what_rules_read() {
     let rules = RuleSet::builtin();
-    assert_eq!(rules.content_needs(&ChangedFile::new("src/main.rs", ChangeKind::Modified)), None);
+    assert_eq!(
+        rules.content_needs(&ChangedFile::new("src/main.rs", ChangeKind::Modified)),
+        None
+    );
     let changelog = ChangedFile::new("schema/changelog-6.13.0.xml", ChangeKind::Modified);
-    assert_eq!(rules.content_needs(&changelog), Some(ContentNeeds { text: true, added_lines: true }));
+    assert_eq!(
+        rules.content_needs(&changelog),
+        Some(ContentNeeds {
+            text: true,
+            added_lines: true
+        })
+    );
     let django = ChangedFile::new("app/migrations/0002_x.py", ChangeKind::Added);
-    assert_eq!(rules.content_needs(&django), Some(ContentNeeds { text: true, added_lines: false }));
+    assert_eq!(
+        rules.content_needs(&django),
+        Some(ContentNeeds {
+            text: true,
+            added_lines: false
+        })
+    );
     let prisma = ChangedFile::new("prisma/migrations/1_x/migration.sql", ChangeKind::Added);
     assert_eq!(rules.content_needs(&prisma), Some(ContentNeeds::default()));
 }
@@ -317,11 +406,23 @@ fn extra_paths_count_as_custom_and_ignore_paths_win() {
     let extra = vec!["schema/*.sql".to_string()];
     let ignore = vec!["legacy/**".to_string()];
     let rules = RuleSet::new(builtin_packs(), &extra, &ignore).expect("valid globs");
-    assert_eq!(classify(&rules, "schema/001.sql").map(|f| f.0).as_deref(), Some("custom"));
-    assert_eq!(classify(&rules, "schema/sub/001.sql"), None, "* must not cross /");
-    assert_eq!(classify(&rules, "legacy/app/migrations/0001_initial.py"), None);
     assert_eq!(
-        classify(&rules, "app/migrations/0001_initial.py").map(|f| f.0).as_deref(),
+        classify(&rules, "schema/001.sql").map(|f| f.0).as_deref(),
+        Some("custom")
+    );
+    assert_eq!(
+        classify(&rules, "schema/sub/001.sql"),
+        None,
+        "* must not cross /"
+    );
+    assert_eq!(
+        classify(&rules, "legacy/app/migrations/0001_initial.py"),
+        None
+    );
+    assert_eq!(
+        classify(&rules, "app/migrations/0001_initial.py")
+            .map(|f| f.0)
+            .as_deref(),
         Some("django")
     );
 }
@@ -337,7 +438,13 @@ fn bad_config_globs_are_reported_with_their_key() {
 #[test]
 fn duplicate_pack_names_are_rejected() {
     let mut packs = builtin_packs();
-    packs.push(parse_pack("mine.toml", "name = \"django\"\ntitle = \"Mine\"\n[[rule]]\npaths = [\"x/*.sql\"]\n").unwrap());
+    packs.push(
+        parse_pack(
+            "mine.toml",
+            "name = \"django\"\ntitle = \"Mine\"\n[[rule]]\npaths = [\"x/*.sql\"]\n",
+        )
+        .unwrap(),
+    );
     let errors = RuleSet::new(packs, &[], &[]).expect_err("duplicate");
     assert!(errors.errors()[0].message.contains("django"));
     assert_eq!((errors.errors()[0].line, errors.errors()[0].column), (1, 8));
@@ -380,8 +487,10 @@ fn broken_user_pack_reports_every_error_with_line_and_column() {
         ("rule[0].class[0].typo", 13, 1),
         ("rule[1].paths", 16, 9),
     ];
-    let expected: Vec<(String, usize, usize)> =
-        expected.iter().map(|(k, l, c)| (k.to_string(), *l, *c)).collect();
+    let expected: Vec<(String, usize, usize)> = expected
+        .iter()
+        .map(|(k, l, c)| (k.to_string(), *l, *c))
+        .collect();
     assert_eq!(found, expected, "{errors}");
     for error in errors.errors() {
         assert!(!error.fix.is_empty(), "{error}");
@@ -418,10 +527,82 @@ reason = "no DDL"
     let pack = parse_pack("inhouse.toml", text).expect("valid");
     let rules = RuleSet::new(vec![pack], &[], &[]).expect("valid");
     let file = ChangedFile::new("db/sql/0001_fill.sql", ChangeKind::Added);
-    let data = rules.classify(&file, &FileContent { text: Some("UPDATE t SET a = 1;"), added_lines: None });
+    let data = rules.classify(
+        &file,
+        &FileContent {
+            text: Some("UPDATE t SET a = 1;"),
+            added_lines: None,
+        },
+    );
     assert_eq!(data.map(|m| m.kind), Some(MigrationKind::Data));
-    let ddl = rules.classify(&file, &FileContent { text: Some("ALTER TABLE t ADD b int;"), added_lines: None });
+    let ddl = rules.classify(
+        &file,
+        &FileContent {
+            text: Some("ALTER TABLE t ADD b int;"),
+            added_lines: None,
+        },
+    );
     assert_eq!(ddl.map(|m| m.kind), Some(MigrationKind::Schema));
     let deleted = ChangedFile::new("db/sql/0001_fill.sql", ChangeKind::Deleted);
-    assert_eq!(rules.classify_path(&deleted), None, "deletions are not counted by this rule");
+    assert_eq!(
+        rules.classify_path(&deleted),
+        None,
+        "deletions are not counted by this rule"
+    );
+}
+
+#[test]
+fn rules_test_command_reports_each_path_as_json() {
+    use schemagate::cli::Format;
+    use schemagate::cli::rules::test_report;
+    let rules = RuleSet::builtin();
+    let input = "app/migrations/0002_x.py\nM\tREADME.md\n\nR100\told.sql\tdb/migration/R__v.sql\n";
+    let report = test_report(&rules, input, Format::Json).expect("valid input");
+    let json: serde_json::Value = serde_json::from_str(&report).expect("json");
+    assert_eq!(json["db_change"], true);
+    let files = json["files"].as_array().expect("files");
+    assert_eq!(files.len(), 3);
+    assert_eq!(files[0]["framework"], "django");
+    assert_eq!(files[1]["matched"], false);
+    assert_eq!(files[2]["change"], "renamed");
+    assert_eq!(files[2]["kind"], "schema");
+}
+
+#[test]
+fn rules_test_command_names_the_bad_line() {
+    use schemagate::cli::Format;
+    use schemagate::cli::rules::test_report;
+    let error =
+        test_report(&RuleSet::builtin(), "a.py\nX\tb.py\n", Format::Table).expect_err("bad");
+    assert!(
+        error.to_string().starts_with("line 2 of the path list"),
+        "{error}"
+    );
+}
+
+#[test]
+fn rules_list_command_shows_every_pack_and_its_globs() {
+    use schemagate::cli::Format;
+    use schemagate::cli::rules::list_report;
+    let rules = RuleSet::builtin();
+    let table = list_report(&rules, Format::Table);
+    for pack in rules.packs() {
+        assert!(table.contains(&pack.name), "{}", pack.name);
+    }
+    assert!(table.contains("**/migrations/[0-9][0-9][0-9][0-9]_*.py"));
+    let json: serde_json::Value = serde_json::from_str(&list_report(&rules, Format::Json)).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(rules.packs().len()));
+}
+
+#[test]
+fn rules_cli_exits_zero_and_prints_matches() {
+    let output = assert_cmd::Command::cargo_bin("schemagate")
+        .unwrap()
+        .args(["rules", "test"])
+        .write_stdin("db/migrate/20240101000000_create_users.rb\n")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("rails"), "{stdout}");
 }

@@ -118,7 +118,9 @@ mod tests {
         let glob = compile_glob("db/migrate/*.rb").unwrap().compile_matcher();
         assert!(glob.is_match("db/migrate/001_x.rb"));
         assert!(!glob.is_match("db/migrate/sub/001_x.rb"));
-        let deep = compile_glob("**/db/migrate/*.rb").unwrap().compile_matcher();
+        let deep = compile_glob("**/db/migrate/*.rb")
+            .unwrap()
+            .compile_matcher();
         assert!(deep.is_match("db/migrate/001_x.rb"));
         assert!(deep.is_match("plugins/a/db/migrate/001_x.rb"));
     }
@@ -138,11 +140,19 @@ mod tests {
     fn every_required_literal_occurs_in_a_matching_path() {
         let cases = [
             ("**/db/migrate/*.rb", "db/migrate/1_a.rb"),
-            ("**/prisma/migrations/*/migration.sql", "prisma/migrations/1/migration.sql"),
+            (
+                "**/prisma/migrations/*/migration.sql",
+                "prisma/migrations/1/migration.sql",
+            ),
             ("src/**/x.py", "src/x.py"),
         ];
         for (pattern, path) in cases {
-            assert!(compile_glob(pattern).unwrap().compile_matcher().is_match(path));
+            assert!(
+                compile_glob(pattern)
+                    .unwrap()
+                    .compile_matcher()
+                    .is_match(path)
+            );
             assert!(path.contains(&required_literal(pattern)), "{pattern}");
         }
     }

@@ -33,7 +33,9 @@ impl ChangeSet {
     }
 
     pub fn kinds(self) -> impl Iterator<Item = ChangeKind> {
-        ChangeKind::ALL.into_iter().filter(move |k| self.contains(*k))
+        ChangeKind::ALL
+            .into_iter()
+            .filter(move |k| self.contains(*k))
     }
 
     /// The lowercase names, for listings and error messages.
@@ -127,18 +129,34 @@ impl Refinement {
         let mut why = Vec::new();
         if self.needs_text() {
             let text = text?;
-            check_markers(text, &self.file_any, &self.file_all, &self.file_none, "file", &mut why)?;
+            check_markers(
+                text,
+                &self.file_any,
+                &self.file_all,
+                &self.file_none,
+                "file",
+                &mut why,
+            )?;
         }
         if self.needs_added_lines() {
             let added = added?;
-            check_markers(added, &self.added_any, &[], &self.added_none, "added lines", &mut why)?;
+            check_markers(
+                added,
+                &self.added_any,
+                &[],
+                &self.added_none,
+                "added lines",
+                &mut why,
+            )?;
         }
         if !self.paths.is_empty() {
             why.push(format!("path matches `{}`", self.paths.join("`, `")));
         }
         Some(match &self.reason {
             Some(reason) => reason.clone(),
-            None if why.is_empty() => format!("{} (class rule for {change} files)", self.kind.name()),
+            None if why.is_empty() => {
+                format!("{} (class rule for {change} files)", self.kind.name())
+            }
             None => why.join(", "),
         })
     }
@@ -166,7 +184,10 @@ fn check_markers(
         return None;
     }
     if !none.is_empty() {
-        why.push(format!("{what} has none of {} excluded markers", none.len()));
+        why.push(format!(
+            "{what} has none of {} excluded markers",
+            none.len()
+        ));
     }
     Some(())
 }
@@ -197,7 +218,8 @@ pub(crate) enum Verdict {
 impl Rule {
     /// Whether a path the rule's globs matched is still out: wrong change kind or excluded.
     pub(crate) fn rejects(&self, path: &str, change: ChangeKind) -> bool {
-        !self.changes.contains(change) || (!self.exclude.is_empty() && self.exclude_set.is_match(path))
+        !self.changes.contains(change)
+            || (!self.exclude.is_empty() && self.exclude_set.is_match(path))
     }
 
     pub(crate) fn classify(

@@ -11,7 +11,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 const PACK_KEYS: &[&str] = &["name", "title", "description", "priority", "rule"];
-const RULE_KEYS: &[&str] = &["id", "note", "paths", "exclude", "changes", "require", "class"];
+const RULE_KEYS: &[&str] = &[
+    "id", "note", "paths", "exclude", "changes", "require", "class",
+];
 const CLASS_KEYS: &[&str] = &[
     "kind",
     "changes",
@@ -24,7 +26,8 @@ const CLASS_KEYS: &[&str] = &[
     "reason",
 ];
 
-const FIX_GLOB: &str = "check `[`/`{` are closed; `*` stays in one directory, `**/` crosses directories";
+const FIX_GLOB: &str =
+    "check `[`/`{` are closed; `*` stays in one directory, `**/` crosses directories";
 const FIX_REGEX: &str = "escape regex metacharacters like ( [ . + with a backslash; in TOML prefer 'single-quoted' strings so backslashes stay literal";
 const FIX_STRING_LIST: &str = "write a list of strings, e.g. [\"a\", \"b\"]";
 
@@ -36,7 +39,12 @@ pub fn parse_pack(origin: &str, text: &str) -> Result<RulePack, RuleErrors> {
         for error in syntax {
             let span = error.span().unwrap_or(0..0);
             let message = error.message().trim().replace('\n', " ");
-            sink.push(span, "", format!("TOML syntax error: {message}"), "fix the TOML syntax here");
+            sink.push(
+                span,
+                "",
+                format!("TOML syntax error: {message}"),
+                "fix the TOML syntax here",
+            );
         }
         return Err(sink.into_errors());
     }
@@ -67,40 +75,76 @@ impl Walker<'_, '_> {
             if !allowed.contains(&key.get_ref().as_ref()) {
                 let path = join(prefix, key.get_ref());
                 let fix = format!("remove it or use one of: {}", allowed.join(", "));
-                self.error(key.span(), &path, format!("unknown key `{}`", key.get_ref()), &fix);
+                self.error(
+                    key.span(),
+                    &path,
+                    format!("unknown key `{}`", key.get_ref()),
+                    &fix,
+                );
             }
         }
     }
 
-    fn string(&mut self, table: &DeTable<'_>, prefix: &str, key: &str) -> Option<(String, Range<usize>)> {
+    fn string(
+        &mut self,
+        table: &DeTable<'_>,
+        prefix: &str,
+        key: &str,
+    ) -> Option<(String, Range<usize>)> {
         let value = table.get(key)?;
         match value.get_ref().as_str() {
             Some(s) => Some((s.to_string(), value.span())),
             None => {
                 let found = value.get_ref().type_str();
-                self.error(value.span(), &join(prefix, key), format!("expected a string, found {found}"), "put the value in quotes");
+                self.error(
+                    value.span(),
+                    &join(prefix, key),
+                    format!("expected a string, found {found}"),
+                    "put the value in quotes",
+                );
                 None
             }
         }
     }
 
-    fn required_string(&mut self, table: &DeTable<'_>, span: &Range<usize>, prefix: &str, key: &str) -> Option<(String, Range<usize>)> {
+    fn required_string(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Range<usize>,
+        prefix: &str,
+        key: &str,
+    ) -> Option<(String, Range<usize>)> {
         if table.get(key).is_none() {
             let path = join(prefix, key);
-            self.error(span.clone(), &path, format!("missing required key `{key}`"), &format!("add `{key} = \"...\"`"));
+            self.error(
+                span.clone(),
+                &path,
+                format!("missing required key `{key}`"),
+                &format!("add `{key} = \"...\"`"),
+            );
             return None;
         }
         self.string(table, prefix, key)
     }
 
-    fn string_list(&mut self, table: &DeTable<'_>, prefix: &str, key: &str) -> Vec<(String, Range<usize>, String)> {
+    fn string_list(
+        &mut self,
+        table: &DeTable<'_>,
+        prefix: &str,
+        key: &str,
+    ) -> Vec<(String, Range<usize>, String)> {
         let Some(value) = table.get(key) else {
             return Vec::new();
         };
         let path = join(prefix, key);
         let Some(items) = value.get_ref().as_array() else {
             let found = value.get_ref().type_str();
-            self.error(value.span(), &path, format!("expected a list of strings, found {found}"), FIX_STRING_LIST);
+            self.error(
+                value.span(),
+                &path,
+                format!("expected a list of strings, found {found}"),
+                FIX_STRING_LIST,
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -110,7 +154,12 @@ impl Walker<'_, '_> {
                 Some(s) => out.push((s.to_string(), item.span(), item_path)),
                 None => {
                     let found = item.get_ref().type_str();
-                    self.error(item.span(), &item_path, format!("expected a string, found {found}"), FIX_STRING_LIST);
+                    self.error(
+                        item.span(),
+                        &item_path,
+                        format!("expected a string, found {found}"),
+                        FIX_STRING_LIST,
+                    );
                 }
             }
         }
@@ -122,7 +171,12 @@ impl Walker<'_, '_> {
         for (pattern, span, path) in self.string_list(table, prefix, key) {
             match compile_glob(&pattern) {
                 Ok(_) => out.push(pattern),
-                Err(e) => self.error(span, &path, format!("invalid glob `{pattern}`: {}", e.kind()), FIX_GLOB),
+                Err(e) => self.error(
+                    span,
+                    &path,
+                    format!("invalid glob `{pattern}`: {}", e.kind()),
+                    FIX_GLOB,
+                ),
             }
         }
         out
@@ -135,7 +189,12 @@ impl Walker<'_, '_> {
                 Ok(marker) => out.push(marker),
                 Err(e) => {
                     let detail = regex_error_summary(&e);
-                    self.error(span, &path, format!("invalid regex `{pattern}`: {detail}"), FIX_REGEX);
+                    self.error(
+                        span,
+                        &path,
+                        format!("invalid regex `{pattern}`: {detail}"),
+                        FIX_REGEX,
+                    );
                 }
             }
         }
@@ -151,14 +210,24 @@ impl Walker<'_, '_> {
         for (name, span, path) in &names {
             match ChangeKind::from_name(name) {
                 Some(kind) => set = set.with(kind),
-                None => self.error(span.clone(), path, format!("unknown change `{name}`"), "use added, modified, deleted or renamed"),
+                None => self.error(
+                    span.clone(),
+                    path,
+                    format!("unknown change `{name}`"),
+                    "use added, modified, deleted or renamed",
+                ),
             }
         }
         if names.is_empty()
             && let Some(value) = table.get("changes")
             && value.get_ref().as_array().is_some_and(|a| a.is_empty())
         {
-            self.error(value.span(), &join(prefix, "changes"), "`changes` is empty, so this never applies".into(), "list at least one of added, modified, deleted, renamed, or remove the key");
+            self.error(
+                value.span(),
+                &join(prefix, "changes"),
+                "`changes` is empty, so this never applies".into(),
+                "list at least one of added, modified, deleted, renamed, or remove the key",
+            );
         }
         set
     }
@@ -169,10 +238,18 @@ impl Walker<'_, '_> {
         if let Some((name, name_span)) = &name
             && !valid_pack_name(name)
         {
-            self.error(name_span.clone(), "name", format!("invalid pack name `{name}`"), "use lowercase letters, digits, `-` or `_`, starting with a letter or digit");
+            self.error(
+                name_span.clone(),
+                "name",
+                format!("invalid pack name `{name}`"),
+                "use lowercase letters, digits, `-` or `_`, starting with a letter or digit",
+            );
         }
         let title = self.required_string(root, &span, "", "title");
-        let description = self.string(root, "", "description").map(|(s, _)| s).unwrap_or_default();
+        let description = self
+            .string(root, "", "description")
+            .map(|(s, _)| s)
+            .unwrap_or_default();
         let priority = self.priority(root);
         let rules = self.rules(root, &span);
         let (name, name_span) = name?;
@@ -198,14 +275,24 @@ impl Walker<'_, '_> {
             .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
             .and_then(|i| i32::try_from(i).ok());
         parsed.unwrap_or_else(|| {
-            self.error(value.span(), "priority", "expected a whole number".into(), "write e.g. `priority = 10` (higher wins when packs overlap)");
+            self.error(
+                value.span(),
+                "priority",
+                "expected a whole number".into(),
+                "write e.g. `priority = 10` (higher wins when packs overlap)",
+            );
             0
         })
     }
 
     fn rules(&mut self, root: &DeTable<'_>, span: &Range<usize>) -> Vec<Rule> {
         let Some(value) = root.get("rule") else {
-            self.error(span.clone(), "rule", "the pack has no `[[rule]]`".into(), "add at least one `[[rule]]` with `paths = [...]`");
+            self.error(
+                span.clone(),
+                "rule",
+                "the pack has no `[[rule]]`".into(),
+                "add at least one `[[rule]]` with `paths = [...]`",
+            );
             return Vec::new();
         };
         let mut rules = Vec::new();
@@ -217,36 +304,72 @@ impl Walker<'_, '_> {
             };
             if !seen.insert(rule.id.clone()) {
                 let at = table.get("id").map_or(span, |v| v.span());
-                self.error(at, &join(&prefix, "id"), format!("duplicate rule id `{}`", rule.id), "give every rule a distinct `id`");
+                self.error(
+                    at,
+                    &join(&prefix, "id"),
+                    format!("duplicate rule id `{}`", rule.id),
+                    "give every rule a distinct `id`",
+                );
             }
             rules.push(rule);
         }
         rules
     }
 
-    fn tables<'v, 'i>(&mut self, value: &'v Value<'i>, key: &str) -> Vec<(usize, &'v DeTable<'i>, Range<usize>)> {
+    fn tables<'v, 'i>(
+        &mut self,
+        value: &'v Value<'i>,
+        key: &str,
+    ) -> Vec<(usize, &'v DeTable<'i>, Range<usize>)> {
         let Some(items) = value.get_ref().as_array() else {
-            self.error(value.span(), key, format!("expected `[[{key}]]` tables"), &format!("write each entry as a `[[{key}]]` section"));
+            self.error(
+                value.span(),
+                key,
+                format!("expected `[[{key}]]` tables"),
+                &format!("write each entry as a `[[{key}]]` section"),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             match item.get_ref().as_table() {
                 Some(table) => out.push((i, table, item.span())),
-                None => self.error(item.span(), &format!("{key}[{i}]"), "expected a table".into(), &format!("write each entry as a `[[{key}]]` section")),
+                None => self.error(
+                    item.span(),
+                    &format!("{key}[{i}]"),
+                    "expected a table".into(),
+                    &format!("write each entry as a `[[{key}]]` section"),
+                ),
             }
         }
         out
     }
 
-    fn rule(&mut self, table: &DeTable<'_>, span: Range<usize>, prefix: &str, index: usize) -> Option<Rule> {
+    fn rule(
+        &mut self,
+        table: &DeTable<'_>,
+        span: Range<usize>,
+        prefix: &str,
+        index: usize,
+    ) -> Option<Rule> {
         self.check_keys(table, prefix, RULE_KEYS);
-        let id = self.string(table, prefix, "id").map_or_else(|| format!("rule[{index}]"), |(s, _)| s);
+        let id = self
+            .string(table, prefix, "id")
+            .map_or_else(|| format!("rule[{index}]"), |(s, _)| s);
         let note = self.string(table, prefix, "note").map(|(s, _)| s);
         let paths = self.globs(table, prefix, "paths");
-        if paths.is_empty() && table.get("paths").is_none_or(|v| v.get_ref().as_array().is_some_and(|a| a.is_empty())) {
+        if paths.is_empty()
+            && table
+                .get("paths")
+                .is_none_or(|v| v.get_ref().as_array().is_some_and(|a| a.is_empty()))
+        {
             let at = table.get("paths").map_or(span.clone(), |v| v.span());
-            self.error(at, &join(prefix, "paths"), "`paths` must list at least one glob".into(), "add e.g. `paths = [\"**/migrations/*.sql\"]`");
+            self.error(
+                at,
+                &join(prefix, "paths"),
+                "`paths` must list at least one glob".into(),
+                "add e.g. `paths = [\"**/migrations/*.sql\"]`",
+            );
         }
         let exclude = self.globs(table, prefix, "exclude");
         let changes = self.changes(table, prefix, ChangeSet::ALL);
@@ -262,27 +385,58 @@ impl Walker<'_, '_> {
             }
         }
         let exclude_set = glob_set(&exclude);
-        Some(Rule { id, note, paths, exclude, exclude_set, changes, require, classes })
+        Some(Rule {
+            id,
+            note,
+            paths,
+            exclude,
+            exclude_set,
+            changes,
+            require,
+            classes,
+        })
     }
 
-    fn refinement(&mut self, table: &DeTable<'_>, span: Range<usize>, prefix: &str, rule_changes: ChangeSet) -> Option<Refinement> {
+    fn refinement(
+        &mut self,
+        table: &DeTable<'_>,
+        span: Range<usize>,
+        prefix: &str,
+        rule_changes: ChangeSet,
+    ) -> Option<Refinement> {
         self.check_keys(table, prefix, CLASS_KEYS);
-        let kind = self.required_string(table, &span, prefix, "kind").and_then(|(name, kind_span)| {
-            let outcome = match name.as_str() {
-                "none" => Some(Outcome::NotMigration),
-                other => MigrationKind::from_name(other).map(Outcome::Migration),
-            };
-            if outcome.is_none() {
-                self.error(kind_span, &join(prefix, "kind"), format!("unknown kind `{name}`"), "use schema, data, squash, edit, or none (not a migration)");
-            }
-            outcome
-        });
+        let kind =
+            self.required_string(table, &span, prefix, "kind")
+                .and_then(|(name, kind_span)| {
+                    let outcome = match name.as_str() {
+                        "none" => Some(Outcome::NotMigration),
+                        other => MigrationKind::from_name(other).map(Outcome::Migration),
+                    };
+                    if outcome.is_none() {
+                        self.error(
+                            kind_span,
+                            &join(prefix, "kind"),
+                            format!("unknown kind `{name}`"),
+                            "use schema, data, squash, edit, or none (not a migration)",
+                        );
+                    }
+                    outcome
+                });
         let changes = self.changes(table, prefix, rule_changes);
         if !changes.is_subset_of(rule_changes)
             && let Some(value) = table.get("changes")
         {
-            let extra: Vec<_> = changes.kinds().filter(|k| !rule_changes.contains(*k)).map(ChangeKind::as_str).collect();
-            self.error(value.span(), &join(prefix, "changes"), format!("the rule does not count {} changes", extra.join(", ")), "add them to the rule's `changes` or remove them here");
+            let extra: Vec<_> = changes
+                .kinds()
+                .filter(|k| !rule_changes.contains(*k))
+                .map(ChangeKind::as_str)
+                .collect();
+            self.error(
+                value.span(),
+                &join(prefix, "changes"),
+                format!("the rule does not count {} changes", extra.join(", ")),
+                "add them to the rule's `changes` or remove them here",
+            );
         }
         let paths = self.globs(table, prefix, "paths");
         // Parse every field before giving up on a bad `kind`, so all errors are reported.
@@ -309,12 +463,18 @@ impl Walker<'_, '_> {
 }
 
 fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
 }
 
 fn valid_pack_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
@@ -322,6 +482,10 @@ fn valid_pack_name(name: &str) -> bool {
 /// last line, which says what is wrong.
 fn regex_error_summary(error: &regex::Error) -> String {
     let text = error.to_string();
-    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&text);
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(&text);
     last.trim().trim_start_matches("error: ").to_string()
 }
