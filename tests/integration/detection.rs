@@ -214,6 +214,7 @@ fn decoys_from_real_repositories_do_not_match() {
         "migration/src/lib.rs",
         "migration/src/m20220101_000001_create_table_entities.rs",
         "docs/upgrading/migrations.md",
+        "docs/examples/db/migrate/20240101000000_create_users.rb",
     ] {
         assert_eq!(classify(&rules, path), None, "{path}");
     }
