@@ -31,7 +31,11 @@ fn main() {
         let changes = release_changes(&repo, &scheme, &rules).expect("releases");
         assert_eq!(changes.len(), RELEASES - 1);
         let with_db = changes.iter().filter(|c| c.db_change).count();
-        assert_eq!(with_db, (RELEASES - 1) / 3, "every third release adds a migration");
+        assert_eq!(
+            with_db,
+            (RELEASES - 1) / 3,
+            "every third release adds a migration"
+        );
     });
     let floor = best_of(3, || {
         let out = Command::new("git")
@@ -43,9 +47,18 @@ fn main() {
         assert!(out.status.success());
     });
 
-    println!("releases over {RELEASES} tags / {COMMITS} commits: {:.1} ms", ms(ours));
-    println!("floor, git log --name-status over the same range: {:.1} ms", ms(floor));
-    println!("ratio releases / floor: {:.2}", ours.as_secs_f64() / floor.as_secs_f64());
+    println!(
+        "releases over {RELEASES} tags / {COMMITS} commits: {:.1} ms",
+        ms(ours)
+    );
+    println!(
+        "floor, git log --name-status over the same range: {:.1} ms",
+        ms(floor)
+    );
+    println!(
+        "ratio releases / floor: {:.2}",
+        ours.as_secs_f64() / floor.as_secs_f64()
+    );
 }
 
 fn ms(d: Duration) -> f64 {
@@ -95,14 +108,24 @@ fn build_history(dir: &std::path::Path) {
     for n in 1..=COMMITS {
         let message = format!("change {n}");
         writeln!(stream, "commit refs/heads/main\nmark :{n}").unwrap();
-        writeln!(stream, "committer Bench <bench@example.org> {} +0000", 1_400_000_000 + n * 60).unwrap();
+        writeln!(
+            stream,
+            "committer Bench <bench@example.org> {} +0000",
+            1_400_000_000 + n * 60
+        )
+        .unwrap();
         writeln!(stream, "data {}\n{message}", message.len()).unwrap();
         if n > 1 {
             writeln!(stream, "from :{}", n - 1).unwrap();
         }
         let content = format!("VALUE = {n}\n");
         let path = format!("app/module_{}.py", n % SOURCE_FILES);
-        writeln!(stream, "M 100644 inline {path}\ndata {}\n{content}", content.len()).unwrap();
+        writeln!(
+            stream,
+            "M 100644 inline {path}\ndata {}\n{content}",
+            content.len()
+        )
+        .unwrap();
         let release = n / per_release;
         if n % per_release == 0 && release % 3 == 1 {
             migrations += 1;
@@ -117,7 +140,12 @@ fn build_history(dir: &std::path::Path) {
             .unwrap();
         }
         if n % per_release == 0 {
-            writeln!(stream, "reset refs/tags/{}\nfrom :{n}\n", release_name(release - 1)).unwrap();
+            writeln!(
+                stream,
+                "reset refs/tags/{}\nfrom :{n}\n",
+                release_name(release - 1)
+            )
+            .unwrap();
         }
     }
     drop(stream);

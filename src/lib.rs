@@ -8,3 +8,5 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod git;
+pub mod releases;
+pub mod scan;

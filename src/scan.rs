@@ -46,7 +46,10 @@ impl ScanReport {
 
 /// Classifies a path list by path alone (no content is available).
 pub fn scan_files(files: &[ChangedFile], rules: &RuleSet) -> ScanReport {
-    let matches = files.iter().filter_map(|f| rules.classify_path(f)).collect();
+    let matches = files
+        .iter()
+        .filter_map(|f| rules.classify_path(f))
+        .collect();
     ScanReport::from_matches(matches)
 }
 

@@ -1,12 +1,18 @@
 //! Command-line interface: one file per command, dispatched from here.
 
 mod config_check;
+pub mod releases;
+pub mod rules;
+pub mod scan;
+mod settings;
+pub mod table;
+pub mod upgrade_path;
+
+pub use settings::Settings;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-pub mod upgrade_path;
 
 /// Release-tracking bot: batches database migrations into announced releases.
 #[derive(Debug, Parser)]
@@ -33,8 +39,14 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Detected migrations in a git range or a path list.
+    Scan(scan::ScanArgs),
+    /// For each consecutive pair of release tags, whether upgrading runs migrations.
+    Releases(releases::ReleasesArgs),
     /// The releases to pass through between two versions, or a verdict on a proposed path.
     UpgradePath(upgrade_path::UpgradePathArgs),
+    /// The rule packs, and a dry run of them over paths.
+    Rules(rules::RulesArgs),
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -44,8 +56,12 @@ pub enum Command {
 
 /// Runs a parsed command line; `Err` means exit code 2 with one sentence.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::new(cli.config.clone(), cli.format);
     match cli.command {
-        Command::UpgradePath(args) => upgrade_path::run(args, cli.format),
+        Command::Scan(args) => scan::run(args, &settings),
+        Command::Releases(args) => releases::run(args, &settings),
+        Command::UpgradePath(args) => upgrade_path::run(args, &settings),
+        Command::Rules(args) => rules::run(&args, &settings),
         Command::Config { command } => {
             config_check::run(command, cli.config.as_deref(), cli.format)
         }

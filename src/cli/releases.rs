@@ -1,11 +1,11 @@
 //! `schemagate releases`: which releases of a checkout need downtime.
 
 use crate::cli::{Format, Settings};
-use crate::core::release::Scheme;
+use crate::core::release::{Scheme, infer_scheme};
 use crate::git::repo::GitRepo;
 use crate::git::tags::list_tags;
 use crate::releases::{ReleaseChange, release_changes};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,7 +28,12 @@ pub struct ReleasesArgs {
 
 pub fn run(args: ReleasesArgs, settings: &Settings) -> Result<ExitCode> {
     let repo = GitRepo::open(&args.repo)?;
-    let scheme = choose_scheme(&repo, args.scheme.as_deref(), settings, args.project.as_deref())?;
+    let scheme = choose_scheme(
+        &repo,
+        args.scheme.as_deref(),
+        settings,
+        args.project.as_deref(),
+    )?;
     let rules = settings.rules_for(args.project.as_deref())?;
     let changes = release_changes(&repo, &scheme, &rules)?;
     match settings.format {
@@ -57,22 +62,12 @@ pub fn choose_scheme(
     if let Some(scheme) = settings.configured_scheme(project)? {
         return Ok(scheme);
     }
-    let tags = list_tags(repo)?;
-    let best = Scheme::NAMES
-        .iter()
-        .filter_map(|name| Scheme::from_name(name))
-        .map(|scheme| {
-            let count = tags.iter().filter(|t| scheme.parse(t).is_some()).count();
-            (count, scheme)
-        })
-        .max_by_key(|(count, _)| *count);
-    match best {
-        Some((count, scheme)) if count > 0 => Ok(scheme),
-        _ => bail!(
+    infer_scheme(&list_tags(repo)?).ok_or_else(|| {
+        anyhow::anyhow!(
             "no tag in {} parses as a release under any scheme; pass --scheme",
             repo.dir().display()
-        ),
-    }
+        )
+    })
 }
 
 fn render(changes: &[ReleaseChange], scheme: &Scheme, markdown: bool) -> String {

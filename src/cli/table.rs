@@ -41,7 +41,10 @@ mod tests {
     #[test]
     fn columns_are_padded_to_the_widest_cell() {
         let rows = [["a".to_string(), "long value".to_string()]];
-        assert_eq!(render(&["H1", "H2"], &rows, false), "H1  H2\na   long value\n");
+        assert_eq!(
+            render(&["H1", "H2"], &rows, false),
+            "H1  H2\na   long value\n"
+        );
     }
 
     #[test]

@@ -4,11 +4,12 @@
 //! Exit codes: 0 a path (or "allowed"), 1 a proposed path is refused (the
 //! reason on stdout), 2 bad input (unknown version, unreadable file).
 
-use crate::cli::Format;
-use crate::core::release::{Scheme, Version};
+use crate::cli::{Format, Settings};
+use crate::core::release::{Scheme, Version, infer_scheme};
 use crate::core::upgrade::{self, UpgradePolicy};
 use crate::git::repo::GitRepo;
 use crate::git::tags;
+use crate::releases::db_change_releases;
 use anyhow::{Context, anyhow, bail};
 use clap::builder::PossibleValuesParser;
 use std::collections::BTreeSet;
@@ -38,27 +39,34 @@ pub struct UpgradePathArgs {
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
 
-    /// How releases are named.
-    #[arg(long, default_value = "semver", value_parser = PossibleValuesParser::new(Scheme::NAMES))]
-    pub scheme: String,
+    /// How releases are named; by default the project's configured scheme,
+    /// else the one most of the known versions follow.
+    #[arg(long, value_parser = PossibleValuesParser::new(Scheme::NAMES))]
+    pub scheme: Option<String>,
+
+    /// Use this configured project's scheme and rule packs.
+    #[arg(long, value_name = "PATH")]
+    pub project: Option<String>,
 
     /// Which releases to stop at.
     #[arg(long, default_value = "stop-gaps", value_parser = PossibleValuesParser::new(UpgradePolicy::NAMES))]
     pub policy: String,
 
-    /// Releases that carried database changes, one version a line (for `--policy db-stop-gaps`).
+    /// Releases that carried database changes, one version a line (for
+    /// `--policy db-stop-gaps`; by default found by scanning the tags of `--repo`).
     #[arg(long, value_name = "FILE")]
     pub db_releases: Option<PathBuf>,
 }
 
 /// Runs the command; `Err` is bad input (exit 2).
-pub fn run(args: UpgradePathArgs, format: Format) -> anyhow::Result<ExitCode> {
-    let scheme = Scheme::from_name(&args.scheme)
-        .ok_or_else(|| anyhow!("unknown version scheme `{}`", args.scheme))?;
+pub fn run(args: UpgradePathArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let format = settings.format;
+    let (names, source) = known_version_names(&args)?;
+    let scheme = choose_scheme(&args, settings, &names)?;
     let policy = UpgradePolicy::from_name(&args.policy)
         .ok_or_else(|| anyhow!("unknown upgrade policy `{}`", args.policy))?;
-    let versions = known_versions(&args, &scheme)?;
-    let db_releases = db_releases(&args, &scheme, policy, &versions)?;
+    let versions = known_versions(&names, &source, &scheme)?;
+    let db_releases = db_releases(&args, settings, &scheme, policy, &versions)?;
 
     if let Some(proposed) = &args.check {
         let path = proposed
@@ -102,30 +110,69 @@ fn check_path(
     Ok(ExitCode::from(1))
 }
 
-/// The known releases: from `--versions FILE`, else the tags of `--repo`
-/// (default `.`).
-fn known_versions(args: &UpgradePathArgs, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
-    let (versions, source) = match &args.versions {
-        Some(file) => (read_version_file(file, scheme)?, file.display().to_string()),
-        None => {
-            let repo = args.repo.as_deref().unwrap_or(Path::new("."));
-            let tags = tags::release_tags(&GitRepo::open(repo)?, scheme)?;
-            (tags, format!("the tags of {}", repo.display()))
+/// The repository whose tags are the known releases, when no versions file is given.
+fn tag_repo(args: &UpgradePathArgs) -> Option<&Path> {
+    match &args.versions {
+        Some(_) => None,
+        None => Some(args.repo.as_deref().unwrap_or(Path::new("."))),
+    }
+}
+
+/// The known release names and where they came from: the lines of
+/// `--versions FILE`, else the tags of `--repo` (default `.`).
+fn known_version_names(args: &UpgradePathArgs) -> anyhow::Result<(Vec<String>, String)> {
+    match (&args.versions, tag_repo(args)) {
+        (Some(file), _) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            Ok((version_lines(&text), file.display().to_string()))
         }
+        (None, Some(repo)) => Ok((
+            tags::list_tags(&GitRepo::open(repo)?)?,
+            format!("the tags of {}", repo.display()),
+        )),
+        (None, None) => unreachable!("tag_repo answers whenever there is no versions file"),
+    }
+}
+
+/// `--scheme`, else the project's configured scheme, else the built-in
+/// scheme most of the known versions follow.
+fn choose_scheme(
+    args: &UpgradePathArgs,
+    settings: &Settings,
+    names: &[String],
+) -> anyhow::Result<Scheme> {
+    if let Some(name) = &args.scheme {
+        return Scheme::from_name(name).ok_or_else(|| anyhow!("unknown version scheme `{name}`"));
+    }
+    if let Some(scheme) = settings.configured_scheme(args.project.as_deref())? {
+        return Ok(scheme);
+    }
+    // With nothing to infer from, semver gives the clearest "found no versions" error below.
+    Ok(infer_scheme(names).unwrap_or(Scheme::Semver))
+}
+
+/// The known releases in version order: a versions file must parse line by
+/// line; tags that are not releases are skipped.
+fn known_versions(names: &[String], source: &str, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
+    let mut versions = if source.starts_with("the tags of ") {
+        names.iter().filter_map(|tag| scheme.parse(tag)).collect()
+    } else {
+        parse_version_lines(&names.join("\n"), scheme).with_context(|| source.to_string())?
     };
+    versions.sort();
     if versions.is_empty() {
         bail!("found no {scheme} versions in {source}; choose the naming with --scheme");
     }
     Ok(versions)
 }
 
-/// The releases with database changes, read only for `db-stop-gaps`.
-///
-/// Seam for the `releases` analysis: when no `--db-releases FILE` is given
-/// and `--repo` is, this is where `db_change_releases(repo, scheme)` (the git
-/// analysis behind `schemagate releases`) supplies the set.
+/// The releases with database changes, read only for `db-stop-gaps`: from
+/// `--db-releases FILE`, else by comparing the release tags of the repository
+/// as `schemagate releases` does.
 fn db_releases(
     args: &UpgradePathArgs,
+    settings: &Settings,
     scheme: &Scheme,
     policy: UpgradePolicy,
     versions: &[Version],
@@ -137,12 +184,19 @@ fn db_releases(
         return Ok(BTreeSet::new());
     }
     let Some(file) = &args.db_releases else {
-        bail!(
-            "--policy db-stop-gaps needs the releases with database changes: \
-             give --db-releases FILE (one version a line)"
-        );
+        let Some(repo) = tag_repo(args) else {
+            bail!(
+                "--policy db-stop-gaps needs the releases with database changes: \
+                 give --db-releases FILE (one version a line) or use --repo instead of --versions"
+            );
+        };
+        let rules = settings.rules_for(args.project.as_deref())?;
+        return db_change_releases(&GitRepo::open(repo)?, scheme, &rules);
     };
-    let db_releases = read_version_file(file, scheme)?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db_releases =
+        parse_version_lines(&text, scheme).with_context(|| file.display().to_string())?;
     if let Some(unknown) = db_releases.iter().find(|db| !versions.contains(db)) {
         bail!(
             "{unknown} in {} is not one of the known releases",
@@ -152,10 +206,11 @@ fn db_releases(
     Ok(db_releases.into_iter().collect())
 }
 
-fn read_version_file(file: &Path, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    parse_version_lines(&text, scheme).with_context(|| file.display().to_string())
+/// The non-blank, non-comment lines of a versions file, trimmed.
+fn version_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim().to_string())
+        .collect()
 }
 
 /// Parses a version list: one version a line; blank lines and `#` comments

@@ -13,6 +13,7 @@ mod document;
 pub mod duration;
 mod errors;
 mod model;
+mod packs;
 pub mod raw;
 mod recover;
 mod report;

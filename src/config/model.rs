@@ -151,6 +151,9 @@ pub struct SmtpEndpoint {
 pub struct RulesConfig {
     /// User rule-pack files, relative paths resolved against the config file's directory.
     pub files: Vec<PathBuf>,
+    /// The packs parsed from those files (empty when the config was parsed
+    /// without reading files, see `config::parse`).
+    pub packs: Vec<crate::core::rules::RulePack>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

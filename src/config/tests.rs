@@ -511,7 +511,7 @@ fn project_lookup_ignores_case() {
 #[test]
 fn load_resolves_files_next_to_the_config_and_reports_missing_ones() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("local.toml"), "").unwrap();
+    std::fs::write(dir.path().join("local.toml"), LOCAL_PACK).unwrap();
     let text = "[rules]\nfiles = [\"local.toml\", \"absent.toml\"]\n";
     let path = dir.path().join("schemagate.toml");
     std::fs::write(&path, text).unwrap();
@@ -525,6 +525,45 @@ fn load_resolves_files_next_to_the_config_and_reports_missing_ones() {
     std::fs::write(&path, "[rules]\nfiles = [\"local.toml\"]\n").unwrap();
     let config = load(Some(&path)).unwrap();
     assert_eq!(config.rules.files, [dir.path().join("local.toml")]);
+    assert_eq!(config.rules.packs[0].name, "acme");
+}
+
+const LOCAL_PACK: &str = "name = \"acme\"\ntitle = \"Acme\"\ndescription = \"Acme's SQL runner\"\n\n[[rule]]\nid = \"sql\"\npaths = [\"dbupdates/*.sql\"]\n";
+
+#[test]
+fn user_packs_are_validated_and_their_names_are_usable_in_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("acme.toml"), LOCAL_PACK).unwrap();
+    std::fs::write(dir.path().join("broken.toml"), "name = \"broken\"\ntitle = \"B\"\ndescription = \"b\"\n[[rule]]\nid = \"x\"\npaths = [\"a/[\"]\n").unwrap();
+    let path = dir.path().join("schemagate.toml");
+    let with_packs = |files: &str, packs: &str| {
+        format!(
+            "[rules]\nfiles = [{files}]\n{}",
+            MINIMAL.replace("releases", &format!("rule_packs = [{packs}]\nreleases"))
+        )
+    };
+
+    std::fs::write(&path, with_packs("\"acme.toml\"", "\"acme\", \"django\"")).unwrap();
+    let config = load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let rules = config.rule_set(config.projects.first()).unwrap();
+    let names: Vec<&str> = rules.packs().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["django", "acme"]);
+
+    std::fs::write(
+        &path,
+        with_packs("\"acme.toml\", \"broken.toml\"", "\"acme\", \"djangoo\""),
+    )
+    .unwrap();
+    let Err(ConfigError::Invalid { errors }) = load(Some(&path)) else {
+        panic!("a broken pack and an unknown pack name must be errors");
+    };
+    let text = errors.to_string();
+    assert!(
+        text.contains("rules.files[1]") && text.contains("broken.toml:6:"),
+        "{text}"
+    );
+    assert!(text.contains("unknown rule pack `djangoo`"), "{text}");
+    assert!(text.contains("use one of: django, alembic"), "{text}");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use crate::config::checks::{self, Problem};
 use crate::config::duration::parse_duration;
 use crate::config::model::*;
+use crate::config::packs::{known_pack_names, parse_user_packs};
 use crate::config::raw::{RawConfig, RawGithub, RawGitlab, RawMail, RawServer};
 use crate::config::report::Report;
 use crate::config::validate_project::validate_projects;
@@ -21,18 +22,33 @@ pub fn validate(raw: &RawConfig, report: &mut Report<'_>, base_dir: Option<&Path
         .as_ref()
         .map(|g| validate_github(g, report, &files));
     let mail = raw.mail.as_ref().map(|m| validate_mail(m, report));
+    let rule_files: Vec<(usize, PathBuf)> = raw
+        .rules
+        .iter()
+        .flat_map(|rules| rules.files.iter().enumerate())
+        .filter_map(|(i, file)| {
+            files
+                .file(report, &format!("rules.files[{i}]"), file)
+                .map(|path| (i, path))
+        })
+        .collect();
+    // User packs can only be read when the file's directory is known; without
+    // it, pack names cannot be checked either.
+    let user_packs = match base_dir {
+        Some(_) => Some(parse_user_packs(&rule_files, report)),
+        None if rule_files.is_empty() => Some(Vec::new()),
+        None => None,
+    };
+    let rule_packs = user_packs.as_deref().map(known_pack_names);
     let rules = RulesConfig {
-        files: raw
-            .rules
-            .iter()
-            .flat_map(|rules| rules.files.iter().enumerate())
-            .filter_map(|(i, file)| files.file(report, &format!("rules.files[{i}]"), file))
-            .collect(),
+        files: rule_files.into_iter().map(|(_, path)| path).collect(),
+        packs: user_packs.unwrap_or_default(),
     };
     let sections = Sections {
         gitlab: gitlab.is_some(),
         github: github.is_some(),
         mail: mail.is_some(),
+        rule_packs,
     };
     let projects = validate_projects(&raw.project, report, &sections, &files);
     Config {
@@ -50,6 +66,8 @@ pub struct Sections {
     pub gitlab: bool,
     pub github: bool,
     pub mail: bool,
+    /// Every pack name a project may list, when known.
+    pub rule_packs: Option<Vec<String>>,
 }
 
 /// Records a problem at `key_path` and turns the result into an `Option`.

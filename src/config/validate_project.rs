@@ -76,7 +76,7 @@ fn validate_project(
         ),
         None => Some(DEFAULT_LABEL_COLOR.to_string()),
     };
-    let rule_packs = rule_packs(raw, at, report);
+    let rule_packs = rule_packs(raw, at, report, sections.rule_packs.as_deref());
     let extra_paths = globs(&raw.extra_paths, &format!("{at}.extra_paths"), report);
     let ignore_paths = globs(&raw.ignore_paths, &format!("{at}.ignore_paths"), report);
     let issue_keywords = issue_keywords(&raw.issue_keywords, at, report);
@@ -154,7 +154,12 @@ fn label(raw: &RawProject, at: &str, report: &mut Report<'_>) -> Option<String> 
     }
 }
 
-fn rule_packs(raw: &RawProject, at: &str, report: &mut Report<'_>) -> Option<Vec<String>> {
+fn rule_packs(
+    raw: &RawProject,
+    at: &str,
+    report: &mut Report<'_>,
+    known: Option<&[String]>,
+) -> Option<Vec<String>> {
     let packs = raw.rule_packs.as_ref()?;
     if packs.is_empty() && raw.extra_paths.is_empty() {
         report.value(
@@ -169,6 +174,12 @@ fn rule_packs(raw: &RawProject, at: &str, report: &mut Report<'_>) -> Option<Vec
                 &format!("{at}.rule_packs[{index}]"),
                 "empty rule pack name",
                 "remove it or write a pack name such as \"django\"",
+            );
+        } else if let Some(known) = known.filter(|known| !known.contains(pack)) {
+            report.value(
+                &format!("{at}.rule_packs[{index}]"),
+                format!("unknown rule pack `{pack}`"),
+                format!("use one of: {}", known.join(", ")),
             );
         }
     }

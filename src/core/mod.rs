@@ -2,7 +2,10 @@
 
 pub mod block;
 pub mod comment;
+pub mod detect;
+pub mod paths;
 pub mod policy;
 pub mod release;
+pub mod rules;
 pub mod types;
 pub mod upgrade;

@@ -270,6 +270,22 @@ fn classify_pre(pre: &str) -> PreRelease {
     }
 }
 
+/// The built-in scheme under which the most of `names` parse (calver first on
+/// a tie); `None` when none parses under any.
+pub fn infer_scheme<S: AsRef<str>>(names: &[S]) -> Option<Scheme> {
+    let mut best: Option<(usize, Scheme)> = None;
+    for scheme in Scheme::NAMES.iter().filter_map(|n| Scheme::from_name(n)) {
+        let count = names
+            .iter()
+            .filter(|n| scheme.parse(n.as_ref()).is_some())
+            .count();
+        if count > 0 && best.as_ref().is_none_or(|(c, _)| count > *c) {
+            best = Some((count, scheme));
+        }
+    }
+    best.map(|(_, scheme)| scheme)
+}
+
 /// A release milestone with its parsed version.
 #[derive(Debug, Clone)]
 pub struct Release<'a> {
@@ -384,6 +400,15 @@ mod tests {
         assert_eq!(v(&s, "Release 4.10").parts, vec![4, 10]);
         assert!(v(&s, "Release 4.10") > v(&s, "Release 4.9"));
         assert!(s.parse("Backlog").is_none());
+    }
+
+    #[test]
+    fn the_scheme_most_names_follow_is_inferred() {
+        let infer = |names: &[&str]| infer_scheme(names).map(|s| s.name());
+        assert_eq!(infer(&["2023.05", "2023.05.1", "latest"]), Some("calver"));
+        assert_eq!(infer(&["v1.2.3", "1.3.0", "2023.05"]), Some("semver"));
+        assert_eq!(infer(&["23.09.10", "24.03.0"]), Some("yy.mm.patch"));
+        assert_eq!(infer(&["latest", "deploy"]), None);
     }
 
     fn milestone(id: u64, title: &str, open: bool, due: Option<&str>) -> Milestone {

@@ -32,7 +32,13 @@ fn releases_json(repo: &TestRepo, extra: &[&str]) -> Vec<(String, String, bool, 
                     .as_array()
                     .unwrap()
                     .iter()
-                    .map(|m| format!("{}:{}", m["kind"].as_str().unwrap(), m["path"].as_str().unwrap()))
+                    .map(|m| {
+                        format!(
+                            "{}:{}",
+                            m["kind"].as_str().unwrap(),
+                            m["path"].as_str().unwrap()
+                        )
+                    })
                     .collect(),
             )
         })
@@ -75,7 +81,10 @@ fn calver_history() -> TestRepo {
         &format!("{APP}/0001_initial.py"),
         &django("Device").replace("fields=[]", "fields=[\n        ]"),
     );
-    repo.write(&format!("{APP}/0002_device_tags.py"), &format!("# reformatted\n{}", django("Tag")));
+    repo.write(
+        &format!("{APP}/0002_device_tags.py"),
+        &format!("# reformatted\n{}", django("Tag")),
+    );
     repo.commit("reformat migrations");
     repo.tag("2023.08");
     repo.write(&format!("{APP}/0003_backfill_health.py"), RUNPYTHON);
@@ -114,7 +123,10 @@ fn calver_releases_are_compared_in_version_order_with_the_right_verdicts() {
             ("2023.09.post1", "2023.10", true),
         ]
     );
-    assert_eq!(pairs[1].3, vec![format!("schema:{APP}/0002_device_tags.py")]);
+    assert_eq!(
+        pairs[1].3,
+        vec![format!("schema:{APP}/0002_device_tags.py")]
+    );
     assert_eq!(
         pairs[2].3,
         vec![format!("squash:{APP}/0001_squashed_0002_device_tags.py")],
@@ -129,8 +141,14 @@ fn calver_releases_are_compared_in_version_order_with_the_right_verdicts() {
             format!("edit:{APP}/0002_device_tags.py")
         ]
     );
-    assert_eq!(pairs[4].3, vec![format!("data:{APP}/0003_backfill_health.py")]);
-    assert_eq!(pairs[6].3, vec![format!("schema:{APP}/0004_device_owner.py")]);
+    assert_eq!(
+        pairs[4].3,
+        vec![format!("data:{APP}/0003_backfill_health.py")]
+    );
+    assert_eq!(
+        pairs[6].3,
+        vec![format!("schema:{APP}/0004_device_owner.py")]
+    );
 }
 
 #[test]
@@ -145,13 +163,22 @@ fn semver_history() -> TestRepo {
     let rails = |name: &str| {
         format!("class {name} < ActiveRecord::Migration[7.1]\n  def change\n  end\nend\n")
     };
-    repo.write("db/migrate/20260101000000_create_users.rb", &rails("CreateUsers"));
+    repo.write(
+        "db/migrate/20260101000000_create_users.rb",
+        &rails("CreateUsers"),
+    );
     repo.commit("users");
     repo.tag("v1.0.0");
-    repo.write("db/migrate/20260201000000_create_projects.rb", &rails("CreateProjects"));
+    repo.write(
+        "db/migrate/20260201000000_create_projects.rb",
+        &rails("CreateProjects"),
+    );
     repo.commit("projects");
     repo.tag("v1.1.0");
-    repo.write("db/migrate/20260301000000_fix_user_index.rb", &rails("FixUserIndex"));
+    repo.write(
+        "db/migrate/20260301000000_fix_user_index.rb",
+        &rails("FixUserIndex"),
+    );
     repo.commit("index fix");
     repo.tag("v1.1.1");
     repo.write("app/models/user.rb", "class User; end\n");
@@ -160,7 +187,10 @@ fn semver_history() -> TestRepo {
     repo.tag("v2.0.0");
     // 1.0.1 backports the index fix onto 1.0.0, tagged last.
     repo.git(&["checkout", "-q", "-b", "stable-1.0", "v1.0.0"]);
-    repo.write("db/migrate/20260301000000_fix_user_index.rb", &rails("FixUserIndex"));
+    repo.write(
+        "db/migrate/20260301000000_fix_user_index.rb",
+        &rails("FixUserIndex"),
+    );
     repo.commit("backport index fix");
     repo.tag("v1.0.1");
     repo
@@ -206,13 +236,18 @@ fn markdown_output_is_a_table_with_one_row_per_pair() {
         .unwrap()
         .env_remove("SCHEMAGATE_CONFIG")
         .current_dir(std::env::temp_dir())
-        .args(["releases", "--format", "markdown", "--scheme", "semver", "--repo"])
+        .args([
+            "releases", "--format", "markdown", "--scheme", "semver", "--repo",
+        ])
         .arg(repo.path())
         .output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("| FROM | TO | DB CHANGE | MIGRATIONS |"), "{text}");
+    assert!(
+        text.starts_with("| FROM | TO | DB CHANGE | MIGRATIONS |"),
+        "{text}"
+    );
     assert!(text.contains("| v1.1.1 | v2.0.0 | no | - |"), "{text}");
     assert_eq!(text.lines().count(), 6, "{text}");
 }
@@ -230,5 +265,8 @@ fn an_unknown_scheme_is_an_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("unknown version scheme `romver`"), "{stderr}");
+    assert!(
+        stderr.contains("unknown version scheme `romver`"),
+        "{stderr}"
+    );
 }

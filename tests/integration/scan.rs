@@ -122,7 +122,10 @@ fn a_runpython_only_migration_is_a_data_change() {
         kind_of(&report, "lava_scheduler_app/migrations/0002_fix_health.py").as_deref(),
         Some("data")
     );
-    assert_eq!(report["db_change"], true, "data migrations need downtime too");
+    assert_eq!(
+        report["db_change"], true,
+        "data migrations need downtime too"
+    );
 }
 
 #[test]
@@ -208,13 +211,16 @@ fn a_changeset_appended_to_an_existing_changelog_is_a_schema_change() {
 }
 
 #[test]
-fn a_changelog_edit_without_a_new_changeset_is_an_edit() {
+fn a_changelog_edit_inside_an_existing_changeset_is_an_edit() {
     let (mut repo, base) = baseline();
     repo.write(
         "src/main/resources/db/changelog/changes/devices.xml",
-        &format!("{}</databaseChangeLog>\n", CHANGELOG_START.replace("dev", "ops")),
+        &format!(
+            "{}</databaseChangeLog>\n",
+            CHANGELOG_START.replace("type=\"INT\"", "type=\"BIGINT\"")
+        ),
     );
-    repo.commit("fix author");
+    repo.commit("widen id");
     let report = scan_json(&repo, &format!("{base}..HEAD"));
     assert_eq!(
         kind_of(
@@ -237,7 +243,11 @@ fn editing_a_flyway_repeatable_migration_is_a_schema_change() {
     repo.commit("narrow view");
     let report = scan_json(&repo, &format!("{base}..HEAD"));
     assert_eq!(
-        kind_of(&report, "src/main/resources/db/migration/R__device_views.sql").as_deref(),
+        kind_of(
+            &report,
+            "src/main/resources/db/migration/R__device_views.sql"
+        )
+        .as_deref(),
         Some("schema")
     );
     assert_eq!(report["db_change"], true);
@@ -292,7 +302,10 @@ fn decoys_are_ignored() {
 #[test]
 fn a_migration_renamed_into_place_is_a_new_migration() {
     let (mut repo, base) = baseline();
-    repo.write("drafts/0002_device_name.py", &DJANGO_INITIAL.replace("Device", "Name"));
+    repo.write(
+        "drafts/0002_device_name.py",
+        &DJANGO_INITIAL.replace("Device", "Name"),
+    );
     let middle = repo.commit("draft");
     repo.rename(
         "drafts/0002_device_name.py",
@@ -351,7 +364,10 @@ fn bad_ranges_and_repositories_are_one_sentence_errors_with_status_two() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("unknown revision `nosuchbranch`"), "{stderr}");
+    assert!(
+        stderr.contains("unknown revision `nosuchbranch`"),
+        "{stderr}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 
     let empty = tempfile::tempdir().unwrap();
@@ -414,7 +430,10 @@ fn plain_paths_count_as_added_files_and_the_table_names_them() {
     let out = scan_paths("db/migrate/20261101000000_add_tags.rb\nREADME.md\n", &[]);
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("db/migrate/20261101000000_add_tags.rb"), "{stdout}");
+    assert!(
+        stdout.contains("db/migrate/20261101000000_add_tags.rb"),
+        "{stdout}"
+    );
     assert!(stdout.contains("rails"), "{stdout}");
     assert!(!stdout.contains("README.md"), "{stdout}");
     assert!(stdout.contains("database change: yes"), "{stdout}");

@@ -60,11 +60,6 @@ impl TestRepo {
         self
     }
 
-    pub fn remove(&self, path: &str) -> &Self {
-        self.git(&["rm", "-q", path]);
-        self
-    }
-
     pub fn rename(&self, from: &str, to: &str) -> &Self {
         let full = self.dir.path().join(to);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();

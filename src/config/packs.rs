@@ -1,0 +1,88 @@
+//! Rule packs as the configuration names them: user pack files parsed and
+//! validated like config, pack names checked, and a project's rule set built.
+
+use crate::config::model::{Config, ProjectConfig};
+use crate::config::report::Report;
+use crate::core::detect::RuleSet;
+use crate::core::rules::{RulePack, builtin_packs, parse_pack};
+use anyhow::Context;
+use std::path::PathBuf;
+
+/// Reads and parses each user pack file (`rules.files[i]`); every problem in a
+/// pack is reported at that key with the pack's own `file:line:column`.
+pub fn parse_user_packs(files: &[(usize, PathBuf)], report: &mut Report<'_>) -> Vec<RulePack> {
+    let builtin: Vec<String> = builtin_packs().into_iter().map(|p| p.name).collect();
+    let mut packs: Vec<RulePack> = Vec::new();
+    for (index, path) in files {
+        let key = format!("rules.files[{index}]");
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                report.value(
+                    &key,
+                    format!("could not read rule pack {}: {error}", path.display()),
+                    "check the path and the file's permissions",
+                );
+                continue;
+            }
+        };
+        match parse_pack(&path.display().to_string(), &text) {
+            Ok(pack)
+                if builtin.contains(&pack.name) || packs.iter().any(|p| p.name == pack.name) =>
+            {
+                report.value(
+                    &key,
+                    format!("rule pack name `{}` is already taken", pack.name),
+                    "give the pack a name of its own in its `name` key",
+                );
+            }
+            Ok(pack) => packs.push(pack),
+            Err(errors) => {
+                for error in errors.0 {
+                    report.value(
+                        &key,
+                        format!(
+                            "{}:{}:{}: {}: {}",
+                            error.origin, error.line, error.column, error.key, error.message
+                        ),
+                        error.fix,
+                    );
+                }
+            }
+        }
+    }
+    packs
+}
+
+/// Every pack name a project may list: the built-in packs and the user packs.
+pub fn known_pack_names(user_packs: &[RulePack]) -> Vec<String> {
+    builtin_packs()
+        .into_iter()
+        .map(|p| p.name)
+        .chain(user_packs.iter().map(|p| p.name.clone()))
+        .collect()
+}
+
+impl Config {
+    /// The rule set for `project` (its packs, extra and ignored paths), or for
+    /// no project: every built-in and user pack.
+    pub fn rule_set(&self, project: Option<&ProjectConfig>) -> anyhow::Result<RuleSet> {
+        let all = builtin_packs()
+            .into_iter()
+            .chain(self.rules.packs.iter().cloned());
+        let Some(project) = project else {
+            return RuleSet::new(all.collect(), &[], &[]).map_err(|e| anyhow::anyhow!("{e}"));
+        };
+        let packs: Vec<RulePack> = match &project.rule_packs {
+            Some(names) => all.filter(|p| names.contains(&p.name)).collect(),
+            None => all.collect(),
+        };
+        RuleSet::new(
+            packs,
+            &project.extra_paths.patterns,
+            &project.ignore_paths.patterns,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("the rules of project {} are invalid", project.path))
+    }
+}
