@@ -3,7 +3,9 @@
 //! `@octokit/webhooks-examples` (every payload parses; none is an error).
 
 use schemagate::core::types::MilestoneId;
-use schemagate::forge::event::{Event, IssueAction, MergeRequestAction, MilestoneAction, MilestoneScope};
+use schemagate::forge::event::{
+    Event, IssueAction, MergeRequestAction, MilestoneAction, MilestoneScope,
+};
 use schemagate::forge::github::parse_event;
 use schemagate::forge::{CommitSha, ItemKind, ItemNumber, ProjectPath};
 use std::path::PathBuf;
@@ -34,9 +36,18 @@ fn pr_changed(action: MergeRequestAction, code_changed: bool) -> Event {
 
 #[test]
 fn pull_request_opened_reopened_and_synchronize_mean_new_code() {
-    assert_eq!(parse_fixture("pull_request", "opened"), pr_changed(MergeRequestAction::Opened, true));
-    assert_eq!(parse_fixture("pull_request", "reopened"), pr_changed(MergeRequestAction::Reopened, true));
-    assert_eq!(parse_fixture("pull_request", "synchronize"), pr_changed(MergeRequestAction::Updated, true));
+    assert_eq!(
+        parse_fixture("pull_request", "opened"),
+        pr_changed(MergeRequestAction::Opened, true)
+    );
+    assert_eq!(
+        parse_fixture("pull_request", "reopened"),
+        pr_changed(MergeRequestAction::Reopened, true)
+    );
+    assert_eq!(
+        parse_fixture("pull_request", "synchronize"),
+        pr_changed(MergeRequestAction::Updated, true)
+    );
 }
 
 #[test]
@@ -71,7 +82,10 @@ fn pull_request_closed_says_whether_it_was_merged() {
 
 #[test]
 fn pull_request_actions_the_bot_ignores_are_ignored() {
-    assert!(matches!(parse_fixture("pull_request", "assigned"), Event::Ignored { .. }));
+    assert!(matches!(
+        parse_fixture("pull_request", "assigned"),
+        Event::Ignored { .. }
+    ));
 }
 
 #[test]
@@ -81,13 +95,35 @@ fn issues_actions_map_to_issue_changes() {
         number: ItemNumber(12),
         action,
     };
-    assert_eq!(parse_fixture("issues", "opened"), changed(IssueAction::Opened));
-    assert_eq!(parse_fixture("issues", "closed"), changed(IssueAction::Closed));
-    assert_eq!(parse_fixture("issues", "reopened"), changed(IssueAction::Reopened));
-    for action in ["edited", "labeled", "unlabeled", "milestoned", "demilestoned"] {
-        assert_eq!(parse_fixture("issues", action), changed(IssueAction::Updated), "issues.{action}");
+    assert_eq!(
+        parse_fixture("issues", "opened"),
+        changed(IssueAction::Opened)
+    );
+    assert_eq!(
+        parse_fixture("issues", "closed"),
+        changed(IssueAction::Closed)
+    );
+    assert_eq!(
+        parse_fixture("issues", "reopened"),
+        changed(IssueAction::Reopened)
+    );
+    for action in [
+        "edited",
+        "labeled",
+        "unlabeled",
+        "milestoned",
+        "demilestoned",
+    ] {
+        assert_eq!(
+            parse_fixture("issues", action),
+            changed(IssueAction::Updated),
+            "issues.{action}"
+        );
     }
-    assert!(matches!(parse_fixture("issues", "pinned"), Event::Ignored { .. }));
+    assert!(matches!(
+        parse_fixture("issues", "pinned"),
+        Event::Ignored { .. }
+    ));
 }
 
 #[test]
@@ -98,11 +134,26 @@ fn milestone_actions_map_with_number_and_title() {
         title: "2026.11".into(),
         action,
     };
-    assert_eq!(parse_fixture("milestone", "created"), changed(MilestoneAction::Created));
-    assert_eq!(parse_fixture("milestone", "opened"), changed(MilestoneAction::Reopened));
-    assert_eq!(parse_fixture("milestone", "edited"), changed(MilestoneAction::Edited));
-    assert_eq!(parse_fixture("milestone", "closed"), changed(MilestoneAction::Closed));
-    assert_eq!(parse_fixture("milestone", "deleted"), changed(MilestoneAction::Deleted));
+    assert_eq!(
+        parse_fixture("milestone", "created"),
+        changed(MilestoneAction::Created)
+    );
+    assert_eq!(
+        parse_fixture("milestone", "opened"),
+        changed(MilestoneAction::Reopened)
+    );
+    assert_eq!(
+        parse_fixture("milestone", "edited"),
+        changed(MilestoneAction::Edited)
+    );
+    assert_eq!(
+        parse_fixture("milestone", "closed"),
+        changed(MilestoneAction::Closed)
+    );
+    assert_eq!(
+        parse_fixture("milestone", "deleted"),
+        changed(MilestoneAction::Deleted)
+    );
 }
 
 #[test]
@@ -129,14 +180,25 @@ fn issue_comment_knows_pull_requests_from_issues_and_edits_from_new_comments() {
             edited: true,
         }
     );
-    assert!(matches!(parse_fixture("issue_comment", "deleted"), Event::Ignored { .. }));
+    assert!(matches!(
+        parse_fixture("issue_comment", "deleted"),
+        Event::Ignored { .. }
+    ));
 }
 
 #[test]
 fn ping_names_the_repository_when_the_hook_has_one() {
     let body = std::fs::read(format!("{FIXTURES}/ping.json")).unwrap();
-    assert_eq!(parse_event("ping", &body).unwrap(), Event::Ping { project: Some(project()) });
-    assert_eq!(parse_fixture("ping", "organization"), Event::Ping { project: None });
+    assert_eq!(
+        parse_event("ping", &body).unwrap(),
+        Event::Ping {
+            project: Some(project())
+        }
+    );
+    assert_eq!(
+        parse_fixture("ping", "organization"),
+        Event::Ping { project: None }
+    );
 }
 
 #[test]
@@ -160,8 +222,14 @@ fn installation_events_list_the_repositories() {
 #[test]
 fn unknown_events_are_ignored_not_errors() {
     let body = std::fs::read(format!("{FIXTURES}/push.json")).unwrap();
-    assert!(matches!(parse_event("push", &body), Ok(Event::Ignored { .. })));
-    assert!(matches!(parse_event("check_run", b"{}"), Ok(Event::Ignored { .. })));
+    assert!(matches!(
+        parse_event("push", &body),
+        Ok(Event::Ignored { .. })
+    ));
+    assert!(matches!(
+        parse_event("check_run", b"{}"),
+        Ok(Event::Ignored { .. })
+    ));
 }
 
 #[test]
@@ -187,7 +255,15 @@ fn examples_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/npm/node_modules/@octokit/webhooks-examples"))
 }
 
-const RELEVANT: [&str; 6] = ["pull_request", "issues", "milestone", "issue_comment", "ping", "installation"];
+const RELEVANT: [&str; 7] = [
+    "pull_request",
+    "issues",
+    "milestone",
+    "issue_comment",
+    "ping",
+    "installation",
+    "installation_repositories",
+];
 
 #[test]
 fn every_octokit_example_payload_parses_and_relevant_ones_become_events() {
@@ -225,23 +301,55 @@ fn every_octokit_example_payload_parses_and_relevant_ones_become_events() {
             }
         }
     }
-    println!("octokit webhook examples: {total} payloads, {acted_on} events, {ignored} ignored, {} failures", failures.len());
+    println!(
+        "octokit webhook examples: {total} payloads, {acted_on} events, {ignored} ignored, {} failures",
+        failures.len()
+    );
     assert!(failures.is_empty(), "{failures:#?}");
-    assert!(total > 300, "only {total} examples found in {}", index.display());
+    assert!(
+        total > 300,
+        "only {total} examples found in {}",
+        index.display()
+    );
     assert!(acted_on > 50, "only {acted_on} examples became events");
 }
 
 fn expected_to_act(event: &str, action: &str) -> bool {
     let acts: &[&str] = match event {
         "pull_request" => &[
-            "opened", "reopened", "synchronize", "edited", "labeled", "unlabeled", "milestoned",
-            "demilestoned", "ready_for_review", "converted_to_draft", "closed",
+            "opened",
+            "reopened",
+            "synchronize",
+            "edited",
+            "labeled",
+            "unlabeled",
+            "milestoned",
+            "demilestoned",
+            "ready_for_review",
+            "converted_to_draft",
+            "closed",
         ],
-        "issues" => &["opened", "closed", "reopened", "edited", "labeled", "unlabeled", "milestoned", "demilestoned"],
+        "issues" => &[
+            "opened",
+            "closed",
+            "reopened",
+            "edited",
+            "labeled",
+            "unlabeled",
+            "milestoned",
+            "demilestoned",
+        ],
         "milestone" => &["created", "opened", "edited", "closed", "deleted"],
         "issue_comment" => &["created", "edited"],
         "ping" => &["-"],
-        "installation" => &["created", "deleted", "new_permissions_accepted", "suspend", "unsuspend"],
+        "installation" => &[
+            "created",
+            "deleted",
+            "new_permissions_accepted",
+            "suspend",
+            "unsuspend",
+        ],
+        "installation_repositories" => &["added", "removed"],
         _ => &[],
     };
     acts.contains(&action)

@@ -9,7 +9,7 @@ use crate::forge::{ForgeError, ProjectPath};
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::model::RestInstallation;
@@ -17,14 +17,16 @@ use super::rest::{self, JSON};
 
 /// The credential the client was built with.
 pub enum Credentials {
-    Token(Octocrab),
+    Token(Arc<Octocrab>),
     App(AppAuth),
 }
 
 /// A GitHub App: the JWT-authenticated client and one installation client per repository.
 pub struct AppAuth {
-    app: Octocrab,
-    installations: Mutex<HashMap<ProjectPath, Octocrab>>,
+    app: Arc<Octocrab>,
+    /// Shared, never cloned: cloning an `Octocrab` copies its token cache,
+    /// and a copy made before the first token was minted would mint its own.
+    installations: Mutex<HashMap<ProjectPath, Arc<Octocrab>>>,
 }
 
 type Builder = octocrab::OctocrabBuilder<
@@ -52,21 +54,31 @@ impl Credentials {
         let crab = builder(api_url)?
             .personal_token(token.to_string())
             .build()
-            .map_err(|e| ForgeError::Transport(format!("could not set up the GitHub client: {e}")))?;
-        Ok(Credentials::Token(crab))
+            .map_err(|e| {
+                ForgeError::Transport(format!("could not set up the GitHub client: {e}"))
+            })?;
+        Ok(Credentials::Token(Arc::new(crab)))
     }
 
     /// `private_key_pem` is the App's key as GitHub hands it out (PKCS#1 or PKCS#8 PEM).
-    pub fn app(api_url: &str, app_id: u64, private_key_pem: &[u8]) -> Result<Credentials, ForgeError> {
+    pub fn app(
+        api_url: &str,
+        app_id: u64,
+        private_key_pem: &[u8],
+    ) -> Result<Credentials, ForgeError> {
         let key = octocrab::EncodingKey::from_rsa_pem(private_key_pem).map_err(|e| {
-            ForgeError::Transport(format!("the GitHub App private key is not an RSA PEM key: {e}"))
+            ForgeError::Transport(format!(
+                "the GitHub App private key is not an RSA PEM key: {e}"
+            ))
         })?;
         let app = builder(api_url)?
             .app(app_id.into(), key)
             .build()
-            .map_err(|e| ForgeError::Transport(format!("could not set up the GitHub client: {e}")))?;
+            .map_err(|e| {
+                ForgeError::Transport(format!("could not set up the GitHub client: {e}"))
+            })?;
         Ok(Credentials::App(AppAuth {
-            app,
+            app: Arc::new(app),
             installations: Mutex::new(HashMap::new()),
         }))
     }
@@ -76,7 +88,7 @@ impl Credentials {
     }
 
     /// The client that may act on `project`.
-    pub async fn client_for(&self, project: &ProjectPath) -> Result<Octocrab, ForgeError> {
+    pub async fn client_for(&self, project: &ProjectPath) -> Result<Arc<Octocrab>, ForgeError> {
         match self {
             Credentials::Token(crab) => Ok(crab.clone()),
             Credentials::App(app) => app.installation_for(project).await,
@@ -85,8 +97,13 @@ impl Credentials {
 }
 
 impl AppAuth {
-    async fn installation_for(&self, project: &ProjectPath) -> Result<Octocrab, ForgeError> {
-        if let Some(crab) = self.installations.lock().expect("installation cache").get(project) {
+    async fn installation_for(&self, project: &ProjectPath) -> Result<Arc<Octocrab>, ForgeError> {
+        if let Some(crab) = self
+            .installations
+            .lock()
+            .expect("installation cache")
+            .get(project)
+        {
             return Ok(crab.clone());
         }
         let path = format!("/repos/{}/installation", project.0);
@@ -95,11 +112,15 @@ impl AppAuth {
         let crab = self
             .app
             .installation(installation.id.into())
-            .map_err(|e| ForgeError::Transport(format!("could not use installation {}: {e}", installation.id)))?;
-        self.installations
-            .lock()
-            .expect("installation cache")
-            .insert(project.clone(), crab.clone());
-        Ok(crab)
+            .map(Arc::new)
+            .map_err(|e| {
+                ForgeError::Transport(format!(
+                    "could not use installation {}: {e}",
+                    installation.id
+                ))
+            })?;
+        // Two first calls racing both look the installation up; the first kept wins.
+        let mut cache = self.installations.lock().expect("installation cache");
+        Ok(cache.entry(project.clone()).or_insert(crab).clone())
     }
 }

@@ -77,7 +77,9 @@ impl GitHubClient {
         project: &ProjectPath,
         path: &str,
     ) -> Result<T, ForgeError> {
-        self.call(project, Method::GET, path, None, JSON).await?.json()
+        self.call(project, Method::GET, path, None, JSON)
+            .await?
+            .json()
     }
 
     /// Every page of a list; each page retried on its own.
@@ -174,7 +176,10 @@ impl Forge for GitHubClient {
             false
         };
         Ok(ChangedFiles {
-            files: listed.into_iter().filter_map(RestFile::into_change).collect(),
+            files: listed
+                .into_iter()
+                .filter_map(RestFile::into_change)
+                .collect(),
             truncated,
         })
     }
@@ -187,7 +192,11 @@ impl Forge for GitHubClient {
     ) -> Result<Option<String>, ForgeError> {
         let encoded: String = path
             .split('/')
-            .map(|segment| url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20"))
+            .map(|segment| {
+                url::form_urlencoded::byte_serialize(segment.as_bytes())
+                    .collect::<String>()
+                    .replace('+', "%20")
+            })
             .collect::<Vec<_>>()
             .join("/");
         let route = format!("/repos/{}/contents/{encoded}?ref={sha}", project.0);
@@ -201,7 +210,10 @@ impl Forge for GitHubClient {
     async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
         let path = format!("/repos/{}/milestones?state=all", project.0);
         let listed: Vec<RestMilestone> = self.get_all(project, &path).await?;
-        Ok(listed.into_iter().map(RestMilestone::into_milestone).collect())
+        Ok(listed
+            .into_iter()
+            .map(RestMilestone::into_milestone)
+            .collect())
     }
 
     /// One `PATCH /issues/{n}` for labels and milestone together. GitHub's
@@ -224,7 +236,12 @@ impl Forge for GitHubClient {
                 .labels
                 .into_iter()
                 .map(|l| l.name)
-                .filter(|name| !update.remove_labels.iter().any(|r| r.eq_ignore_ascii_case(name)))
+                .filter(|name| {
+                    !update
+                        .remove_labels
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(name))
+                })
                 .collect();
             for added in &update.add_labels {
                 if !labels.iter().any(|l| l.eq_ignore_ascii_case(added)) {
@@ -234,11 +251,14 @@ impl Forge for GitHubClient {
             body["labels"] = json!(labels);
         }
         match update.milestone {
-            Some(MilestoneUpdate::Set(MilestoneId(milestone))) => body["milestone"] = json!(milestone),
+            Some(MilestoneUpdate::Set(MilestoneId(milestone))) => {
+                body["milestone"] = json!(milestone)
+            }
             Some(MilestoneUpdate::Clear) => body["milestone"] = Value::Null,
             None => {}
         }
-        self.call(project, Method::PATCH, &path, Some(&body), JSON).await?;
+        self.call(project, Method::PATCH, &path, Some(&body), JSON)
+            .await?;
         Ok(())
     }
 
@@ -250,10 +270,17 @@ impl Forge for GitHubClient {
     ) -> Result<(), ForgeError> {
         let path = format!("/repos/{}/labels", project.0);
         let body = json!({"name": name, "color": color.trim_start_matches('#')});
-        match self.call(project, Method::POST, &path, Some(&body), JSON).await {
+        match self
+            .call(project, Method::POST, &path, Some(&body), JSON)
+            .await
+        {
             Ok(_) => Ok(()),
             // 422 with code already_exists: the label is there, which is all we want.
-            Err(ForgeError::Unexpected { status: 422, body }) if body.contains("already_exists") => Ok(()),
+            Err(ForgeError::Unexpected { status: 422, body })
+                if body.contains("already_exists") =>
+            {
+                Ok(())
+            }
             Err(other) => Err(other),
         }
     }
@@ -266,7 +293,8 @@ impl Forge for GitHubClient {
     ) -> Result<(), ForgeError> {
         let path = format!("/repos/{}/milestones/{milestone}", project.0);
         let body = json!({"description": description});
-        self.call(project, Method::PATCH, &path, Some(&body), JSON).await?;
+        self.call(project, Method::PATCH, &path, Some(&body), JSON)
+            .await?;
         Ok(())
     }
 
@@ -283,7 +311,8 @@ impl Forge for GitHubClient {
         if let Some(found) = self.find_comment(project, number, known, marker).await? {
             if found.body.as_deref() != Some(body) {
                 let path = format!("/repos/{}/issues/comments/{}", project.0, found.id);
-                self.call(project, Method::PATCH, &path, Some(&payload), JSON).await?;
+                self.call(project, Method::PATCH, &path, Some(&payload), JSON)
+                    .await?;
             }
             return Ok(CommentId(found.id));
         }
@@ -329,7 +358,8 @@ impl Forge for GitHubClient {
             });
             (format!("/repos/{}/statuses/{sha}", project.0), body)
         };
-        self.call(project, Method::POST, &path, Some(&body), JSON).await?;
+        self.call(project, Method::POST, &path, Some(&body), JSON)
+            .await?;
         Ok(())
     }
 
@@ -345,7 +375,10 @@ impl Forge for GitHubClient {
     ) -> Result<Vec<MergeRequest>, ForgeError> {
         let path = format!("/repos/{}/pulls?state=open", project.0);
         let pulls: Vec<RestPull> = self.get_all(project, &path).await?;
-        Ok(pulls.into_iter().map(RestPull::into_merge_request).collect())
+        Ok(pulls
+            .into_iter()
+            .map(RestPull::into_merge_request)
+            .collect())
     }
 
     /// The Issues API lists pull requests too; those are left out.

@@ -247,7 +247,10 @@ mod tests {
             change.added_lines.as_deref(),
             Some("new line\n+ starts with plus")
         );
-        assert_eq!(file("added", None, None).into_change().unwrap().added_lines, None);
+        assert_eq!(
+            file("added", None, None).into_change().unwrap().added_lines,
+            None
+        );
     }
 
     #[test]

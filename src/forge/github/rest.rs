@@ -130,7 +130,9 @@ fn message(body: &str) -> String {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok())
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
 }
 
 /// Maps a failed answer. 403 is a rate limit when the quota headers say so
@@ -146,7 +148,10 @@ pub fn error_for(status: StatusCode, headers: &HeaderMap, body: &str, now: i64) 
         429 => ForgeError::RateLimited {
             retry_after: retry_after.or(reset_wait),
         },
-        403 if retry_after.is_some() || quota_spent || text.to_lowercase().contains("rate limit") => {
+        403 if retry_after.is_some()
+            || quota_spent
+            || text.to_lowercase().contains("rate limit") =>
+        {
             ForgeError::RateLimited {
                 retry_after: retry_after.or(if quota_spent { reset_wait } else { None }),
             }
@@ -189,7 +194,10 @@ mod tests {
     fn forbidden_with_spent_quota_waits_until_reset() {
         let error = error_for(
             StatusCode::FORBIDDEN,
-            &headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1030")]),
+            &headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1030"),
+            ]),
             r#"{"message":"API rate limit exceeded"}"#,
             1000,
         );

@@ -66,8 +66,7 @@ mod tests {
     // GitHub's documented test vector ("Validating webhook deliveries").
     const SECRET: &[u8] = b"It's a Secret to Everybody";
     const BODY: &[u8] = b"Hello, World!";
-    const HEADER: &str =
-        "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    const HEADER: &str = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
 
     #[test]
     fn documented_vector_is_accepted() {
@@ -97,13 +96,19 @@ mod tests {
 
     #[test]
     fn missing_header_is_rejected() {
-        assert_eq!(verify_signature(SECRET, BODY, None), Err(SignatureError::Missing));
+        assert_eq!(
+            verify_signature(SECRET, BODY, None),
+            Err(SignatureError::Missing)
+        );
     }
 
     #[test]
     fn header_without_prefix_or_hex_is_malformed() {
         let bare = HEADER.trim_start_matches("sha256=");
-        assert_eq!(verify_signature(SECRET, BODY, Some(bare)), Err(SignatureError::Malformed));
+        assert_eq!(
+            verify_signature(SECRET, BODY, Some(bare)),
+            Err(SignatureError::Malformed)
+        );
         assert_eq!(
             verify_signature(SECRET, BODY, Some("sha256=zz")),
             Err(SignatureError::Malformed)

@@ -163,8 +163,8 @@ fn pull_request(action: &str, value: Value) -> Result<Event, ParseError> {
         "opened" => (MergeRequestAction::Opened, true),
         "reopened" => (MergeRequestAction::Reopened, true),
         "synchronize" => (MergeRequestAction::Updated, true),
-        "edited" | "labeled" | "unlabeled" | "milestoned" | "demilestoned"
-        | "ready_for_review" | "converted_to_draft" => (MergeRequestAction::Updated, false),
+        "edited" | "labeled" | "unlabeled" | "milestoned" | "demilestoned" | "ready_for_review"
+        | "converted_to_draft" => (MergeRequestAction::Updated, false),
         "closed" => {
             let payload: PullRequestPayload = typed("pull_request", value)?;
             let pull = &payload.pull_request;

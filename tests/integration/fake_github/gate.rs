@@ -49,7 +49,7 @@ pub async fn gatekeeper(
     }
     let caller = match caller {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(message) => return render::error(StatusCode::UNAUTHORIZED, message),
     };
     if let Some(refusal) = refuse(&caller, &method, &route) {
         return refusal;
@@ -59,15 +59,18 @@ pub async fn gatekeeper(
 }
 
 /// Who the `Authorization` header says the caller is, or GitHub's 401.
-fn identify(state: &State, headers: &HeaderMap) -> Result<Caller, Response> {
+/// A 401 to answer with: GitHub's message.
+type Unauthenticated = &'static str;
+
+fn identify(state: &State, headers: &HeaderMap) -> Result<Caller, Unauthenticated> {
     let value = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| render::error(StatusCode::UNAUTHORIZED, "Requires authentication"))?;
+        .ok_or("Requires authentication")?;
     let credential = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("token "))
-        .ok_or_else(|| render::error(StatusCode::UNAUTHORIZED, "Bad credentials"))?;
+        .ok_or("Bad credentials")?;
     if credential.split('.').count() == 3 {
         return verify_app_jwt(state, credential);
     }
@@ -81,7 +84,7 @@ fn identify(state: &State, headers: &HeaderMap) -> Result<Caller, Response> {
             .map_or(Access::ReadOnly, |a| a.installation_access);
         return Ok(Caller::Installation(access));
     }
-    Err(render::error(StatusCode::UNAUTHORIZED, "Bad credentials"))
+    Err("Bad credentials")
 }
 
 #[derive(serde::Deserialize)]
@@ -91,17 +94,12 @@ struct AppClaims {
 
 /// Checks an App JWT the way GitHub does: RS256 with the App's key, unexpired,
 /// issued by the App's id.
-fn verify_app_jwt(state: &State, jwt: &str) -> Result<Caller, Response> {
-    let refuse = || {
-        render::error(
-            StatusCode::UNAUTHORIZED,
-            "A JSON web token could not be decoded",
-        )
-    };
+fn verify_app_jwt(state: &State, jwt: &str) -> Result<Caller, Unauthenticated> {
+    let refuse = || "A JSON web token could not be decoded";
     let app = state.app.as_ref().ok_or_else(refuse)?;
     let key = jsonwebtoken::DecodingKey::from_rsa_pem(&app.public_key_pem).map_err(|_| refuse())?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_required_spec_claims(&["exp", "iat", "iss"]);
+    validation.set_required_spec_claims(&["exp"]);
     let data = jsonwebtoken::decode::<AppClaims>(jwt, &key, &validation).map_err(|_| refuse())?;
     let issuer = match &data.claims.iss {
         serde_json::Value::Number(n) => n.as_u64(),

@@ -10,7 +10,10 @@ mod render;
 pub mod routes;
 pub mod state;
 
-use state::{Access, AppConfig, Fault, Issue, Label, Milestone, PrFile, Pull, RecordedRequest, ScheduledFault, State};
+use state::{
+    Access, AppConfig, Fault, Issue, Label, Milestone, PrFile, Pull, RecordedRequest,
+    ScheduledFault, State,
+};
 use std::sync::{Arc, Mutex};
 
 /// What the handlers share: the model and the address clients reach it at.
@@ -54,7 +57,9 @@ impl FakeGitHub {
         };
         let app = routes::router(fake.clone());
         let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("fake GitHub serves");
+            axum::serve(listener, app)
+                .await
+                .expect("fake GitHub serves");
         });
         FakeGitHub { fake, server }
     }
@@ -94,17 +99,27 @@ impl FakeGitHub {
     pub fn add_label(&self, repo: &str, name: &str) {
         self.with_state(|s| {
             let id = s.fresh_id();
-            s.repos.get_mut(repo).expect("seeded repo").labels.push(Label {
-                id,
-                name: name.into(),
-                color: "ededed".into(),
-                description: None,
-            });
+            s.repos
+                .get_mut(repo)
+                .expect("seeded repo")
+                .labels
+                .push(Label {
+                    id,
+                    name: name.into(),
+                    color: "ededed".into(),
+                    description: None,
+                });
         });
     }
 
     /// Adds a milestone; returns its number.
-    pub fn add_milestone(&self, repo: &str, title: &str, state_name: &str, due_on: Option<&str>) -> u64 {
+    pub fn add_milestone(
+        &self,
+        repo: &str,
+        title: &str,
+        state_name: &str,
+        due_on: Option<&str>,
+    ) -> u64 {
         self.with_state(|s| {
             let id = s.fresh_id();
             let repo = s.repos.get_mut(repo).expect("seeded repo");
@@ -173,7 +188,11 @@ impl FakeGitHub {
 
     pub fn set_files(&self, repo: &str, number: u64, files: Vec<PrFile>) {
         self.with_state(|s| {
-            s.repos.get_mut(repo).expect("seeded repo").files.insert(number, files);
+            s.repos
+                .get_mut(repo)
+                .expect("seeded repo")
+                .files
+                .insert(number, files);
         });
     }
 

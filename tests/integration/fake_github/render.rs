@@ -115,7 +115,10 @@ pub fn issue(base: &str, repo: &Repo, issue: &Issue) -> Value {
 /// A pull request as the Pulls API returns it; `changed_files` is the true count.
 pub fn pull(base: &str, repo: &Repo, issue: &Issue) -> Value {
     let full = repo.full_name();
-    let pull = issue.pull.as_ref().expect("only pull requests are rendered as pulls");
+    let pull = issue
+        .pull
+        .as_ref()
+        .expect("only pull requests are rendered as pulls");
     let changed_files = repo.files.get(&issue.number).map_or(0, Vec::len);
     let branch = |reference: &str, sha: &str| {
         json!({

@@ -4,7 +4,7 @@
 use super::Fake;
 use super::gate::gatekeeper;
 use super::render;
-use super::state::{Caller, CheckRun, Comment, Issue, Label, Milestone, State, Status};
+use super::state::{Caller, CheckRun, Comment, Label, Milestone, State, Status};
 use axum::extract::{Path, Query, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -25,10 +25,16 @@ pub fn router(fake: Fake) -> Router {
     Router::new()
         .route("/repos/{owner}/{repo}/pulls", get(list_pulls))
         .route("/repos/{owner}/{repo}/pulls/{number}", get(get_pull))
-        .route("/repos/{owner}/{repo}/pulls/{number}/files", get(list_files))
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/files",
+            get(list_files),
+        )
         .route("/repos/{owner}/{repo}/contents/{*path}", get(get_contents))
         .route("/repos/{owner}/{repo}/issues", get(list_issues))
-        .route("/repos/{owner}/{repo}/issues/{number}", get(get_issue).patch(update_issue))
+        .route(
+            "/repos/{owner}/{repo}/issues/{number}",
+            get(get_issue).patch(update_issue),
+        )
         .route(
             "/repos/{owner}/{repo}/issues/{number}/comments",
             get(list_comments).post(create_comment),
@@ -37,17 +43,32 @@ pub fn router(fake: Fake) -> Router {
             "/repos/{owner}/{repo}/issues/comments/{id}",
             get(get_comment).patch(update_comment),
         )
-        .route("/repos/{owner}/{repo}/labels", get(list_labels).post(create_label))
+        .route(
+            "/repos/{owner}/{repo}/labels",
+            get(list_labels).post(create_label),
+        )
         .route(
             "/repos/{owner}/{repo}/milestones",
             get(list_milestones).post(create_milestone),
         )
-        .route("/repos/{owner}/{repo}/milestones/{number}", patch(update_milestone))
+        .route(
+            "/repos/{owner}/{repo}/milestones/{number}",
+            patch(update_milestone),
+        )
         .route("/repos/{owner}/{repo}/statuses/{sha}", post(create_status))
-        .route("/repos/{owner}/{repo}/commits/{sha}/statuses", get(list_statuses))
+        .route(
+            "/repos/{owner}/{repo}/commits/{sha}/statuses",
+            get(list_statuses),
+        )
         .route("/repos/{owner}/{repo}/check-runs", post(create_check_run))
-        .route("/repos/{owner}/{repo}/check-runs/{id}", patch(update_check_run))
-        .route("/repos/{owner}/{repo}/commits/{sha}/check-runs", get(list_check_runs))
+        .route(
+            "/repos/{owner}/{repo}/check-runs/{id}",
+            patch(update_check_run),
+        )
+        .route(
+            "/repos/{owner}/{repo}/commits/{sha}/check-runs",
+            get(list_check_runs),
+        )
         .route("/repos/{owner}/{repo}/installation", get(get_installation))
         .route(
             "/app/installations/{installation_id}/access_tokens",
@@ -60,7 +81,12 @@ pub fn router(fake: Fake) -> Router {
 
 /// Serves one page of `items` with GitHub's `Link` header (`per_page` defaults
 /// to 30 and is capped at 100; pages count from 1).
-fn paginate(fake: &Fake, path: &str, params: &BTreeMap<String, String>, items: Vec<Value>) -> Response {
+fn paginate(
+    fake: &Fake,
+    path: &str,
+    params: &BTreeMap<String, String>,
+    items: Vec<Value>,
+) -> Response {
     let per_page = params
         .get("per_page")
         .and_then(|v| v.parse::<usize>().ok())
@@ -123,7 +149,11 @@ async fn get_pull(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberPath)
     })
 }
 
-async fn list_pulls(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPath, Query(q): Params) -> Response {
+async fn list_pulls(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r)): RepoPath,
+    Query(q): Params,
+) -> Response {
     let wanted = q.get("state").cloned().unwrap_or_else(|| "open".into());
     with_repo(&fake, &o, &r, |state, key| {
         let repo = &state.repos[key];
@@ -137,10 +167,14 @@ async fn list_pulls(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPath, Qu
     })
 }
 
-async fn list_files(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberPath, Query(q): Params) -> Response {
+async fn list_files(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r, n)): NumberPath,
+    Query(q): Params,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         let repo = &state.repos[key];
-        if !repo.issues.get(&n).is_some_and(|i| i.pull.is_some()) {
+        if repo.issues.get(&n).is_none_or(|i| i.pull.is_none()) {
             return render::not_found();
         }
         let items = repo
@@ -204,7 +238,11 @@ async fn get_contents(
     })
 }
 
-async fn list_issues(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPath, Query(q): Params) -> Response {
+async fn list_issues(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r)): RepoPath,
+    Query(q): Params,
+) -> Response {
     let wanted = q.get("state").cloned().unwrap_or_else(|| "open".into());
     let labels: Vec<String> = q
         .get("labels")
@@ -239,7 +277,11 @@ async fn get_issue(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberPath
 
 /// `PATCH /issues/{n}`: `labels` replaces the whole set (unknown labels are
 /// created, as GitHub does), `milestone` takes a number or null.
-async fn update_issue(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberPath, Json(body): Json<Value>) -> Response {
+async fn update_issue(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r, n)): NumberPath,
+    Json(body): Json<Value>,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         if !state.repos[key].issues.contains_key(&n) {
             return render::not_found();
@@ -292,7 +334,11 @@ async fn update_issue(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberP
     })
 }
 
-async fn list_comments(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberPath, Query(q): Params) -> Response {
+async fn list_comments(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r, n)): NumberPath,
+    Query(q): Params,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         let repo = &state.repos[key];
         if !repo.issues.contains_key(&n) {
@@ -304,7 +350,12 @@ async fn list_comments(AxumState(fake): AxumState<Fake>, Path((o, r, n)): Number
             .filter(|c| c.issue_number == n)
             .map(|c| render::comment(&fake.base_url, repo, c))
             .collect();
-        paginate(&fake, &format!("/repos/{key}/issues/{n}/comments"), &q, items)
+        paginate(
+            &fake,
+            &format!("/repos/{key}/issues/{n}/comments"),
+            &q,
+            items,
+        )
     })
 }
 
@@ -312,7 +363,11 @@ fn body_text(body: &Value) -> Option<String> {
     body.get("body").and_then(Value::as_str).map(str::to_string)
 }
 
-async fn create_comment(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberPath, Json(body): Json<Value>) -> Response {
+async fn create_comment(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r, n)): NumberPath,
+    Json(body): Json<Value>,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         let Some(text) = body_text(&body) else {
             return render::validation_failed("IssueComment", "body", "missing_field");
@@ -328,7 +383,11 @@ async fn create_comment(AxumState(fake): AxumState<Fake>, Path((o, r, n)): Numbe
         };
         let repo = state.repos.get_mut(key).unwrap();
         repo.comments.push(comment.clone());
-        (StatusCode::CREATED, Json(render::comment(&fake.base_url, repo, &comment))).into_response()
+        (
+            StatusCode::CREATED,
+            Json(render::comment(&fake.base_url, repo, &comment)),
+        )
+            .into_response()
     })
 }
 
@@ -342,7 +401,11 @@ async fn get_comment(AxumState(fake): AxumState<Fake>, Path((o, r, id)): NumberP
     })
 }
 
-async fn update_comment(AxumState(fake): AxumState<Fake>, Path((o, r, id)): NumberPath, Json(body): Json<Value>) -> Response {
+async fn update_comment(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r, id)): NumberPath,
+    Json(body): Json<Value>,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         let Some(text) = body_text(&body) else {
             return render::validation_failed("IssueComment", "body", "missing_field");
@@ -357,15 +420,27 @@ async fn update_comment(AxumState(fake): AxumState<Fake>, Path((o, r, id)): Numb
     })
 }
 
-async fn list_labels(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPath, Query(q): Params) -> Response {
+async fn list_labels(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r)): RepoPath,
+    Query(q): Params,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         let repo = &state.repos[key];
-        let items = repo.labels.iter().map(|l| render::label(&fake.base_url, repo, l)).collect();
+        let items = repo
+            .labels
+            .iter()
+            .map(|l| render::label(&fake.base_url, repo, l))
+            .collect();
         paginate(&fake, &format!("/repos/{key}/labels"), &q, items)
     })
 }
 
-async fn create_label(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPath, Json(body): Json<Value>) -> Response {
+async fn create_label(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r)): RepoPath,
+    Json(body): Json<Value>,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         let Some(name) = body.get("name").and_then(Value::as_str) else {
             return render::validation_failed("Label", "name", "missing_field");
@@ -376,16 +451,31 @@ async fn create_label(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPath, 
         let label = Label {
             id: state.fresh_id(),
             name: name.to_string(),
-            color: body.get("color").and_then(Value::as_str).unwrap_or("ededed").to_string(),
-            description: body.get("description").and_then(Value::as_str).map(str::to_string),
+            color: body
+                .get("color")
+                .and_then(Value::as_str)
+                .unwrap_or("ededed")
+                .to_string(),
+            description: body
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         };
         let repo = state.repos.get_mut(key).unwrap();
         repo.labels.push(label.clone());
-        (StatusCode::CREATED, Json(render::label(&fake.base_url, repo, &label))).into_response()
+        (
+            StatusCode::CREATED,
+            Json(render::label(&fake.base_url, repo, &label)),
+        )
+            .into_response()
     })
 }
 
-async fn list_milestones(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPath, Query(q): Params) -> Response {
+async fn list_milestones(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r)): RepoPath,
+    Query(q): Params,
+) -> Response {
     let wanted = q.get("state").cloned().unwrap_or_else(|| "open".into());
     with_repo(&fake, &o, &r, |state, key| {
         let repo = &state.repos[key];
@@ -399,7 +489,11 @@ async fn list_milestones(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPat
     })
 }
 
-async fn create_milestone(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPath, Json(body): Json<Value>) -> Response {
+async fn create_milestone(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r)): RepoPath,
+    Json(body): Json<Value>,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         let Some(title) = body.get("title").and_then(Value::as_str) else {
             return render::validation_failed("Milestone", "title", "missing_field");
@@ -407,22 +501,46 @@ async fn create_milestone(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPa
         if state.repos[key].milestones.iter().any(|m| m.title == title) {
             return render::validation_failed("Milestone", "title", "already_exists");
         }
-        let number = state.repos[key].milestones.iter().map(|m| m.number).max().unwrap_or(0) + 1;
+        let number = state.repos[key]
+            .milestones
+            .iter()
+            .map(|m| m.number)
+            .max()
+            .unwrap_or(0)
+            + 1;
         let milestone = Milestone {
             id: state.fresh_id(),
             number,
             title: title.to_string(),
-            description: body.get("description").and_then(Value::as_str).map(str::to_string),
-            state: body.get("state").and_then(Value::as_str).unwrap_or("open").to_string(),
-            due_on: body.get("due_on").and_then(Value::as_str).map(str::to_string),
+            description: body
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            state: body
+                .get("state")
+                .and_then(Value::as_str)
+                .unwrap_or("open")
+                .to_string(),
+            due_on: body
+                .get("due_on")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         };
         let repo = state.repos.get_mut(key).unwrap();
         repo.milestones.push(milestone.clone());
-        (StatusCode::CREATED, Json(render::milestone(&fake.base_url, repo, &milestone))).into_response()
+        (
+            StatusCode::CREATED,
+            Json(render::milestone(&fake.base_url, repo, &milestone)),
+        )
+            .into_response()
     })
 }
 
-async fn update_milestone(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberPath, Json(body): Json<Value>) -> Response {
+async fn update_milestone(
+    AxumState(fake): AxumState<Fake>,
+    Path((o, r, n)): NumberPath,
+    Json(body): Json<Value>,
+) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
         let repo = state.repos.get_mut(key).unwrap();
         let Some(milestone) = repo.milestones.iter_mut().find(|m| m.number == n) else {
@@ -451,7 +569,10 @@ async fn create_status(
     Json(body): Json<Value>,
 ) -> Response {
     with_repo(&fake, &o, &r, |state, key| {
-        let status_state = body.get("state").and_then(Value::as_str).unwrap_or_default();
+        let status_state = body
+            .get("state")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if !["error", "failure", "pending", "success"].contains(&status_state) {
             return render::validation_failed("Status", "state", "invalid");
         }
@@ -459,14 +580,28 @@ async fn create_status(
             id: state.fresh_id(),
             sha,
             state: status_state.to_string(),
-            context: body.get("context").and_then(Value::as_str).unwrap_or("default").to_string(),
-            description: body.get("description").and_then(Value::as_str).map(str::to_string),
-            target_url: body.get("target_url").and_then(Value::as_str).map(str::to_string),
+            context: body
+                .get("context")
+                .and_then(Value::as_str)
+                .unwrap_or("default")
+                .to_string(),
+            description: body
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            target_url: body
+                .get("target_url")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         };
         let creator = state.bot_login.clone();
         let repo = state.repos.get_mut(key).unwrap();
         repo.statuses.push(status.clone());
-        (StatusCode::CREATED, Json(render::status(&fake.base_url, repo, &status, &creator))).into_response()
+        (
+            StatusCode::CREATED,
+            Json(render::status(&fake.base_url, repo, &status, &creator)),
+        )
+            .into_response()
     })
 }
 
@@ -485,7 +620,12 @@ async fn list_statuses(
             .filter(|s| s.sha == sha)
             .map(|s| render::status(&fake.base_url, repo, s, &state.bot_login))
             .collect();
-        paginate(&fake, &format!("/repos/{key}/commits/{sha}/statuses"), &q, items)
+        paginate(
+            &fake,
+            &format!("/repos/{key}/commits/{sha}/statuses"),
+            &q,
+            items,
+        )
     })
 }
 
@@ -498,8 +638,14 @@ fn check_run_fields(run: &mut CheckRun, body: &Value) {
         run.status = "completed".to_string();
     }
     if let Some(output) = body.get("output") {
-        run.title = output.get("title").and_then(Value::as_str).map(str::to_string);
-        run.summary = output.get("summary").and_then(Value::as_str).map(str::to_string);
+        run.title = output
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        run.summary = output
+            .get("summary")
+            .and_then(Value::as_str)
+            .map(str::to_string);
     }
 }
 
@@ -511,7 +657,10 @@ async fn create_check_run(
     Json(body): Json<Value>,
 ) -> Response {
     if !matches!(caller, Caller::Installation(_)) {
-        return render::error(StatusCode::FORBIDDEN, "You must authenticate via a GitHub App.");
+        return render::error(
+            StatusCode::FORBIDDEN,
+            "You must authenticate via a GitHub App.",
+        );
     }
     with_repo(&fake, &o, &r, |state, key| {
         let (Some(name), Some(head_sha)) = (
@@ -532,7 +681,11 @@ async fn create_check_run(
         check_run_fields(&mut run, &body);
         let repo = state.repos.get_mut(key).unwrap();
         repo.check_runs.push(run.clone());
-        (StatusCode::CREATED, Json(render::check_run(&fake.base_url, repo, &run))).into_response()
+        (
+            StatusCode::CREATED,
+            Json(render::check_run(&fake.base_url, repo, &run)),
+        )
+            .into_response()
     })
 }
 
@@ -543,7 +696,10 @@ async fn update_check_run(
     Json(body): Json<Value>,
 ) -> Response {
     if !matches!(caller, Caller::Installation(_)) {
-        return render::error(StatusCode::FORBIDDEN, "You must authenticate via a GitHub App.");
+        return render::error(
+            StatusCode::FORBIDDEN,
+            "You must authenticate via a GitHub App.",
+        );
     }
     with_repo(&fake, &o, &r, |state, key| {
         let repo = state.repos.get_mut(key).unwrap();
@@ -591,14 +747,18 @@ async fn get_installation(AxumState(fake): AxumState<Fake>, Path((o, r)): RepoPa
     })
 }
 
-async fn create_installation_token(AxumState(fake): AxumState<Fake>, Path(id): Path<u64>) -> Response {
+async fn create_installation_token(
+    AxumState(fake): AxumState<Fake>,
+    Path(id): Path<u64>,
+) -> Response {
     let mut state = fake.state.lock().unwrap();
     let Some(app) = state.app.clone().filter(|a| a.installation_id == id) else {
         return render::not_found();
     };
     let token = format!("ghs_fake{:032}", state.installation_tokens.len() + 1);
     state.installation_tokens.push(token.clone());
-    let expires_at = (chrono::Utc::now() + app.token_lifetime).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let expires_at = (chrono::Utc::now() + app.token_lifetime)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     (
         StatusCode::CREATED,
         Json(json!({

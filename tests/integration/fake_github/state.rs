@@ -226,10 +226,6 @@ impl State {
         self.next_id
     }
 
-    pub fn repo_mut(&mut self, owner: &str, name: &str) -> Option<&mut Repo> {
-        self.repos.get_mut(&format!("{owner}/{name}"))
-    }
-
     pub fn repo(&self, owner: &str, name: &str) -> Option<&Repo> {
         self.repos.get(&format!("{owner}/{name}"))
     }
