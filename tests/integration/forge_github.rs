@@ -5,6 +5,9 @@
 use crate::fake_github::state::{Access, AppConfig, Caller, Fault, PrFile};
 use crate::fake_github::{FakeGitHub, PullSeed};
 use schemagate::core::types::{ChangeKind, ChangedFile, MilestoneId, MilestoneState};
+use schemagate::forge::apply::{
+    DesiredComment, DesiredState, ItemSnapshot, PreviousWrites, apply_changes,
+};
 use schemagate::forge::github::GitHubClient;
 use schemagate::forge::retry::RetryPolicy;
 use schemagate::forge::{
@@ -731,39 +734,39 @@ async fn app_mints_a_new_token_when_the_old_one_is_about_to_expire() {
 async fn one_change_costs_one_write_each_and_the_same_change_again_costs_none() {
     let fake = fake().await;
     let milestone = fake.add_milestone(REPO, "2026.11", "open", None);
-    let number = seed_pull(&fake, &[], None);
+    let number = seed_pull(&fake, &["bug"], None);
     let forge = client(&fake, TOKEN);
-    let update = ItemUpdate {
+    let marker = "<!-- schemagate -->";
+    let desired = DesiredState {
         add_labels: vec!["Database changes".into()],
         remove_labels: vec![],
         milestone: Some(MilestoneUpdate::Set(MilestoneId(milestone))),
+        status: Some((
+            CommitSha(SHA.into()),
+            CommitStatus {
+                state: StatusState::Success,
+                description: "database changes batched in 2026.11".into(),
+                target_url: None,
+            },
+        )),
+        comment: Some(DesiredComment {
+            marker: marker.into(),
+            body: format!("{marker}\nDatabase changes found"),
+        }),
     };
-    let status = CommitStatus {
-        state: StatusState::Success,
-        description: "database changes batched in 2026.11".into(),
-        target_url: None,
-    };
-    let marker = "<!-- schemagate -->";
-    let body = format!("{marker}\nDatabase changes found");
-    forge
-        .update_item(&project(), ItemKind::MergeRequest, number, &update)
-        .await
-        .unwrap();
-    forge
-        .set_status(&project(), &CommitSha(SHA.into()), &status)
-        .await
-        .unwrap();
-    let id = forge
-        .upsert_comment(
-            &project(),
-            ItemKind::MergeRequest,
-            number,
-            None,
-            marker,
-            &body,
-        )
-        .await
-        .unwrap();
+    let mr = forge.merge_request(&project(), number).await.unwrap();
+    let first = apply_changes(
+        &forge,
+        &project(),
+        ItemKind::MergeRequest,
+        number,
+        &ItemSnapshot::from(&mr),
+        &PreviousWrites::default(),
+        &desired,
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.write_count(), 3);
     assert_eq!(
         fake.writes(),
         vec![
@@ -772,20 +775,30 @@ async fn one_change_costs_one_write_each_and_the_same_change_again_costs_none() 
             "POST /repos/{owner}/{repo}/issues/{number}/comments".to_string(),
         ]
     );
+    let labels = fake.with_state(|s| s.repos[REPO].issues[&number.0].labels.clone());
+    assert_eq!(
+        labels,
+        vec!["bug".to_string(), "Database changes".to_string()]
+    );
+
     fake.clear_requests();
-    // The same comment again through the trait costs no write; labels and
-    // status are skipped by the caller, which compares with current state.
-    forge
-        .upsert_comment(
-            &project(),
-            ItemKind::MergeRequest,
-            number,
-            Some(id),
-            marker,
-            &body,
-        )
-        .await
-        .unwrap();
+    let mr = forge.merge_request(&project(), number).await.unwrap();
+    let previous = PreviousWrites {
+        status: first.status.clone(),
+        comment: first.comment.clone(),
+    };
+    let again = apply_changes(
+        &forge,
+        &project(),
+        ItemKind::MergeRequest,
+        number,
+        &ItemSnapshot::from(&mr),
+        &previous,
+        &desired,
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.write_count(), 0);
     assert!(fake.writes().is_empty(), "{:?}", fake.writes());
 }
 
