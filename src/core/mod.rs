@@ -1,6 +1,7 @@
 //! The pure core: detection, release order and policy. No I/O, no clock, no async.
 
 pub mod block;
+pub mod closing;
 pub mod comment;
 pub mod detect;
 pub mod paths;

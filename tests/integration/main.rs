@@ -1,9 +1,13 @@
-//! The one integration-test binary: a module per area of the product.
+//! The one integration-test binary: a module per area of the product,
+//! sharing the fake forges and the git repository builder.
 
+mod fake_github;
 mod support;
 
 mod config;
 mod detection;
+mod forge_github;
+mod github_webhooks;
 mod releases;
 mod scan;
 mod upgrade_path;

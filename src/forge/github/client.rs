@@ -1,0 +1,399 @@
+//! [`GitHubClient`]: the [`Forge`] trait over GitHub's REST API, through
+//! octocrab with a personal token or as a GitHub App. Every call goes
+//! through the shared retry helper (429 and 5xx, honouring `Retry-After`).
+
+use super::app::Credentials;
+use super::model::{RestComment, RestFile, RestIssue, RestMilestone, RestPull};
+use super::rest::{self, JSON, PER_PAGE, RAW};
+use crate::core::types::{Milestone, MilestoneId};
+use crate::forge::retry::RetryPolicy;
+use crate::forge::{
+    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, Issue,
+    ItemKind, ItemNumber, ItemUpdate, MergeRequest, MilestoneUpdate, ProjectPath, STATUS_NAME,
+    StatusState,
+};
+use async_trait::async_trait;
+use http::Method;
+use serde_json::{Value, json};
+
+/// GitHub lists at most this many files of a pull request.
+pub const MAX_LISTED_FILES: usize = 3000;
+
+/// GitHub cuts status descriptions longer than this.
+const MAX_STATUS_DESCRIPTION: usize = 140;
+
+/// The GitHub side of the [`Forge`] trait.
+pub struct GitHubClient {
+    credentials: Credentials,
+    retry: RetryPolicy,
+}
+
+impl GitHubClient {
+    /// A client acting with a personal or fine-grained token; the gate is a commit status.
+    pub fn with_token(api_url: &str, token: &str) -> Result<GitHubClient, ForgeError> {
+        Ok(GitHubClient {
+            credentials: Credentials::token(api_url, token)?,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    /// A client acting as a GitHub App installation; the gate is a check run.
+    pub fn as_app(
+        api_url: &str,
+        app_id: u64,
+        private_key_pem: &[u8],
+    ) -> Result<GitHubClient, ForgeError> {
+        Ok(GitHubClient {
+            credentials: Credentials::app(api_url, app_id, private_key_pem)?,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    /// Replaces the retry policy (tests use short waits).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> GitHubClient {
+        self.retry = retry;
+        self
+    }
+
+    /// One request, retried per the policy.
+    async fn call(
+        &self,
+        project: &ProjectPath,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        accept: &str,
+    ) -> Result<rest::Reply, ForgeError> {
+        self.retry
+            .run(|| async {
+                let crab = self.credentials.client_for(project).await?;
+                rest::send(&crab, method.clone(), path, body, accept).await
+            })
+            .await
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        project: &ProjectPath,
+        path: &str,
+    ) -> Result<T, ForgeError> {
+        self.call(project, Method::GET, path, None, JSON)
+            .await?
+            .json()
+    }
+
+    /// Every page of a list; each page retried on its own.
+    async fn get_all<T: serde::de::DeserializeOwned>(
+        &self,
+        project: &ProjectPath,
+        path: &str,
+    ) -> Result<Vec<T>, ForgeError> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut next = Some(format!("{path}{separator}per_page={PER_PAGE}"));
+        let mut items = Vec::new();
+        while let Some(page) = next {
+            let reply = self.call(project, Method::GET, &page, None, JSON).await?;
+            items.extend(reply.json::<Vec<T>>()?);
+            next = reply.next_page();
+        }
+        Ok(items)
+    }
+
+    async fn find_comment(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+        known: Option<CommentId>,
+        marker: &str,
+    ) -> Result<Option<RestComment>, ForgeError> {
+        let repo = &project.0;
+        if let Some(id) = known {
+            let path = format!("/repos/{repo}/issues/comments/{id}");
+            match self.get_json::<RestComment>(project, &path).await {
+                Ok(comment) => return Ok(Some(comment)),
+                // Deleted by someone: fall back to the marker, then to a new comment.
+                Err(ForgeError::NotFound(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        let path = format!("/repos/{repo}/issues/{number}/comments");
+        let comments: Vec<RestComment> = self.get_all(project, &path).await?;
+        Ok(comments
+            .into_iter()
+            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker))))
+    }
+}
+
+fn status_words(state: StatusState) -> (&'static str, &'static str) {
+    // (commit status state, check run conclusion)
+    match state {
+        StatusState::Pending => ("pending", ""),
+        StatusState::Success => ("success", "success"),
+        StatusState::Failure => ("failure", "failure"),
+    }
+}
+
+fn one_line(text: &str, limit: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= limit {
+        line
+    } else {
+        let cut: String = line.chars().take(limit - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[async_trait]
+impl Forge for GitHubClient {
+    fn kind(&self) -> ForgeKind {
+        ForgeKind::GitHub
+    }
+
+    async fn merge_request(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+    ) -> Result<MergeRequest, ForgeError> {
+        let path = format!("/repos/{}/pulls/{number}", project.0);
+        let pull: RestPull = self.get_json(project, &path).await?;
+        Ok(pull.into_merge_request())
+    }
+
+    async fn changed_files(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+    ) -> Result<ChangedFiles, ForgeError> {
+        let path = format!("/repos/{}/pulls/{number}/files", project.0);
+        let listed: Vec<RestFile> = self.get_all(project, &path).await?;
+        // GitHub stops listing at 3,000 files; only the PR itself knows the real count.
+        let truncated = if listed.len() >= MAX_LISTED_FILES {
+            let pull_path = format!("/repos/{}/pulls/{number}", project.0);
+            let pull: RestPull = self.get_json(project, &pull_path).await?;
+            pull.changed_files
+                .is_some_and(|count| count > listed.len() as u64)
+        } else {
+            false
+        };
+        Ok(ChangedFiles {
+            files: listed
+                .into_iter()
+                .filter_map(RestFile::into_change)
+                .collect(),
+            truncated,
+        })
+    }
+
+    async fn file_text(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        let encoded: String = path
+            .split('/')
+            .map(|segment| {
+                url::form_urlencoded::byte_serialize(segment.as_bytes())
+                    .collect::<String>()
+                    .replace('+', "%20")
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let route = format!("/repos/{}/contents/{encoded}?ref={sha}", project.0);
+        match self.call(project, Method::GET, &route, None, RAW).await {
+            Ok(reply) => Ok(Some(String::from_utf8_lossy(&reply.body).into_owned())),
+            Err(ForgeError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
+        let path = format!("/repos/{}/milestones?state=all", project.0);
+        let listed: Vec<RestMilestone> = self.get_all(project, &path).await?;
+        Ok(listed
+            .into_iter()
+            .map(RestMilestone::into_milestone)
+            .collect())
+    }
+
+    /// One `PATCH /issues/{n}` for labels and milestone together. GitHub's
+    /// `labels` replaces the whole set, so label changes read the current set first.
+    async fn update_item(
+        &self,
+        project: &ProjectPath,
+        _kind: ItemKind,
+        number: ItemNumber,
+        update: &ItemUpdate,
+    ) -> Result<(), ForgeError> {
+        if update.is_empty() {
+            return Ok(());
+        }
+        let path = format!("/repos/{}/issues/{number}", project.0);
+        let mut body = json!({});
+        if !update.add_labels.is_empty() || !update.remove_labels.is_empty() {
+            let current: RestIssue = self.get_json(project, &path).await?;
+            let mut labels: Vec<String> = current
+                .labels
+                .into_iter()
+                .map(|l| l.name)
+                .filter(|name| {
+                    !update
+                        .remove_labels
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(name))
+                })
+                .collect();
+            for added in &update.add_labels {
+                if !labels.iter().any(|l| l.eq_ignore_ascii_case(added)) {
+                    labels.push(added.clone());
+                }
+            }
+            body["labels"] = json!(labels);
+        }
+        match update.milestone {
+            Some(MilestoneUpdate::Set(MilestoneId(milestone))) => {
+                body["milestone"] = json!(milestone)
+            }
+            Some(MilestoneUpdate::Clear) => body["milestone"] = Value::Null,
+            None => {}
+        }
+        self.call(project, Method::PATCH, &path, Some(&body), JSON)
+            .await?;
+        Ok(())
+    }
+
+    async fn ensure_label(
+        &self,
+        project: &ProjectPath,
+        name: &str,
+        color: &str,
+    ) -> Result<(), ForgeError> {
+        let path = format!("/repos/{}/labels", project.0);
+        let body = json!({"name": name, "color": color.trim_start_matches('#')});
+        match self
+            .call(project, Method::POST, &path, Some(&body), JSON)
+            .await
+        {
+            Ok(_) => Ok(()),
+            // 422 with code already_exists: the label is there, which is all we want.
+            Err(ForgeError::Unexpected { status: 422, body })
+                if body.contains("already_exists") =>
+            {
+                Ok(())
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn set_milestone_description(
+        &self,
+        project: &ProjectPath,
+        milestone: MilestoneId,
+        description: &str,
+    ) -> Result<(), ForgeError> {
+        let path = format!("/repos/{}/milestones/{milestone}", project.0);
+        let body = json!({"description": description});
+        self.call(project, Method::PATCH, &path, Some(&body), JSON)
+            .await?;
+        Ok(())
+    }
+
+    async fn upsert_comment(
+        &self,
+        project: &ProjectPath,
+        _kind: ItemKind,
+        number: ItemNumber,
+        known: Option<CommentId>,
+        marker: &str,
+        body: &str,
+    ) -> Result<CommentId, ForgeError> {
+        let payload = json!({"body": body});
+        if let Some(found) = self.find_comment(project, number, known, marker).await? {
+            if found.body.as_deref() != Some(body) {
+                let path = format!("/repos/{}/issues/comments/{}", project.0, found.id);
+                self.call(project, Method::PATCH, &path, Some(&payload), JSON)
+                    .await?;
+            }
+            return Ok(CommentId(found.id));
+        }
+        let path = format!("/repos/{}/issues/{number}/comments", project.0);
+        let created: RestComment = self
+            .call(project, Method::POST, &path, Some(&payload), JSON)
+            .await?
+            .json()?;
+        Ok(CommentId(created.id))
+    }
+
+    /// A check run when acting as an App (they need one), else a commit status.
+    async fn set_status(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+        status: &CommitStatus,
+    ) -> Result<(), ForgeError> {
+        let description = one_line(&status.description, MAX_STATUS_DESCRIPTION);
+        let (state, conclusion) = status_words(status.state);
+        let (path, body) = if self.credentials.is_app() {
+            let mut body = json!({
+                "name": STATUS_NAME,
+                "head_sha": sha.0,
+                "output": {"title": description, "summary": status.description},
+            });
+            if status.state == StatusState::Pending {
+                body["status"] = json!("in_progress");
+            } else {
+                body["status"] = json!("completed");
+                body["conclusion"] = json!(conclusion);
+            }
+            if let Some(url) = &status.target_url {
+                body["details_url"] = json!(url);
+            }
+            (format!("/repos/{}/check-runs", project.0), body)
+        } else {
+            let body = json!({
+                "state": state,
+                "context": STATUS_NAME,
+                "description": description,
+                "target_url": status.target_url,
+            });
+            (format!("/repos/{}/statuses/{sha}", project.0), body)
+        };
+        self.call(project, Method::POST, &path, Some(&body), JSON)
+            .await?;
+        Ok(())
+    }
+
+    async fn issue(&self, project: &ProjectPath, number: ItemNumber) -> Result<Issue, ForgeError> {
+        let path = format!("/repos/{}/issues/{number}", project.0);
+        let issue: RestIssue = self.get_json(project, &path).await?;
+        Ok(issue.into_issue())
+    }
+
+    async fn open_merge_requests(
+        &self,
+        project: &ProjectPath,
+    ) -> Result<Vec<MergeRequest>, ForgeError> {
+        let path = format!("/repos/{}/pulls?state=open", project.0);
+        let pulls: Vec<RestPull> = self.get_all(project, &path).await?;
+        Ok(pulls
+            .into_iter()
+            .map(RestPull::into_merge_request)
+            .collect())
+    }
+
+    /// The Issues API lists pull requests too; those are left out.
+    async fn labelled_issues(
+        &self,
+        project: &ProjectPath,
+        label: &str,
+    ) -> Result<Vec<Issue>, ForgeError> {
+        let label: String = url::form_urlencoded::byte_serialize(label.as_bytes()).collect();
+        let path = format!("/repos/{}/issues?labels={label}&state=all", project.0);
+        let issues: Vec<RestIssue> = self.get_all(project, &path).await?;
+        Ok(issues
+            .into_iter()
+            .filter(|i| !i.is_pull_request())
+            .map(RestIssue::into_issue)
+            .collect())
+    }
+}

@@ -1,0 +1,14 @@
+//! GitHub behind the [`Forge`](crate::forge::Forge) trait: the REST client
+//! (personal token or GitHub App, through octocrab), webhook signature
+//! checking and webhook payload translation into neutral events.
+
+mod app;
+pub mod client;
+mod model;
+mod rest;
+pub mod signature;
+pub mod webhook;
+
+pub use client::GitHubClient;
+pub use signature::{SignatureError, sign, verify_signature};
+pub use webhook::parse_event;

@@ -1,0 +1,256 @@
+//! The forge layer: one narrow `Forge` trait over GitLab and GitHub, and the
+//! forge-neutral types it speaks. Past this module nothing knows which forge
+//! an MR, issue or milestone came from.
+
+pub mod apply;
+pub mod error;
+pub mod event;
+pub mod github;
+pub mod retry;
+
+use crate::core::types::{ChangedFile, Milestone, MilestoneId};
+use async_trait::async_trait;
+use std::fmt;
+
+pub use error::ForgeError;
+
+/// Which forge a project lives on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ForgeKind {
+    GitLab,
+    GitHub,
+}
+
+/// A project's full path: `group/subgroup/project` on GitLab, `owner/repo` on GitHub.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProjectPath(pub String);
+
+/// The per-project number of an MR or issue (GitLab `iid`, GitHub `number`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemNumber(pub u64);
+
+/// A full commit hash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CommitSha(pub String);
+
+/// A forge's id of one comment (GitLab note id, GitHub issue-comment id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommentId(pub u64);
+
+impl fmt::Display for ProjectPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for ItemNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl fmt::Display for CommitSha {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for CommentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Whether a number names a merge/pull request or an issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    MergeRequest,
+    Issue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemState {
+    Open,
+    Closed,
+    Merged,
+}
+
+/// A merge request (GitLab) or pull request (GitHub) as the engine needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeRequest {
+    pub number: ItemNumber,
+    pub title: String,
+    pub state: ItemState,
+    pub draft: bool,
+    pub head_sha: CommitSha,
+    pub labels: Vec<String>,
+    pub milestone: Option<MilestoneId>,
+    pub description: String,
+    pub author: String,
+    pub web_url: String,
+    pub source_branch: String,
+    pub target_branch: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub number: ItemNumber,
+    pub title: String,
+    pub state: ItemState,
+    pub labels: Vec<String>,
+    pub milestone: Option<MilestoneId>,
+    pub description: String,
+    pub web_url: String,
+}
+
+/// One changed file with the lines its diff adds, for content markers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub file: ChangedFile,
+    /// The added lines (without the leading `+`), joined by `\n`; `None`
+    /// when the forge collapsed or omitted the diff (fetch the file instead).
+    pub added_lines: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangedFiles {
+    pub files: Vec<FileChange>,
+    /// True when the forge stopped listing before the end (GitHub caps at 3,000 files).
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusState {
+    Pending,
+    Success,
+    Failure,
+}
+
+/// The status named [`STATUS_NAME`] on a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitStatus {
+    pub state: StatusState,
+    /// One line; forges truncate long descriptions (GitHub at 140 characters).
+    pub description: String,
+    pub target_url: Option<String>,
+}
+
+/// The name (GitLab) or context (GitHub) of every status the bot sets.
+pub const STATUS_NAME: &str = "schemagate";
+
+/// What to do with an item's milestone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MilestoneUpdate {
+    Set(MilestoneId),
+    Clear,
+}
+
+/// Label and milestone changes applied to one MR or issue in ONE request
+/// (SPEC §10: at most one write for labels and milestone together).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemUpdate {
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+    /// `None` leaves the milestone alone.
+    pub milestone: Option<MilestoneUpdate>,
+}
+
+impl ItemUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.add_labels.is_empty() && self.remove_labels.is_empty() && self.milestone.is_none()
+    }
+}
+
+/// The narrow interface the engine needs from a forge. Every list method
+/// follows all pages; every write is one request (plus retries).
+#[async_trait]
+pub trait Forge: Send + Sync {
+    fn kind(&self) -> ForgeKind;
+
+    async fn merge_request(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+    ) -> Result<MergeRequest, ForgeError>;
+
+    /// Every changed file of the MR, all pages.
+    async fn changed_files(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+    ) -> Result<ChangedFiles, ForgeError>;
+
+    /// A file's text at a commit; `None` when the file does not exist there.
+    /// Used for collapsed diffs and content markers.
+    async fn file_text(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError>;
+
+    /// Open and closed milestones; on GitLab the project's group milestones too.
+    async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError>;
+
+    /// Applies labels and milestone in one request. An empty update is a no-op.
+    async fn update_item(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        update: &ItemUpdate,
+    ) -> Result<(), ForgeError>;
+
+    /// Creates the label when the project has none by that name.
+    /// `color` is `#rrggbb`.
+    async fn ensure_label(
+        &self,
+        project: &ProjectPath,
+        name: &str,
+        color: &str,
+    ) -> Result<(), ForgeError>;
+
+    async fn set_milestone_description(
+        &self,
+        project: &ProjectPath,
+        milestone: MilestoneId,
+        description: &str,
+    ) -> Result<(), ForgeError>;
+
+    /// Writes the bot's one comment: edits `known` in place, else the comment
+    /// containing `marker`, else creates one. Never creates a duplicate, and
+    /// makes no write when the found comment already has `body`.
+    /// `body` must contain `marker`.
+    async fn upsert_comment(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        known: Option<CommentId>,
+        marker: &str,
+        body: &str,
+    ) -> Result<CommentId, ForgeError>;
+
+    /// Sets the [`STATUS_NAME`] status on a commit.
+    async fn set_status(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+        status: &CommitStatus,
+    ) -> Result<(), ForgeError>;
+
+    async fn issue(&self, project: &ProjectPath, number: ItemNumber) -> Result<Issue, ForgeError>;
+
+    /// Every open MR of the project, all pages.
+    async fn open_merge_requests(
+        &self,
+        project: &ProjectPath,
+    ) -> Result<Vec<MergeRequest>, ForgeError>;
+
+    /// Every issue (open or closed) carrying `label`, all pages.
+    async fn labelled_issues(
+        &self,
+        project: &ProjectPath,
+        label: &str,
+    ) -> Result<Vec<Issue>, ForgeError>;
+}
