@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod error;
 pub mod event;
+pub mod gitlab;
 pub mod retry;
 
 use crate::core::types::{ChangedFile, Milestone, MilestoneId};
