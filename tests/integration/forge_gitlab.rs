@@ -779,3 +779,38 @@ async fn a_changed_verdict_rewrites_only_status_and_comment() {
     assert_eq!(fake.state().notes.len(), 1);
     let _ = CommentId(0);
 }
+
+#[tokio::test]
+async fn a_429_in_the_middle_of_paging_retries_only_that_page() {
+    let (fake, project) = seeded().await;
+    fake.add_merge_request(project, 2, SHA, numbered_diffs(250));
+    let gitlab = client(&fake);
+    gitlab.connect().await.unwrap();
+    fake.reset_requests();
+    fake.state().faults.push_back(crate::fake_gitlab::Fault {
+        route: "GET /api/v4/projects/{id}/merge_requests/{iid}/diffs".into(),
+        uri: Some("page=2".into()),
+        status: 429,
+        retry_after: Some(1),
+    });
+    let files = gitlab.changed_files(&lava(), ItemNumber(2)).await.unwrap();
+    assert_eq!(files.files.len(), 250);
+    let s = fake.state();
+    let pages: Vec<_> = s.requests.iter().map(|r| r.uri.clone()).collect();
+    assert_eq!(pages.len(), 4, "{pages:?}");
+    let page = |i: usize| {
+        pages[i]
+            .split("page=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        (page(0), page(1), page(2), page(3)),
+        ("1".into(), "2".into(), "2".into(), "3".into())
+    );
+    assert!(s.requests[2].at - s.requests[1].at >= Duration::from_secs(1));
+}

@@ -147,6 +147,7 @@ impl FakeGitLab {
     pub fn fail_next(&self, route: &str, status: u16, retry_after: Option<u64>) {
         self.state().faults.push_back(Fault {
             route: route.into(),
+            uri: None,
             status,
             retry_after,
         });

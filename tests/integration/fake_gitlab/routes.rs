@@ -91,7 +91,7 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
             at: Instant::now(),
         });
         let access = token.and_then(|t| state.tokens.get(&t).copied());
-        let fault = state.take_fault(method.as_str(), &route);
+        let fault = state.take_fault(method.as_str(), &route, &request.uri().to_string());
         (state.delay, access, fault)
     };
     if let Some(delay) = delay {

@@ -154,6 +154,8 @@ pub enum Access {
 #[derive(Debug, Clone)]
 pub struct Fault {
     pub route: String,
+    /// When set, the request URI (path and query) must contain it too.
+    pub uri: Option<String>,
     pub status: u16,
     pub retry_after: Option<u64>,
 }
@@ -240,9 +242,11 @@ impl State {
     }
 
     /// Takes the first queued fault whose route matches.
-    pub fn take_fault(&mut self, method: &str, route: &str) -> Option<Fault> {
+    pub fn take_fault(&mut self, method: &str, route: &str, uri: &str) -> Option<Fault> {
         let key = format!("{method} {route}");
-        let index = self.faults.iter().position(|f| key.contains(&f.route))?;
+        let index = self.faults.iter().position(|f| {
+            key.contains(&f.route) && f.uri.as_ref().is_none_or(|u| uri.contains(u.as_str()))
+        })?;
         self.faults.remove(index)
     }
 }
