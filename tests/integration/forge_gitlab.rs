@@ -814,3 +814,54 @@ async fn a_429_in_the_middle_of_paging_retries_only_that_page() {
     );
     assert!(s.requests[2].at - s.requests[1].at >= Duration::from_secs(1));
 }
+
+#[tokio::test]
+async fn a_person_quoting_the_bot_comment_is_never_edited() {
+    let (fake, project) = seeded().await;
+    {
+        let mut s = fake.state();
+        let id = s.next_id();
+        s.notes.push(crate::fake_gitlab::state::Note {
+            id,
+            project_id: project,
+            noteable: crate::fake_gitlab::state::Noteable::MergeRequest,
+            iid: 1,
+            body: format!("> {MARKER}\n> Database changes found.\nWhy?"),
+            author: "alice".into(),
+            system: false,
+        });
+    }
+    let body = format!("{MARKER}\nDatabase changes found.");
+    client(&fake)
+        .upsert_comment(
+            &lava(),
+            ItemKind::MergeRequest,
+            ItemNumber(1),
+            None,
+            MARKER,
+            &body,
+        )
+        .await
+        .unwrap();
+    let s = fake.state();
+    assert_eq!(s.notes.len(), 2, "the bot created its own comment");
+    assert!(
+        s.notes[0].body.starts_with("> "),
+        "the person's comment is untouched"
+    );
+    assert_eq!(s.notes[1].body, body);
+}
+
+#[tokio::test]
+async fn a_group_milestone_created_after_the_listing_is_still_edited_through_its_group() {
+    let (fake, _) = seeded().await;
+    let group = fake.state().groups[0].id;
+    let gitlab = client(&fake);
+    gitlab.milestones(&lava()).await.unwrap();
+    let late = fake.add_milestone(None, Some(group), "2027.01", "active", None);
+    gitlab
+        .set_milestone_description(&lava(), MilestoneId(late), "Later.")
+        .await
+        .unwrap();
+    assert_eq!(fake.state().milestone(late).unwrap().description, "Later.");
+}

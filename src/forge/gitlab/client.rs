@@ -3,7 +3,7 @@
 //! `endpoints.rs` where they do not). Every call is retried on 429/5xx.
 
 use super::endpoints::{EditMilestoneDescription, MilestoneOwner, ProjectMilestones};
-use super::model::{GlDiff, GlIssue, GlLabel, GlMergeRequest, GlMilestone, GlNote};
+use super::model::{GlDiff, GlIssue, GlLabel, GlMergeRequest, GlMilestone};
 use super::transport::{Transport, map_api_error};
 use crate::core::types::{Milestone, MilestoneId};
 use crate::forge::retry::RetryPolicy;
@@ -33,8 +33,10 @@ pub struct GitLabSettings {
 pub struct GitLabClient {
     settings: GitLabSettings,
     api: OnceCell<AsyncGitlab>,
-    /// Group id of each group milestone seen, so its edits go to the group.
-    group_milestones: Mutex<HashMap<MilestoneId, u64>>,
+    /// Owner of each milestone seen, so a group milestone's edits go to its group.
+    milestone_owners: Mutex<HashMap<MilestoneId, MilestoneOwner>>,
+    /// The token's user, whose notes are the bot's own.
+    pub(super) bot_username: OnceCell<String>,
 }
 
 impl std::fmt::Debug for GitLabClient {
@@ -55,7 +57,8 @@ impl GitLabClient {
         Ok(GitLabClient {
             settings,
             api: OnceCell::new(),
-            group_milestones: Mutex::new(HashMap::new()),
+            milestone_owners: Mutex::new(HashMap::new()),
+            bot_username: OnceCell::new(),
         })
     }
 
@@ -87,7 +90,7 @@ impl GitLabClient {
         })
     }
 
-    async fn query<T, E>(&self, endpoint: E) -> Result<T, ForgeError>
+    pub(super) async fn query<T, E>(&self, endpoint: E) -> Result<T, ForgeError>
     where
         T: serde::de::DeserializeOwned,
         E: Endpoint + Sync,
@@ -95,7 +98,7 @@ impl GitLabClient {
         self.transport().await?.json(&endpoint).await
     }
 
-    async fn query_all<T, E>(&self, endpoint: E) -> Result<Vec<T>, ForgeError>
+    pub(super) async fn query_all<T, E>(&self, endpoint: E) -> Result<Vec<T>, ForgeError>
     where
         T: serde::de::DeserializeOwned,
         E: Endpoint + Pageable + Sync,
@@ -103,7 +106,7 @@ impl GitLabClient {
         self.transport().await?.all(&endpoint).await
     }
 
-    async fn write<E>(&self, endpoint: E) -> Result<(), ForgeError>
+    pub(super) async fn write<E>(&self, endpoint: E) -> Result<(), ForgeError>
     where
         E: Endpoint + Sync,
     {
@@ -119,109 +122,19 @@ impl GitLabClient {
         project: &ProjectPath,
         id: MilestoneId,
     ) -> Result<MilestoneOwner, ForgeError> {
-        if self.group_milestones.lock().expect("lock").is_empty() {
-            self.milestones(project).await?;
+        let known = self
+            .milestone_owners
+            .lock()
+            .expect("lock")
+            .get(&id)
+            .copied();
+        if let Some(owner) = known {
+            return Ok(owner);
         }
-        let groups = self.group_milestones.lock().expect("lock");
-        Ok(groups.get(&id).map_or(MilestoneOwner::Project, |group| {
-            MilestoneOwner::Group(*group)
-        }))
-    }
-
-    async fn find_comment(
-        &self,
-        project: &ProjectPath,
-        kind: ItemKind,
-        number: ItemNumber,
-        marker: &str,
-    ) -> Result<Option<GlNote>, ForgeError> {
-        let p = project.0.as_str();
-        let notes: Vec<GlNote> = match kind {
-            ItemKind::MergeRequest => {
-                let endpoint = merge_requests::notes::MergeRequestNotes::builder()
-                    .project(p)
-                    .merge_request(number.0)
-                    .build()
-                    .map_err(builder_error)?;
-                self.query_all(endpoint).await?
-            }
-            ItemKind::Issue => {
-                let endpoint = issues::notes::IssueNotes::builder()
-                    .project(p)
-                    .issue(number.0)
-                    .build()
-                    .map_err(builder_error)?;
-                self.query_all(endpoint).await?
-            }
-        };
-        Ok(notes
-            .into_iter()
-            .filter(|note| !note.system && note.body.contains(marker))
-            .min_by_key(|note| note.id))
-    }
-
-    async fn edit_comment(
-        &self,
-        project: &ProjectPath,
-        kind: ItemKind,
-        number: ItemNumber,
-        id: CommentId,
-        body: &str,
-    ) -> Result<(), ForgeError> {
-        let p = project.0.as_str();
-        match kind {
-            ItemKind::MergeRequest => {
-                let endpoint = merge_requests::notes::EditMergeRequestNote::builder()
-                    .project(p)
-                    .merge_request(number.0)
-                    .note(id.0)
-                    .body(body)
-                    .build()
-                    .map_err(builder_error)?;
-                self.write(endpoint).await
-            }
-            ItemKind::Issue => {
-                let endpoint = issues::notes::EditIssueNote::builder()
-                    .project(p)
-                    .issue(number.0)
-                    .note(id.0)
-                    .body(body)
-                    .build()
-                    .map_err(builder_error)?;
-                self.write(endpoint).await
-            }
-        }
-    }
-
-    async fn create_comment(
-        &self,
-        project: &ProjectPath,
-        kind: ItemKind,
-        number: ItemNumber,
-        body: &str,
-    ) -> Result<CommentId, ForgeError> {
-        let p = project.0.as_str();
-        let note: GlNote = match kind {
-            ItemKind::MergeRequest => {
-                let endpoint = merge_requests::notes::CreateMergeRequestNote::builder()
-                    .project(p)
-                    .merge_request(number.0)
-                    .body(body)
-                    .build()
-                    .map_err(builder_error)?;
-                self.query(endpoint).await?
-            }
-            ItemKind::Issue => {
-                let endpoint = issues::notes::CreateIssueNote::builder()
-                    .project(p)
-                    .issue(number.0)
-                    .body(body)
-                    .build()
-                    .map_err(builder_error)?;
-                self.query(endpoint).await?
-            }
-        };
-        Ok(CommentId(note.id))
+        // Not seen yet (created since the last listing): list once more.
+        self.milestones(project).await?;
+        let owners = self.milestone_owners.lock().expect("lock");
+        Ok(owners.get(&id).copied().unwrap_or(MilestoneOwner::Project))
     }
 }
 
@@ -288,11 +201,12 @@ impl Forge for GitLabClient {
             include_ancestors: true,
         };
         let found: Vec<GlMilestone> = self.query_all(endpoint).await?;
-        let mut groups = self.group_milestones.lock().expect("lock");
+        let mut owners = self.milestone_owners.lock().expect("lock");
         for milestone in &found {
-            if let Some(group) = milestone.group_id {
-                groups.insert(MilestoneId(milestone.id), group);
-            }
+            let owner = milestone
+                .group_id
+                .map_or(MilestoneOwner::Project, MilestoneOwner::Group);
+            owners.insert(MilestoneId(milestone.id), owner);
         }
         Ok(found.iter().map(GlMilestone::to_neutral).collect())
     }
@@ -527,7 +441,7 @@ fn truncate(text: &str, limit: usize) -> String {
     text.chars().take(limit).collect()
 }
 
-fn builder_error(error: impl std::fmt::Display) -> ForgeError {
+pub(super) fn builder_error(error: impl std::fmt::Display) -> ForgeError {
     ForgeError::Unexpected {
         status: 0,
         body: format!("could not build the GitLab request: {error}"),

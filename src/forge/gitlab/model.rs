@@ -178,6 +178,7 @@ impl GlMilestone {
 pub struct GlNote {
     pub id: u64,
     pub body: String,
+    pub author: GlUser,
     #[serde(default)]
     pub system: bool,
 }
