@@ -6,6 +6,7 @@ pub mod apply;
 pub mod error;
 pub mod event;
 pub mod github;
+pub mod gitlab;
 pub mod retry;
 
 use crate::core::types::{ChangedFile, Milestone, MilestoneId};

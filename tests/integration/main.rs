@@ -2,12 +2,15 @@
 //! sharing the fake forges and the git repository builder.
 
 mod fake_github;
+mod fake_gitlab;
 mod support;
 
 mod config;
 mod detection;
 mod forge_github;
+mod forge_gitlab;
 mod github_webhooks;
+mod gitlab_webhooks;
 mod releases;
 mod scan;
 mod upgrade_path;

@@ -1,0 +1,494 @@
+//! `GitLabClient`: the `Forge` trait over GitLab's REST API, through the
+//! `gitlab` crate's `AsyncGitlab` (crate endpoints where they exist, ours in
+//! `endpoints.rs` where they do not). Every call is retried on 429/5xx.
+
+use super::endpoints::{EditMilestoneDescription, MilestoneOwner, ProjectMilestones};
+use super::model::{GlDiff, GlIssue, GlLabel, GlMergeRequest, GlMilestone};
+use super::transport::{Transport, map_api_error};
+use crate::core::types::{Milestone, MilestoneId};
+use crate::forge::retry::RetryPolicy;
+use crate::forge::{
+    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, Issue,
+    ItemKind, ItemNumber, ItemUpdate, MergeRequest, MilestoneUpdate, ProjectPath, STATUS_NAME,
+    StatusState,
+};
+use async_trait::async_trait;
+use gitlab::api::projects::{issues, labels, merge_requests, repository};
+use gitlab::api::{Endpoint, Pageable};
+use gitlab::{AsyncGitlab, GitlabBuilder, GitlabError};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tokio::sync::OnceCell;
+
+/// Connection settings; the connection itself is made on first use, so a
+/// GitLab that is down at start-up does not stop the bot (SPEC §9).
+#[derive(Debug, Clone)]
+pub struct GitLabSettings {
+    /// `https://gitlab.example.org` (or `http://127.0.0.1:PORT` in tests).
+    pub url: String,
+    pub token: String,
+    pub retry: RetryPolicy,
+}
+
+pub struct GitLabClient {
+    settings: GitLabSettings,
+    api: OnceCell<AsyncGitlab>,
+    /// Owner of each milestone seen, so a group milestone's edits go to its group.
+    milestone_owners: Mutex<HashMap<MilestoneId, MilestoneOwner>>,
+    /// The token's user, whose notes are the bot's own.
+    pub(super) bot_username: OnceCell<String>,
+}
+
+impl std::fmt::Debug for GitLabClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token stays out of logs.
+        f.debug_struct("GitLabClient")
+            .field("url", &self.settings.url)
+            .finish()
+    }
+}
+
+/// GitLab's commit-status description limit.
+const DESCRIPTION_LIMIT: usize = 255;
+
+impl GitLabClient {
+    pub fn new(settings: GitLabSettings) -> Result<Self, ForgeError> {
+        split_url(&settings.url)?;
+        Ok(GitLabClient {
+            settings,
+            api: OnceCell::new(),
+            milestone_owners: Mutex::new(HashMap::new()),
+            bot_username: OnceCell::new(),
+        })
+    }
+
+    /// Connects now (the crate checks the token with `GET /api/v4/user`).
+    pub async fn connect(&self) -> Result<(), ForgeError> {
+        self.api().await.map(|_| ())
+    }
+
+    async fn api(&self) -> Result<&AsyncGitlab, ForgeError> {
+        self.api
+            .get_or_try_init(|| async {
+                let (secure, host) = split_url(&self.settings.url)?;
+                let mut builder = GitlabBuilder::new(host, self.settings.token.clone());
+                if !secure {
+                    builder.insecure();
+                }
+                self.settings
+                    .retry
+                    .run(|| async { builder.build_async().await.map_err(map_gitlab_error) })
+                    .await
+            })
+            .await
+    }
+
+    async fn transport(&self) -> Result<Transport<'_>, ForgeError> {
+        Ok(Transport {
+            client: self.api().await?,
+            retry: &self.settings.retry,
+        })
+    }
+
+    pub(super) async fn query<T, E>(&self, endpoint: E) -> Result<T, ForgeError>
+    where
+        T: serde::de::DeserializeOwned,
+        E: Endpoint + Sync,
+    {
+        self.transport().await?.json(&endpoint).await
+    }
+
+    pub(super) async fn query_all<T, E>(&self, endpoint: E) -> Result<Vec<T>, ForgeError>
+    where
+        T: serde::de::DeserializeOwned,
+        E: Endpoint + Pageable + Sync,
+    {
+        self.transport().await?.all(&endpoint).await
+    }
+
+    pub(super) async fn write<E>(&self, endpoint: E) -> Result<(), ForgeError>
+    where
+        E: Endpoint + Sync,
+    {
+        self.transport()
+            .await?
+            .send(&endpoint, None)
+            .await
+            .map(|_| ())
+    }
+
+    async fn milestone_owner(
+        &self,
+        project: &ProjectPath,
+        id: MilestoneId,
+    ) -> Result<MilestoneOwner, ForgeError> {
+        let known = self
+            .milestone_owners
+            .lock()
+            .expect("lock")
+            .get(&id)
+            .copied();
+        if let Some(owner) = known {
+            return Ok(owner);
+        }
+        // Not seen yet (created since the last listing): list once more.
+        self.milestones(project).await?;
+        let owners = self.milestone_owners.lock().expect("lock");
+        Ok(owners.get(&id).copied().unwrap_or(MilestoneOwner::Project))
+    }
+}
+
+#[async_trait]
+impl Forge for GitLabClient {
+    fn kind(&self) -> ForgeKind {
+        ForgeKind::GitLab
+    }
+
+    async fn merge_request(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+    ) -> Result<MergeRequest, ForgeError> {
+        let endpoint = merge_requests::MergeRequest::builder()
+            .project(project.0.as_str())
+            .merge_request(number.0)
+            .build()
+            .map_err(builder_error)?;
+        let mr: GlMergeRequest = self.query(endpoint).await?;
+        Ok(mr.into_neutral())
+    }
+
+    async fn changed_files(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+    ) -> Result<ChangedFiles, ForgeError> {
+        let endpoint = merge_requests::MergeRequestDiffs::builder()
+            .project(project.0.as_str())
+            .merge_request(number.0)
+            .build()
+            .map_err(builder_error)?;
+        let diffs: Vec<GlDiff> = self.query_all(endpoint).await?;
+        Ok(ChangedFiles {
+            files: diffs.into_iter().map(GlDiff::into_neutral).collect(),
+            truncated: false,
+        })
+    }
+
+    async fn file_text(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        let endpoint = repository::files::FileRaw::builder()
+            .project(project.0.as_str())
+            .file_path(path)
+            .ref_(sha.0.as_str())
+            .build()
+            .map_err(builder_error)?;
+        let answer = self.transport().await?.send(&endpoint, None).await;
+        match answer {
+            Ok(answer) => Ok(Some(String::from_utf8_lossy(&answer.body).into_owned())),
+            Err(ForgeError::NotFound(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
+        let endpoint = ProjectMilestones {
+            project: project.0.as_str().into(),
+            include_ancestors: true,
+        };
+        let found: Vec<GlMilestone> = self.query_all(endpoint).await?;
+        let mut owners = self.milestone_owners.lock().expect("lock");
+        for milestone in &found {
+            let owner = milestone
+                .group_id
+                .map_or(MilestoneOwner::Project, MilestoneOwner::Group);
+            owners.insert(MilestoneId(milestone.id), owner);
+        }
+        Ok(found.iter().map(GlMilestone::to_neutral).collect())
+    }
+
+    async fn update_item(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        update: &ItemUpdate,
+    ) -> Result<(), ForgeError> {
+        if update.is_empty() {
+            return Ok(());
+        }
+        // GitLab clears a milestone with `milestone_id=0`.
+        let milestone_id = update.milestone.map(|change| match change {
+            MilestoneUpdate::Set(id) => id.0,
+            MilestoneUpdate::Clear => 0,
+        });
+        let p = project.0.as_str();
+        match kind {
+            ItemKind::MergeRequest => {
+                let mut builder = merge_requests::EditMergeRequest::builder();
+                builder.project(p).merge_request(number.0);
+                if let Some(id) = milestone_id {
+                    builder.milestone_id(id);
+                }
+                for label in &update.add_labels {
+                    builder.add_label(label.as_str());
+                }
+                for label in &update.remove_labels {
+                    builder.remove_label(label.as_str());
+                }
+                self.write(builder.build().map_err(builder_error)?).await
+            }
+            ItemKind::Issue => {
+                let mut builder = issues::EditIssue::builder();
+                builder.project(p).issue(number.0);
+                if let Some(id) = milestone_id {
+                    builder.milestone_id(id);
+                }
+                for label in &update.add_labels {
+                    builder.add_label(label.as_str());
+                }
+                for label in &update.remove_labels {
+                    builder.remove_label(label.as_str());
+                }
+                self.write(builder.build().map_err(builder_error)?).await
+            }
+        }
+    }
+
+    async fn ensure_label(
+        &self,
+        project: &ProjectPath,
+        name: &str,
+        color: &str,
+    ) -> Result<(), ForgeError> {
+        let p = project.0.as_str();
+        let lookup = labels::Label::builder()
+            .project(p)
+            .label(name)
+            .build()
+            .map_err(builder_error)?;
+        match self.query::<GlLabel, _>(lookup).await {
+            Ok(_) => return Ok(()),
+            Err(ForgeError::NotFound(_)) => {}
+            Err(error) => return Err(error),
+        }
+        let rgb = parse_color(color).ok_or_else(|| ForgeError::Unexpected {
+            status: 0,
+            body: format!("label colour {color:?} is not #rrggbb"),
+        })?;
+        let create = labels::CreateLabel::builder()
+            .project(p)
+            .name(name)
+            .color(rgb)
+            .build()
+            .map_err(builder_error)?;
+        match self.write(create).await {
+            // Someone created it between our look-up and our create.
+            Err(ForgeError::Unexpected { status: 409, .. }) => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn set_milestone_description(
+        &self,
+        project: &ProjectPath,
+        milestone: MilestoneId,
+        description: &str,
+    ) -> Result<(), ForgeError> {
+        let owner = self.milestone_owner(project, milestone).await?;
+        self.write(EditMilestoneDescription {
+            project: project.0.as_str().into(),
+            owner,
+            milestone: milestone.0,
+            description: description.into(),
+        })
+        .await
+    }
+
+    async fn upsert_comment(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        known: Option<CommentId>,
+        marker: &str,
+        body: &str,
+    ) -> Result<CommentId, ForgeError> {
+        if let Some(id) = known {
+            match self.edit_comment(project, kind, number, id, body).await {
+                Ok(()) => return Ok(id),
+                // Deleted by a person: find another marked one or start anew.
+                Err(ForgeError::NotFound(_)) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        match self.find_comment(project, kind, number, marker).await? {
+            Some(note) if note.body == body => Ok(CommentId(note.id)),
+            Some(note) => {
+                let id = CommentId(note.id);
+                self.edit_comment(project, kind, number, id, body).await?;
+                Ok(id)
+            }
+            None => self.create_comment(project, kind, number, body).await,
+        }
+    }
+
+    async fn set_status(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+        status: &CommitStatus,
+    ) -> Result<(), ForgeError> {
+        let state = match status.state {
+            StatusState::Pending => repository::commits::CommitStatusState::Pending,
+            StatusState::Success => repository::commits::CommitStatusState::Success,
+            StatusState::Failure => repository::commits::CommitStatusState::Failed,
+        };
+        let description = truncate(&status.description, DESCRIPTION_LIMIT);
+        let mut builder = repository::commits::CreateCommitStatus::builder();
+        builder
+            .project(project.0.as_str())
+            .commit(sha.0.as_str())
+            .state(state)
+            .name(STATUS_NAME)
+            .description(description);
+        if let Some(url) = &status.target_url {
+            builder.target_url(url.as_str());
+        }
+        match self.write(builder.build().map_err(builder_error)?).await {
+            // GitLab refuses to move a status to the state it is already in.
+            Err(ForgeError::Unexpected { status: 400, body })
+                if body.contains("Cannot transition status") =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    async fn issue(&self, project: &ProjectPath, number: ItemNumber) -> Result<Issue, ForgeError> {
+        let endpoint = issues::Issue::builder()
+            .project(project.0.as_str())
+            .issue(number.0)
+            .build()
+            .map_err(builder_error)?;
+        let issue: GlIssue = self.query(endpoint).await?;
+        Ok(issue.into_neutral())
+    }
+
+    async fn open_merge_requests(
+        &self,
+        project: &ProjectPath,
+    ) -> Result<Vec<MergeRequest>, ForgeError> {
+        let endpoint = merge_requests::MergeRequests::builder()
+            .project(project.0.as_str())
+            .state(merge_requests::MergeRequestState::Opened)
+            .build()
+            .map_err(builder_error)?;
+        let found: Vec<GlMergeRequest> = self.query_all(endpoint).await?;
+        Ok(found
+            .into_iter()
+            .map(GlMergeRequest::into_neutral)
+            .collect())
+    }
+
+    async fn labelled_issues(
+        &self,
+        project: &ProjectPath,
+        label: &str,
+    ) -> Result<Vec<Issue>, ForgeError> {
+        let endpoint = issues::Issues::builder()
+            .project(project.0.as_str())
+            .label(label)
+            .build()
+            .map_err(builder_error)?;
+        let found: Vec<GlIssue> = self.query_all(endpoint).await?;
+        Ok(found.into_iter().map(GlIssue::into_neutral).collect())
+    }
+}
+
+/// Splits `https://host[:port][/prefix]` into (is https, `host[:port][/prefix]`).
+fn split_url(url: &str) -> Result<(bool, String), ForgeError> {
+    let invalid = || ForgeError::Transport(format!("GitLab URL {url:?} is not http(s)://host"));
+    let (secure, rest) = if let Some(rest) = url.strip_prefix("https://") {
+        (true, rest)
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        (false, rest)
+    } else {
+        return Err(invalid());
+    };
+    let host = rest.trim_end_matches('/');
+    if host.is_empty() {
+        return Err(invalid());
+    }
+    Ok((secure, host.to_string()))
+}
+
+fn parse_color(color: &str) -> Option<(u8, u8, u8)> {
+    let hex = color.strip_prefix('#')?;
+    if hex.len() != 6 {
+        return None;
+    }
+    let channel = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+    Some((channel(0)?, channel(2)?, channel(4)?))
+}
+
+fn truncate(text: &str, limit: usize) -> String {
+    text.chars().take(limit).collect()
+}
+
+pub(super) fn builder_error(error: impl std::fmt::Display) -> ForgeError {
+    ForgeError::Unexpected {
+        status: 0,
+        body: format!("could not build the GitLab request: {error}"),
+    }
+}
+
+fn map_gitlab_error(error: GitlabError) -> ForgeError {
+    match error {
+        GitlabError::Api { source } => map_api_error(source),
+        GitlabError::Communication { source } => ForgeError::Transport(source.to_string()),
+        GitlabError::Http { status } => ForgeError::from_status(status.as_u16(), "", None),
+        other => ForgeError::Transport(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_into_scheme_and_host_with_port_and_prefix() {
+        assert_eq!(
+            split_url("https://gitlab.example.org/").unwrap(),
+            (true, "gitlab.example.org".to_string())
+        );
+        assert_eq!(
+            split_url("http://127.0.0.1:8080/gitlab").unwrap(),
+            (false, "127.0.0.1:8080/gitlab".to_string())
+        );
+        assert!(split_url("gitlab.example.org").is_err());
+        assert!(split_url("https://").is_err());
+    }
+
+    #[test]
+    fn label_colours_parse_from_hex() {
+        assert_eq!(parse_color("#cc338b"), Some((0xcc, 0x33, 0x8b)));
+        assert_eq!(parse_color("cc338b"), None);
+        assert_eq!(parse_color("#zz0000"), None);
+    }
+
+    #[test]
+    fn status_descriptions_are_cut_to_gitlabs_limit() {
+        assert_eq!(
+            truncate(&"é".repeat(300), DESCRIPTION_LIMIT)
+                .chars()
+                .count(),
+            255
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! GitLab REST endpoints the `gitlab` crate lacks, as small `Endpoint` impls:
+//! the project milestone list with group (ancestor) milestones, and editing
+//! a project or group milestone's description.
+//!
+//! Shapes from docs.gitlab.com/api/milestones and /api/group_milestones:
+//! `GET /projects/:id/milestones?include_ancestors=true` (16.7+; older
+//! instances accept `include_parent_milestones`), `PUT /projects/:id/milestones/:milestone_id`,
+//! `PUT /groups/:id/milestones/:milestone_id`, each taking `description`.
+
+use gitlab::api::common::NameOrId;
+use gitlab::api::endpoint_prelude::*;
+
+/// `GET /projects/:id/milestones`: open and closed milestones of the project
+/// and, with `include_ancestors`, of every parent group.
+#[derive(Debug, Clone)]
+pub struct ProjectMilestones<'a> {
+    pub project: NameOrId<'a>,
+    pub include_ancestors: bool,
+}
+
+impl Endpoint for ProjectMilestones<'_> {
+    fn method(&self) -> Method {
+        Method::GET
+    }
+
+    fn endpoint(&self) -> Cow<'static, str> {
+        format!("projects/{}/milestones", self.project).into()
+    }
+
+    fn parameters(&self) -> QueryParams<'_> {
+        let mut params = QueryParams::default();
+        params.push("include_ancestors", self.include_ancestors);
+        params
+    }
+}
+
+impl Pageable for ProjectMilestones<'_> {}
+
+/// Where a milestone lives, which decides the URL that edits it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MilestoneOwner {
+    Project,
+    /// A group milestone, with the group's numeric id.
+    Group(u64),
+}
+
+/// `PUT /projects/:id/milestones/:milestone_id` or
+/// `PUT /groups/:id/milestones/:milestone_id`, setting the description.
+#[derive(Debug, Clone)]
+pub struct EditMilestoneDescription<'a> {
+    pub project: NameOrId<'a>,
+    pub owner: MilestoneOwner,
+    /// The milestone's global id (not its iid).
+    pub milestone: u64,
+    pub description: Cow<'a, str>,
+}
+
+impl Endpoint for EditMilestoneDescription<'_> {
+    fn method(&self) -> Method {
+        Method::PUT
+    }
+
+    fn endpoint(&self) -> Cow<'static, str> {
+        match self.owner {
+            MilestoneOwner::Project => {
+                format!("projects/{}/milestones/{}", self.project, self.milestone).into()
+            }
+            MilestoneOwner::Group(group) => {
+                format!("groups/{group}/milestones/{}", self.milestone).into()
+            }
+        }
+    }
+
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, BodyError> {
+        let mut params = FormParams::default();
+        params.push("description", self.description.as_ref());
+        params.into_body()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project() -> NameOrId<'static> {
+        "lava/lava".into()
+    }
+
+    #[test]
+    fn milestone_list_asks_for_ancestor_milestones_on_the_escaped_project() {
+        let endpoint = ProjectMilestones {
+            project: project(),
+            include_ancestors: true,
+        };
+        assert_eq!(endpoint.endpoint(), "projects/lava%2Flava/milestones");
+        assert_eq!(endpoint.method(), Method::GET);
+    }
+
+    #[test]
+    fn group_milestones_are_edited_through_their_group() {
+        let group = EditMilestoneDescription {
+            project: project(),
+            owner: MilestoneOwner::Group(35),
+            milestone: 42,
+            description: "text".into(),
+        };
+        assert_eq!(group.endpoint(), "groups/35/milestones/42");
+        let own = EditMilestoneDescription {
+            owner: MilestoneOwner::Project,
+            ..group.clone()
+        };
+        assert_eq!(own.endpoint(), "projects/lava%2Flava/milestones/42");
+        let (mime, body) = own.body().unwrap().unwrap();
+        assert_eq!(mime, "application/x-www-form-urlencoded");
+        assert_eq!(body, b"description=text");
+    }
+}

@@ -1,0 +1,10 @@
+//! GitLab: the REST client behind the `Forge` trait and the webhook parser.
+
+pub mod client;
+mod comments;
+pub mod endpoints;
+pub mod model;
+pub mod transport;
+pub mod webhook;
+
+pub use client::{GitLabClient, GitLabSettings};
