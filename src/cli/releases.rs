@@ -1,7 +1,7 @@
 //! `schemagate releases`: which releases of a checkout need downtime.
 
 use crate::cli::{Format, Settings};
-use crate::core::release::{Scheme, infer_scheme};
+use crate::core::release::Scheme;
 use crate::git::repo::GitRepo;
 use crate::git::tags::list_tags;
 use crate::releases::{ReleaseChange, release_changes};
@@ -28,12 +28,18 @@ pub struct ReleasesArgs {
 
 pub fn run(args: ReleasesArgs, settings: &Settings) -> Result<ExitCode> {
     let repo = GitRepo::open(&args.repo)?;
-    let scheme = choose_scheme(
-        &repo,
-        args.scheme.as_deref(),
-        settings,
-        args.project.as_deref(),
-    )?;
+    let scheme = settings
+        .scheme(
+            args.scheme.as_deref(),
+            args.project.as_deref(),
+            &list_tags(&repo)?,
+        )?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no tag in {} parses as a release under any scheme; pass --scheme",
+                repo.dir().display()
+            )
+        })?;
     let rules = settings.rules_for(args.project.as_deref())?;
     let changes = release_changes(&repo, &scheme, &rules)?;
     match settings.format {
@@ -41,33 +47,6 @@ pub fn run(args: ReleasesArgs, settings: &Settings) -> Result<ExitCode> {
         format => print!("{}", render(&changes, &scheme, format == Format::Markdown)),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--scheme`, else the project's configured scheme, else the built-in scheme
-/// that parses the most tags.
-pub fn choose_scheme(
-    repo: &GitRepo,
-    explicit: Option<&str>,
-    settings: &Settings,
-    project: Option<&str>,
-) -> Result<Scheme> {
-    if let Some(name) = explicit {
-        return Scheme::from_name(name).ok_or_else(|| {
-            anyhow::anyhow!(
-                "unknown version scheme `{name}`; use one of {}",
-                Scheme::NAMES.join(", ")
-            )
-        });
-    }
-    if let Some(scheme) = settings.configured_scheme(project)? {
-        return Ok(scheme);
-    }
-    infer_scheme(&list_tags(repo)?).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no tag in {} parses as a release under any scheme; pass --scheme",
-            repo.dir().display()
-        )
-    })
 }
 
 fn render(changes: &[ReleaseChange], scheme: &Scheme, markdown: bool) -> String {

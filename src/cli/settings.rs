@@ -4,7 +4,7 @@
 use crate::cli::Format;
 use crate::config::{self, Config, ProjectConfig};
 use crate::core::detect::RuleSet;
-use crate::core::release::Scheme;
+use crate::core::release::{Scheme, infer_scheme};
 use anyhow::{Result, bail};
 use std::cell::OnceCell;
 use std::path::PathBuf;
@@ -65,8 +65,27 @@ impl Settings {
         self.config()?.rule_set(chosen)
     }
 
-    /// The version scheme of the project, when one is configured.
-    pub fn configured_scheme(&self, project: Option<&str>) -> Result<Option<Scheme>> {
-        Ok(self.project(project)?.map(|p| p.scheme.clone()))
+    /// The version scheme to read `names` with: `explicit` (a name from
+    /// `Scheme::NAMES`), else the project's configured scheme, else the
+    /// built-in scheme most of `names` follow; `None` when none parses any.
+    pub fn scheme(
+        &self,
+        explicit: Option<&str>,
+        project: Option<&str>,
+        names: &[String],
+    ) -> Result<Option<Scheme>> {
+        if let Some(name) = explicit {
+            return match Scheme::from_name(name) {
+                Some(scheme) => Ok(Some(scheme)),
+                None => bail!(
+                    "unknown version scheme `{name}`; use one of {}",
+                    Scheme::NAMES.join(", ")
+                ),
+            };
+        }
+        if let Some(project) = self.project(project)? {
+            return Ok(Some(project.scheme.clone()));
+        }
+        Ok(infer_scheme(names))
     }
 }

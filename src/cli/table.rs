@@ -23,7 +23,11 @@ pub fn render<const N: usize>(headers: &[&str; N], rows: &[[String; N]], markdow
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
+            // Padded by hand: `format!("{:<w$}")` panics past 65,535 columns.
+            .map(|(cell, width)| {
+                let padding = width.saturating_sub(cell.chars().count());
+                format!("{cell}{}", " ".repeat(padding))
+            })
             .collect();
         format!("{}\n", padded.join("  ").trim_end())
     };
@@ -45,6 +49,13 @@ mod tests {
             render(&["H1", "H2"], &rows, false),
             "H1  H2\na   long value\n"
         );
+    }
+
+    #[test]
+    fn cells_wider_than_the_formatter_limit_do_not_panic() {
+        let wide = "a/".repeat(40_000);
+        let rows = [[wide.clone()]];
+        assert_eq!(render(&["P"], &rows, false), format!("P\n{wide}\n"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! reason on stdout), 2 bad input (unknown version, unreadable file).
 
 use crate::cli::{Format, Settings};
-use crate::core::release::{Scheme, Version, infer_scheme};
+use crate::core::release::{Scheme, Version};
 use crate::core::upgrade::{self, UpgradePolicy};
 use crate::git::repo::GitRepo;
 use crate::git::tags;
@@ -62,7 +62,10 @@ pub struct UpgradePathArgs {
 pub fn run(args: UpgradePathArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let format = settings.format;
     let (names, source) = known_version_names(&args)?;
-    let scheme = choose_scheme(&args, settings, &names)?;
+    let scheme = settings
+        .scheme(args.scheme.as_deref(), args.project.as_deref(), &names)?
+        // Nothing parses: semver gives the clearest "found no versions" error below.
+        .unwrap_or(Scheme::Semver);
     let policy = UpgradePolicy::from_name(&args.policy)
         .ok_or_else(|| anyhow!("unknown upgrade policy `{}`", args.policy))?;
     let versions = known_versions(&names, &source, &scheme)?;
@@ -118,47 +121,50 @@ fn tag_repo(args: &UpgradePathArgs) -> Option<&Path> {
     }
 }
 
+/// Where the known releases were read from.
+enum VersionSource {
+    File(PathBuf),
+    Tags(PathBuf),
+}
+
+impl std::fmt::Display for VersionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VersionSource::File(file) => write!(f, "{}", file.display()),
+            VersionSource::Tags(repo) => write!(f, "the tags of {}", repo.display()),
+        }
+    }
+}
+
 /// The known release names and where they came from: the lines of
 /// `--versions FILE`, else the tags of `--repo` (default `.`).
-fn known_version_names(args: &UpgradePathArgs) -> anyhow::Result<(Vec<String>, String)> {
+fn known_version_names(args: &UpgradePathArgs) -> anyhow::Result<(Vec<String>, VersionSource)> {
     match (&args.versions, tag_repo(args)) {
         (Some(file), _) => {
             let text = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            Ok((version_lines(&text), file.display().to_string()))
+            Ok((version_lines(&text), VersionSource::File(file.clone())))
         }
         (None, Some(repo)) => Ok((
             tags::list_tags(&GitRepo::open(repo)?)?,
-            format!("the tags of {}", repo.display()),
+            VersionSource::Tags(repo.to_path_buf()),
         )),
         (None, None) => unreachable!("tag_repo answers whenever there is no versions file"),
     }
 }
 
-/// `--scheme`, else the project's configured scheme, else the built-in
-/// scheme most of the known versions follow.
-fn choose_scheme(
-    args: &UpgradePathArgs,
-    settings: &Settings,
-    names: &[String],
-) -> anyhow::Result<Scheme> {
-    if let Some(name) = &args.scheme {
-        return Scheme::from_name(name).ok_or_else(|| anyhow!("unknown version scheme `{name}`"));
-    }
-    if let Some(scheme) = settings.configured_scheme(args.project.as_deref())? {
-        return Ok(scheme);
-    }
-    // With nothing to infer from, semver gives the clearest "found no versions" error below.
-    Ok(infer_scheme(names).unwrap_or(Scheme::Semver))
-}
-
 /// The known releases in version order: a versions file must parse line by
 /// line; tags that are not releases are skipped.
-fn known_versions(names: &[String], source: &str, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
-    let mut versions = if source.starts_with("the tags of ") {
-        names.iter().filter_map(|tag| scheme.parse(tag)).collect()
-    } else {
-        parse_version_lines(&names.join("\n"), scheme).with_context(|| source.to_string())?
+fn known_versions(
+    names: &[String],
+    source: &VersionSource,
+    scheme: &Scheme,
+) -> anyhow::Result<Vec<Version>> {
+    let mut versions = match source {
+        VersionSource::Tags(_) => names.iter().filter_map(|tag| scheme.parse(tag)).collect(),
+        VersionSource::File(_) => {
+            parse_version_lines(&names.join("\n"), scheme).with_context(|| source.to_string())?
+        }
     };
     versions.sort();
     if versions.is_empty() {

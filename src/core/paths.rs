@@ -15,19 +15,31 @@ pub fn parse_name_status_line(line: &str) -> Result<ChangedFile, String> {
     if fields.len() == 1 {
         return Ok(ChangedFile::new(unquote(line.trim())?, ChangeKind::Added));
     }
-    let status = fields[0];
+    let paths = fields[1..]
+        .iter()
+        .map(|path| unquote(path))
+        .collect::<Result<Vec<String>, String>>()?;
+    changed_file(fields[0], paths)
+}
+
+/// Builds a changed file from a `git diff` status (`A`, `M`, `D`, `T`,
+/// `R<score>`, `C<score>`) and its unquoted paths; a copy counts as an added
+/// file. Shared by path lists and the git reader so both read statuses alike.
+pub fn changed_file(status: &str, paths: Vec<String>) -> Result<ChangedFile, String> {
     let letter = status.chars().next().unwrap_or(' ');
     let score = &status[letter.len_utf8().min(status.len())..];
-    if !score.chars().all(|c| c.is_ascii_digit()) || status.is_empty() {
+    if status.is_empty() || !score.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!(
             "unknown status `{status}`: expected A, M, D, T, R<score> or C<score>"
         ));
     }
-    let paths = &fields[1..];
+    if paths.iter().any(String::is_empty) {
+        return Err(format!("status `{status}` has an empty path"));
+    }
     let single = |kind: ChangeKind| -> Result<ChangedFile, String> {
-        match paths {
-            [path] if !path.is_empty() => Ok(ChangedFile::new(unquote(path)?, kind)),
-            _ => Err(format!(
+        match <[String; 1]>::try_from(paths.clone()) {
+            Ok([path]) => Ok(ChangedFile::new(path, kind)),
+            Err(paths) => Err(format!(
                 "status `{status}` takes one path, found {}",
                 paths.len()
             )),
@@ -37,16 +49,10 @@ pub fn parse_name_status_line(line: &str) -> Result<ChangedFile, String> {
         'A' => single(ChangeKind::Added),
         'M' | 'T' => single(ChangeKind::Modified),
         'D' => single(ChangeKind::Deleted),
-        'R' | 'C' => match paths {
-            [old, new] if !old.is_empty() && !new.is_empty() => {
-                let (old, new) = (unquote(old)?, unquote(new)?);
-                Ok(if letter == 'R' {
-                    ChangedFile::renamed(old, new)
-                } else {
-                    ChangedFile::new(new, ChangeKind::Added)
-                })
-            }
-            _ => Err(format!(
+        'R' | 'C' => match <[String; 2]>::try_from(paths) {
+            Ok([old, new]) if letter == 'R' => Ok(ChangedFile::renamed(old, new)),
+            Ok([_, new]) => Ok(ChangedFile::new(new, ChangeKind::Added)),
+            Err(paths) => Err(format!(
                 "status `{status}` takes two paths (old and new), found {}",
                 paths.len()
             )),
@@ -58,7 +64,7 @@ pub fn parse_name_status_line(line: &str) -> Result<ChangedFile, String> {
 }
 
 /// Undoes git's quoting (`core.quotePath`): `"..."` with C escapes and octal bytes.
-fn unquote(path: &str) -> Result<String, String> {
+pub fn unquote(path: &str) -> Result<String, String> {
     let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
         return Ok(path.to_string());
     };

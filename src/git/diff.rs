@@ -1,7 +1,8 @@
 //! Reads what changed between two revisions: the changed files with rename
 //! detection, file contents at a revision, and the added lines of the diff.
 
-use crate::core::types::{ChangeKind, ChangedFile};
+use crate::core::paths::{changed_file, unquote};
+use crate::core::types::ChangedFile;
 use crate::git::repo::GitRepo;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
@@ -28,11 +29,10 @@ impl Range {
         let base = if base.is_empty() { "HEAD" } else { base };
         let head = if head.is_empty() { "HEAD" } else { head };
         let head_id = repo.resolve(head)?;
-        let base_id = repo.resolve(base)?;
         let base_id = if symmetric {
-            repo.merge_base(&base_id, &head_id)?
+            repo.merge_base(&repo.resolve(base)?, &head_id)?
         } else {
-            base_id
+            repo.resolve_base(base)?
         };
         Ok(Range {
             base: base_id,
@@ -42,10 +42,11 @@ impl Range {
 }
 
 /// The files changed between `range.base` and `range.head`, renames detected.
+/// Submodule pointers are not files and are left out.
 pub fn changed_files(repo: &GitRepo, range: &Range) -> Result<Vec<ChangedFile>> {
     let out = repo.run(&[
         "diff",
-        "--name-status",
+        "--raw",
         "-z",
         "-M",
         "--no-ext-diff",
@@ -53,45 +54,36 @@ pub fn changed_files(repo: &GitRepo, range: &Range) -> Result<Vec<ChangedFile>> 
         &range.base,
         &range.head,
     ])?;
-    parse_name_status_z(&out)
+    parse_raw_z(&out)
 }
 
-/// Parses `git diff --name-status -z` output.
-fn parse_name_status_z(out: &[u8]) -> Result<Vec<ChangedFile>> {
+/// The mode git gives a submodule's commit pointer.
+const GITLINK_MODE: &str = "160000";
+
+/// Parses `git diff --raw -z`: `:old_mode new_mode old_id new_id STATUS\0path\0`
+/// (two paths for renames and copies).
+fn parse_raw_z(out: &[u8]) -> Result<Vec<ChangedFile>> {
     let mut fields = out
         .split(|b| *b == 0)
         .map(|f| String::from_utf8_lossy(f).into_owned());
     let mut files = Vec::new();
-    while let Some(status) = fields.next() {
-        if status.is_empty() {
+    while let Some(header) = fields.next() {
+        if header.is_empty() {
             continue;
         }
-        let mut next_path = || {
-            fields
-                .next()
-                .filter(|p| !p.is_empty())
-                .ok_or_else(|| anyhow::anyhow!("git diff output ended after status `{status}`"))
+        let parts: Vec<&str> = header.trim_start_matches(':').split(' ').collect();
+        let [old_mode, new_mode, _, _, status] = parts[..] else {
+            bail!("unexpected git diff --raw entry `{header}`");
         };
-        let file = match status.as_bytes()[0] {
-            b'A' => ChangedFile::new(next_path()?, ChangeKind::Added),
-            b'M' | b'T' => ChangedFile::new(next_path()?, ChangeKind::Modified),
-            b'D' => ChangedFile::new(next_path()?, ChangeKind::Deleted),
-            b'R' => {
-                let old = next_path()?;
-                ChangedFile::renamed(old, next_path()?)
-            }
-            // A copy leaves the source in place: the destination is a new file.
-            b'C' => {
-                let _source = next_path()?;
-                ChangedFile::new(next_path()?, ChangeKind::Added)
-            }
-            _ => {
-                // Unmerged or unknown entries carry one path; skip them.
-                next_path()?;
-                continue;
-            }
-        };
-        files.push(file);
+        let path_count = if status.starts_with(['R', 'C']) { 2 } else { 1 };
+        let paths: Vec<String> = fields.by_ref().take(path_count).collect();
+        if paths.len() != path_count {
+            bail!("git diff output ended inside the entry for `{header}`");
+        }
+        if old_mode == GITLINK_MODE || new_mode == GITLINK_MODE || status.starts_with(['U', 'X']) {
+            continue;
+        }
+        files.push(changed_file(status, paths).map_err(|e| anyhow::anyhow!("git diff: {e}"))?);
     }
     Ok(files)
 }
@@ -103,14 +95,15 @@ pub fn file_texts(repo: &GitRepo, rev: &str, paths: &[&str]) -> Result<HashMap<S
     if paths.is_empty() {
         return Ok(texts);
     }
+    // NUL-terminated requests, so a path with a newline cannot shift answers.
     let mut request = String::new();
     for path in paths {
         request.push_str(rev);
         request.push(':');
         request.push_str(path);
-        request.push('\n');
+        request.push('\0');
     }
-    let out = repo.run_with_input(&["cat-file", "--batch"], Some(request.as_bytes()))?;
+    let out = repo.run_with_input(&["cat-file", "--batch", "-z"], Some(request.as_bytes()))?;
     let mut rest: &[u8] = &out;
     for path in paths {
         let Some(newline) = rest.iter().position(|b| *b == b'\n') else {
@@ -172,7 +165,10 @@ fn parse_added_lines(diff: &str) -> HashMap<String, String> {
             current = None;
             in_hunk = false;
         } else if !in_hunk && let Some(path) = line.strip_prefix("+++ ") {
-            current = (path != "/dev/null").then(|| unquote(path));
+            // Git ends the header with a tab when the path has a space.
+            let path = path.strip_suffix('\t').unwrap_or(path);
+            current =
+                (path != "/dev/null").then(|| unquote(path).unwrap_or_else(|_| path.to_string()));
         } else if line.starts_with("@@") {
             in_hunk = true;
         } else if in_hunk
@@ -188,37 +184,20 @@ fn parse_added_lines(diff: &str) -> HashMap<String, String> {
     added
 }
 
-/// Git quotes paths with unusual characters; with `core.quotepath=off` only
-/// quotes and control characters remain escaped.
-fn unquote(path: &str) -> String {
-    let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
-        return path.to_string();
-    };
-    let mut out = String::new();
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('t') => out.push('\t'),
-                Some('n') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::types::ChangeKind;
 
     #[test]
-    fn name_status_z_handles_every_status() {
-        let raw = b"A\0a.py\0M\0b.py\0D\0c.py\0R087\0old.py\0new.py\0C100\0src.py\0copy.py\0";
-        let files = parse_name_status_z(raw).unwrap();
+    fn raw_z_handles_every_status_and_skips_submodules() {
+        let z = "0000000 1111111";
+        let raw = format!(
+            ":000000 100644 {z} A\0a.py\0:100644 100644 {z} M\0b.py\0:100644 000000 {z} D\0c.py\0\
+             :100644 100644 {z} R087\0old.py\0new.py\0:100644 100644 {z} C100\0src.py\0copy.py\0\
+             :000000 160000 {z} A\0db/migrate/20240102_sub.rb\0"
+        );
+        let files = parse_raw_z(raw.as_bytes()).unwrap();
         assert_eq!(
             files,
             vec![
@@ -232,8 +211,8 @@ mod tests {
     }
 
     #[test]
-    fn truncated_name_status_is_an_error() {
-        assert!(parse_name_status_z(b"R100\0old.py\0").is_err());
+    fn truncated_raw_output_is_an_error() {
+        assert!(parse_raw_z(b":100644 100644 0 1 R100\0old.py\0").is_err());
     }
 
     #[test]
@@ -242,5 +221,12 @@ mod tests {
         let added = parse_added_lines(diff);
         assert_eq!(added["a.xml"], "  <changeSet id=\"2\">\n++ weird");
         assert!(!added.contains_key("gone.sql"));
+    }
+
+    #[test]
+    fn a_header_path_with_a_space_loses_the_trailing_tab() {
+        let diff = "diff --git my dir/a.xml my dir/a.xml\n--- my dir/a.xml\t\n+++ my dir/a.xml\t\n@@ -1,0 +2 @@\n+<changeSet id=\"2\">\n";
+        let added = parse_added_lines(diff);
+        assert_eq!(added["my dir/a.xml"], "<changeSet id=\"2\">");
     }
 }

@@ -47,6 +47,8 @@ impl GitRepo {
             // An inherited GIT_DIR (inside a git hook) would override `-C`.
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
+            // Paths we pass are file names, never pathspec magic like `:(glob)`.
+            .env("GIT_LITERAL_PATHSPECS", "1")
             .arg("-C")
             .arg(&self.dir)
             // Reading history must not depend on the user's pager, colour or
@@ -94,15 +96,32 @@ impl GitRepo {
 
     /// Resolves a revision to its full commit id.
     pub fn resolve(&self, rev: &str) -> Result<String> {
-        let spec = format!("{rev}^{{commit}}");
+        self.peel(rev, "commit")
+            .ok_or_else(|| anyhow::anyhow!("unknown revision `{rev}`"))
+    }
+
+    /// Resolves the starting side of a diff: a commit, or a tree such as the
+    /// empty tree (`4b825dc642cb6eb9a060e54bf8d69288fbee4904`) to diff a whole
+    /// history from nothing.
+    pub fn resolve_base(&self, rev: &str) -> Result<String> {
+        self.peel(rev, "commit")
+            .or_else(|| self.peel(rev, "tree"))
+            .ok_or_else(|| anyhow::anyhow!("unknown revision `{rev}`"))
+    }
+
+    fn peel(&self, rev: &str, kind: &str) -> Option<String> {
+        let spec = format!("{rev}^{{{kind}}}");
         let out = self
-            .run(&["rev-parse", "--verify", "--quiet", &spec])
-            .map_err(|_| anyhow::anyhow!("unknown revision `{rev}`"))?;
+            .run(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &spec,
+            ])
+            .ok()?;
         let id = String::from_utf8_lossy(&out).trim().to_string();
-        if id.is_empty() {
-            bail!("unknown revision `{rev}`");
-        }
-        Ok(id)
+        (!id.is_empty()).then_some(id)
     }
 
     /// The best common ancestor of two commits (for `BASE...HEAD` ranges).

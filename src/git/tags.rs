@@ -4,14 +4,21 @@
 use crate::core::release::{Scheme, Version};
 use crate::git::repo::GitRepo;
 
-/// Every tag name in `repo`, as git lists them.
+/// Every tag in `repo` that names a commit (directly or through an annotated
+/// tag); a tag of a tree or blob cannot be a release and is left out.
 pub fn list_tags(repo: &GitRepo) -> anyhow::Result<Vec<String>> {
-    let out = repo.run(&["tag", "--list"])?;
+    let out = repo.run(&[
+        "for-each-ref",
+        "refs/tags",
+        "--format=%(objecttype) %(*objecttype) %(refname:strip=2)",
+    ])?;
     Ok(String::from_utf8_lossy(&out)
         .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(String::from)
+        .filter_map(|line| {
+            let (kind, rest) = line.split_once(' ')?;
+            let (peeled, name) = rest.split_once(' ')?;
+            (kind == "commit" || peeled == "commit").then(|| name.to_string())
+        })
         .collect())
 }
 

@@ -270,3 +270,12 @@ fn an_unknown_scheme_is_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_tag_of_a_tree_is_not_a_release_and_does_not_abort_the_comparison() {
+    let repo = semver_history();
+    repo.git(&["tag", "v9.9.9", "v1.0.0^{tree}"]);
+    let pairs = releases_json(&repo, &["--scheme", "semver"]);
+    assert_eq!(pairs.len(), 4);
+    assert!(pairs.iter().all(|(_, to, _, _)| to != "v9.9.9"));
+}

@@ -446,3 +446,48 @@ fn a_malformed_name_status_line_is_rejected_with_its_line_number() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("line 2"), "{stderr}");
 }
+
+#[test]
+fn a_changeset_appended_to_a_changelog_whose_path_has_spaces_is_a_schema_change() {
+    let mut repo = TestRepo::new();
+    let path = "db/changelog/my dir/changes 1.xml";
+    repo.write(path, &format!("{CHANGELOG_START}</databaseChangeLog>\n"));
+    let base = repo.commit("changelog");
+    repo.write(
+        path,
+        &format!("{CHANGELOG_START}{CHANGELOG_APPENDED}</databaseChangeLog>\n"),
+    );
+    repo.commit("append");
+    let report = scan_json(&repo, &format!("{base}..HEAD"));
+    assert_eq!(kind_of(&report, path).as_deref(), Some("schema"));
+}
+
+#[test]
+fn a_submodule_named_like_a_migration_is_not_a_migration() {
+    let (mut repo, base) = baseline();
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{base},db/migrate/20260102000000_vendored.rb"),
+    ]);
+    repo.git(&["commit", "-q", "-m", "submodule"]);
+    let report = scan_json(&repo, &format!("{base}..HEAD"));
+    assert_eq!(migrations(&report), vec![]);
+    repo.write("db/migrate/20260102000001_real.rb", RAILS_POST_MIGRATION);
+    repo.commit("real migration");
+    let report = scan_json(&repo, &format!("{base}..HEAD"));
+    assert_eq!(migrations(&report).len(), 1);
+}
+
+#[test]
+fn the_empty_tree_as_base_scans_a_history_from_nothing() {
+    let (repo, _) = baseline();
+    let empty_tree = repo.git(&["hash-object", "-t", "tree", "/dev/null"]);
+    let report = scan_json(&repo, &format!("{empty_tree}..HEAD"));
+    assert_eq!(
+        kind_of(&report, "lava_scheduler_app/migrations/0001_initial.py").as_deref(),
+        Some("schema")
+    );
+    assert_eq!(report["db_change"], true);
+}
