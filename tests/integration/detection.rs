@@ -738,3 +738,28 @@ fn rules_cli_exits_zero_and_prints_matches() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("rails"), "{stdout}");
 }
+
+#[test]
+fn every_error_of_a_user_pack_is_reported_by_config_load() {
+    use schemagate::config::{ConfigError, load};
+    let dir = tempfile::tempdir().unwrap();
+    let pack = "name = \"acme\"\ntitle = \"Acme\"\n\n[[rule]]\npaths = [\"db/[\"]\nchanges = [\"added\", \"moved\"]\nrequire = [\"(\"]\n";
+    std::fs::write(dir.path().join("acme.toml"), pack).unwrap();
+    let config = dir.path().join("schemagate.toml");
+    std::fs::write(&config, "[rules]\nfiles = [\"acme.toml\"]\n").unwrap();
+    let Err(ConfigError::Invalid { errors }) = load(Some(&config)) else {
+        panic!("a pack with three errors must make the config invalid");
+    };
+    // All three sit at the same config position, so they come sorted by key.
+    let expected = [
+        ("rules.files[0]:rule[0].changes[1]", "acme.toml:6:21:"),
+        ("rules.files[0]:rule[0].paths[0]", "acme.toml:5:10:"),
+        ("rules.files[0]:rule[0].require[0]", "acme.toml:7:12:"),
+    ];
+    assert_eq!(errors.errors.len(), expected.len(), "{errors}");
+    for (issue, (key, position)) in errors.errors.iter().zip(expected) {
+        assert_eq!(issue.key_path, key, "{errors}");
+        assert_eq!((issue.line, issue.column), (2, 10), "{issue:?}");
+        assert!(issue.message.contains(position), "{}", issue.message);
+    }
+}
