@@ -159,7 +159,12 @@ impl RuleSet {
             glob_owners,
             prefilter,
             ignore,
-            global_excludes: glob_set(&GLOBAL_EXCLUDES.iter().map(|g| g.to_string()).collect::<Vec<_>>()),
+            global_excludes: glob_set(
+                &GLOBAL_EXCLUDES
+                    .iter()
+                    .map(|g| g.to_string())
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 

@@ -281,10 +281,7 @@ fn moving_existing_migrations_is_an_edit_not_a_database_change() {
 fn renaming_a_file_into_a_migration_directory_is_a_new_migration() {
     let rules = RuleSet::builtin();
     for (line, framework) in [
-        (
-            "R100\tdrafts/0002_x.py\tapp/migrations/0002_x.py",
-            "django",
-        ),
+        ("R100\tdrafts/0002_x.py\tapp/migrations/0002_x.py", "django"),
         (
             "R090\ttmp/20240101000000_add_index.rb\tdb/migrate/20240101000000_add_index.rb",
             "rails",
@@ -348,9 +345,16 @@ fn global_excludes_do_not_apply_to_extra_paths() {
 fn android_changelog_resources_are_not_liquibase() {
     let rules = RuleSet::builtin();
     let notes = "<changelog>\n  <release version=\"2.1\">\n    <change>New changeset viewer</change>\n  </release>\n</changelog>\n";
-    for line in ["M\tapp/src/main/res/xml/changelog.xml", "M\tapp/src/main/res/raw/changelog.xml"] {
+    for line in [
+        "M\tapp/src/main/res/xml/changelog.xml",
+        "M\tapp/src/main/res/raw/changelog.xml",
+    ] {
         assert_eq!(classify(&rules, line), None, "{line}");
-        assert_eq!(classify_with(&rules, line, Some(notes), Some(notes)), None, "{line}");
+        assert_eq!(
+            classify_with(&rules, line, Some(notes), Some(notes)),
+            None,
+            "{line}"
+        );
     }
 }
 
