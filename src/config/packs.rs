@@ -9,7 +9,8 @@ use anyhow::Context;
 use std::path::PathBuf;
 
 /// Reads and parses each user pack file (`rules.files[i]`); every problem in a
-/// pack is reported at that key with the pack's own `file:line:column`.
+/// pack is reported, positioned at that value and keyed
+/// `rules.files[i]:<pack key path>`, with the pack's own `file:line:column`.
 pub fn parse_user_packs(files: &[(usize, PathBuf)], report: &mut Report<'_>) -> Vec<RulePack> {
     let builtin: Vec<String> = builtin_packs().into_iter().map(|p| p.name).collect();
     let mut packs: Vec<RulePack> = Vec::new();
@@ -39,11 +40,18 @@ pub fn parse_user_packs(files: &[(usize, PathBuf)], report: &mut Report<'_>) -> 
             Ok(pack) => packs.push(pack),
             Err(errors) => {
                 for error in errors.0 {
-                    report.value(
+                    // `rules.files[0]:rule[1].paths[0]`: the config key, then the pack's own.
+                    let pack_key = if error.key.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{key}:{}", error.key)
+                    };
+                    report.in_named_file(
                         &key,
+                        pack_key,
                         format!(
-                            "{}:{}:{}: {}: {}",
-                            error.origin, error.line, error.column, error.key, error.message
+                            "{}:{}:{}: {}",
+                            error.origin, error.line, error.column, error.message
                         ),
                         error.fix,
                     );

@@ -66,6 +66,29 @@ impl<'d> Report<'d> {
         );
     }
 
+    /// An issue found inside another file a value names (a rule pack): points
+    /// at that value (`anchor`), reported under `key_path`. Such issues are
+    /// never merged with one another: each names its own place in that file.
+    pub fn in_named_file(
+        &mut self,
+        anchor: &str,
+        key_path: String,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        if self.in_shifted_list(anchor) {
+            return;
+        }
+        let (line, column) = self.document.position_of_value(anchor);
+        self.issues.push(ConfigIssue {
+            key_path,
+            line,
+            column,
+            message: message.into(),
+            fix: fix.into(),
+        });
+    }
+
     /// An issue about a key itself (it should not be there, or clashes): points at the key.
     pub fn key(&mut self, key_path: &str, message: impl Into<String>, fix: impl Into<String>) {
         if self.in_shifted_list(key_path) {

@@ -12,12 +12,29 @@ pub use crate::core::paths::parse_name_status_line;
 pub use crate::core::rules::{RuleError, RuleErrors, RulePack, builtin_packs, parse_pack};
 
 use crate::core::rules::{ChangeSet, Outcome, Rule, Verdict, compile_glob, glob_set, specificity};
-use crate::core::types::{ChangedFile, Match};
+use crate::core::types::{ChangeKind, ChangedFile, Match, MigrationKind};
 use globset::{GlobSet, GlobSetBuilder};
 use prefilter::Prefilter;
 
 /// Name of the pseudo-pack built from a project's `extra_paths`.
 pub const CUSTOM_FRAMEWORK: &str = "custom";
+
+/// Paths no pack ever matches, whatever its globs: third-party code copied
+/// into the tree (its migrations belong to the dependency and run, if ever,
+/// through it), test apps of Rails engines, and web-served front-end
+/// directories. A project that truly keeps migrations there lists them in
+/// `extra_paths`, which is not subject to this list.
+pub const GLOBAL_EXCLUDES: &[&str] = &[
+    "**/vendor/**",
+    "**/node_modules/**",
+    "**/third_party/**",
+    "**/site-packages/**",
+    "**/test/dummy/**",
+    "**/spec/dummy/**",
+    "**/static/**",
+    "**/assets/**",
+    "**/public/**",
+];
 
 /// Which content the rules matching a file would look at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,6 +88,8 @@ pub struct RuleSet {
     glob_owners: Vec<(usize, String, u32)>,
     prefilter: Prefilter,
     ignore: GlobSet,
+    /// [`GLOBAL_EXCLUDES`], compiled.
+    global_excludes: GlobSet,
 }
 
 impl RuleSet {
@@ -140,6 +159,12 @@ impl RuleSet {
             glob_owners,
             prefilter,
             ignore,
+            global_excludes: glob_set(
+                &GLOBAL_EXCLUDES
+                    .iter()
+                    .map(|g| g.to_string())
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 
@@ -178,6 +203,10 @@ impl RuleSet {
                     specificity,
                 }),
             }
+        }
+        let custom_only = |c: &Candidate| self.rule(c).0.name == CUSTOM_FRAMEWORK;
+        if !found.iter().all(custom_only) && self.global_excludes.is_match(path) {
+            found.retain(custom_only);
         }
         found.retain(|c| !self.rule(c).1.rejects(path, file.change));
         if found.is_empty() || self.ignore.is_match(path) {
@@ -219,10 +248,15 @@ impl RuleSet {
                 Verdict::Skip => continue,
                 Verdict::Classified(outcome, why) => (outcome, why),
             };
-            let Outcome::Migration(kind) = outcome else {
+            let Outcome::Migration(mut kind) = outcome else {
                 // A rule said "not a migration after all": that is final.
                 return None;
             };
+            let mut why = why;
+            if let Some(old) = self.moved_from(file, pack) {
+                kind = MigrationKind::Edit;
+                why = format!("moved from {old}: an existing migration, not a new one");
+            }
             let glob = &self.glob_owners[candidate.glob].1;
             let mut reason = format!("{}/{}: `{glob}`; {why}", pack.name, rule.id);
             if let Some(note) = &rule.note {
@@ -241,6 +275,21 @@ impl RuleSet {
             });
         }
         None
+    }
+
+    /// For a rename whose old path already was a migration of the same pack
+    /// (by path alone): that old path. Moving migrations (a reorganised tree)
+    /// brings no new schema; renaming a draft into place does.
+    fn moved_from<'f>(&self, file: &'f ChangedFile, pack: &RulePack) -> Option<&'f str> {
+        if file.change != ChangeKind::Renamed {
+            return None;
+        }
+        let old = file.old_path.as_deref()?;
+        let before = ChangedFile::new(old, ChangeKind::Renamed);
+        self.candidates(&before)
+            .iter()
+            .any(|c| self.rule(c).0.name == pack.name)
+            .then_some(old)
     }
 
     /// Classifies by path and change kind alone (content unknown).

@@ -27,9 +27,17 @@ fn labelled() -> Vec<Labelled> {
                 name => Some(MigrationKind::from_name(name).expect("known kind")),
             };
             let change = ChangeKind::from_name(fields[1]).expect("known change");
+            // A rename may name its old path: `old -> new`.
+            let file = match fields[2].split_once(" -> ") {
+                Some((old, new)) => {
+                    assert_eq!(change, ChangeKind::Renamed, "`->` on a non-rename: {line}");
+                    ChangedFile::renamed(old, new)
+                }
+                None => ChangedFile::new(fields[2], change),
+            };
             Labelled {
                 kind,
-                file: ChangedFile::new(fields[2], change),
+                file,
                 note: fields.get(3).unwrap_or(&"").to_string(),
             }
         })
@@ -243,9 +251,136 @@ fn modified_or_deleted_migration_is_an_edit() {
         Some(MigrationKind::Edit)
     );
     assert_eq!(
-        classify(&rules, &format!("R100\tapp/migrations/0003_x.py\t{path}")).map(|f| f.1),
+        classify(&rules, &format!("R100\tdrafts/0003_x.py\t{path}")).map(|f| f.1),
         Some(MigrationKind::Schema)
     );
+}
+
+#[test]
+fn moving_existing_migrations_is_an_edit_not_a_database_change() {
+    let rules = RuleSet::builtin();
+    for line in [
+        "R100\tapp/migrations/0001_initial.py\tsrc/app/migrations/0001_initial.py",
+        "R100\tapp/migrations/0003_x.py\tapp/migrations/0004_x.py",
+        "R097\tdb/migrate/20200101000000_create_users.rb\tengines/core/db/migrate/20200101000000_create_users.rb",
+    ] {
+        let file = parse_name_status_line(line).unwrap();
+        let found = rules.classify_path(&file).expect(line);
+        assert_eq!(found.kind, MigrationKind::Edit, "{line}");
+        assert!(!found.kind.is_db_change());
+        let old = file.old_path.as_deref().unwrap();
+        assert!(
+            found.reason.contains(&format!("moved from {old}")),
+            "{}",
+            found.reason
+        );
+    }
+}
+
+#[test]
+fn renaming_a_file_into_a_migration_directory_is_a_new_migration() {
+    let rules = RuleSet::builtin();
+    for (line, framework) in [
+        ("R100\tdrafts/0002_x.py\tapp/migrations/0002_x.py", "django"),
+        (
+            "R090\ttmp/20240101000000_add_index.rb\tdb/migrate/20240101000000_add_index.rb",
+            "rails",
+        ),
+        // The old path is a migration of another framework: not a move within one.
+        (
+            "R100\tdb/migrate/20240101000000_x.rb\tapp/migrations/0005_x.py",
+            "django",
+        ),
+    ] {
+        assert_eq!(
+            classify(&rules, line),
+            Some((framework.into(), MigrationKind::Schema)),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn engine_test_apps_vendored_code_and_front_end_state_migrations_do_not_match() {
+    let rules = RuleSet::builtin();
+    for path in [
+        "test/dummy/db/migrate/20240101000000_create_widgets.rb",
+        "spec/dummy/db/migrate/20240101000000_create_widgets.rb",
+        "test/rails_app/db/migrate/20240101000000_create_users.rb",
+        "spec/internal/db/migrate/20240101000000_create_posts.rb",
+        "engines/shop/test/dummy/db/migrate/20240101000000_create_carts.rb",
+        "vendor/bundle/ruby/3.2.0/gems/doorkeeper-5.6.0/db/migrate/20240101000000_create_tables.rb",
+        "vendor/laravel/framework/src/Illuminate/Queue/migrations/2024_01_01_000000_create_jobs_table.php",
+        "services/api/vendor/github.com/x/y/migrations/000001_init.up.sql",
+        "node_modules/connect-session-knex/migrations/20200101000000_create_sessions.js",
+        "third_party/pgbouncer/migrations/0001_initial.py",
+        ".venv/lib/python3.12/site-packages/django/contrib/auth/migrations/0013_alter_user.py",
+        "static/js/migrations/0001_x.js",
+        "assets/db/migrations/20240101000000_x.js",
+        "public/migrations/20240101000000_x.js",
+        "frontend/src/migrations/2.js",
+        "client/src/store/migrations/3.ts",
+        "web/src/migrations/4.js",
+        "src/store/migrations/5.js",
+        "frontend/src/migrations/20240101000000-add-field.js",
+    ] {
+        assert_eq!(classify(&rules, path), None, "{path}");
+    }
+}
+
+#[test]
+fn global_excludes_do_not_apply_to_extra_paths() {
+    let rules = RuleSet::new(builtin_packs(), &["vendor/ours/sql/*.sql".into()], &[]).unwrap();
+    assert_eq!(
+        classify(&rules, "vendor/ours/sql/001.sql"),
+        Some(("custom".into(), MigrationKind::Schema))
+    );
+    assert_eq!(
+        classify(&rules, "vendor/ours/db/migrate/20240101000000_x.rb"),
+        None
+    );
+}
+
+#[test]
+fn android_changelog_resources_are_not_liquibase() {
+    let rules = RuleSet::builtin();
+    let notes = "<changelog>\n  <release version=\"2.1\">\n    <change>New changeset viewer</change>\n  </release>\n</changelog>\n";
+    for line in [
+        "M\tapp/src/main/res/xml/changelog.xml",
+        "M\tapp/src/main/res/raw/changelog.xml",
+    ] {
+        assert_eq!(classify(&rules, line), None, "{line}");
+        assert_eq!(
+            classify_with(&rules, line, Some(notes), Some(notes)),
+            None,
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn liquibase_needs_its_own_syntax_not_the_word_changeset() {
+    let rules = RuleSet::builtin();
+    let line = "A\tdocs-site/changelog/release-changelog.xml";
+    let notes = "<notes>\n  <item>Every changeset is reviewed.</item>\n</notes>\n";
+    assert_eq!(classify_with(&rules, line, Some(notes), None), None);
+    for text in [
+        "<databaseChangeLog>\n</databaseChangeLog>\n",
+        "<root>\n  <changeSet id=\"1\" author=\"a\"/>\n</root>\n",
+        "--liquibase formatted sql\n--changeset a:1\ncreate table t (id int);\n",
+        "-- changeset a:1\ncreate table t (id int);\n",
+    ] {
+        let sql_line = if text.starts_with("--") {
+            "A\tdb/changelog/001-init.sql"
+        } else {
+            line
+        };
+        assert_eq!(
+            classify_with(&rules, sql_line, Some(text), None),
+            Some(("liquibase".into(), MigrationKind::Schema)),
+            "{text}"
+        );
+    }
 }
 
 const DJANGO_SQUASH: &str = "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    replaces = [('app', '0001_initial'), ('app', '0002_x')]\n    operations = [migrations.CreateModel(name='A', fields=[])]\n";
@@ -606,4 +741,29 @@ fn rules_cli_exits_zero_and_prints_matches() {
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("rails"), "{stdout}");
+}
+
+#[test]
+fn every_error_of_a_user_pack_is_reported_by_config_load() {
+    use schemagate::config::{ConfigError, load};
+    let dir = tempfile::tempdir().unwrap();
+    let pack = "name = \"acme\"\ntitle = \"Acme\"\n\n[[rule]]\npaths = [\"db/[\"]\nchanges = [\"added\", \"moved\"]\nrequire = [\"(\"]\n";
+    std::fs::write(dir.path().join("acme.toml"), pack).unwrap();
+    let config = dir.path().join("schemagate.toml");
+    std::fs::write(&config, "[rules]\nfiles = [\"acme.toml\"]\n").unwrap();
+    let Err(ConfigError::Invalid { errors }) = load(Some(&config)) else {
+        panic!("a pack with three errors must make the config invalid");
+    };
+    // All three sit at the same config position, so they come sorted by key.
+    let expected = [
+        ("rules.files[0]:rule[0].changes[1]", "acme.toml:6:21:"),
+        ("rules.files[0]:rule[0].paths[0]", "acme.toml:5:10:"),
+        ("rules.files[0]:rule[0].require[0]", "acme.toml:7:12:"),
+    ];
+    assert_eq!(errors.errors.len(), expected.len(), "{errors}");
+    for (issue, (key, position)) in errors.errors.iter().zip(expected) {
+        assert_eq!(issue.key_path, key, "{errors}");
+        assert_eq!((issue.line, issue.column), (2, 10), "{issue:?}");
+        assert!(issue.message.contains(position), "{}", issue.message);
+    }
 }
