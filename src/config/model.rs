@@ -15,6 +15,11 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
 pub const DEFAULT_LABEL: &str = "Database changes";
 pub const DEFAULT_LABEL_COLOR: &str = "#d9534f";
 pub const DEFAULT_LEAD_TIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
+/// Upper bounds for durations, so converting them to chrono and adding them
+/// to today's date can never overflow (and a typo of years is caught).
+pub const MAX_LEAD_TIME: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+pub const MAX_SYNC_INTERVAL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+pub const MAX_DIGEST_INTERVAL: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
 
 /// The whole validated configuration.

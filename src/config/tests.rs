@@ -464,6 +464,57 @@ fn github_token_and_app_together_are_refused() {
 }
 
 #[test]
+fn durations_too_long_for_the_calendar_are_rejected_with_their_maximum() {
+    let text = MINIMAL
+        .replace("[gitlab]", "[server]\nsync_interval = \"2w\"\n\n[gitlab]")
+        .replace(
+            "releases",
+            "batch = { lead_time = \"999999999999w\" }\nreleases",
+        );
+    let found = issues(&text);
+    let lead_time = issue(&found, "project[0].batch.lead_time");
+    assert!(
+        lead_time.message.contains("too long; the maximum is 366d"),
+        "{}",
+        lead_time.message
+    );
+    assert_eq!(lead_time.fix, "write a duration of at most 366d");
+    let sync = issue(&found, "server.sync_interval");
+    assert!(
+        sync.message.contains("the maximum is 1w"),
+        "{}",
+        sync.message
+    );
+    assert_eq!(found.len(), 2, "{found:#?}");
+}
+
+#[test]
+fn durations_at_their_maximum_are_accepted() {
+    let text = MINIMAL
+        .replace("[gitlab]", "[server]\nsync_interval = \"7d\"\n\n[gitlab]")
+        .replace("releases", "batch = { lead_time = \"366d\" }\nreleases");
+    let config = parse("max", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.projects[0].batch.lead_time, MAX_LEAD_TIME);
+    assert_eq!(config.server.sync_interval, MAX_SYNC_INTERVAL);
+}
+
+#[test]
+fn digest_interval_is_bounded_too() {
+    let text = MINIMAL.replace("gate = { require_announcement = false }", "").replace(
+        "releases",
+        "announce = { to = [\"a@example.org\"], updates = \"digest\", digest_interval = \"60w\" }\nreleases",
+    ) + "\n[mail]\nsmtp_url = \"smtp://127.0.0.1:25\"\nfrom = \"bot@example.org\"\n";
+    let found = issues(&text);
+    let interval = issue(&found, "project[0].announce.digest_interval");
+    assert!(
+        interval.message.contains("the maximum is 366d"),
+        "{}",
+        interval.message
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+}
+
+#[test]
 fn label_color_and_batch_limits_are_checked() {
     let text = MINIMAL.replace(
         "releases",

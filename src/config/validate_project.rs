@@ -303,7 +303,12 @@ fn batch(raw: Option<&RawBatch>, key: &str, report: &mut Report<'_>) -> Option<B
     };
     let lead_time = match raw.lead_time.as_deref() {
         None => Some(defaults.lead_time),
-        Some(text) => duration(report, &format!("{key}.lead_time"), text, Duration::ZERO),
+        Some(text) => duration(
+            report,
+            &format!("{key}.lead_time"),
+            text,
+            Duration::ZERO..=MAX_LEAD_TIME,
+        ),
     };
     Some(BatchConfig {
         max_open_batches: max_open_batches?,
@@ -412,8 +417,13 @@ fn updates(raw: &RawAnnounce, key: &str, report: &mut Report<'_>) -> Option<Upda
             );
             None
         }
-        ("digest", Some(text)) => duration(report, &interval_key, text, Duration::from_secs(60))
-            .map(|interval| Updates::Digest { interval }),
+        ("digest", Some(text)) => duration(
+            report,
+            &interval_key,
+            text,
+            Duration::from_secs(60)..=MAX_DIGEST_INTERVAL,
+        )
+        .map(|interval| Updates::Digest { interval }),
         ("digest", None) => {
             report.value(
                 &format!("{key}.updates"),
