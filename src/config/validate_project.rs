@@ -10,6 +10,7 @@ use crate::config::validate::{FileCheck, Sections, check, duration};
 use crate::core::release::Scheme;
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 pub fn validate_projects(
@@ -294,7 +295,7 @@ fn batch(raw: Option<&RawBatch>, key: &str, report: &mut Report<'_>) -> Option<B
     let max_open_batches = match raw.max_open_batches {
         None => Some(defaults.max_open_batches),
         Some(count) => {
-            let valid = u32::try_from(count).ok().filter(|&n| n >= 1);
+            let valid = usize::try_from(count).ok().and_then(NonZeroUsize::new);
             if valid.is_none() {
                 report.value(&format!("{key}.max_open_batches"), format!("{count} batches cannot hold any database change"), "write 1 or more (the default, 1, keeps all database changes of a cycle in one release)");
             }
@@ -317,12 +318,12 @@ fn batch(raw: Option<&RawBatch>, key: &str, report: &mut Report<'_>) -> Option<B
     })
 }
 
-fn gate(raw: Option<&RawGate>) -> GateConfig {
-    let defaults = GateConfig::default();
+fn gate(raw: Option<&RawGate>) -> GateSwitches {
+    let defaults = GateSwitches::default();
     let Some(raw) = raw else {
         return defaults;
     };
-    GateConfig {
+    GateSwitches {
         block_ahead_of_next_release: raw
             .block_ahead_of_next_release
             .unwrap_or(defaults.block_ahead_of_next_release),
@@ -364,14 +365,14 @@ fn announce(
         .as_deref()
         .map(|text| check(report, &format!("{key}.reply_to"), checks::mailbox(text)));
     let trigger = match raw.trigger.as_deref() {
-        None => Some(Trigger::WorkStarts),
+        None => Some(AnnounceTrigger::WorkStarts),
         Some(name) => {
-            let trigger = Trigger::from_name(name);
+            let trigger = AnnounceTrigger::from_name(name);
             if trigger.is_none() {
                 report.value(
                     &format!("{key}.trigger"),
                     format!("unknown trigger `{name}`"),
-                    format!("write one of {}", Trigger::NAMES.join(", ")),
+                    format!("write one of {}", AnnounceTrigger::NAMES.join(", ")),
                 );
             }
             trigger
@@ -449,7 +450,7 @@ fn cross_check(
     at: &str,
     report: &mut Report<'_>,
     sections: &Sections,
-    gate: GateConfig,
+    gate: GateSwitches,
 ) {
     if raw.announce.is_some() && !sections.mail {
         report.value(

@@ -6,6 +6,7 @@ use super::settings::Policy;
 use crate::core::release::{Release, Scheme, release_order};
 use crate::core::types::{Milestone, MilestoneId};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::num::NonZeroUsize;
 
 /// The project's release milestones in release order, with lookups by id.
 #[derive(Debug, Clone)]
@@ -89,7 +90,7 @@ impl<'a> Releases<'a> {
         &self,
         holding: &[MilestoneId],
         project: &ProjectState,
-        max_open_batches: usize,
+        max_open_batches: NonZeroUsize,
     ) -> Vec<&'a Milestone> {
         let mut candidates: Vec<(bool, usize, &'a Milestone)> = self
             .order
@@ -104,7 +105,7 @@ impl<'a> Releases<'a> {
         candidates.sort_by_key(|(not_announced, position, _)| (*not_announced, *position));
         candidates
             .into_iter()
-            .take(max_open_batches)
+            .take(max_open_batches.get())
             .map(|(_, _, m)| m)
             .collect()
     }
