@@ -389,6 +389,27 @@ fn duplicate_projects_are_refused_with_the_first_line() {
 }
 
 #[test]
+fn duplicate_projects_are_refused_even_when_they_have_other_errors() {
+    let second = "\n[[project]]\nforge = \"gitlab\"\npath = \"group/project\"\nlabel = \"\"\nreleases = { scheme = \"nope\" }\n";
+    let first_broken = MINIMAL.replace("scheme = \"calver\"", "scheme = \"nope\"");
+    let found = issues(&format!("{first_broken}{second}"));
+    assert!(
+        issue(&found, "project[0].releases.scheme")
+            .message
+            .contains("nope")
+    );
+    assert!(issue(&found, "project[1].label").message.contains("empty"));
+    let duplicate = issue(&found, "project[1].path");
+    assert!(
+        duplicate
+            .message
+            .contains("configured twice (first at line 7)"),
+        "{}",
+        duplicate.message
+    );
+}
+
+#[test]
 fn digest_updates_need_an_interval() {
     let text = format!(
         "{MINIMAL}announce = {{ to = [\"a@example.org\"], updates = \"digest\" }}\n[mail]\nsmtp_url = \"smtp://localhost\"\nfrom = \"a@example.org\"\n"

@@ -19,28 +19,33 @@ pub fn validate_projects(
     sections: &Sections,
     files: &FileCheck<'_>,
 ) -> Vec<ProjectConfig> {
-    let mut seen: HashMap<(ForgeKind, String), usize> = HashMap::new();
+    // Keyed on the text as written, so a duplicate is reported even when
+    // either table has other errors (and fails validation).
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut projects = Vec::new();
     for (index, project) in raw.iter().enumerate() {
         let at = format!("project[{index}]");
-        let Some(valid) = validate_project(project, &at, report, sections, files) else {
-            continue;
-        };
-        let key = (valid.forge, valid.path.to_ascii_lowercase());
-        if let Some(first) = seen.get(&key) {
-            let first_line = report.line_of(&format!("project[{first}].path"));
-            report.value(
-                &format!("{at}.path"),
-                format!(
-                    "project `{}` is configured twice (first at line {first_line})",
-                    valid.path
-                ),
-                "merge the two [[project]] tables into one",
+        let valid = validate_project(project, &at, report, sections, files);
+        if let (Some(forge), Some(path)) = (project.forge.as_deref(), project.path.as_deref()) {
+            let key = (
+                forge.trim().to_ascii_lowercase(),
+                path.trim().to_ascii_lowercase(),
             );
-            continue;
+            if let Some(first) = seen.get(&key) {
+                let first_line = report.line_of(&format!("project[{first}].path"));
+                report.value(
+                    &format!("{at}.path"),
+                    format!(
+                        "project `{}` is configured twice (first at line {first_line})",
+                        path.trim()
+                    ),
+                    "merge the two [[project]] tables into one",
+                );
+                continue;
+            }
+            seen.insert(key, index);
         }
-        seen.insert(key, index);
-        projects.push(valid);
+        projects.extend(valid);
     }
     projects
 }
