@@ -1,9 +1,12 @@
 //! The validated configuration: parsed durations, compiled globs and version
 //! schemes, enums instead of strings. Every value here has passed validation.
 
+use crate::core::policy::Policy;
+pub use crate::core::policy::{AnnounceTrigger, GateSwitches};
 use crate::core::release::Scheme;
 use globset::GlobSet;
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,6 +18,11 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
 pub const DEFAULT_LABEL: &str = "Database changes";
 pub const DEFAULT_LABEL_COLOR: &str = "#d9534f";
 pub const DEFAULT_LEAD_TIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
+/// Upper bounds for durations, so converting them to chrono and adding them
+/// to today's date can never overflow (and a typo of years is caught).
+pub const MAX_LEAD_TIME: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+pub const MAX_SYNC_INTERVAL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+pub const MAX_DIGEST_INTERVAL: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
 
 /// The whole validated configuration.
@@ -216,14 +224,44 @@ pub struct ProjectConfig {
     pub issue_keywords: Vec<String>,
     pub scheme: Scheme,
     pub batch: BatchConfig,
-    pub gate: GateConfig,
+    pub gate: GateSwitches,
     /// `None` when the project has no `announce` table: no warnings are mailed.
     pub announce: Option<AnnounceConfig>,
 }
 
+impl ProjectConfig {
+    /// The policy `core::policy::decide` applies to this project. Without an
+    /// `announce` table no warning is ever mailed, so the trigger is
+    /// `manual` (validation already requires `require_announcement = false`
+    /// then, so no MR waits for a warning that cannot come).
+    pub fn policy(&self) -> Policy {
+        Policy {
+            label: self.label.clone(),
+            scheme: self.scheme.clone(),
+            max_open_batches: self.batch.max_open_batches,
+            // Validation bounds lead_time to MAX_LEAD_TIME, far inside
+            // chrono's range; saturating keeps this total anyway.
+            lead_time: chrono::Duration::from_std(self.batch.lead_time)
+                .unwrap_or(chrono::Duration::MAX),
+            assign_milestone: self.batch.assign_milestone,
+            gate: self.gate,
+            announce_trigger: self
+                .announce
+                .as_ref()
+                .map_or(AnnounceTrigger::Manual, |announce| announce.trigger),
+        }
+    }
+}
+
+impl From<&ProjectConfig> for Policy {
+    fn from(project: &ProjectConfig) -> Policy {
+        project.policy()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchConfig {
-    pub max_open_batches: u32,
+    pub max_open_batches: NonZeroUsize,
     /// How far away a milestone's due date must be for a new batch to go there.
     pub lead_time: Duration,
     /// Whether the bot puts unmilestoned database changes into the batch.
@@ -233,46 +271,9 @@ pub struct BatchConfig {
 impl Default for BatchConfig {
     fn default() -> Self {
         BatchConfig {
-            max_open_batches: 1,
+            max_open_batches: Policy::DEFAULT_MAX_OPEN_BATCHES,
             lead_time: DEFAULT_LEAD_TIME,
             assign_milestone: true,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GateConfig {
-    pub block_ahead_of_next_release: bool,
-    pub require_batch: bool,
-    pub require_announcement: bool,
-}
-
-impl Default for GateConfig {
-    fn default() -> Self {
-        GateConfig {
-            block_ahead_of_next_release: true,
-            require_batch: true,
-            require_announcement: true,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    WorkStarts,
-    FirstChange,
-    Manual,
-}
-
-impl Trigger {
-    pub const NAMES: [&'static str; 3] = ["work-starts", "first-change", "manual"];
-
-    pub fn from_name(name: &str) -> Option<Trigger> {
-        match name {
-            "work-starts" => Some(Trigger::WorkStarts),
-            "first-change" => Some(Trigger::FirstChange),
-            "manual" => Some(Trigger::Manual),
-            _ => None,
         }
     }
 }
@@ -291,7 +292,7 @@ pub enum Updates {
 pub struct AnnounceConfig {
     pub to: Vec<String>,
     pub reply_to: Option<String>,
-    pub trigger: Trigger,
+    pub trigger: AnnounceTrigger,
     pub updates: Updates,
     pub release_notice: bool,
     /// Upgrade steps listed in the warning, in order.

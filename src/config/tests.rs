@@ -1,6 +1,7 @@
 //! Behaviour of `parse` and `load` on whole configuration texts.
 
 use super::*;
+use crate::core::policy::Policy;
 use std::time::Duration;
 
 const MINIMAL: &str = r#"
@@ -55,7 +56,7 @@ fn example_config_parses_with_its_documented_values() {
     assert!(lava.extra_paths.is_match("share/upgrade/0042.sql"));
     assert!(!lava.extra_paths.is_match("share/upgrade/old/0042.sql"));
     let announce = lava.announce.as_ref().unwrap();
-    assert_eq!(announce.trigger, Trigger::WorkStarts);
+    assert_eq!(announce.trigger, AnnounceTrigger::WorkStarts);
     assert_eq!(
         announce.updates,
         Updates::Digest {
@@ -71,7 +72,7 @@ fn example_config_parses_with_its_documented_values() {
     assert_eq!(backend.label, "Database changes");
     assert_eq!(
         backend.announce.as_ref().unwrap().trigger,
-        Trigger::FirstChange
+        AnnounceTrigger::FirstChange
     );
 }
 
@@ -83,7 +84,7 @@ fn minimal_project_gets_the_documented_defaults() {
     assert_eq!(project.label_color, "#d9534f");
     assert_eq!(project.rule_packs, None);
     assert_eq!(project.batch, BatchConfig::default());
-    assert_eq!(project.batch.max_open_batches, 1);
+    assert_eq!(project.batch.max_open_batches.get(), 1);
     assert_eq!(project.batch.lead_time, Duration::from_secs(14 * 86400));
     assert!(project.gate.block_ahead_of_next_release && project.gate.require_batch);
     assert!(project.announce.is_none());
@@ -388,6 +389,27 @@ fn duplicate_projects_are_refused_with_the_first_line() {
 }
 
 #[test]
+fn duplicate_projects_are_refused_even_when_they_have_other_errors() {
+    let second = "\n[[project]]\nforge = \"gitlab\"\npath = \"group/project\"\nlabel = \"\"\nreleases = { scheme = \"nope\" }\n";
+    let first_broken = MINIMAL.replace("scheme = \"calver\"", "scheme = \"nope\"");
+    let found = issues(&format!("{first_broken}{second}"));
+    assert!(
+        issue(&found, "project[0].releases.scheme")
+            .message
+            .contains("nope")
+    );
+    assert!(issue(&found, "project[1].label").message.contains("empty"));
+    let duplicate = issue(&found, "project[1].path");
+    assert!(
+        duplicate
+            .message
+            .contains("configured twice (first at line 7)"),
+        "{}",
+        duplicate.message
+    );
+}
+
+#[test]
 fn digest_updates_need_an_interval() {
     let text = format!(
         "{MINIMAL}announce = {{ to = [\"a@example.org\"], updates = \"digest\" }}\n[mail]\nsmtp_url = \"smtp://localhost\"\nfrom = \"a@example.org\"\n"
@@ -461,6 +483,57 @@ fn github_token_and_app_together_are_refused() {
             private_key_file: "app.pem".into()
         }
     );
+}
+
+#[test]
+fn durations_too_long_for_the_calendar_are_rejected_with_their_maximum() {
+    let text = MINIMAL
+        .replace("[gitlab]", "[server]\nsync_interval = \"2w\"\n\n[gitlab]")
+        .replace(
+            "releases",
+            "batch = { lead_time = \"999999999999w\" }\nreleases",
+        );
+    let found = issues(&text);
+    let lead_time = issue(&found, "project[0].batch.lead_time");
+    assert!(
+        lead_time.message.contains("too long; the maximum is 366d"),
+        "{}",
+        lead_time.message
+    );
+    assert_eq!(lead_time.fix, "write a duration of at most 366d");
+    let sync = issue(&found, "server.sync_interval");
+    assert!(
+        sync.message.contains("the maximum is 1w"),
+        "{}",
+        sync.message
+    );
+    assert_eq!(found.len(), 2, "{found:#?}");
+}
+
+#[test]
+fn durations_at_their_maximum_are_accepted() {
+    let text = MINIMAL
+        .replace("[gitlab]", "[server]\nsync_interval = \"7d\"\n\n[gitlab]")
+        .replace("releases", "batch = { lead_time = \"366d\" }\nreleases");
+    let config = parse("max", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.projects[0].batch.lead_time, MAX_LEAD_TIME);
+    assert_eq!(config.server.sync_interval, MAX_SYNC_INTERVAL);
+}
+
+#[test]
+fn digest_interval_is_bounded_too() {
+    let text = MINIMAL.replace("gate = { require_announcement = false }", "").replace(
+        "releases",
+        "announce = { to = [\"a@example.org\"], updates = \"digest\", digest_interval = \"60w\" }\nreleases",
+    ) + "\n[mail]\nsmtp_url = \"smtp://127.0.0.1:25\"\nfrom = \"bot@example.org\"\n";
+    let found = issues(&text);
+    let interval = issue(&found, "project[0].announce.digest_interval");
+    assert!(
+        interval.message.contains("the maximum is 366d"),
+        "{}",
+        interval.message
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
 }
 
 #[test]
@@ -574,5 +647,52 @@ fn load_of_a_missing_explicit_file_is_a_clear_error() {
         error
             .to_string()
             .contains("/nonexistent/sg.toml does not exist")
+    );
+}
+
+#[test]
+fn example_projects_become_the_policies_decide_applies() {
+    let text = include_str!("../../config/example.toml");
+    let config = parse("config/example.toml", text).unwrap_or_else(|e| panic!("{e}"));
+
+    let lava = config.project("lava/lava").unwrap().policy();
+    assert_eq!(lava.label, "Database changes");
+    assert_eq!(lava.scheme.name(), "calver");
+    assert_eq!(lava.max_open_batches.get(), 1);
+    assert_eq!(lava.lead_time, chrono::Duration::days(14));
+    assert!(lava.assign_milestone);
+    assert_eq!(lava.gate, GateSwitches::default());
+    assert_eq!(lava.announce_trigger, AnnounceTrigger::WorkStarts);
+
+    let backend = Policy::from(config.project("lablup/backend.ai").unwrap());
+    assert_eq!(backend.scheme.name(), "yy.mm.patch");
+    assert_eq!(backend.lead_time, chrono::Duration::days(7));
+    assert_eq!(backend.announce_trigger, AnnounceTrigger::FirstChange);
+}
+
+#[test]
+fn every_project_setting_reaches_the_policy() {
+    let text = MINIMAL.replace(
+        "gate = { require_announcement = false }",
+        "label = \"DB\"\nbatch = { max_open_batches = 3, lead_time = \"2d12h\", assign_milestone = false }\ngate = { require_announcement = false, require_batch = false, block_ahead_of_next_release = false }",
+    );
+    let config = parse("custom", &text).unwrap_or_else(|e| panic!("{e}"));
+    let policy = config.projects[0].policy();
+    assert_eq!(policy.label, "DB");
+    assert_eq!(policy.max_open_batches.get(), 3);
+    assert_eq!(policy.lead_time, chrono::Duration::hours(60));
+    assert!(!policy.assign_milestone);
+    assert_eq!(
+        policy.gate,
+        GateSwitches {
+            block_ahead_of_next_release: false,
+            require_batch: false,
+            require_announcement: false,
+        }
+    );
+    assert_eq!(
+        policy.announce_trigger,
+        AnnounceTrigger::Manual,
+        "no announce table: no warning is ever due by itself"
     );
 }

@@ -77,23 +77,40 @@ pub fn check<T>(report: &mut Report<'_>, key_path: &str, result: Result<T, Probl
         .ok()
 }
 
-/// A duration key; `minimum` rejects values too small to make sense.
+/// A duration key within `min..=max`: `min` rejects values too small to make
+/// sense, `max` keeps every duration far inside what chrono and the timers
+/// can add to a date (a value of years would otherwise overflow or panic).
 pub fn duration(
     report: &mut Report<'_>,
     key_path: &str,
     text: &str,
-    minimum: std::time::Duration,
+    range: std::ops::RangeInclusive<std::time::Duration>,
 ) -> Option<std::time::Duration> {
+    use crate::config::duration::format_duration;
     match parse_duration(text) {
-        Ok(value) if value >= minimum => Some(value),
-        Ok(_) => {
+        Ok(value) if range.contains(&value) => Some(value),
+        Ok(value) if value < *range.start() => {
             report.value(
                 key_path,
                 format!(
                     "`{text}` is too short; the minimum is {}",
-                    crate::config::duration::format_duration(minimum)
+                    format_duration(*range.start())
                 ),
                 "write a longer duration",
+            );
+            None
+        }
+        Ok(_) => {
+            report.value(
+                key_path,
+                format!(
+                    "`{text}` is too long; the maximum is {}",
+                    format_duration(*range.end())
+                ),
+                format!(
+                    "write a duration of at most {}",
+                    format_duration(*range.end())
+                ),
             );
             None
         }
@@ -177,7 +194,7 @@ fn validate_server(raw: Option<&RawServer>, report: &mut Report<'_>) -> ServerCo
             report,
             "server.sync_interval",
             text,
-            std::time::Duration::from_secs(1),
+            std::time::Duration::from_secs(1)..=MAX_SYNC_INTERVAL,
         )
     });
     let max_body_bytes = raw.max_body_bytes.and_then(|bytes| {

@@ -10,6 +10,7 @@ use crate::config::validate::{FileCheck, Sections, check, duration};
 use crate::core::release::Scheme;
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 pub fn validate_projects(
@@ -18,28 +19,33 @@ pub fn validate_projects(
     sections: &Sections,
     files: &FileCheck<'_>,
 ) -> Vec<ProjectConfig> {
-    let mut seen: HashMap<(ForgeKind, String), usize> = HashMap::new();
+    // Keyed on the text as written, so a duplicate is reported even when
+    // either table has other errors (and fails validation).
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut projects = Vec::new();
     for (index, project) in raw.iter().enumerate() {
         let at = format!("project[{index}]");
-        let Some(valid) = validate_project(project, &at, report, sections, files) else {
-            continue;
-        };
-        let key = (valid.forge, valid.path.to_ascii_lowercase());
-        if let Some(first) = seen.get(&key) {
-            let first_line = report.line_of(&format!("project[{first}].path"));
-            report.value(
-                &format!("{at}.path"),
-                format!(
-                    "project `{}` is configured twice (first at line {first_line})",
-                    valid.path
-                ),
-                "merge the two [[project]] tables into one",
+        let valid = validate_project(project, &at, report, sections, files);
+        if let (Some(forge), Some(path)) = (project.forge.as_deref(), project.path.as_deref()) {
+            let key = (
+                forge.trim().to_ascii_lowercase(),
+                path.trim().to_ascii_lowercase(),
             );
-            continue;
+            if let Some(first) = seen.get(&key) {
+                let first_line = report.line_of(&format!("project[{first}].path"));
+                report.value(
+                    &format!("{at}.path"),
+                    format!(
+                        "project `{}` is configured twice (first at line {first_line})",
+                        path.trim()
+                    ),
+                    "merge the two [[project]] tables into one",
+                );
+                continue;
+            }
+            seen.insert(key, index);
         }
-        seen.insert(key, index);
-        projects.push(valid);
+        projects.extend(valid);
     }
     projects
 }
@@ -294,7 +300,7 @@ fn batch(raw: Option<&RawBatch>, key: &str, report: &mut Report<'_>) -> Option<B
     let max_open_batches = match raw.max_open_batches {
         None => Some(defaults.max_open_batches),
         Some(count) => {
-            let valid = u32::try_from(count).ok().filter(|&n| n >= 1);
+            let valid = usize::try_from(count).ok().and_then(NonZeroUsize::new);
             if valid.is_none() {
                 report.value(&format!("{key}.max_open_batches"), format!("{count} batches cannot hold any database change"), "write 1 or more (the default, 1, keeps all database changes of a cycle in one release)");
             }
@@ -303,7 +309,12 @@ fn batch(raw: Option<&RawBatch>, key: &str, report: &mut Report<'_>) -> Option<B
     };
     let lead_time = match raw.lead_time.as_deref() {
         None => Some(defaults.lead_time),
-        Some(text) => duration(report, &format!("{key}.lead_time"), text, Duration::ZERO),
+        Some(text) => duration(
+            report,
+            &format!("{key}.lead_time"),
+            text,
+            Duration::ZERO..=MAX_LEAD_TIME,
+        ),
     };
     Some(BatchConfig {
         max_open_batches: max_open_batches?,
@@ -312,12 +323,12 @@ fn batch(raw: Option<&RawBatch>, key: &str, report: &mut Report<'_>) -> Option<B
     })
 }
 
-fn gate(raw: Option<&RawGate>) -> GateConfig {
-    let defaults = GateConfig::default();
+fn gate(raw: Option<&RawGate>) -> GateSwitches {
+    let defaults = GateSwitches::default();
     let Some(raw) = raw else {
         return defaults;
     };
-    GateConfig {
+    GateSwitches {
         block_ahead_of_next_release: raw
             .block_ahead_of_next_release
             .unwrap_or(defaults.block_ahead_of_next_release),
@@ -359,14 +370,14 @@ fn announce(
         .as_deref()
         .map(|text| check(report, &format!("{key}.reply_to"), checks::mailbox(text)));
     let trigger = match raw.trigger.as_deref() {
-        None => Some(Trigger::WorkStarts),
+        None => Some(AnnounceTrigger::WorkStarts),
         Some(name) => {
-            let trigger = Trigger::from_name(name);
+            let trigger = AnnounceTrigger::from_name(name);
             if trigger.is_none() {
                 report.value(
                     &format!("{key}.trigger"),
                     format!("unknown trigger `{name}`"),
-                    format!("write one of {}", Trigger::NAMES.join(", ")),
+                    format!("write one of {}", AnnounceTrigger::NAMES.join(", ")),
                 );
             }
             trigger
@@ -412,8 +423,13 @@ fn updates(raw: &RawAnnounce, key: &str, report: &mut Report<'_>) -> Option<Upda
             );
             None
         }
-        ("digest", Some(text)) => duration(report, &interval_key, text, Duration::from_secs(60))
-            .map(|interval| Updates::Digest { interval }),
+        ("digest", Some(text)) => duration(
+            report,
+            &interval_key,
+            text,
+            Duration::from_secs(60)..=MAX_DIGEST_INTERVAL,
+        )
+        .map(|interval| Updates::Digest { interval }),
         ("digest", None) => {
             report.value(
                 &format!("{key}.updates"),
@@ -439,7 +455,7 @@ fn cross_check(
     at: &str,
     report: &mut Report<'_>,
     sections: &Sections,
-    gate: GateConfig,
+    gate: GateSwitches,
 ) {
     if raw.announce.is_some() && !sections.mail {
         report.value(

@@ -22,7 +22,7 @@ pub fn announcement_due(
 ) -> bool {
     let releases = Releases::new(milestones, &policy.scheme);
     let holding = holding_milestones(project.db_changes.iter().map(|c| c.milestone), None);
-    let batches = releases.batches(&holding, project, policy.max_open_batches.max(1));
+    let batches = releases.batches(&holding, project, policy.max_open_batches);
     due_for(milestone, &batches, &releases, project, policy, now)
 }
 

@@ -5,7 +5,8 @@ use super::facts::ProjectState;
 use super::settings::Policy;
 use crate::core::release::{Release, Scheme, release_order};
 use crate::core::types::{Milestone, MilestoneId};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::num::NonZeroUsize;
 
 /// The project's release milestones in release order, with lookups by id.
 #[derive(Debug, Clone)]
@@ -34,9 +35,9 @@ impl<'a> Releases<'a> {
             .unwrap_or_else(|| format!("milestone {id}"))
     }
 
-    /// Where a release milestone sits in release order; `None` for other milestones.
-    fn position(&self, id: MilestoneId) -> Option<usize> {
-        self.order.iter().position(|r| r.milestone.id == id)
+    /// The release a milestone is, with its version; `None` for other milestones.
+    fn release(&self, id: MilestoneId) -> Option<&Release<'a>> {
+        self.order.iter().find(|r| r.milestone.id == id)
     }
 
     pub fn is_open_release(&self, id: MilestoneId) -> bool {
@@ -53,23 +54,32 @@ impl<'a> Releases<'a> {
             .map(|r| r.milestone)
     }
 
-    /// The next release when `id` is a release ordered after it.
+    /// The next release when `id` is a release with a higher version. Compared
+    /// by version, not by position: two milestones with the same title (a
+    /// GitLab group milestone and a project milestone both "2026.11") are the
+    /// same release, so neither is ahead of the other.
     pub fn ahead_of_next(&self, id: MilestoneId) -> Option<&'a Milestone> {
-        let next = self.next()?;
-        let here = self.position(id)?;
-        let next_position = self.position(next.id)?;
-        (here > next_position).then_some(next)
+        let next = self.release(self.next()?.id)?;
+        let here = self.release(id)?;
+        (here.version > next.version).then_some(next.milestone)
     }
 
     /// The earliest open release due at least `lead_time` after `now`, or
-    /// without a due date: where a new batch may start.
+    /// without a due date: where a new batch may start. When `now + lead_time`
+    /// is past the calendar's end no due date is far enough away, so only an
+    /// undated release qualifies (config bounds `lead_time`; this keeps a
+    /// hand-built policy from panicking).
     pub fn assignable(&self, lead_time: Duration, now: DateTime<Utc>) -> Option<&'a Milestone> {
-        let earliest_due = (now + lead_time).date_naive();
+        let earliest_due = earliest_due(now, lead_time);
         self.order
             .iter()
             .map(|r| r.milestone)
             .filter(|m| m.is_open())
-            .find(|m| m.due_date.is_none_or(|due| due >= earliest_due))
+            .find(|m| match (m.due_date, earliest_due) {
+                (None, _) => true,
+                (Some(due), Some(earliest)) => due >= earliest,
+                (Some(_), None) => false,
+            })
     }
 
     /// The batches among the open releases in `holding`: at most
@@ -80,7 +90,7 @@ impl<'a> Releases<'a> {
         &self,
         holding: &[MilestoneId],
         project: &ProjectState,
-        max_open_batches: usize,
+        max_open_batches: NonZeroUsize,
     ) -> Vec<&'a Milestone> {
         let mut candidates: Vec<(bool, usize, &'a Milestone)> = self
             .order
@@ -95,10 +105,16 @@ impl<'a> Releases<'a> {
         candidates.sort_by_key(|(not_announced, position, _)| (*not_announced, *position));
         candidates
             .into_iter()
-            .take(max_open_batches)
+            .take(max_open_batches.get())
             .map(|(_, _, m)| m)
             .collect()
     }
+}
+
+/// The first due date at least `lead_time` after `now` (UTC), or `None` when
+/// that lies beyond what chrono can represent.
+pub(super) fn earliest_due(now: DateTime<Utc>, lead_time: Duration) -> Option<NaiveDate> {
+    now.checked_add_signed(lead_time).map(|t| t.date_naive())
 }
 
 /// The open release milestones holding database changes in `project`, with

@@ -60,14 +60,6 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// Whether labels or milestone need a write (the comment and status are
-    /// compared with what the forge has by the engine).
-    pub fn has_label_or_milestone_writes(&self) -> bool {
-        !self.labels_to_add.is_empty()
-            || !self.labels_to_remove.is_empty()
-            || self.milestone_change.is_some()
-    }
-
     /// The item's milestone once the decision is applied.
     pub fn milestone_after(&self, facts: &ItemFacts) -> Option<MilestoneId> {
         match self.milestone_change {

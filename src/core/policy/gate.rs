@@ -1,7 +1,7 @@
 //! The gate (SPEC §4): what is wrong with an item's placement, and the
 //! verdict an MR gets from it. Each rule can be switched off.
 
-use super::batch::Releases;
+use super::batch::{Releases, earliest_due};
 use super::decision::{GateState, Verdict};
 use super::facts::{ItemFacts, ItemKind, ProjectState};
 use super::placement::Placement;
@@ -96,14 +96,17 @@ fn outside_batch(input: &GateInput, policy: &Policy) -> Option<Problem> {
             ),
         )
     } else {
-        let earliest_due = (input.now + policy.lead_time).date_naive();
+        let create = match earliest_due(input.now, policy.lead_time) {
+            Some(date) => format!("due on or after {date} (or without a due date)"),
+            None => "without a due date".to_string(),
+        };
         (
             format!(
                 "no open release milestone is due at least {} days from now; create one",
                 policy.lead_time.num_days()
             ),
             format!(
-                "Create a release milestone due on or after {earliest_due} (or without a due date); schemagate then places this {this} in it."
+                "Create a release milestone {create}; schemagate then places this {this} in it."
             ),
         )
     };

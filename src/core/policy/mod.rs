@@ -140,9 +140,12 @@ pub fn recorded_db_change(facts: &ItemFacts, decision: &Decision) -> Option<DbIt
     })
 }
 
-/// The milestones whose batch block may change with this decision: where
-/// the store last had the item as a database change and where it is now,
-/// when anything the block shows (placement, title, link) differs.
+/// Engine API: which milestones' batch blocks (the list of database changes
+/// in a milestone's description) must be re-rendered after this decision —
+/// where the store last had the item as a database change and where it is
+/// now, when anything the block shows (placement, title, link) differs. The
+/// webhook engine calls it after applying a decision; empty means no
+/// milestone write is needed.
 pub fn milestones_affected_by(
     facts: &ItemFacts,
     project: &ProjectState,

@@ -56,14 +56,13 @@ pub(super) fn place<'a>(
     now: DateTime<Utc>,
 ) -> Placement<'a> {
     observe_milestone(facts, ownership);
-    let max_batches = policy.max_open_batches.max(1);
     let counted = |milestone: Option<MilestoneId>| {
         milestone.filter(|id| is_db_change && releases.is_open_release(*id))
     };
     let others = || project.db_changes_except(facts).map(|c| c.milestone);
 
     let holding_now = holding_milestones(others(), counted(facts.milestone));
-    let batches_now = releases.batches(&holding_now, project, max_batches);
+    let batches_now = releases.batches(&holding_now, project, policy.max_open_batches);
     let assignable = releases.assignable(policy.lead_time, now);
     let target = batches_now.first().copied().or(assignable);
 
@@ -93,7 +92,7 @@ pub(super) fn place<'a>(
     Placement {
         change,
         effective,
-        batches: releases.batches(&holding, project, max_batches),
+        batches: releases.batches(&holding, project, policy.max_open_batches),
         assignable,
     }
 }

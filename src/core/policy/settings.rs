@@ -3,6 +3,7 @@
 use crate::core::release::Scheme;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
+use std::num::NonZeroUsize;
 
 /// When the downtime warning for a batch becomes due (SPEC §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -16,6 +17,21 @@ pub enum AnnounceTrigger {
     FirstChange,
     /// Only `schemagate announce`.
     Manual,
+}
+
+impl AnnounceTrigger {
+    /// The names written in config, in declaration order.
+    pub const NAMES: [&'static str; 3] = ["work-starts", "first-change", "manual"];
+
+    /// The trigger a config name stands for.
+    pub fn from_name(name: &str) -> Option<AnnounceTrigger> {
+        match name {
+            "work-starts" => Some(AnnounceTrigger::WorkStarts),
+            "first-change" => Some(AnnounceTrigger::FirstChange),
+            "manual" => Some(AnnounceTrigger::Manual),
+            _ => None,
+        }
+    }
 }
 
 /// Which gate rules are on (SPEC §4); all on by default.
@@ -45,8 +61,9 @@ pub struct Policy {
     /// The database-changes label name.
     pub label: String,
     pub scheme: Scheme,
-    /// How many open release milestones may hold database changes at once.
-    pub max_open_batches: usize,
+    /// How many open release milestones may hold database changes at once
+    /// (never 0: the type rules it out, so no caller has to normalise it).
+    pub max_open_batches: NonZeroUsize,
     /// A new batch must be due at least this far away (or have no due date).
     pub lead_time: Duration,
     /// Put database changes without a milestone into the batch.
@@ -57,7 +74,7 @@ pub struct Policy {
 
 impl Policy {
     pub const DEFAULT_LABEL: &'static str = "Database changes";
-    pub const DEFAULT_MAX_OPEN_BATCHES: usize = 1;
+    pub const DEFAULT_MAX_OPEN_BATCHES: NonZeroUsize = NonZeroUsize::MIN;
     pub const DEFAULT_LEAD_TIME_DAYS: i64 = 14;
 
     /// The defaults of SPEC §7 for a project using `scheme`.

@@ -170,3 +170,77 @@ fn failing_comment_explains_the_files_the_batch_and_what_to_do() {
     assert!(comment.contains("**Gate:** failing\n"));
     assert!(comment.contains("- Set this MR's milestone to 2026.12."));
 }
+
+/// A GitLab group milestone titled like a project milestone.
+const GROUP_2026_11: MilestoneId = MilestoneId(50);
+const GROUP_2026_12: MilestoneId = MilestoneId(51);
+
+#[test]
+fn ahead_compares_versions_so_a_same_titled_milestone_is_not_ahead() {
+    let mut world = World::lava();
+    world.milestones.push(Milestone {
+        id: GROUP_2026_11,
+        title: "2026.11".into(),
+        state: MilestoneState::Open,
+        start_date: None,
+        due_date: Some(date("2026-11-20")),
+        description: String::new(),
+        web_url: None,
+    });
+    world.milestones.push(Milestone {
+        id: GROUP_2026_12,
+        title: "2026.12".into(),
+        state: MilestoneState::Open,
+        start_date: None,
+        due_date: None,
+        description: String::new(),
+        web_url: None,
+    });
+    let rows: [(&str, MilestoneId, Option<&str>); 4] = [
+        ("project milestone of the next release", M2026_11, None),
+        ("group milestone of the next release", GROUP_2026_11, None),
+        (
+            "project milestone of a later release",
+            M2026_12,
+            Some(AHEAD_OF_2026_11),
+        ),
+        (
+            "group milestone of a later release",
+            GROUP_2026_12,
+            Some(AHEAD_OF_2026_11),
+        ),
+    ];
+    for (name, milestone, ahead) in rows {
+        let d = world.decide(&mr(1).person_milestone(milestone));
+        match ahead {
+            None => assert_eq!(d.verdict_ref().summary, "no database changes", "{name}"),
+            Some(reason) => assert_eq!(d.verdict_ref().reasons, [reason], "{name}"),
+        }
+    }
+}
+
+#[test]
+fn huge_lead_time_asks_for_an_undated_milestone_instead_of_panicking() {
+    let world = World::lava()
+        .due(M2027_01, Some("2027-01-31"))
+        .policy(|p| p.lead_time = chrono::Duration::MAX);
+    let d = world.decide(&mr(1).with_migration());
+    assert_eq!(
+        d.milestone_change, None,
+        "no dated release is far enough away"
+    );
+    assert!(
+        d.comment
+            .unwrap()
+            .contains("Create a release milestone without a due date;"),
+    );
+}
+
+#[test]
+fn huge_lead_time_still_assigns_an_undated_release() {
+    let world = World::lava()
+        .due(M2027_01, None)
+        .policy(|p| p.lead_time = chrono::Duration::MAX);
+    let d = world.decide(&mr(1).with_migration());
+    assert_eq!(d.milestone_change, Some(MilestoneChange::Set(M2027_01)));
+}

@@ -271,7 +271,9 @@ impl Then for Decision {
     }
     fn no_label_or_milestone_writes(&self) {
         assert!(
-            !self.has_label_or_milestone_writes(),
+            self.labels_to_add.is_empty()
+                && self.labels_to_remove.is_empty()
+                && self.milestone_change.is_none(),
             "expected no label or milestone writes: {self:?}"
         );
     }

@@ -172,7 +172,7 @@ fn max_open_batches_a_second_batch_is_not_opened() {
     );
     let two = world
         .clone()
-        .policy(|p| p.max_open_batches = 2)
+        .policy(|p| p.max_open_batches = std::num::NonZeroUsize::new(2).unwrap())
         .decide(&placed_later);
     assert_eq!(
         two.batch,
