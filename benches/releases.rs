@@ -5,7 +5,8 @@
 use schemagate::core::detect::RuleSet;
 use schemagate::core::release::Scheme;
 use schemagate::git::repo::GitRepo;
-use schemagate::releases::release_changes;
+use schemagate::git::tags::list_tags;
+use schemagate::releases::{release_changes, release_versions};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,7 +29,8 @@ fn main() {
     let scheme = Scheme::Calver;
 
     let ours = best_of(3, || {
-        let changes = release_changes(&repo, &scheme, &rules).expect("releases");
+        let versions = release_versions(&list_tags(&repo).expect("tags"), &scheme);
+        let changes = release_changes(&repo, &versions, &rules).expect("releases");
         assert_eq!(changes.len(), RELEASES - 1);
         let with_db = changes.iter().filter(|c| c.db_change).count();
         assert_eq!(

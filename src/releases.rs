@@ -5,7 +5,7 @@ use crate::core::detect::RuleSet;
 use crate::core::release::{Scheme, Version};
 use crate::git::diff::Range;
 use crate::git::repo::GitRepo;
-use crate::git::tags::release_tags;
+use crate::git::tags::list_tags;
 use crate::scan::{MigrationEntry, scan_range};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -20,28 +20,30 @@ pub struct ReleaseChange {
     pub migrations: Vec<MigrationEntry>,
 }
 
-/// The release tags of `repo` worth comparing: parsed under `scheme`, in
+/// The release tags worth comparing among `tags`: parsed under `scheme`, in
 /// version order, pre-releases left out (admins upgrade between releases),
 /// and one tag per version when a version is tagged twice (`v1.2.0`, `1.2.0`).
-pub fn release_versions(repo: &GitRepo, scheme: &Scheme) -> Result<Vec<Version>> {
-    let mut versions: Vec<Version> = release_tags(repo, scheme)?
-        .into_iter()
+pub fn release_versions(tags: &[String], scheme: &Scheme) -> Vec<Version> {
+    let mut versions: Vec<Version> = tags
+        .iter()
+        .filter_map(|tag| scheme.parse(tag))
         .filter(|v| !v.is_prerelease())
         .collect();
+    versions.sort();
     versions.dedup();
-    Ok(versions)
+    versions
 }
 
-/// For each consecutive pair of release tags, whether the later one added
-/// database changes. The diff is tree to tree, so a maintenance-branch patch
-/// release compares against the release that follows it in version order:
-/// exactly what an admin upgrading between them runs.
+/// For each consecutive pair of `versions` (see [`release_versions`]), whether
+/// the later one added database changes. The diff is tree to tree, so a
+/// maintenance-branch patch release compares against the release that
+/// follows it in version order: exactly what an admin upgrading between them
+/// runs.
 pub fn release_changes(
     repo: &GitRepo,
-    scheme: &Scheme,
+    versions: &[Version],
     rules: &RuleSet,
 ) -> Result<Vec<ReleaseChange>> {
-    let versions = release_versions(repo, scheme)?;
     versions
         .windows(2)
         .map(|pair| {
@@ -70,7 +72,8 @@ pub fn db_change_releases(
     scheme: &Scheme,
     rules: &RuleSet,
 ) -> Result<BTreeSet<Version>> {
-    Ok(release_changes(repo, scheme, rules)?
+    let versions = release_versions(&list_tags(repo)?, scheme);
+    Ok(release_changes(repo, &versions, rules)?
         .into_iter()
         .filter(|change| change.db_change)
         .filter_map(|change| scheme.parse(&change.to))

@@ -4,7 +4,7 @@ use crate::cli::{Format, Settings};
 use crate::core::release::Scheme;
 use crate::git::repo::GitRepo;
 use crate::git::tags::list_tags;
-use crate::releases::{ReleaseChange, release_changes};
+use crate::releases::{ReleaseChange, release_changes, release_versions};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -28,12 +28,9 @@ pub struct ReleasesArgs {
 
 pub fn run(args: ReleasesArgs, settings: &Settings) -> Result<ExitCode> {
     let repo = GitRepo::open(&args.repo)?;
+    let tags = list_tags(&repo)?;
     let scheme = settings
-        .scheme(
-            args.scheme.as_deref(),
-            args.project.as_deref(),
-            &list_tags(&repo)?,
-        )?
+        .scheme(args.scheme.as_deref(), args.project.as_deref(), &tags)?
         .ok_or_else(|| {
             anyhow::anyhow!(
                 "no tag in {} parses as a release under any scheme; pass --scheme",
@@ -41,7 +38,7 @@ pub fn run(args: ReleasesArgs, settings: &Settings) -> Result<ExitCode> {
             )
         })?;
     let rules = settings.rules_for(args.project.as_deref())?;
-    let changes = release_changes(&repo, &scheme, &rules)?;
+    let changes = release_changes(&repo, &release_versions(&tags, &scheme), &rules)?;
     match settings.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&changes)?),
         format => print!("{}", render(&changes, &scheme, format == Format::Markdown)),

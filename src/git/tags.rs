@@ -1,7 +1,6 @@
-//! Release tags of a local repository: `git tag --list`, kept when they parse
-//! under the project's version scheme.
+//! The tags of a local repository that name commits (release candidates;
+//! which are releases is decided by the version scheme).
 
-use crate::core::release::{Scheme, Version};
 use crate::git::repo::GitRepo;
 
 /// Every tag in `repo` that names a commit (directly or through an annotated
@@ -20,15 +19,4 @@ pub fn list_tags(repo: &GitRepo) -> anyhow::Result<Vec<String>> {
             (kind == "commit" || peeled == "commit").then(|| name.to_string())
         })
         .collect())
-}
-
-/// The release tags of `repo` in version order; tags that do not parse under
-/// `scheme` (`latest`, `deploy-2024`) are not releases and are left out.
-pub fn release_tags(repo: &GitRepo, scheme: &Scheme) -> anyhow::Result<Vec<Version>> {
-    let mut versions: Vec<Version> = list_tags(repo)?
-        .iter()
-        .filter_map(|tag| scheme.parse(tag))
-        .collect();
-    versions.sort();
-    Ok(versions)
 }

@@ -2,6 +2,7 @@
 
 use super::model::RulePack;
 use super::parse::parse_pack;
+use std::sync::LazyLock;
 
 macro_rules! packs {
     ($($name:literal),* $(,)?) => {
@@ -36,12 +37,12 @@ pub const BUILTIN_PACK_SOURCES: &[(&str, &str)] = packs![
     "dbup",
 ];
 
-/// Every built-in pack, parsed.
+/// The built-in packs, parsed and compiled once per process.
 ///
 /// The packs are part of the program, not input: a test parses each one, so a
 /// failure here is a build defect. Dropping a broken pack silently would hide
 /// migrations, so this fails loudly instead.
-pub fn builtin_packs() -> Vec<RulePack> {
+static PARSED: LazyLock<Vec<RulePack>> = LazyLock::new(|| {
     BUILTIN_PACK_SOURCES
         .iter()
         .map(|(name, text)| {
@@ -49,4 +50,10 @@ pub fn builtin_packs() -> Vec<RulePack> {
                 .unwrap_or_else(|errors| panic!("built-in rule pack {name} is invalid: {errors}"))
         })
         .collect()
+});
+
+/// Every built-in pack, parsed (a copy of the compiled packs; regexes and glob
+/// matchers are shared, not recompiled).
+pub fn builtin_packs() -> Vec<RulePack> {
+    PARSED.clone()
 }
