@@ -7,7 +7,10 @@
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod engine;
 pub mod forge;
 pub mod git;
 pub mod releases;
 pub mod scan;
+pub mod server;
+pub mod store;

@@ -35,7 +35,7 @@ impl From<&Issue> for ItemSnapshot {
 }
 
 /// The bot's comment as it was last written (kept in the store).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PostedComment {
     pub id: CommentId,
     pub body: String,

@@ -3,8 +3,9 @@
 
 use super::{CommitSha, ItemKind, ItemNumber, ProjectPath};
 use crate::core::types::MilestoneId;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     /// An open MR was opened, reopened, pushed to or edited.
     MergeRequestChanged {
@@ -56,7 +57,7 @@ pub enum Event {
     Ignored { reason: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MergeRequestAction {
     Opened,
     Reopened,
@@ -64,7 +65,7 @@ pub enum MergeRequestAction {
     Updated,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IssueAction {
     Opened,
     Closed,
@@ -72,7 +73,7 @@ pub enum IssueAction {
     Updated,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MilestoneAction {
     Created,
     Closed,
@@ -82,7 +83,7 @@ pub enum MilestoneAction {
 }
 
 /// Where a milestone lives: a project, or (GitLab) a group whose projects share it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MilestoneScope {
     Project(ProjectPath),
     /// The group's full path, e.g. `lava` or `gitlab-org/subgroup`.

@@ -11,31 +11,32 @@ pub mod retry;
 
 use crate::core::types::{ChangedFile, Milestone, MilestoneId};
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use error::ForgeError;
 
 /// Which forge a project lives on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ForgeKind {
     GitLab,
     GitHub,
 }
 
 /// A project's full path: `group/subgroup/project` on GitLab, `owner/repo` on GitHub.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ProjectPath(pub String);
 
 /// The per-project number of an MR or issue (GitLab `iid`, GitHub `number`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ItemNumber(pub u64);
 
 /// A full commit hash.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CommitSha(pub String);
 
 /// A forge's id of one comment (GitLab note id, GitHub issue-comment id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CommentId(pub u64);
 
 impl fmt::Display for ProjectPath {
@@ -63,13 +64,13 @@ impl fmt::Display for CommentId {
 }
 
 /// Whether a number names a merge/pull request or an issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ItemKind {
     MergeRequest,
     Issue,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ItemState {
     Open,
     Closed,
@@ -120,7 +121,7 @@ pub struct ChangedFiles {
     pub truncated: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StatusState {
     Pending,
     Success,
@@ -128,7 +129,7 @@ pub enum StatusState {
 }
 
 /// The status named [`STATUS_NAME`] on a commit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitStatus {
     pub state: StatusState,
     /// One line; forges truncate long descriptions (GitHub at 140 characters).
