@@ -165,7 +165,7 @@ pub async fn start(
         wake,
         lifecycle.watch(),
     ));
-    tracing::info!(%addr, workers = options.workers, "webhook server listening");
+    tracing::debug!(%addr, workers = options.workers, "webhook server listening");
     Ok(RunningServer {
         addr,
         store,
