@@ -172,6 +172,7 @@ pub enum AnnouncementKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
     pub forge: ForgeKind,
+    /// The project path, lowercased (the ledger compares paths case-insensitively).
     pub project: String,
     pub milestone: MilestoneId,
     pub kind: AnnouncementKind,

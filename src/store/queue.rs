@@ -108,8 +108,9 @@ impl Store {
 
     /// Claims the oldest runnable job whose serial key no live lease holds.
     /// On PostgreSQL `FOR UPDATE SKIP LOCKED`; two workers never get the same job.
-    /// `Job::attempts` counts earlier claims that used up an attempt (a
-    /// `release`d claim does not).
+    /// `Job::attempts` counts earlier claims that used up an attempt: one
+    /// that ended in `retry_later` or whose lease ran out (its worker died)
+    /// does, a `release`d one does not.
     pub async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<Job>, StoreError> {
         let candidate_sql = match self.kind {
             DatabaseKind::Sqlite => OLDEST_RUNNABLE_SQLITE,
