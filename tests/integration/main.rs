@@ -13,4 +13,5 @@ mod github_webhooks;
 mod gitlab_webhooks;
 mod releases;
 mod scan;
+mod store;
 mod upgrade_path;
