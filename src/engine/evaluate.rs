@@ -162,9 +162,10 @@ impl Engine {
         })
     }
 
-    /// The fingerprint of `subject` carrying `labels` and `milestone`.
+    /// Runs `digest` (computing or checking a fingerprint) on `subject`
+    /// carrying `labels` and `milestone`, with everything else it depends on.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn fingerprint_for(
+    pub(super) fn with_fingerprint_inputs<T>(
         &self,
         project: &ProjectContext<'_>,
         subject: &Subject,
@@ -173,10 +174,11 @@ impl Engine {
         milestones: &[Milestone],
         project_state: &ProjectState,
         closing_merge_requests: &[u64],
-    ) -> Step<String> {
+        digest: impl FnOnce(&ItemView, &DecisionContext) -> T,
+    ) -> Step<T> {
         let rules = self.fingerprint_rules(project, subject.kind)?;
         let settings = self.settings_digest(project);
-        Ok(fingerprint(
+        Ok(digest(
             &subject.view(labels, milestone),
             &DecisionContext {
                 milestones,
@@ -331,7 +333,8 @@ impl Engine {
 
         let db_change = recorded_db_change(&prepared.facts, &prepared.decision);
         let (labels_after, milestone_after) = after_update(&prepared.snapshot, &update);
-        let evaluated = self.fingerprint_for(
+        let is_db_change = prepared.decision.is_db_change;
+        let evaluated = self.with_fingerprint_inputs(
             project,
             &prepared.subject,
             &labels_after,
@@ -339,6 +342,7 @@ impl Engine {
             &prepared.milestones,
             &prepared.project_state,
             &prepared.closing_merge_requests,
+            |item, context| fingerprint(item, context, is_db_change),
         )?;
         let record = ItemRecord {
             ownership: prepared.decision.ownership.clone(),

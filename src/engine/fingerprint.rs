@@ -39,9 +39,13 @@ pub struct DecisionContext<'a> {
     pub today: NaiveDate,
 }
 
+const DB_CHANGE_PREFIX: &str = "db:";
+
 /// A hex digest; equal inputs give equal digests, whatever the order of
-/// labels or milestones.
-pub fn fingerprint(item: &ItemView, context: &DecisionContext) -> String {
+/// labels or milestones. `is_db_change` is the evaluation's verdict on the
+/// item: only a database change reads which milestones hold the others (the
+/// batches), so only its fingerprint carries them.
+pub fn fingerprint(item: &ItemView, context: &DecisionContext, is_db_change: bool) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
@@ -68,18 +72,23 @@ pub fn fingerprint(item: &ItemView, context: &DecisionContext) -> String {
             m.id, m.title, m.start_date, m.due_date
         );
     }
-    // Other items count only by the milestones they hold: that is all the
-    // decision reads of them (which releases are batches).
-    let mut holding: Vec<MilestoneId> = context
-        .project
-        .db_changes
-        .iter()
-        .filter(|c| !(c.kind == item.kind && c.number == item.number))
-        .map(|c| c.milestone)
-        .collect();
-    holding.sort();
-    holding.dedup();
-    let _ = writeln!(text, "holding {holding:?}");
+    // Other items count only by the milestones they hold, with this one's:
+    // that is all a database change's decision reads of them (which
+    // releases are batches). Another change joining the same batch alters
+    // nothing here.
+    if is_db_change {
+        let mut holding: Vec<MilestoneId> = context
+            .project
+            .db_changes
+            .iter()
+            .filter(|c| !(c.kind == item.kind && c.number == item.number))
+            .map(|c| c.milestone)
+            .chain(item.milestone)
+            .collect();
+        holding.sort();
+        holding.dedup();
+        let _ = writeln!(text, "holding {holding:?}");
+    }
     let mut warnings: Vec<(MilestoneId, i64)> = context
         .project
         .warnings_sent
@@ -94,7 +103,20 @@ pub fn fingerprint(item: &ItemView, context: &DecisionContext) -> String {
     let _ = writeln!(text, "rules {}", context.rules_digest);
     let _ = writeln!(text, "settings {}", context.settings_digest);
     let _ = writeln!(text, "today {}", context.today);
-    hex::encode(Sha256::digest(text.as_bytes()))
+    let digest = hex::encode(Sha256::digest(text.as_bytes()));
+    if is_db_change {
+        format!("{DB_CHANGE_PREFIX}{digest}")
+    } else {
+        digest
+    }
+}
+
+/// Whether `stored` (saved by the last evaluation) still describes the
+/// item; the verdict on being a database change is read back from it, as
+/// it follows from the item's own facts, which the digest covers.
+pub fn still_current(stored: &str, item: &ItemView, context: &DecisionContext) -> bool {
+    let is_db_change = stored.starts_with(DB_CHANGE_PREFIX);
+    fingerprint(item, context, is_db_change) == stored
 }
 
 #[cfg(test)]
@@ -169,8 +191,46 @@ mod tests {
                     settings_digest: "s1",
                     today: self.today,
                 },
+                true,
             )
         }
+    }
+
+    #[test]
+    fn an_item_that_is_no_database_change_ignores_where_the_others_are() {
+        let fixture = Fixture::new();
+        let mut other = Fixture::new();
+        other.project.db_changes.push(db_change(9, 1));
+        let digest = |f: &Fixture| {
+            let item = ItemView {
+                kind: ItemKind::MergeRequest,
+                number: 7,
+                state: ItemState::Open,
+                draft: false,
+                labels: &f.labels,
+                milestone: None,
+                title: "t",
+                description: "",
+                head_sha: Some("abc"),
+            };
+            let context = DecisionContext {
+                milestones: &f.milestones,
+                project: &f.project,
+                closing_merge_requests: &[],
+                rules_digest: "r",
+                settings_digest: "s",
+                today: f.today,
+            };
+            (
+                fingerprint(&item, &context, false),
+                still_current(&fingerprint(&item, &context, true), &item, &context),
+            )
+        };
+        assert_eq!(digest(&fixture).0, digest(&other).0);
+        assert!(
+            digest(&fixture).1,
+            "a stored database-change digest reads back"
+        );
     }
 
     #[test]
@@ -201,6 +261,13 @@ mod tests {
         closed.milestones[0].state = MilestoneState::Closed;
         let mut new_batch = Fixture::new();
         new_batch.project.db_changes.push(db_change(9, 1));
+        let mut joined = Fixture::new();
+        joined.project.db_changes.push(db_change(9, 2));
+        assert_eq!(
+            joined.digest(),
+            base,
+            "joining this item's batch changes nothing"
+        );
         let mut warned = Fixture::new();
         warned.project.warnings_sent.push(WarningSent {
             milestone: MilestoneId(2),

@@ -7,11 +7,12 @@
 use super::block::{block_candidates, rendered_description};
 use super::evaluate::{FollowUps, Prepared, Subject};
 use super::failure::{Failure, Step};
+use super::fingerprint::still_current;
 use super::plan::{item_reference, planned_block_write, planned_item_writes};
 use super::project::{ProjectContext, forge_item_kind};
 use super::{Engine, SyncMode, SyncObserver, SyncReport, Work};
 use crate::config::ProjectConfig;
-use crate::core::policy::ProjectState;
+use crate::core::policy::{ProjectState, recorded_db_change};
 use crate::core::types::Milestone;
 use crate::forge::{Issue, ItemKind, MergeRequest};
 use std::collections::{BTreeSet, HashSet};
@@ -120,7 +121,10 @@ impl Engine {
             }
             ItemKind::MergeRequest => Vec::new(),
         };
-        let now = self.fingerprint_for(
+        let Some(stored) = record.evaluated.as_deref() else {
+            return Ok(true);
+        };
+        let current = self.with_fingerprint_inputs(
             project,
             subject,
             &subject.labels,
@@ -128,8 +132,9 @@ impl Engine {
             &scan.milestones,
             &scan.state,
             &closing,
+            |item, context| still_current(stored, item, context),
         )?;
-        Ok(record.evaluated.as_deref() != Some(now.as_str()))
+        Ok(!current)
     }
 
     /// `Work::Reevaluate` and `Work::Sync`: enqueue an evaluation for every
@@ -186,6 +191,7 @@ impl Engine {
             report: SyncReport::default(),
             done: HashSet::new(),
             follow_up_issues: BTreeSet::new(),
+            predicted: scan.state.clone(),
         };
 
         let reference = |kind, number| item_reference(project.kind, kind, number);
@@ -232,8 +238,15 @@ impl Engine {
                 observer.item_done(&reference(kind, number));
             }
         }
-        self.sync_blocks(&project, &scan, mode, &mut run.report)
-            .await?;
+        let predicted = run.predicted.clone();
+        self.sync_blocks(
+            &project,
+            &scan.milestones,
+            &predicted,
+            mode,
+            &mut run.report,
+        )
+        .await?;
         Ok(run.report)
     }
 
@@ -276,6 +289,14 @@ impl Engine {
                 );
                 run.report.writes += lines.len();
                 run.report.planned.extend(lines);
+                // What the store would record, so the planned blocks match.
+                let facts = &prepared.facts;
+                run.predicted
+                    .db_changes
+                    .retain(|c| !(c.kind == facts.kind && c.number == facts.number));
+                run.predicted
+                    .db_changes
+                    .extend(recorded_db_change(facts, &prepared.decision));
             }
             SyncMode::Apply => {
                 let evaluated = match self.commit(project, prepared).await {
@@ -293,20 +314,22 @@ impl Engine {
         Ok(())
     }
 
-    /// Brings every block up to date: from fresh text when applying, from
-    /// the listing when planning.
+    /// Brings every block up to date: from fresh text and the store when
+    /// applying; from the listing and the `predicted` database changes when
+    /// planning.
     async fn sync_blocks(
         &self,
         project: &ProjectContext<'_>,
-        scan: &ProjectScan,
+        listed: &[Milestone],
+        predicted: &ProjectState,
         mode: SyncMode,
         report: &mut SyncReport,
     ) -> Step<()> {
         let scheme = &project.config.scheme;
         match mode {
             SyncMode::DryRun => {
-                for m in block_candidates(&scan.milestones, &scan.state, scheme) {
-                    if rendered_description(m, &scan.state, scheme) != m.description {
+                for m in block_candidates(listed, predicted, scheme) {
+                    if rendered_description(m, predicted, scheme) != m.description {
                         report.planned.push(planned_block_write(&m.title));
                         report.writes += 1;
                     }
@@ -333,4 +356,6 @@ struct SyncRun {
     report: SyncReport,
     done: HashSet<(ItemKind, u64)>,
     follow_up_issues: BTreeSet<u64>,
+    /// Dry run: the database changes as the store would hold them.
+    predicted: ProjectState,
 }
