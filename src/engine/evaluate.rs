@@ -362,14 +362,15 @@ impl Engine {
             self.store.save_item(&prepared.key, &record).await?;
         }
 
-        let mut issues: Vec<u64> = record
-            .closes
-            .iter()
-            .chain(prepared.record.closes.iter())
-            .copied()
-            .collect();
-        issues.sort();
-        issues.dedup();
+        // Issues this MR closes now or closed before follow when that list
+        // changed (propagation, and its undo when the MR stops closing them
+        // or stops being a database change).
+        let mut issues: Vec<u64> = Vec::new();
+        if record.closes != prepared.record.closes {
+            issues.extend(record.closes.iter().chain(&prepared.record.closes));
+            issues.sort();
+            issues.dedup();
+        }
         let follow_ups = FollowUps {
             milestones: milestones_affected_by(
                 &prepared.facts,

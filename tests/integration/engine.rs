@@ -4,7 +4,7 @@
 
 use crate::fake_github::state::{Access as GhAccess, PrFile};
 use crate::fake_github::{FakeGitHub, PullSeed};
-use crate::fake_gitlab::{Diff, FakeGitLab, TOKEN};
+use crate::fake_gitlab::{Diff, FakeGitLab, READ_ONLY_TOKEN, TOKEN};
 use chrono::{Duration as Days, Utc};
 use schemagate::config::Config;
 use schemagate::core::block::BLOCK_START;
@@ -136,6 +136,10 @@ fn lava() -> ProjectPath {
 }
 
 async fn lab_with(extra: &str) -> Lab {
+    lab_with_token(extra, TOKEN).await
+}
+
+async fn lab_with_token(extra: &str, token: &str) -> Lab {
     let fake = FakeGitLab::start().await;
     fake.add_group("lava");
     let project = fake.add_project("lava/lava");
@@ -143,7 +147,7 @@ async fn lab_with(extra: &str) -> Lab {
     let later = fake.add_milestone(Some(project), None, "2026.12", "active", Some(&day(40)));
     let client = GitLabClient::new(GitLabSettings {
         url: fake.url.clone(),
-        token: TOKEN.into(),
+        token: token.into(),
         retry: quick_retry(),
     })
     .unwrap();
@@ -571,6 +575,54 @@ async fn a_deleted_mr_and_an_unconfigured_project_end_the_job_cleanly() {
     );
 }
 
+#[tokio::test]
+async fn a_read_only_token_drops_the_job_with_a_clear_reason_and_writes_nothing() {
+    let lab = lab_with_token("", READ_ONLY_TOKEN).await;
+    lab.add_db_mr(12, SHA);
+    let outcomes = lab.bot.run(lab.mr_event(12)).await;
+    assert!(
+        matches!(&outcomes[..], [JobOutcome::Dropped { reason }] if reason.contains("the token for gitlab cannot write to lava/lava")),
+        "{outcomes:?}"
+    );
+    assert!(lab.mr(12).labels.is_empty());
+    assert_eq!(lab.bot_notes(12), 0);
+}
+
+#[tokio::test]
+async fn a_group_milestone_event_re_evaluates_the_projects_under_the_group() {
+    let lab = lab().await;
+    lab.add_plain_mr(7, Some(lab.later));
+    lab.bot.run(lab.mr_event(7)).await;
+    lab.fake
+        .state()
+        .milestones
+        .iter_mut()
+        .find(|m| m.id == lab.next)
+        .unwrap()
+        .state = "closed".into();
+    let group_event = |group: &str| Work::Event {
+        forge: ForgeKind::GitLab,
+        event: Event::MilestoneChanged {
+            scope: MilestoneScope::Group(group.into()),
+            milestone: MilestoneId(lab.next),
+            title: "2026.11".into(),
+            action: MilestoneAction::Closed,
+        },
+    };
+    let outcomes = lab.bot.run(group_event("elsewhere")).await;
+    assert!(
+        matches!(&outcomes[..], [JobOutcome::Dropped { reason }] if reason.contains("elsewhere")),
+        "{outcomes:?}"
+    );
+    assert_eq!(lab.status(SHA).unwrap().0, "failed");
+    let outcomes = lab.bot.run(group_event("Lava")).await;
+    assert!(
+        outcomes.iter().all(|o| *o == JobOutcome::Done),
+        "{outcomes:?}"
+    );
+    assert_eq!(lab.status(SHA).unwrap().0, "success");
+}
+
 #[derive(Default)]
 struct Counter(std::sync::Mutex<(usize, Vec<String>)>);
 
@@ -661,7 +713,16 @@ async fn sync_dry_run_plans_the_writes_then_apply_does_them_and_a_second_sync_do
 async fn a_sync_right_after_the_events_finds_nothing_to_do() {
     let lab = lab().await;
     lab.add_db_mr(12, SHA);
-    lab.bot.run(lab.mr_event(12)).await;
+    lab.add_db_mr(13, SHA2);
+    lab.add_plain_mr(7, Some(lab.next));
+    for iid in [7, 12, 13] {
+        lab.bot.run(lab.mr_event(iid)).await;
+    }
+    let block = lab.description(lab.later);
+    assert!(
+        block.contains("Merge request 12") && block.contains("Merge request 13"),
+        "{block}"
+    );
     let project = lab.bot.engine.config().projects[0].clone();
     let report = lab
         .bot
