@@ -154,6 +154,22 @@ pub struct ItemRecord {
     /// Fingerprint of the facts last evaluated (incremental sync skips equal ones).
     pub evaluated: Option<String>,
     pub matches: Option<CachedMatches>,
+    /// Write-ahead note of the label/milestone request about to be sent,
+    /// saved (with the ownership from before it) before the write and
+    /// cleared after, so a run killed in between is not mistaken for a
+    /// person's edit.
+    #[serde(default)]
+    pub pending: Option<PendingWrites>,
+}
+
+/// The label and milestone writes of an evaluation that may have been
+/// applied, partly or fully, by a run that did not finish.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingWrites {
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+    /// The milestone the bot was setting.
+    pub milestone: Option<MilestoneId>,
 }
 
 /// Kinds of mail in the announcement ledger.

@@ -7,6 +7,7 @@ mod support;
 
 mod config;
 mod detection;
+mod engine;
 mod forge_github;
 mod forge_gitlab;
 mod github_webhooks;
