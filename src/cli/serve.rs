@@ -3,8 +3,9 @@
 //! is down; on SIGTERM or Ctrl-C stops taking webhooks, lets running jobs
 //! finish within the grace period and returns the rest to the queue.
 
-use super::runtime::{forges_from_config, init_logging, tokio_runtime, webhook_secrets};
+use super::runtime::{init_logging, tokio_runtime, webhook_secrets};
 use crate::cli::Settings;
+use crate::engine::Forges;
 use crate::server::{self, ServeOptions};
 use crate::store::Store;
 use anyhow::{Context, Result};
@@ -41,7 +42,7 @@ pub fn run(args: ServeArgs, settings: &Settings) -> Result<ExitCode> {
         config.server.listen = listen;
     }
     let secrets = webhook_secrets(&config).context("refusing to start the server")?;
-    let forges = forges_from_config(&config).context("refusing to start the server")?;
+    let forges = Forges::from_config(&config).context("refusing to start the server")?;
     init_logging("info");
     let options = ServeOptions {
         workers: usize::from(args.workers),

@@ -3,10 +3,10 @@
 //! stderr is a terminal; prints the planned writes for a dry run and one
 //! summary line per project, or the reports as JSON.
 
-use super::runtime::{forges_from_config, init_logging, tokio_runtime};
+use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
 use crate::config::{Config, ProjectConfig};
-use crate::engine::{Engine, SyncMode, SyncObserver, SyncReport};
+use crate::engine::{Engine, Forges, SyncMode, SyncObserver, SyncReport};
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -42,7 +42,7 @@ struct ProjectReport<'a> {
 pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
     let config = settings.config()?;
     let projects = chosen_projects(config, settings, args.project.as_deref())?;
-    let forges = forges_from_config(config)?;
+    let forges = Forges::from_config(config)?;
     // Warnings only by default: info lines would tear the progress bar.
     init_logging("warn");
     let mode = if args.dry_run {

@@ -1,7 +1,8 @@
 //! The periodic sync inside `serve`: shortly after start and then every
 //! `server.sync_interval`, one `Work::Sync` job per configured project goes
 //! into the queue (the store coalesces it with one still waiting), which
-//! catches missed webhooks and dates that pass. The workers run it like any job.
+//! catches missed webhooks and dates that pass. The workers run it like any
+//! job. Each tick also prunes done jobs and delivery ids past the retention.
 
 use super::intake::forge_label;
 use super::shutdown::{Phase, PhaseWatch};
@@ -17,6 +18,9 @@ use tokio::sync::Notify;
 /// up while the server was down go first; it also tells `/healthz` early
 /// whether each forge answers.
 pub const FIRST_SYNC_DELAY: Duration = Duration::from_secs(10);
+/// Done jobs and delivery ids older than this are deleted at each sync tick.
+/// It is also the window in which a redelivered webhook counts as a duplicate.
+pub const RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 pub async fn run(config: Arc<Config>, store: Store, wake: Arc<Notify>, mut phase: PhaseWatch) {
     let mut wait = FIRST_SYNC_DELAY.min(config.server.sync_interval);
@@ -27,7 +31,19 @@ pub async fn run(config: Arc<Config>, store: Store, wake: Arc<Notify>, mut phase
         }
         enqueue_syncs(&config, &store).await;
         wake.notify_one();
+        prune(&store).await;
         wait = config.server.sync_interval;
+    }
+}
+
+async fn prune(store: &Store) {
+    match store.prune(RETENTION).await {
+        Ok(pruned) => tracing::debug!(
+            jobs = pruned.jobs,
+            deliveries = pruned.deliveries,
+            "old done jobs and deliveries pruned"
+        ),
+        Err(error) => tracing::warn!(%error, "cannot prune old jobs and deliveries"),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Command as StdCommand, Stdio};
+use tempfile::TempDir;
 
 fn schemagate() -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("schemagate").expect("binary built");
@@ -161,5 +162,92 @@ gate = {{ require_announcement = false }}
         jobs.iter()
             .any(|job| job.serial_key == "gitlab:lava/lava:mr:21"),
         "{jobs:?}"
+    );
+}
+
+fn sync_config(dir: &TempDir, gitlab_url: &str) -> std::path::PathBuf {
+    let text = format!(
+        r#"
+[server]
+database = "sqlite://{}"
+
+[gitlab]
+url = "{gitlab_url}"
+token_env = "SG_TEST_GITLAB_TOKEN"
+webhook_secret_env = "SG_TEST_GITLAB_SECRET"
+
+[[project]]
+forge = "gitlab"
+path = "{GITLAB_PROJECT}"
+releases = {{ scheme = "calver" }}
+gate = {{ require_announcement = false }}
+"#,
+        dir.path().join("sync.db").display()
+    );
+    let path = dir.path().join("schemagate.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn sync_dry_run_plans_writes_as_json_and_writes_nothing() {
+    let gitlab = FakeGitLab::start().await;
+    seed_gitlab_mr(&gitlab, 31);
+    let dir = tempfile::tempdir().unwrap();
+    let path = sync_config(&dir, &gitlab.url);
+    let output = tokio::task::spawn_blocking(move || {
+        schemagate()
+            .arg("--config")
+            .arg(&path)
+            .args(["sync", "--dry-run", "--format", "json"])
+            .env("SG_TEST_GITLAB_TOKEN", fake_gitlab::TOKEN)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let reports: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = &reports[0];
+    assert_eq!(report["project"], GITLAB_PROJECT, "{reports}");
+    assert_eq!(report["dry_run"], true);
+    assert!(report["evaluated"].as_u64().unwrap() >= 1, "{reports}");
+    let planned = report["planned"].as_array().unwrap();
+    assert!(
+        !planned.is_empty(),
+        "a new migration MR needs writes: {reports}"
+    );
+    assert_eq!(report["writes"].as_u64().unwrap() as usize, planned.len());
+    assert!(
+        gitlab.writes().is_empty(),
+        "a dry run wrote: {:?}",
+        gitlab.writes()
+    );
+}
+
+#[tokio::test]
+async fn sync_of_an_unknown_project_names_the_configured_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sync_config(&dir, &format!("http://127.0.0.1:{}", closed_port().await));
+    let output = tokio::task::spawn_blocking(move || {
+        schemagate()
+            .arg("--config")
+            .arg(&path)
+            .args(["sync", "--project", "nobody/nothing"])
+            .env("SG_TEST_GITLAB_TOKEN", "glpat-x")
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("nobody/nothing") && stderr.contains(GITLAB_PROJECT),
+        "{stderr}"
     );
 }
