@@ -15,9 +15,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A claimed job's lease; the worker renews it every third of this while the
-/// job runs, so only a replica that died loses its jobs, after at most this long.
-const LEASE: Duration = Duration::from_secs(60);
+/// The default lease of a claimed job; the worker renews it every third of
+/// this while the job runs, so only a replica that died loses its jobs, and
+/// another replica (or the restarted one) takes them after at most this long.
+const DEFAULT_LEASE: &str = "60s";
 /// Time running jobs get to finish on shutdown: inside the 30 s a container
 /// orchestrator usually allows between SIGTERM and SIGKILL.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
@@ -31,6 +32,22 @@ pub struct ServeArgs {
     /// Address to listen on, instead of `server.listen` from the configuration.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+
+    /// How long a claimed job is leased (renewed while it runs): after a
+    /// crash, its jobs run again once this has passed (e.g. `60s`, `5m`).
+    #[arg(long, value_name = "DURATION", default_value = DEFAULT_LEASE, value_parser = parse_lease)]
+    pub job_lease: Duration,
+}
+
+/// A lease must outlast a heartbeat round trip; under a second is a typo.
+fn parse_lease(text: &str) -> Result<Duration, String> {
+    let lease = crate::config::duration::parse_duration(text)?;
+    if lease < Duration::from_secs(1) {
+        return Err(format!(
+            "{text} is too short for a job lease; use 1s or more"
+        ));
+    }
+    Ok(lease)
 }
 
 pub fn run(args: ServeArgs, settings: &Settings) -> Result<ExitCode> {
@@ -47,7 +64,7 @@ pub fn run(args: ServeArgs, settings: &Settings) -> Result<ExitCode> {
     let options = ServeOptions {
         workers: usize::from(args.workers),
         worker_id: worker_id(),
-        lease: LEASE,
+        lease: args.job_lease,
         shutdown_grace: SHUTDOWN_GRACE,
     };
     tokio_runtime()?.block_on(async move {
