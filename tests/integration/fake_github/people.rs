@@ -27,10 +27,6 @@ impl FakeGitHub {
         self.with_issue(repo, number, |i| i.clone())
     }
 
-    pub fn set_body(&self, repo: &str, number: u64, body: &str) {
-        self.with_issue(repo, number, |i| i.body = Some(body.into()));
-    }
-
     /// A (force-)push: the head commit and the changed files are replaced.
     /// Returns the previous head sha.
     pub fn push(&self, repo: &str, number: u64, new_sha: &str, files: Vec<PrFile>) -> String {

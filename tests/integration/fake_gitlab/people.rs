@@ -4,28 +4,13 @@
 //! here mutate the model directly, as the GitLab UI would; the test then
 //! sends the webhook GitLab would send.
 
+use super::FakeGitLab;
 use super::state::{Diff, MergeRequest, Milestone, Note, Noteable, Status};
-use super::{FakeGitLab, routes};
 
 /// The username the fake's `/user` answers with: the bot's notes carry it.
 pub const BOT_USERNAME: &str = "schemagate-bot";
 
 impl FakeGitLab {
-    /// The shared model, for webhook builders that render from it.
-    pub fn shared(&self) -> routes::Shared {
-        self.state.clone()
-    }
-
-    /// The project's full path by id.
-    pub fn project_path(&self, project_id: u64) -> String {
-        self.state()
-            .projects
-            .iter()
-            .find(|p| p.id == project_id)
-            .map(|p| p.path.clone())
-            .expect("seeded project")
-    }
-
     /// Runs `f` on one merge request (panics when it does not exist).
     pub fn with_merge_request<R>(
         &self,
