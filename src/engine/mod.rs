@@ -3,17 +3,38 @@
 //! the smallest set of writes → the store. The webhook server, the periodic
 //! sync and `schemagate sync` all run through it.
 //!
-//! SKELETON: `Work` and its serial keys are the contract with the server
-//! and the store; the engine work fills in `Engine`.
+//! `Work` and its serial keys are the contract with the server and the
+//! store. Every item's work is serialised by the queue; the engine itself
+//! keeps only caches (milestones per epoch, compiled rules, labels known to
+//! exist), so any number of workers and replicas can share it.
 
+mod block;
+pub mod desired;
+mod evaluate;
+mod evaluate_issue;
+mod evaluate_mr;
+mod events;
+mod facts;
+mod failure;
+pub mod fingerprint;
+mod forges;
+mod milestones;
+mod pending;
+pub mod plan;
+mod project;
+mod sync;
 pub mod work;
 
 pub use work::Work;
 
 use crate::config::{Config, ProjectConfig};
+use crate::forge::event::Event;
 use crate::forge::{Forge, ForgeKind};
 use crate::store::{Job, Store};
-use std::sync::Arc;
+use failure::Failure;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use tracing::Instrument;
 
 /// The forge clients the configuration names (each optional).
 #[derive(Clone, Default)]
@@ -77,6 +98,12 @@ pub struct Engine {
     config: Arc<Config>,
     store: Store,
     forges: Forges,
+    milestone_cache: milestones::MilestoneCache,
+    rules: facts::RulesCache,
+    /// Projects whose label is known to exist (created at most once per process).
+    labels_ensured: Mutex<HashSet<(ForgeKind, String)>>,
+    /// Projects whose token's missing rights were already logged.
+    reported_auth: Mutex<HashSet<(ForgeKind, String)>>,
 }
 
 impl Engine {
@@ -85,6 +112,10 @@ impl Engine {
             config,
             store,
             forges,
+            milestone_cache: milestones::MilestoneCache::default(),
+            rules: facts::RulesCache::default(),
+            labels_ensured: Mutex::new(HashSet::new()),
+            reported_auth: Mutex::new(HashSet::new()),
         }
     }
 
@@ -102,8 +133,26 @@ impl Engine {
 
     /// Runs one claimed job.
     pub async fn handle(&self, job: &Job) -> Result<JobOutcome, RetryableError> {
-        let _ = job;
-        todo!("engine")
+        let work = match Work::from_json(&job.payload) {
+            Ok(work) => work,
+            Err(error) => {
+                let reason = format!("job {} has an unreadable payload: {error}", job.id.0);
+                tracing::warn!("{reason}");
+                return Ok(JobOutcome::Dropped { reason });
+            }
+        };
+        let span = job_span(job, &work);
+        match self.run(&work).instrument(span.clone()).await {
+            Ok(()) => Ok(JobOutcome::Done),
+            Err(Failure::Drop(reason)) => {
+                span.in_scope(|| tracing::info!("job dropped: {reason}"));
+                Ok(JobOutcome::Dropped { reason })
+            }
+            Err(Failure::Retry(reason)) => {
+                span.in_scope(|| tracing::warn!("job will be retried: {reason}"));
+                Err(RetryableError(reason))
+            }
+        }
     }
 
     /// Reconciles one project: re-evaluates open MRs, labelled issues and
@@ -114,7 +163,68 @@ impl Engine {
         mode: SyncMode,
         observer: &dyn SyncObserver,
     ) -> anyhow::Result<SyncReport> {
-        let _ = (project, mode, observer);
-        todo!("engine")
+        let span = tracing::info_span!("sync", project = %project.path, ?mode);
+        self.sync_project(project, mode, observer)
+            .instrument(span)
+            .await
+            .map_err(|failure| match failure {
+                Failure::Drop(reason) | Failure::Retry(reason) => {
+                    anyhow::anyhow!("cannot sync {}: {reason}", project.path)
+                }
+            })
+    }
+}
+
+/// The tracing span of one job: its id, forge, project and item.
+fn job_span(job: &Job, work: &Work) -> tracing::Span {
+    let (forge, project, item) = describe(work);
+    tracing::info_span!(
+        "job",
+        job = job.id.0,
+        forge = project::forge_name(forge),
+        project = project.as_deref().unwrap_or(""),
+        item = item.as_deref().unwrap_or(""),
+    )
+}
+
+fn describe(work: &Work) -> (ForgeKind, Option<String>, Option<String>) {
+    use crate::forge::ItemKind;
+    let reference = |forge, kind, number: u64| Some(plan::item_reference(forge, kind, number));
+    match work {
+        Work::Event { forge, event } => {
+            let item = match event {
+                Event::MergeRequestChanged { number, .. }
+                | Event::MergeRequestClosed { number, .. } => {
+                    reference(*forge, ItemKind::MergeRequest, number.0)
+                }
+                Event::IssueChanged { number, .. } => reference(*forge, ItemKind::Issue, number.0),
+                Event::CommentAdded { kind, number, .. } => reference(*forge, *kind, number.0),
+                Event::MilestoneChanged { title, .. } => Some(format!("milestone {title}")),
+                _ => None,
+            };
+            (*forge, event.project().map(|p| p.0.clone()), item)
+        }
+        Work::Evaluate {
+            forge,
+            project,
+            kind,
+            number,
+        } => (
+            *forge,
+            Some(project.0.clone()),
+            reference(*forge, *kind, number.0),
+        ),
+        Work::Reevaluate { forge, project } | Work::Sync { forge, project } => {
+            (*forge, Some(project.0.clone()), None)
+        }
+        Work::RenderBlock {
+            forge,
+            project,
+            milestone,
+        } => (
+            *forge,
+            Some(project.0.clone()),
+            Some(format!("milestone {milestone}")),
+        ),
     }
 }

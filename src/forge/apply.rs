@@ -142,32 +142,50 @@ pub async fn apply_changes(
         applied.item_update = Some(update);
     }
 
-    if let Some((sha, status)) = &desired.status
-        && previous.status.as_ref() != Some(&(sha.clone(), status.clone()))
-    {
+    if let Some((sha, status)) = status_to_write(previous, desired) {
         forge.set_status(project, sha, status).await?;
         applied.status_written = true;
         applied.status = Some((sha.clone(), status.clone()));
     }
 
-    if let Some(comment) = &desired.comment {
-        let unchanged = previous
-            .comment
-            .as_ref()
-            .is_some_and(|posted| posted.body == comment.body);
-        if !unchanged {
-            let known = previous.comment.as_ref().map(|posted| posted.id);
-            let id = forge
-                .upsert_comment(project, kind, number, known, &comment.marker, &comment.body)
-                .await?;
-            applied.comment_written = true;
-            applied.comment = Some(PostedComment {
-                id,
-                body: comment.body.clone(),
-            });
-        }
+    if let Some(comment) = comment_to_write(previous, desired) {
+        let known = previous.comment.as_ref().map(|posted| posted.id);
+        let id = forge
+            .upsert_comment(project, kind, number, known, &comment.marker, &comment.body)
+            .await?;
+        applied.comment_written = true;
+        applied.comment = Some(PostedComment {
+            id,
+            body: comment.body.clone(),
+        });
     }
     Ok(applied)
+}
+
+/// The status [`apply_changes`] writes: the desired one unless it is the
+/// one written last time. Shared with dry-run planning so both agree.
+pub fn status_to_write<'a>(
+    previous: &PreviousWrites,
+    desired: &'a DesiredState,
+) -> Option<&'a (CommitSha, CommitStatus)> {
+    desired
+        .status
+        .as_ref()
+        .filter(|wanted| previous.status.as_ref() != Some(*wanted))
+}
+
+/// The comment [`apply_changes`] writes: the desired one unless the posted
+/// comment already reads so. Shared with dry-run planning so both agree.
+pub fn comment_to_write<'a>(
+    previous: &PreviousWrites,
+    desired: &'a DesiredState,
+) -> Option<&'a DesiredComment> {
+    desired.comment.as_ref().filter(|comment| {
+        previous
+            .comment
+            .as_ref()
+            .is_none_or(|posted| posted.body != comment.body)
+    })
 }
 
 #[cfg(test)]

@@ -3,16 +3,28 @@
 //! milestone epochs and the announcement ledger. One code path through sqlx's
 //! `Any` driver: an SQLite file by default, PostgreSQL by URL.
 //!
-//! SKELETON: the signatures below are the contract between the store, the
-//! engine and the server. Bodies are filled in by the store work.
+//! The methods live in one file per concern: `connect` (pools and SQLite
+//! settings), `schema` (the embedded `schema/` files), `queue` (deliveries and
+//! jobs), `items`, `milestones` and `ledger`. Every statement runs on both
+//! databases; where the dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN
+//! IMMEDIATE`) the difference is chosen by [`Store::kind`].
 
-use crate::config::{DatabaseKind, DatabaseUrl};
-use crate::core::policy::{DbItemRef, Ownership, ProjectState};
+mod codec;
+mod connect;
+mod items;
+mod ledger;
+mod milestones;
+mod queue;
+mod schema;
+mod time;
+
+use crate::config::DatabaseKind;
+use crate::core::policy::{DbItemRef, Ownership};
 use crate::core::types::{Match, MilestoneId};
 use crate::forge::apply::PostedComment;
 use crate::forge::{CommitSha, CommitStatus, ForgeKind, ItemKind};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
+use sqlx::AnyPool;
 
 /// A store operation failed (connection, SQL, or a corrupt row).
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +110,15 @@ pub struct JobSummary {
     pub last_error: Option<String>,
 }
 
+/// What [`Store::prune`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Done jobs.
+    pub jobs: u64,
+    /// Delivery ids (a delivery sent again after this is new work again).
+    pub deliveries: u64,
+}
+
 /// Identifies one MR or issue of one project on one forge.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ItemKey {
@@ -133,6 +154,22 @@ pub struct ItemRecord {
     /// Fingerprint of the facts last evaluated (incremental sync skips equal ones).
     pub evaluated: Option<String>,
     pub matches: Option<CachedMatches>,
+    /// Write-ahead note of the label/milestone request about to be sent,
+    /// saved (with the ownership from before it) before the write and
+    /// cleared after, so a run killed in between is not mistaken for a
+    /// person's edit.
+    #[serde(default)]
+    pub pending: Option<PendingWrites>,
+}
+
+/// The label and milestone writes of an evaluation that may have been
+/// applied, partly or fully, by a run that did not finish.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingWrites {
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+    /// The milestone the bot was setting.
+    pub milestone: Option<MilestoneId>,
 }
 
 /// Kinds of mail in the announcement ledger.
@@ -151,6 +188,7 @@ pub enum AnnouncementKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
     pub forge: ForgeKind,
+    /// The project path, lowercased (the ledger compares paths case-insensitively).
     pub project: String,
     pub milestone: MilestoneId,
     pub kind: AnnouncementKind,
@@ -163,198 +201,27 @@ pub struct Announcement {
     pub last_error: Option<String>,
 }
 
-/// The store: a pool on SQLite or PostgreSQL.
+/// The store: a pool on SQLite or PostgreSQL. Cloning shares the pool.
 #[derive(Clone)]
 pub struct Store {
+    pool: AnyPool,
     kind: DatabaseKind,
 }
 
 impl Store {
-    /// Opens (creating an SQLite file if missing) and brings the schema up to date.
-    pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
-        let _ = url;
-        todo!("store")
-    }
-
     pub fn kind(&self) -> DatabaseKind {
         self.kind
     }
 
     /// One round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        todo!("store")
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
+}
 
-    // ---- deliveries and the queue ----
-
-    /// Stores a delivery and its job atomically, unless the delivery id
-    /// (per forge) was seen before.
-    pub async fn enqueue_delivery(
-        &self,
-        delivery: &NewDelivery<'_>,
-    ) -> Result<Enqueued, StoreError> {
-        let _ = delivery;
-        todo!("store")
-    }
-
-    /// Enqueues follow-up work. When a job with the same key and payload is
-    /// still queued (not running), no new job is made and its id is returned.
-    pub async fn enqueue(&self, job: &NewJob<'_>) -> Result<JobId, StoreError> {
-        let _ = job;
-        todo!("store")
-    }
-
-    /// Claims the oldest runnable job whose serial key no live lease holds.
-    /// On PostgreSQL `FOR UPDATE SKIP LOCKED`; two workers never get the same job.
-    pub async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<Job>, StoreError> {
-        let _ = (worker, lease);
-        todo!("store")
-    }
-
-    /// Marks a job done; `false` when this worker no longer held its lease.
-    pub async fn complete(&self, job: JobId, worker: &str) -> Result<bool, StoreError> {
-        let _ = (job, worker);
-        todo!("store")
-    }
-
-    /// Puts a failed job back to run after `delay`, or marks it dead after
-    /// `max_attempts` claims.
-    pub async fn retry_later(
-        &self,
-        job: JobId,
-        worker: &str,
-        error: &str,
-        delay: Duration,
-        max_attempts: u32,
-    ) -> Result<(), StoreError> {
-        let _ = (job, worker, error, delay, max_attempts);
-        todo!("store")
-    }
-
-    /// Returns a claimed job to the queue at once without counting an attempt
-    /// (graceful shutdown).
-    pub async fn release(&self, job: JobId, worker: &str) -> Result<(), StoreError> {
-        let _ = (job, worker);
-        todo!("store")
-    }
-
-    /// Extends a lease for long work; `false` when the lease was lost.
-    pub async fn extend_lease(
-        &self,
-        job: JobId,
-        worker: &str,
-        lease: Duration,
-    ) -> Result<bool, StoreError> {
-        let _ = (job, worker, lease);
-        todo!("store")
-    }
-
-    pub async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
-        todo!("store")
-    }
-
-    /// Every job, oldest first (tests and diagnostics).
-    pub async fn jobs(&self) -> Result<Vec<JobSummary>, StoreError> {
-        todo!("store")
-    }
-
-    // ---- items ----
-
-    pub async fn item(&self, key: &ItemKey) -> Result<Option<ItemRecord>, StoreError> {
-        let _ = key;
-        todo!("store")
-    }
-
-    pub async fn save_item(&self, key: &ItemKey, record: &ItemRecord) -> Result<(), StoreError> {
-        let _ = (key, record);
-        todo!("store")
-    }
-
-    /// Forgets an item (deleted on the forge).
-    pub async fn delete_item(&self, key: &ItemKey) -> Result<(), StoreError> {
-        let _ = key;
-        todo!("store")
-    }
-
-    /// Every database change recorded in the project's milestones, and the
-    /// downtime warnings sent (from the ledger).
-    pub async fn project_state(
-        &self,
-        forge: ForgeKind,
-        project: &str,
-    ) -> Result<ProjectState, StoreError> {
-        let _ = (forge, project);
-        todo!("store")
-    }
-
-    /// The database-change MRs whose record says they close `issue`.
-    pub async fn merge_requests_closing(
-        &self,
-        forge: ForgeKind,
-        project: &str,
-        issue: u64,
-    ) -> Result<Vec<u64>, StoreError> {
-        let _ = (forge, project, issue);
-        todo!("store")
-    }
-
-    // ---- milestones ----
-
-    /// A counter bumped by every milestone event of the project, so every
-    /// replica knows when its cached milestone list is stale.
-    pub async fn milestones_epoch(
-        &self,
-        forge: ForgeKind,
-        project: &str,
-    ) -> Result<i64, StoreError> {
-        let _ = (forge, project);
-        todo!("store")
-    }
-
-    pub async fn bump_milestones_epoch(
-        &self,
-        forge: ForgeKind,
-        project: &str,
-    ) -> Result<i64, StoreError> {
-        let _ = (forge, project);
-        todo!("store")
-    }
-
-    // ---- the announcement ledger ----
-
-    pub async fn announcements(
-        &self,
-        forge: ForgeKind,
-        project: &str,
-    ) -> Result<Vec<Announcement>, StoreError> {
-        let _ = (forge, project);
-        todo!("store")
-    }
-
-    /// Records the intent to send before sending: inserts the row as
-    /// `sending` unless one exists. Returns the row as it now is; a row
-    /// already `sent` means do not send again.
-    pub async fn begin_announcement(
-        &self,
-        forge: ForgeKind,
-        project: &str,
-        milestone: MilestoneId,
-        kind: AnnouncementKind,
-        message_id: &str,
-    ) -> Result<Announcement, StoreError> {
-        let _ = (forge, project, milestone, kind, message_id);
-        todo!("store")
-    }
-
-    pub async fn finish_announcement(
-        &self,
-        forge: ForgeKind,
-        project: &str,
-        milestone: MilestoneId,
-        kind: AnnouncementKind,
-        outcome: Result<(), &str>,
-    ) -> Result<(), StoreError> {
-        let _ = (forge, project, milestone, kind, outcome);
-        todo!("store")
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> StoreError {
+        StoreError::Database(error.to_string())
     }
 }

@@ -7,6 +7,7 @@ mod support;
 
 mod config;
 mod detection;
+mod engine;
 mod forge_github;
 mod forge_gitlab;
 mod github_webhooks;
@@ -14,4 +15,5 @@ mod gitlab_webhooks;
 mod lava_story;
 mod releases;
 mod scan;
+mod store;
 mod upgrade_path;

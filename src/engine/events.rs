@@ -1,0 +1,168 @@
+//! What each kind of job does: an event names the MR, issue or milestone
+//! it affects; an evaluation runs and enqueues what it implies (blocks to
+//! re-render, issues to re-evaluate); a milestone event bumps the epoch and
+//! re-evaluates the project.
+
+use super::Engine;
+use super::evaluate::FollowUps;
+use super::evaluate_mr::gone;
+use super::failure::{Failure, Step};
+use super::project::{ProjectContext, forge_name, forge_of};
+use super::work::Work;
+use crate::forge::event::{Event, MilestoneScope};
+use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use crate::store::NewJob;
+
+impl Engine {
+    pub(super) async fn run(&self, work: &Work) -> Step<()> {
+        match work {
+            Work::Event { forge, event } => self.run_event(*forge, event).await,
+            Work::Evaluate {
+                forge,
+                project,
+                kind,
+                number,
+            } => {
+                let project = self.project_context(*forge, project)?;
+                self.evaluate_item(&project, *kind, number.0).await
+            }
+            Work::Reevaluate { forge, project } | Work::Sync { forge, project } => {
+                let project = self.project_context(*forge, project)?;
+                self.enqueue_project_work(&project).await
+            }
+            Work::RenderBlock {
+                forge,
+                project,
+                milestone,
+            } => {
+                let project = self.project_context(*forge, project)?;
+                self.render_block(&project, *milestone).await.map(|_| ())
+            }
+        }
+    }
+
+    async fn run_event(&self, forge: ForgeKind, event: &Event) -> Step<()> {
+        match event {
+            Event::MergeRequestChanged {
+                project, number, ..
+            }
+            | Event::MergeRequestClosed {
+                project, number, ..
+            } => {
+                let project = self.project_context(forge, project)?;
+                self.evaluate_item(&project, ItemKind::MergeRequest, number.0)
+                    .await
+            }
+            Event::IssueChanged {
+                project, number, ..
+            } => {
+                let project = self.project_context(forge, project)?;
+                self.evaluate_item(&project, ItemKind::Issue, number.0)
+                    .await
+            }
+            // The bot's decisions do not read comments.
+            Event::CommentAdded { project, .. } => self.project_context(forge, project).map(|_| ()),
+            Event::MilestoneChanged { scope, .. } => self.milestone_changed(forge, scope).await,
+            Event::Ping { .. } | Event::Installation { .. } | Event::Ignored { .. } => Ok(()),
+        }
+    }
+
+    /// Bumps the milestone epoch of every configured project the milestone
+    /// belongs to (a group milestone: every project under the group) and
+    /// re-evaluates them.
+    async fn milestone_changed(&self, forge: ForgeKind, scope: &MilestoneScope) -> Step<()> {
+        let projects: Vec<ProjectContext<'_>> = match scope {
+            MilestoneScope::Project(path) => vec![self.project_context(forge, path)?],
+            MilestoneScope::Group(group) => {
+                let prefix = format!("{}/", group.to_lowercase());
+                let under: Vec<_> = self
+                    .config
+                    .projects
+                    .iter()
+                    .filter(|p| forge_of(p) == forge && p.path.to_lowercase().starts_with(&prefix))
+                    .collect();
+                if under.is_empty() {
+                    return Err(Failure::Drop(format!(
+                        "no configured {} project is in group {group}",
+                        forge_name(forge)
+                    )));
+                }
+                under
+                    .into_iter()
+                    .map(|p| self.context_for(p))
+                    .collect::<Step<_>>()?
+            }
+        };
+        for project in projects {
+            self.store
+                .bump_milestones_epoch(project.kind, &project.config.path)
+                .await?;
+            self.enqueue_work(&Work::Reevaluate {
+                forge: project.kind,
+                project: project.path.clone(),
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Evaluates one item and enqueues what it implies.
+    async fn evaluate_item(
+        &self,
+        project: &ProjectContext<'_>,
+        kind: ItemKind,
+        number: u64,
+    ) -> Step<()> {
+        let result = match kind {
+            ItemKind::MergeRequest => self.evaluate_merge_request(project, number, None).await?,
+            ItemKind::Issue => self.evaluate_issue(project, number, None).await?,
+        };
+        match result {
+            Ok(evaluated) => {
+                self.enqueue_follow_ups(project, &evaluated.follow_ups)
+                    .await
+            }
+            Err(forgotten) => {
+                self.enqueue_follow_ups(project, &forgotten).await?;
+                Err(gone(kind, number))
+            }
+        }
+    }
+
+    async fn enqueue_follow_ups(
+        &self,
+        project: &ProjectContext<'_>,
+        follow_ups: &FollowUps,
+    ) -> Step<()> {
+        for milestone in &follow_ups.milestones {
+            self.enqueue_work(&Work::RenderBlock {
+                forge: project.kind,
+                project: project.path.clone(),
+                milestone: *milestone,
+            })
+            .await?;
+        }
+        for issue in &follow_ups.issues {
+            self.enqueue_work(&Work::Evaluate {
+                forge: project.kind,
+                project: ProjectPath(project.config.path.clone()),
+                kind: ItemKind::Issue,
+                number: ItemNumber(*issue),
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn enqueue_work(&self, work: &Work) -> Step<()> {
+        let payload = work.to_json();
+        let serial_key = work.serial_key();
+        self.store
+            .enqueue(&NewJob {
+                serial_key: &serial_key,
+                payload: &payload,
+            })
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,138 @@
+//! Detected migrations of an MR from forge data, as `scan` does from git:
+//! the rules say which files need content, and only those are read
+//! (`file_text` at the head commit when a rule looks at the whole file or the
+//! diff was collapsed). The matches are cached in the item's record per
+//! head commit and rules digest, so an event that changes no code reads no files.
+
+use super::Engine;
+use super::failure::{Failure, Step};
+use super::project::ProjectContext;
+use crate::core::detect::{FileContent, RuleSet};
+use crate::core::types::{ChangeKind, Match};
+use crate::forge::{Forge, ForgeError, MergeRequest, ProjectPath};
+use crate::store::CachedMatches;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A project's compiled rules and the digest that names them.
+pub(super) struct ProjectRules {
+    pub rules: RuleSet,
+    pub digest: String,
+}
+
+#[derive(Default)]
+pub(super) struct RulesCache {
+    compiled: Mutex<HashMap<String, Arc<ProjectRules>>>,
+}
+
+/// A digest of everything detection depends on: the packs (built-in and
+/// user), the project's extra and ignored globs, and the crate version
+/// (a new release may change how rules classify).
+pub(super) fn rules_digest(rules: &RuleSet, extra: &[String], ignore: &[String]) -> String {
+    let text = format!(
+        "{}\n{:?}\n{extra:?}\n{ignore:?}",
+        env!("CARGO_PKG_VERSION"),
+        rules.packs()
+    );
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+impl Engine {
+    pub(super) fn project_rules(&self, project: &ProjectContext<'_>) -> Step<Arc<ProjectRules>> {
+        let key = format!(
+            "{}:{}",
+            super::project::forge_name(project.kind),
+            project.config.path.to_lowercase()
+        );
+        if let Some(found) = self.rules.compiled.lock().expect("rules cache").get(&key) {
+            return Ok(found.clone());
+        }
+        let rules = self
+            .config
+            .rule_set(Some(project.config))
+            .map_err(|e| Failure::Drop(format!("{e:#}")))?;
+        let digest = rules_digest(
+            &rules,
+            &project.config.extra_paths.patterns,
+            &project.config.ignore_paths.patterns,
+        );
+        let compiled = Arc::new(ProjectRules { rules, digest });
+        self.rules
+            .compiled
+            .lock()
+            .expect("rules cache")
+            .insert(key, compiled.clone());
+        Ok(compiled)
+    }
+
+    /// The MR's detected migrations: the cached ones when the head commit
+    /// and rules are unchanged, else read from the forge and classified.
+    pub(super) async fn detect(
+        &self,
+        project: &ProjectContext<'_>,
+        mr: &MergeRequest,
+        cached: Option<&CachedMatches>,
+    ) -> Step<CachedMatches> {
+        let rules = self.project_rules(project)?;
+        if let Some(cached) = cached
+            && cached.head_sha == mr.head_sha
+            && cached.rules_digest == rules.digest
+        {
+            return Ok(cached.clone());
+        }
+        let (matches, truncated) =
+            classify_from_forge(project.forge.as_ref(), &project.path, mr, &rules.rules)
+                .await
+                .map_err(|e| {
+                    self.forge_error(
+                        project,
+                        &e,
+                        &format!("reading the changes of {}", mr.number),
+                    )
+                })?;
+        Ok(CachedMatches {
+            head_sha: mr.head_sha.clone(),
+            rules_digest: rules.digest.clone(),
+            matches,
+            truncated,
+        })
+    }
+}
+
+/// Lists the MR's changed files and classifies them, reading a file's text
+/// only when its rules need it or its diff was collapsed.
+async fn classify_from_forge(
+    forge: &dyn Forge,
+    project: &ProjectPath,
+    mr: &MergeRequest,
+    rules: &RuleSet,
+) -> Result<(Vec<Match>, bool), ForgeError> {
+    let changed = forge.changed_files(project, mr.number).await?;
+    let mut matches = Vec::new();
+    for change in &changed.files {
+        let file = &change.file;
+        let Some(needs) = rules.content_needs(file) else {
+            continue;
+        };
+        let diff_missing = needs.added_lines && change.added_lines.is_none();
+        // A deleted file no longer exists at the head commit.
+        let text = if (needs.text || diff_missing) && file.change != ChangeKind::Deleted {
+            forge.file_text(project, &mr.head_sha, &file.path).await?
+        } else {
+            None
+        };
+        // A new file's added lines are its whole text.
+        let added_lines = change.added_lines.clone().or_else(|| {
+            (file.change == ChangeKind::Added)
+                .then(|| text.clone())
+                .flatten()
+        });
+        let content = FileContent {
+            text: text.as_deref(),
+            added_lines: added_lines.as_deref(),
+        };
+        matches.extend(rules.classify(file, &content));
+    }
+    Ok((matches, changed.truncated))
+}

@@ -1,0 +1,146 @@
+//! The milestones of each project, cached per process and checked against
+//! the store's milestone epoch (one cheap read): any replica that handles a
+//! milestone event bumps the epoch, so every replica refetches on its next
+//! use instead of deciding on a stale list.
+
+use super::Engine;
+use super::failure::Step;
+use super::project::ProjectContext;
+use crate::core::types::{Milestone, MilestoneId};
+use crate::forge::ForgeKind;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+type Key = (ForgeKind, String);
+/// A milestone list and the epoch it was read at.
+type Entry = (i64, Arc<Vec<Milestone>>);
+
+#[derive(Default)]
+pub(super) struct MilestoneCache {
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+impl MilestoneCache {
+    fn get(&self, key: &Key, epoch: i64) -> Option<Arc<Vec<Milestone>>> {
+        let entries = self.entries.lock().expect("milestone cache");
+        entries
+            .get(key)
+            .filter(|(cached_epoch, _)| *cached_epoch == epoch)
+            .map(|(_, list)| list.clone())
+    }
+
+    fn put(&self, key: Key, epoch: i64, list: Arc<Vec<Milestone>>) {
+        self.entries
+            .lock()
+            .expect("milestone cache")
+            .insert(key, (epoch, list));
+    }
+
+    /// Records a description the bot just wrote, so the cache stays true.
+    fn set_description(&self, key: &Key, milestone: MilestoneId, description: &str) {
+        let mut entries = self.entries.lock().expect("milestone cache");
+        if let Some((_, list)) = entries.get_mut(key) {
+            let mut updated = list.as_ref().clone();
+            if let Some(m) = updated.iter_mut().find(|m| m.id == milestone) {
+                m.description = description.to_string();
+            }
+            *list = Arc::new(updated);
+        }
+    }
+}
+
+fn key(project: &ProjectContext) -> Key {
+    (project.kind, project.config.path.to_lowercase())
+}
+
+impl Engine {
+    /// The project's milestones, from the cache while the epoch is unchanged.
+    pub(super) async fn milestones(
+        &self,
+        project: &ProjectContext<'_>,
+    ) -> Step<Arc<Vec<Milestone>>> {
+        let epoch = self
+            .store
+            .milestones_epoch(project.kind, &project.config.path)
+            .await?;
+        if let Some(list) = self.milestone_cache.get(&key(project), epoch) {
+            return Ok(list);
+        }
+        self.fetch_milestones(project, epoch).await
+    }
+
+    /// The project's milestones read fresh from the forge (and cached).
+    pub(super) async fn fresh_milestones(
+        &self,
+        project: &ProjectContext<'_>,
+    ) -> Step<Arc<Vec<Milestone>>> {
+        let epoch = self
+            .store
+            .milestones_epoch(project.kind, &project.config.path)
+            .await?;
+        self.fetch_milestones(project, epoch).await
+    }
+
+    /// Reads the list after the epoch, so a bump in between makes the next
+    /// reader fetch again rather than trust this list.
+    async fn fetch_milestones(
+        &self,
+        project: &ProjectContext<'_>,
+        epoch: i64,
+    ) -> Step<Arc<Vec<Milestone>>> {
+        let list = project
+            .forge
+            .milestones(&project.path)
+            .await
+            .map_err(|e| self.forge_error(project, &e, "listing milestones"))?;
+        let list = Arc::new(list);
+        self.milestone_cache.put(key(project), epoch, list.clone());
+        Ok(list)
+    }
+
+    pub(super) fn cache_milestone_description(
+        &self,
+        project: &ProjectContext<'_>,
+        milestone: MilestoneId,
+        description: &str,
+    ) {
+        self.milestone_cache
+            .set_description(&key(project), milestone, description);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::types::MilestoneState;
+
+    fn list(title: &str) -> Arc<Vec<Milestone>> {
+        Arc::new(vec![Milestone {
+            id: MilestoneId(1),
+            title: title.into(),
+            state: MilestoneState::Open,
+            start_date: None,
+            due_date: None,
+            description: String::new(),
+            web_url: None,
+        }])
+    }
+
+    #[test]
+    fn a_bumped_epoch_makes_the_cached_list_stale() {
+        let cache = MilestoneCache::default();
+        let key = (ForgeKind::GitLab, "lava/lava".to_string());
+        cache.put(key.clone(), 3, list("2026.11"));
+        assert!(cache.get(&key, 3).is_some());
+        assert!(cache.get(&key, 4).is_none());
+    }
+
+    #[test]
+    fn the_bots_own_description_edit_updates_the_cached_list() {
+        let cache = MilestoneCache::default();
+        let key = (ForgeKind::GitHub, "o/r".to_string());
+        cache.put(key.clone(), 1, list("2026.11"));
+        cache.set_description(&key, MilestoneId(1), "block");
+        assert_eq!(cache.get(&key, 1).unwrap()[0].description, "block");
+    }
+}

@@ -1,0 +1,141 @@
+//! Which configured project and forge client a job is about, the keys the
+//! store files its items under, and the mapping between the forge's and the
+//! policy's words for item kinds and states.
+
+use super::Engine;
+use super::failure::{Failure, Step, forge_failure, is_auth_error};
+use crate::config::{self, ProjectConfig};
+use crate::core::policy;
+use crate::forge::{Forge, ForgeError, ForgeKind, ItemKind, ItemState, ProjectPath};
+use crate::store::ItemKey;
+use std::sync::Arc;
+
+/// One configured project with the client of its forge.
+#[derive(Clone)]
+pub(super) struct ProjectContext<'e> {
+    pub config: &'e ProjectConfig,
+    pub forge: Arc<dyn Forge>,
+    pub kind: ForgeKind,
+    /// The path as configured.
+    pub path: ProjectPath,
+}
+
+impl ProjectContext<'_> {
+    pub fn item_key(&self, kind: ItemKind, number: u64) -> ItemKey {
+        ItemKey {
+            forge: self.kind,
+            project: self.config.path.clone(),
+            kind,
+            number,
+        }
+    }
+}
+
+pub(super) fn forge_name(kind: ForgeKind) -> &'static str {
+    match kind {
+        ForgeKind::GitLab => "gitlab",
+        ForgeKind::GitHub => "github",
+    }
+}
+
+pub(super) fn forge_of(project: &ProjectConfig) -> ForgeKind {
+    match project.forge {
+        config::ForgeKind::Gitlab => ForgeKind::GitLab,
+        config::ForgeKind::Github => ForgeKind::GitHub,
+    }
+}
+
+pub(super) fn policy_kind(kind: ItemKind) -> policy::ItemKind {
+    match kind {
+        ItemKind::MergeRequest => policy::ItemKind::MergeRequest,
+        ItemKind::Issue => policy::ItemKind::Issue,
+    }
+}
+
+pub(super) fn forge_item_kind(kind: policy::ItemKind) -> ItemKind {
+    match kind {
+        policy::ItemKind::MergeRequest => ItemKind::MergeRequest,
+        policy::ItemKind::Issue => ItemKind::Issue,
+    }
+}
+
+pub(super) fn policy_state(state: ItemState) -> policy::ItemState {
+    match state {
+        ItemState::Open => policy::ItemState::Open,
+        ItemState::Closed => policy::ItemState::Closed,
+        ItemState::Merged => policy::ItemState::Merged,
+    }
+}
+
+impl Engine {
+    /// The configured project `path` on `kind`, or why the job cannot run.
+    pub(super) fn project_context(
+        &self,
+        kind: ForgeKind,
+        path: &ProjectPath,
+    ) -> Step<ProjectContext<'_>> {
+        let config = self
+            .config
+            .projects
+            .iter()
+            .find(|p| forge_of(p) == kind && p.path.eq_ignore_ascii_case(&path.0))
+            .ok_or_else(|| {
+                Failure::Drop(format!(
+                    "project {path} is not configured for {}",
+                    forge_name(kind)
+                ))
+            })?;
+        self.context_for(config)
+    }
+
+    pub(super) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
+        let kind = forge_of(config);
+        let forge = self.forges.get(kind).cloned().ok_or_else(|| {
+            Failure::Drop(format!(
+                "project {} is on {} but no {} connection is configured",
+                config.path,
+                forge_name(kind),
+                forge_name(kind)
+            ))
+        })?;
+        Ok(ProjectContext {
+            config,
+            forge,
+            kind,
+            path: ProjectPath(config.path.clone()),
+        })
+    }
+
+    /// Maps a forge error to a job failure; a token without rights is
+    /// reported in the log once per project, with a clear reason.
+    pub(super) fn forge_error(
+        &self,
+        project: &ProjectContext,
+        error: &ForgeError,
+        doing: &str,
+    ) -> Failure {
+        if !is_auth_error(error) {
+            return forge_failure(error, doing);
+        }
+        let forge = forge_name(project.kind);
+        let reason = match error {
+            ForgeError::Unauthorized => format!(
+                "the token for {forge} was rejected for {}: {error}",
+                project.config.path
+            ),
+            _ => format!(
+                "the token for {forge} cannot write to {}: {error}",
+                project.config.path
+            ),
+        };
+        let first_time = self
+            .reported_auth
+            .lock()
+            .expect("auth report set")
+            .insert((project.kind, project.config.path.to_lowercase()));
+        if first_time {
+            tracing::error!(forge, project = %project.config.path, "{reason}");
+        }
+        Failure::Drop(reason)
+    }
+}

@@ -1,0 +1,361 @@
+//! The incremental sync: list a project's open MRs, labelled issues and
+//! milestones, and re-evaluate only the items whose fingerprint changed
+//! since their last evaluation. `schemagate sync` runs it inline (or as a
+//! dry run that writes nothing); the server's periodic sync and milestone
+//! events enqueue the work instead, so each item's work stays serialised.
+
+use super::block::{block_candidates, rendered_description};
+use super::evaluate::{FollowUps, Prepared, Subject};
+use super::failure::{Failure, Step};
+use super::fingerprint::still_current;
+use super::plan::{item_reference, planned_block_write, planned_item_writes};
+use super::project::{ProjectContext, forge_item_kind};
+use super::{Engine, SyncMode, SyncObserver, SyncReport, Work};
+use crate::config::ProjectConfig;
+use crate::core::policy::{ProjectState, recorded_db_change};
+use crate::core::types::Milestone;
+use crate::forge::{Issue, ItemKind, MergeRequest};
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+/// A listed item and whether its facts changed since its last evaluation.
+struct Listed<T> {
+    item: T,
+    changed: bool,
+}
+
+/// What a project's listing found.
+struct ProjectScan {
+    merge_requests: Vec<Listed<MergeRequest>>,
+    issues: Vec<Listed<Issue>>,
+    /// Database changes the store holds in open milestones that the
+    /// listings did not show (closed or unlabelled since): evaluated too.
+    stored_only: Vec<(ItemKind, u64)>,
+    milestones: Arc<Vec<Milestone>>,
+    state: ProjectState,
+}
+
+impl Engine {
+    async fn scan_project(&self, project: &ProjectContext<'_>) -> Step<ProjectScan> {
+        let forge = project.forge.as_ref();
+        let merge_requests = forge
+            .open_merge_requests(&project.path)
+            .await
+            .map_err(|e| self.forge_error(project, &e, "listing open merge requests"))?;
+        let issues = forge
+            .labelled_issues(&project.path, &project.config.label)
+            .await
+            .map_err(|e| self.forge_error(project, &e, "listing labelled issues"))?;
+        let milestones = self.fresh_milestones(project).await?;
+        let state = self
+            .store
+            .project_state(project.kind, &project.config.path)
+            .await?;
+
+        let mut scan = ProjectScan {
+            merge_requests: Vec::new(),
+            issues: Vec::new(),
+            stored_only: Vec::new(),
+            milestones,
+            state,
+        };
+        for mr in merge_requests {
+            let changed = self
+                .changed_since_last(project, &Subject::from(&mr), &scan)
+                .await?;
+            scan.merge_requests.push(Listed { item: mr, changed });
+        }
+        for issue in issues {
+            let changed = self
+                .changed_since_last(project, &Subject::from(&issue), &scan)
+                .await?;
+            scan.issues.push(Listed {
+                item: issue,
+                changed,
+            });
+        }
+        let listed: HashSet<(ItemKind, u64)> = scan
+            .merge_requests
+            .iter()
+            .map(|l| (ItemKind::MergeRequest, l.item.number.0))
+            .chain(
+                scan.issues
+                    .iter()
+                    .map(|l| (ItemKind::Issue, l.item.number.0)),
+            )
+            .collect();
+        let open = |id| {
+            scan.milestones
+                .iter()
+                .any(|m: &Milestone| m.id == id && m.is_open())
+        };
+        let mut stored: Vec<(ItemKind, u64)> = Vec::new();
+        for change in scan.state.db_changes.iter().filter(|c| open(c.milestone)) {
+            let key = (forge_item_kind(change.kind), change.number);
+            if !listed.contains(&key) && !stored.contains(&key) {
+                stored.push(key);
+            }
+        }
+        scan.stored_only = stored;
+        Ok(scan)
+    }
+
+    async fn changed_since_last(
+        &self,
+        project: &ProjectContext<'_>,
+        subject: &Subject,
+        scan: &ProjectScan,
+    ) -> Step<bool> {
+        let key = project.item_key(subject.kind, subject.number);
+        let Some(record) = self.store.item(&key).await? else {
+            return Ok(true);
+        };
+        if record.pending.is_some() {
+            return Ok(true);
+        }
+        let closing = match subject.kind {
+            ItemKind::Issue => {
+                self.store
+                    .merge_requests_closing(project.kind, &project.config.path, subject.number)
+                    .await?
+            }
+            ItemKind::MergeRequest => Vec::new(),
+        };
+        let Some(stored) = record.evaluated.as_deref() else {
+            return Ok(true);
+        };
+        let current = self.with_fingerprint_inputs(
+            project,
+            subject,
+            &subject.labels,
+            subject.milestone,
+            &scan.milestones,
+            &scan.state,
+            &closing,
+            |item, context| still_current(stored, item, context),
+        )?;
+        Ok(!current)
+    }
+
+    /// `Work::Reevaluate` and `Work::Sync`: enqueue an evaluation for every
+    /// item whose facts changed and a render for every block that is out of date.
+    pub(super) async fn enqueue_project_work(&self, project: &ProjectContext<'_>) -> Step<()> {
+        let scan = self.scan_project(project).await?;
+        let evaluate = |kind, number| Work::Evaluate {
+            forge: project.kind,
+            project: project.path.clone(),
+            kind,
+            number: crate::forge::ItemNumber(number),
+        };
+        let mut work: Vec<Work> = Vec::new();
+        work.extend(
+            scan.merge_requests
+                .iter()
+                .filter(|l| l.changed)
+                .map(|l| evaluate(ItemKind::MergeRequest, l.item.number.0)),
+        );
+        work.extend(
+            scan.issues
+                .iter()
+                .filter(|l| l.changed)
+                .map(|l| evaluate(ItemKind::Issue, l.item.number.0)),
+        );
+        work.extend(scan.stored_only.iter().map(|(kind, n)| evaluate(*kind, *n)));
+        for milestone in block_candidates(&scan.milestones, &scan.state, &project.config.scheme) {
+            if rendered_description(milestone, &scan.state, &project.config.scheme)
+                != milestone.description
+            {
+                work.push(Work::RenderBlock {
+                    forge: project.kind,
+                    project: project.path.clone(),
+                    milestone: milestone.id,
+                });
+            }
+        }
+        for item in &work {
+            self.enqueue_work(item).await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn sync_project(
+        &self,
+        config: &ProjectConfig,
+        mode: SyncMode,
+        observer: &dyn SyncObserver,
+    ) -> Step<SyncReport> {
+        let project = self.context_for(config)?;
+        let scan = self.scan_project(&project).await?;
+        observer.started(scan.merge_requests.len() + scan.issues.len() + scan.stored_only.len());
+        let mut run = SyncRun {
+            report: SyncReport::default(),
+            done: HashSet::new(),
+            follow_up_issues: BTreeSet::new(),
+            predicted: scan.state.clone(),
+        };
+
+        let reference = |kind, number| item_reference(project.kind, kind, number);
+        for listed in &scan.merge_requests {
+            let number = listed.item.number.0;
+            if listed.changed {
+                let prepared = self
+                    .prepare_merge_request(&project, number, Some(listed.item.clone()))
+                    .await;
+                self.settle(&project, prepared, mode, &mut run).await?;
+                run.done.insert((ItemKind::MergeRequest, number));
+            } else {
+                run.report.unchanged += 1;
+            }
+            observer.item_done(&reference(ItemKind::MergeRequest, number));
+        }
+        for listed in &scan.issues {
+            let number = listed.item.number.0;
+            if listed.changed {
+                let prepared = self
+                    .prepare_issue(&project, number, Some(listed.item.clone()))
+                    .await;
+                self.settle(&project, prepared, mode, &mut run).await?;
+                run.done.insert((ItemKind::Issue, number));
+            } else {
+                run.report.unchanged += 1;
+            }
+            observer.item_done(&reference(ItemKind::Issue, number));
+        }
+        let mut rest: Vec<(ItemKind, u64)> = scan.stored_only.clone();
+        rest.extend(
+            run.follow_up_issues
+                .iter()
+                .map(|n| (ItemKind::Issue, *n))
+                .filter(|key| !run.done.contains(key) && !scan.stored_only.contains(key)),
+        );
+        for (kind, number) in rest {
+            let prepared = match kind {
+                ItemKind::MergeRequest => self.prepare_merge_request(&project, number, None).await,
+                ItemKind::Issue => self.prepare_issue(&project, number, None).await,
+            };
+            self.settle(&project, prepared, mode, &mut run).await?;
+            if scan.stored_only.contains(&(kind, number)) {
+                observer.item_done(&reference(kind, number));
+            }
+        }
+        let predicted = run.predicted.clone();
+        self.sync_blocks(
+            &project,
+            &scan.milestones,
+            &predicted,
+            mode,
+            &mut run.report,
+        )
+        .await?;
+        Ok(run.report)
+    }
+
+    /// Applies (or, in a dry run, plans) one prepared evaluation.
+    async fn settle(
+        &self,
+        project: &ProjectContext<'_>,
+        prepared: Step<Result<Prepared, FollowUps>>,
+        mode: SyncMode,
+        run: &mut SyncRun,
+    ) -> Step<()> {
+        let prepared = match prepared {
+            Ok(Ok(prepared)) => prepared,
+            // Deleted meanwhile: forgotten; the block pass below follows.
+            Ok(Err(_gone)) => return Ok(()),
+            Err(Failure::Drop(reason)) => {
+                tracing::warn!(project = %project.config.path, "sync skipped an item: {reason}");
+                return Ok(());
+            }
+            Err(retry) => return Err(retry),
+        };
+        run.report.evaluated += 1;
+        match mode {
+            SyncMode::DryRun => {
+                let reference =
+                    item_reference(project.kind, prepared.subject.kind, prepared.subject.number);
+                let milestones = prepared.milestones.clone();
+                let title = |id| {
+                    milestones
+                        .iter()
+                        .find(|m| m.id == id)
+                        .map_or_else(|| format!("milestone {id}"), |m| m.title.clone())
+                };
+                let lines = planned_item_writes(
+                    &reference,
+                    &prepared.snapshot,
+                    &prepared.previous,
+                    &prepared.desired,
+                    title,
+                );
+                run.report.writes += lines.len();
+                run.report.planned.extend(lines);
+                // What the store would record, so the planned blocks match.
+                let facts = &prepared.facts;
+                run.predicted
+                    .db_changes
+                    .retain(|c| !(c.kind == facts.kind && c.number == facts.number));
+                run.predicted
+                    .db_changes
+                    .extend(recorded_db_change(facts, &prepared.decision));
+            }
+            SyncMode::Apply => {
+                let evaluated = match self.commit(project, prepared).await {
+                    Ok(evaluated) => evaluated,
+                    Err(Failure::Drop(reason)) => {
+                        tracing::warn!(project = %project.config.path, "sync could not write: {reason}");
+                        return Ok(());
+                    }
+                    Err(retry) => return Err(retry),
+                };
+                run.report.writes += evaluated.writes;
+                run.follow_up_issues.extend(evaluated.follow_ups.issues);
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings every block up to date: from fresh text and the store when
+    /// applying; from the listing and the `predicted` database changes when
+    /// planning.
+    async fn sync_blocks(
+        &self,
+        project: &ProjectContext<'_>,
+        listed: &[Milestone],
+        predicted: &ProjectState,
+        mode: SyncMode,
+        report: &mut SyncReport,
+    ) -> Step<()> {
+        let scheme = &project.config.scheme;
+        match mode {
+            SyncMode::DryRun => {
+                for m in block_candidates(listed, predicted, scheme) {
+                    if rendered_description(m, predicted, scheme) != m.description {
+                        report.planned.push(planned_block_write(&m.title));
+                        report.writes += 1;
+                    }
+                }
+            }
+            SyncMode::Apply => {
+                let milestones = self.fresh_milestones(project).await?;
+                let state = self
+                    .store
+                    .project_state(project.kind, &project.config.path)
+                    .await?;
+                for m in block_candidates(&milestones, &state, scheme) {
+                    if self.write_block(project, m, &state).await? {
+                        report.writes += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct SyncRun {
+    report: SyncReport,
+    done: HashSet<(ItemKind, u64)>,
+    follow_up_issues: BTreeSet<u64>,
+    /// Dry run: the database changes as the store would hold them.
+    predicted: ProjectState,
+}

@@ -1,0 +1,105 @@
+//! How values are spelled in the database: enums as stable words, numbers as
+//! `i64` (the Any driver's integer), project paths lowercased.
+
+use super::{AnnouncementKind, StoreError};
+use crate::forge::{ForgeKind, ItemKind};
+
+pub(crate) fn forge_word(forge: ForgeKind) -> &'static str {
+    match forge {
+        ForgeKind::GitLab => "gitlab",
+        ForgeKind::GitHub => "github",
+    }
+}
+
+pub(crate) fn parse_forge(word: &str, table: &'static str) -> Result<ForgeKind, StoreError> {
+    match word {
+        "gitlab" => Ok(ForgeKind::GitLab),
+        "github" => Ok(ForgeKind::GitHub),
+        other => Err(corrupt(table, format!("unknown forge `{other}`"))),
+    }
+}
+
+pub(crate) fn item_kind_word(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::MergeRequest => "merge_request",
+        ItemKind::Issue => "issue",
+    }
+}
+
+pub(crate) fn announcement_kind_word(kind: AnnouncementKind) -> &'static str {
+    match kind {
+        AnnouncementKind::Warning => "warning",
+        AnnouncementKind::Update => "update",
+        AnnouncementKind::ReleaseNotice => "release_notice",
+    }
+}
+
+pub(crate) fn parse_announcement_kind(word: &str) -> Result<AnnouncementKind, StoreError> {
+    match word {
+        "warning" => Ok(AnnouncementKind::Warning),
+        "update" => Ok(AnnouncementKind::Update),
+        "release_notice" => Ok(AnnouncementKind::ReleaseNotice),
+        other => Err(corrupt(
+            "announcements",
+            format!("unknown announcement kind `{other}`"),
+        )),
+    }
+}
+
+/// Project paths compare case-insensitively on both forges.
+pub(crate) fn project_key(project: &str) -> String {
+    project.to_lowercase()
+}
+
+/// A forge number (MR, issue, milestone id) as a column value. Forge numbers
+/// are far below `i64::MAX`; a larger one cannot come from a real forge.
+pub(crate) fn to_i64(number: u64) -> Result<i64, StoreError> {
+    i64::try_from(number).map_err(|_| StoreError::Database(format!("number {number} too large")))
+}
+
+pub(crate) fn to_u64(value: i64, table: &'static str) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| corrupt(table, format!("negative number {value}")))
+}
+
+/// A counter column (claims, attempts) as the API's `u32`.
+pub(crate) fn to_u32(value: i64, table: &'static str) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|_| corrupt(table, format!("counter out of range: {value}")))
+}
+
+pub(crate) fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip() {
+        for forge in [ForgeKind::GitLab, ForgeKind::GitHub] {
+            assert_eq!(parse_forge(forge_word(forge), "t").unwrap(), forge);
+        }
+        for kind in [
+            AnnouncementKind::Warning,
+            AnnouncementKind::Update,
+            AnnouncementKind::ReleaseNotice,
+        ] {
+            assert_eq!(
+                parse_announcement_kind(announcement_kind_word(kind)).unwrap(),
+                kind
+            );
+        }
+        assert!(parse_forge("bitbucket", "t").is_err());
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_errors_not_wraparounds() {
+        assert!(to_i64(u64::MAX).is_err());
+        assert!(to_u64(-1, "jobs").is_err());
+        assert!(to_u32(i64::from(u32::MAX) + 1, "jobs").is_err());
+        assert_eq!(to_u64(42, "jobs").unwrap(), 42);
+    }
+}

@@ -1,0 +1,176 @@
+//! Opening the pool: SQLite settings, PostgreSQL limits, errors without secrets,
+//! and write transactions that are safe on SQLite's single writer.
+//!
+//! SQLite has one writer at a time. A deferred `BEGIN` that reads and then
+//! writes fails with `SQLITE_BUSY` (no waiting) when another connection wrote
+//! in between, which would break `claim` whenever two handles share the file
+//! (two `Store`s in one process, or `schemagate sync` beside `serve`). So:
+//! - every write transaction starts with `BEGIN IMMEDIATE`: it takes the write
+//!   lock up front, waiting up to the busy timeout, and never fails midway;
+//! - the pool holds ONE connection per `Store`, so the webhook handler and the
+//!   workers of one process queue fairly on the pool (an async wait) instead of
+//!   on SQLite's busy handler, which sleeps in growing steps and would add
+//!   milliseconds to a webhook acknowledgement under load. A single-row write
+//!   in WAL mode takes well under a millisecond, so one connection is not the
+//!   bottleneck; several replicas need PostgreSQL anyway.
+
+use super::{Store, StoreError, schema};
+use crate::config::{DatabaseKind, DatabaseUrl};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How long to wait for a connection (or for PostgreSQL to answer at all).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the one diagnostic attempt after a pool timeout may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long SQLite waits for another process's write lock.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// Connections per PostgreSQL pool: the worker tasks plus the webhook handler.
+const POSTGRES_CONNECTIONS: u32 = 10;
+
+/// WAL lets readers run beside the writer; `synchronous = FULL` syncs the WAL
+/// at every commit, so a delivery acknowledged to the forge survives a power
+/// cut too, not only a crash of the process.
+const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON;";
+
+impl Store {
+    /// Opens (creating an SQLite file if missing) and brings the schema up to date.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let failed = |reason: String| StoreError::Connect {
+            url: redacted(&url.url),
+            reason,
+        };
+        let options = AnyConnectOptions::from_str(&sqlx_url(url))
+            .map_err(|error| failed(error.to_string()))?;
+        let pool = match url.kind {
+            DatabaseKind::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    // A file connection cannot go stale; skip the extra round trip.
+                    .test_before_acquire(false)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            connection.execute(SQLITE_SETTINGS).await?;
+                            let busy = format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}");
+                            connection.execute(sqlx::AssertSqlSafe(busy)).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options.clone())
+                    .await
+            }
+            DatabaseKind::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(options.clone())
+                    .await
+            }
+        };
+        let pool = match pool {
+            Ok(pool) => pool,
+            Err(error) => return Err(failed(connect_reason(error, &options).await)),
+        };
+        let store = Store {
+            pool,
+            kind: url.kind,
+        };
+        schema::apply(&store)
+            .await
+            .map_err(|error| failed(format!("applying the schema: {error}")))?;
+        Ok(store)
+    }
+
+    /// A transaction for statements that write. On SQLite it takes the write
+    /// lock at `BEGIN` (see the module comment); PostgreSQL locks rows as it goes.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        let transaction = match self.kind {
+            DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            DatabaseKind::Postgres => self.pool.begin().await?,
+        };
+        Ok(transaction)
+    }
+}
+
+/// The URL sqlx gets: an SQLite file is created when missing, unless the
+/// URL already says which `mode` it wants.
+fn sqlx_url(url: &DatabaseUrl) -> String {
+    let text = &url.url;
+    let in_memory = text.contains(":memory:") || text.contains("mode=memory");
+    if url.kind != DatabaseKind::Sqlite || in_memory || text.contains("mode=") {
+        return text.clone();
+    }
+    let separator = if text.contains('?') { '&' } else { '?' };
+    format!("{text}{separator}mode=rwc")
+}
+
+/// One sentence on why a connection failed. sqlx's pool keeps retrying a
+/// refused connection until its timeout and then reports only the timeout,
+/// so one more direct attempt finds the cause ("Connection refused").
+async fn connect_reason(error: sqlx::Error, options: &AnyConnectOptions) -> String {
+    if !matches!(error, sqlx::Error::PoolTimedOut) {
+        return error.to_string();
+    }
+    let waited = format!("no connection within {} s", ACQUIRE_TIMEOUT.as_secs());
+    match tokio::time::timeout(PROBE_TIMEOUT, AnyConnection::connect_with(options)).await {
+        Ok(Err(cause)) => format!("{waited}: {cause}"),
+        _ => format!("{waited} (is the server running and reachable?)"),
+    }
+}
+
+/// The URL without a password, for messages and logs.
+pub(crate) fn redacted(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Cannot fail: a URL with a password has a host.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => text.to_string(),
+        // Not a URL: keep only the scheme, which cannot hold a secret.
+        Err(_) => text.split(':').next().unwrap_or_default().to_string() + ":…",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(text: &str) -> DatabaseUrl {
+        DatabaseUrl {
+            url: text.to_string(),
+            kind: DatabaseKind::Sqlite,
+        }
+    }
+
+    #[test]
+    fn sqlite_files_are_created_unless_the_url_picks_a_mode() {
+        assert_eq!(sqlx_url(&sqlite("sqlite://x.db")), "sqlite://x.db?mode=rwc");
+        assert_eq!(
+            sqlx_url(&sqlite("sqlite://x.db?cache=shared")),
+            "sqlite://x.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(
+            sqlx_url(&sqlite("sqlite://x.db?mode=ro")),
+            "sqlite://x.db?mode=ro"
+        );
+        assert_eq!(sqlx_url(&sqlite("sqlite::memory:")), "sqlite::memory:");
+    }
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        let shown = redacted("postgres://bot:hunter2@db.example.org/schemagate");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.example.org"), "{shown}");
+        assert_eq!(
+            redacted("postgres://bot@db/schemagate"),
+            "postgres://bot@db/schemagate"
+        );
+    }
+}

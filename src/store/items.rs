@@ -1,0 +1,194 @@
+//! What the bot remembers of each MR and issue, and the project-wide views
+//! built from it: the database changes per milestone and which MRs close an issue.
+
+use super::codec::{corrupt, forge_word, item_kind_word, project_key, to_i64, to_u64};
+use super::time::now_ms;
+use super::{ItemKey, ItemRecord, Store, StoreError};
+use crate::core::policy::{DbItemRef, ProjectState, WarningSent};
+use crate::core::types::MilestoneId;
+use crate::forge::{ForgeKind, ItemKind};
+use chrono::DateTime;
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+
+impl Store {
+    pub async fn item(&self, key: &ItemKey) -> Result<Option<ItemRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT record FROM items WHERE forge = $1 AND project = $2 AND kind = $3 AND number = $4",
+        )
+        .bind(forge_word(key.forge))
+        .bind(project_key(&key.project))
+        .bind(item_kind_word(key.kind))
+        .bind(to_i64(key.number)?)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let text: String = row.try_get("record")?;
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|error| corrupt("items", error.to_string()))
+    }
+
+    /// Saves the record; for an MR also rewrites the issues it closes, which
+    /// count only while it is a database change.
+    pub async fn save_item(&self, key: &ItemKey, record: &ItemRecord) -> Result<(), StoreError> {
+        let project = project_key(&key.project);
+        let number = to_i64(key.number)?;
+        let record_json = to_json(record)?;
+        let db_change_json = record.db_change.as_ref().map(to_json).transpose()?;
+        let mut transaction = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO items (forge, project, kind, number, record, db_change, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (forge, project, kind, number) DO UPDATE SET \
+               record = excluded.record, db_change = excluded.db_change, \
+               updated_at = excluded.updated_at",
+        )
+        .bind(forge_word(key.forge))
+        .bind(&project)
+        .bind(item_kind_word(key.kind))
+        .bind(number)
+        .bind(record_json)
+        .bind(db_change_json)
+        .bind(now_ms())
+        .execute(&mut *transaction)
+        .await?;
+        if key.kind == ItemKind::MergeRequest {
+            delete_closes(&mut transaction, key.forge, &project, number).await?;
+            if record.db_change.is_some() {
+                let mut issues = record.closes.clone();
+                issues.sort_unstable();
+                issues.dedup();
+                for issue in issues {
+                    sqlx::query(
+                        "INSERT INTO item_closes (forge, project, mr, issue) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(forge_word(key.forge))
+                    .bind(&project)
+                    .bind(number)
+                    .bind(to_i64(issue)?)
+                    .execute(&mut *transaction)
+                    .await?;
+                }
+            }
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets an item (deleted on the forge).
+    pub async fn delete_item(&self, key: &ItemKey) -> Result<(), StoreError> {
+        let project = project_key(&key.project);
+        let number = to_i64(key.number)?;
+        let mut transaction = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM items WHERE forge = $1 AND project = $2 AND kind = $3 AND number = $4",
+        )
+        .bind(forge_word(key.forge))
+        .bind(&project)
+        .bind(item_kind_word(key.kind))
+        .bind(number)
+        .execute(&mut *transaction)
+        .await?;
+        if key.kind == ItemKind::MergeRequest {
+            delete_closes(&mut transaction, key.forge, &project, number).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Every database change recorded in the project's milestones, and the
+    /// downtime warnings sent (from the ledger).
+    pub async fn project_state(
+        &self,
+        forge: ForgeKind,
+        project: &str,
+    ) -> Result<ProjectState, StoreError> {
+        let project = project_key(project);
+        let changes = sqlx::query(
+            "SELECT db_change FROM items \
+             WHERE forge = $1 AND project = $2 AND db_change IS NOT NULL \
+             ORDER BY kind, number",
+        )
+        .bind(forge_word(forge))
+        .bind(&project)
+        .fetch_all(&self.pool)
+        .await?;
+        let db_changes = changes
+            .iter()
+            .map(|row| {
+                let text: String = row.try_get("db_change")?;
+                serde_json::from_str::<DbItemRef>(&text)
+                    .map_err(|error| corrupt("items", error.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let warnings = sqlx::query(
+            "SELECT milestone, sent_at FROM announcements \
+             WHERE forge = $1 AND project = $2 AND kind = 'warning' AND state = 'sent' \
+             ORDER BY milestone",
+        )
+        .bind(forge_word(forge))
+        .bind(&project)
+        .fetch_all(&self.pool)
+        .await?;
+        let warnings_sent = warnings
+            .iter()
+            .map(|row| {
+                let milestone = MilestoneId(to_u64(row.try_get("milestone")?, "announcements")?);
+                let sent_at: Option<i64> = row.try_get("sent_at")?;
+                let sent_at = sent_at
+                    .and_then(DateTime::from_timestamp_millis)
+                    .ok_or_else(|| {
+                        corrupt("announcements", "a sent warning without a valid sent_at")
+                    })?;
+                Ok(WarningSent { milestone, sent_at })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(ProjectState {
+            db_changes,
+            warnings_sent,
+        })
+    }
+
+    /// The database-change MRs whose record says they close `issue`.
+    pub async fn merge_requests_closing(
+        &self,
+        forge: ForgeKind,
+        project: &str,
+        issue: u64,
+    ) -> Result<Vec<u64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT mr FROM item_closes WHERE forge = $1 AND project = $2 AND issue = $3 ORDER BY mr",
+        )
+        .bind(forge_word(forge))
+        .bind(project_key(project))
+        .bind(to_i64(issue)?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| to_u64(row.try_get("mr")?, "item_closes"))
+            .collect()
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, StoreError> {
+    // Our own types always serialise; an error here is a bug, reported as such.
+    serde_json::to_string(value).map_err(|error| StoreError::Database(error.to_string()))
+}
+
+async fn delete_closes(
+    transaction: &mut Transaction<'static, Any>,
+    forge: ForgeKind,
+    project: &str,
+    mr: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM item_closes WHERE forge = $1 AND project = $2 AND mr = $3")
+        .bind(forge_word(forge))
+        .bind(project)
+        .bind(mr)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,402 @@
+//! Webhook deliveries and the durable job queue: enqueue (with delivery
+//! dedup and coalescing), claim under a lease, complete, retry, release.
+//!
+//! Two jobs with the same serial key never run at once on any replica: a
+//! claim must also take the key's row in `key_leases`. Taking it is one
+//! upsert that succeeds only when the row is absent, expired, or already this
+//! job's; the primary key makes that atomic across PostgreSQL sessions.
+//! Transactions touch `jobs` before `key_leases`, always in that order, and
+//! hold at most one `key_leases` row while waiting, so they cannot deadlock.
+//!
+//! `claims` counts every claim (honest history); `attempts` counts the claims
+//! that use up the job's `max_attempts`: a graceful `release` gives one back.
+
+use super::codec::{forge_word, to_u32};
+use super::time::{after, millis, now_ms};
+use super::{
+    Enqueued, Job, JobId, JobSummary, NewDelivery, NewJob, Pruned, QueueDepth, Store, StoreError,
+};
+use crate::config::DatabaseKind;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::time::Duration;
+
+/// How many candidates one `claim` tries before reporting nothing runnable.
+/// A candidate is passed over only when another session took its key in the
+/// meantime, which the next try then sees as held.
+const CLAIM_TRIES: usize = 8;
+
+/// The oldest runnable job whose key no other job holds: queued and due, or
+/// running under a lease that ran out (its worker died). `$1` is now.
+macro_rules! oldest_runnable {
+    ($locking:literal) => {
+        concat!(
+            "SELECT id, serial_key, payload, attempts, enqueued_at FROM jobs \
+             WHERE ((state = 'queued' AND run_at <= $1) \
+                    OR (state = 'running' AND lease_until <= $1)) \
+               AND NOT EXISTS (SELECT 1 FROM key_leases k \
+                               WHERE k.serial_key = jobs.serial_key \
+                                 AND k.lease_until > $1 AND k.job_id <> jobs.id) \
+             ORDER BY id LIMIT 1",
+            $locking
+        )
+    };
+}
+
+/// SQLite: `BEGIN IMMEDIATE` already excludes every other writer.
+const OLDEST_RUNNABLE_SQLITE: &str = oldest_runnable!("");
+/// PostgreSQL: rows another claimer is looking at are skipped, not waited on.
+const OLDEST_RUNNABLE_POSTGRES: &str = oldest_runnable!(" FOR UPDATE SKIP LOCKED");
+
+const INSERT_JOB: &str = "INSERT INTO jobs (serial_key, payload, state, run_at, enqueued_at) \
+     VALUES ($1, $2, 'queued', $3, $3) RETURNING id";
+
+impl Store {
+    /// Stores a delivery and its job atomically, unless the delivery id
+    /// (per forge) was seen before.
+    pub async fn enqueue_delivery(
+        &self,
+        delivery: &NewDelivery<'_>,
+    ) -> Result<Enqueued, StoreError> {
+        let now = now_ms();
+        let mut transaction = self.begin_write().await?;
+        let job = insert_job(&mut transaction, &delivery.job, now).await?;
+        // The primary key decides between two concurrent copies of one
+        // delivery: the loser inserts nothing and undoes its job.
+        let stored = sqlx::query(
+            "INSERT INTO deliveries (forge, delivery_id, event_name, received_at, job_id) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (forge, delivery_id) DO NOTHING",
+        )
+        .bind(forge_word(delivery.forge))
+        .bind(delivery.delivery_id)
+        .bind(delivery.event_name)
+        .bind(now)
+        .bind(job.0)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected();
+        if stored == 0 {
+            transaction.rollback().await?;
+            return Ok(Enqueued::Duplicate);
+        }
+        transaction.commit().await?;
+        Ok(Enqueued::New(job))
+    }
+
+    /// Enqueues follow-up work. When a job with the same key and payload is
+    /// still queued (not running), no new job is made and its id is returned.
+    /// A queued job waiting for a retry keeps its time (its backoff holds).
+    /// On PostgreSQL two sessions enqueueing the same work at the same
+    /// instant may both insert; the work then runs twice, one after the other.
+    pub async fn enqueue(&self, job: &NewJob<'_>) -> Result<JobId, StoreError> {
+        let mut transaction = self.begin_write().await?;
+        let waiting = sqlx::query(
+            "SELECT id FROM jobs WHERE serial_key = $1 AND payload = $2 AND state = 'queued' \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(job.serial_key)
+        .bind(job.payload)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let id = match waiting {
+            Some(row) => JobId(row.try_get("id")?),
+            None => insert_job(&mut transaction, job, now_ms()).await?,
+        };
+        transaction.commit().await?;
+        Ok(id)
+    }
+
+    /// Claims the oldest runnable job whose serial key no live lease holds.
+    /// On PostgreSQL `FOR UPDATE SKIP LOCKED`; two workers never get the same job.
+    /// `Job::attempts` counts earlier claims that used up an attempt: one
+    /// that ended in `retry_later` or whose lease ran out (its worker died)
+    /// does, a `release`d one does not.
+    pub async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<Job>, StoreError> {
+        let candidate_sql = match self.kind {
+            DatabaseKind::Sqlite => OLDEST_RUNNABLE_SQLITE,
+            DatabaseKind::Postgres => OLDEST_RUNNABLE_POSTGRES,
+        };
+        for _ in 0..CLAIM_TRIES {
+            let now = now_ms();
+            let lease_until = after(now, lease);
+            let mut transaction = self.begin_write().await?;
+            let Some(row) = sqlx::query(candidate_sql)
+                .bind(now)
+                .fetch_optional(&mut *transaction)
+                .await?
+            else {
+                transaction.commit().await?;
+                return Ok(None);
+            };
+            let job = claimed_job(&row)?;
+            if !take_key(&mut transaction, &job, worker, lease_until, now).await? {
+                // Another session took the key after our snapshot: look again.
+                transaction.rollback().await?;
+                continue;
+            }
+            sqlx::query(
+                "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, \
+                 claims = claims + 1, attempts = attempts + 1 WHERE id = $3",
+            )
+            .bind(worker)
+            .bind(lease_until)
+            .bind(job.id.0)
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            return Ok(Some(job));
+        }
+        Ok(None)
+    }
+
+    /// Marks a job done; `false` when this worker no longer held its lease.
+    pub async fn complete(&self, job: JobId, worker: &str) -> Result<bool, StoreError> {
+        let now = now_ms();
+        self.finish_claim(
+            job,
+            worker,
+            sqlx::query(
+                "UPDATE jobs SET state = 'done', completions = completions + 1, finished_at = $3, \
+                 lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING serial_key",
+            )
+            .bind(job.0)
+            .bind(worker)
+            .bind(now),
+        )
+        .await
+    }
+
+    /// Puts a failed job back to run after `delay`, or marks it dead after
+    /// `max_attempts` counted claims. Nothing happens when this worker no
+    /// longer holds the lease (the job is someone else's now).
+    pub async fn retry_later(
+        &self,
+        job: JobId,
+        worker: &str,
+        error: &str,
+        delay: Duration,
+        max_attempts: u32,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        self.finish_claim(
+            job,
+            worker,
+            sqlx::query(
+                "UPDATE jobs SET \
+                   state = CASE WHEN attempts >= $3 THEN 'dead' ELSE 'queued' END, \
+                   finished_at = CASE WHEN attempts >= $3 THEN $4 ELSE NULL END, \
+                   run_at = $5, last_error = $6, lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING serial_key",
+            )
+            .bind(job.0)
+            .bind(worker)
+            .bind(i64::from(max_attempts))
+            .bind(now)
+            .bind(after(now, delay))
+            .bind(error),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Returns a claimed job to the queue at once without counting an attempt
+    /// (graceful shutdown). `claims` still records that it was claimed.
+    pub async fn release(&self, job: JobId, worker: &str) -> Result<(), StoreError> {
+        let now = now_ms();
+        self.finish_claim(
+            job,
+            worker,
+            sqlx::query(
+                "UPDATE jobs SET state = 'queued', run_at = $3, attempts = attempts - 1, \
+                 lease_owner = NULL, lease_until = NULL \
+                 WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING serial_key",
+            )
+            .bind(job.0)
+            .bind(worker)
+            .bind(now),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Extends a lease for long work; `false` when the lease was lost.
+    pub async fn extend_lease(
+        &self,
+        job: JobId,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let lease_until = after(now_ms(), lease);
+        let mut transaction = self.begin_write().await?;
+        let extended = sqlx::query(
+            "UPDATE jobs SET lease_until = $3 \
+             WHERE id = $1 AND state = 'running' AND lease_owner = $2",
+        )
+        .bind(job.0)
+        .bind(worker)
+        .bind(lease_until)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected()
+            == 1;
+        if extended {
+            sqlx::query(
+                "UPDATE key_leases SET lease_until = $3 WHERE job_id = $1 AND lease_owner = $2",
+            )
+            .bind(job.0)
+            .bind(worker)
+            .bind(lease_until)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(extended)
+    }
+
+    pub async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
+        // A running job whose lease ran out waits to be claimed again: queued.
+        let row = sqlx::query(
+            "SELECT \
+               COUNT(CASE WHEN state = 'queued' OR (state = 'running' AND lease_until <= $1) \
+                          THEN 1 END) AS queued, \
+               COUNT(CASE WHEN state = 'running' AND lease_until > $1 THEN 1 END) AS running, \
+               COUNT(CASE WHEN state = 'dead' THEN 1 END) AS dead \
+             FROM jobs",
+        )
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |column: &str| -> Result<u64, StoreError> {
+            let value: i64 = row.try_get(column)?;
+            super::codec::to_u64(value, "jobs")
+        };
+        Ok(QueueDepth {
+            queued: count("queued")?,
+            running: count("running")?,
+            dead: count("dead")?,
+        })
+    }
+
+    /// Every job, oldest first (tests and diagnostics).
+    pub async fn jobs(&self) -> Result<Vec<JobSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, serial_key, state, claims, completions, last_error FROM jobs ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(JobSummary {
+                    id: JobId(row.try_get("id")?),
+                    serial_key: row.try_get("serial_key")?,
+                    state: row.try_get("state")?,
+                    claims: to_u32(row.try_get("claims")?, "jobs")?,
+                    completions: to_u32(row.try_get("completions")?, "jobs")?,
+                    last_error: row.try_get("last_error")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes done jobs and delivery ids older than `older_than` (the
+    /// dedup window: a delivery re-sent after it is new work again), and key
+    /// leases that ran out that long ago. Queued, running and dead jobs stay.
+    pub async fn prune(&self, older_than: Duration) -> Result<Pruned, StoreError> {
+        let cutoff = now_ms().saturating_sub(millis(older_than));
+        let mut transaction = self.begin_write().await?;
+        let jobs = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at <= $1")
+            .bind(cutoff)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+        let deliveries = sqlx::query("DELETE FROM deliveries WHERE received_at <= $1")
+            .bind(cutoff)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM key_leases WHERE lease_until <= $1")
+            .bind(cutoff)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(Pruned { jobs, deliveries })
+    }
+
+    /// Runs an `UPDATE … RETURNING serial_key` that ends this worker's claim,
+    /// then frees the key. `false` when the claim was no longer this worker's.
+    async fn finish_claim(
+        &self,
+        job: JobId,
+        worker: &str,
+        update: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    ) -> Result<bool, StoreError> {
+        let mut transaction = self.begin_write().await?;
+        let Some(row) = update.fetch_optional(&mut *transaction).await? else {
+            transaction.rollback().await?;
+            return Ok(false);
+        };
+        let serial_key: String = row.try_get("serial_key")?;
+        sqlx::query(
+            "DELETE FROM key_leases WHERE serial_key = $1 AND job_id = $2 AND lease_owner = $3",
+        )
+        .bind(serial_key)
+        .bind(job.0)
+        .bind(worker)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+}
+
+async fn insert_job(
+    transaction: &mut Transaction<'static, Any>,
+    job: &NewJob<'_>,
+    now: i64,
+) -> Result<JobId, StoreError> {
+    let row = sqlx::query(INSERT_JOB)
+        .bind(job.serial_key)
+        .bind(job.payload)
+        .bind(now)
+        .fetch_one(&mut **transaction)
+        .await?;
+    Ok(JobId(row.try_get("id")?))
+}
+
+/// Takes the job's serial key until `lease_until`; `false` when another job
+/// holds it under a live lease.
+async fn take_key(
+    transaction: &mut Transaction<'static, Any>,
+    job: &Job,
+    worker: &str,
+    lease_until: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let taken = sqlx::query(
+        "INSERT INTO key_leases (serial_key, job_id, lease_owner, lease_until) \
+         VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (serial_key) DO UPDATE SET job_id = excluded.job_id, \
+           lease_owner = excluded.lease_owner, lease_until = excluded.lease_until \
+         WHERE key_leases.lease_until <= $5 OR key_leases.job_id = excluded.job_id",
+    )
+    .bind(&job.serial_key)
+    .bind(job.id.0)
+    .bind(worker)
+    .bind(lease_until)
+    .bind(now)
+    .execute(&mut **transaction)
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}
+
+fn claimed_job(row: &AnyRow) -> Result<Job, StoreError> {
+    Ok(Job {
+        id: JobId(row.try_get("id")?),
+        serial_key: row.try_get("serial_key")?,
+        payload: row.try_get("payload")?,
+        attempts: to_u32(row.try_get("attempts")?, "jobs")?,
+        enqueued_at_ms: row.try_get("enqueued_at")?,
+    })
+}

@@ -1,0 +1,140 @@
+//! Fresh databases for store tests: an SQLite file in a temp directory, or a
+//! new PostgreSQL database on the server named by `SCHEMAGATE_TEST_POSTGRES`
+//! (dropped afterwards). Without that variable PostgreSQL tests are skipped
+//! with a note, except under `CI`, where a missing or unreachable server fails.
+
+use schemagate::config::{DatabaseKind, DatabaseUrl};
+use schemagate::store::Store;
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const POSTGRES_ENV: &str = "SCHEMAGATE_TEST_POSTGRES";
+
+/// A database a test may open as many times as it likes (each `store()` is a
+/// separate pool, like a separate replica).
+#[derive(Clone, Debug)]
+pub struct TestDb {
+    pub url: DatabaseUrl,
+}
+
+impl TestDb {
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url)
+            .await
+            .unwrap_or_else(|error| panic!("connect to {}: {error}", self.url.url))
+    }
+}
+
+/// Runs `test` against a fresh SQLite file.
+pub async fn with_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(TestDb) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    test(TestDb {
+        url: DatabaseUrl {
+            url,
+            kind: DatabaseKind::Sqlite,
+        },
+    })
+    .await;
+    drop(dir);
+}
+
+/// Runs `test` against a fresh PostgreSQL database, dropped afterwards even
+/// when the test panics.
+pub async fn with_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(TestDb) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(admin_url) = postgres_admin_url() else {
+        eprintln!("note: {POSTGRES_ENV} is not set; skipping a PostgreSQL store test");
+        return;
+    };
+    let name = unique_database_name();
+    let mut admin = PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|error| panic!("{POSTGRES_ENV}={admin_url} is unreachable: {error}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create a test database");
+    let db = TestDb {
+        url: DatabaseUrl {
+            url: database_url(&admin_url, &name),
+            kind: DatabaseKind::Postgres,
+        },
+    };
+    let outcome = tokio::spawn(test(db)).await;
+    // FORCE: pools the test left open are disconnected rather than waited for.
+    let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic.into_panic());
+    }
+    dropped.expect("drop the test database");
+}
+
+/// The admin URL, or `None` to skip; panics under CI when it is missing.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but {POSTGRES_ENV} is not: PostgreSQL store tests cannot run")
+        }
+        _ => None,
+    }
+}
+
+fn unique_database_name() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "sg_test_{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The admin URL with its database replaced by `name`.
+fn database_url(admin_url: &str, name: &str) -> String {
+    let mut url = url::Url::parse(admin_url).expect("SCHEMAGATE_TEST_POSTGRES is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+/// Writes one test body per backend: `both_backends!(name, …)` makes
+/// `sqlite::name` and `postgres::name`, each calling `name(TestDb)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    $crate::support::db::with_sqlite(super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    $crate::support::db::with_postgres(super::$name).await;
+                }
+            )*
+        }
+    };
+}
