@@ -3,8 +3,11 @@
 mod config_check;
 pub mod releases;
 pub mod rules;
+mod runtime;
 pub mod scan;
+pub mod serve;
 mod settings;
+pub mod sync;
 pub mod table;
 pub mod upgrade_path;
 
@@ -47,6 +50,10 @@ pub enum Command {
     UpgradePath(upgrade_path::UpgradePathArgs),
     /// The rule packs, and a dry run of them over paths.
     Rules(rules::RulesArgs),
+    /// The webhook server: forge webhooks in, labels, milestones, statuses and comments out.
+    Serve(serve::ServeArgs),
+    /// Reconcile every open MR, labelled issue and milestone with the policy.
+    Sync(sync::SyncArgs),
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -62,6 +69,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Releases(args) => releases::run(args, &settings),
         Command::UpgradePath(args) => upgrade_path::run(args, &settings),
         Command::Rules(args) => rules::run(&args, &settings),
+        Command::Serve(args) => serve::run(args, &settings),
+        Command::Sync(args) => sync::run(args, &settings),
         Command::Config { command } => {
             config_check::run(command, cli.config.as_deref(), cli.format)
         }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod event;
 pub mod github;
 pub mod gitlab;
+pub mod metered;
 pub mod retry;
 
 use crate::core::types::{ChangedFile, Milestone, MilestoneId};

@@ -1,16 +1,30 @@
 //! The webhook server (`schemagate serve`): axum routes for both forges'
 //! webhooks, `/healthz` and `/metrics`, the workers that drain the queue,
-//! the periodic sync, and graceful shutdown.
-//!
-//! SKELETON: `start` and `RunningServer` are the contract with the CLI and
-//! the end-to-end tests; the server work fills them in.
+//! the periodic sync, and graceful shutdown. `start` and `RunningServer` are
+//! the contract with the CLI and the end-to-end tests.
+
+mod health;
+mod intake;
+pub mod metrics;
+mod routes;
+mod shutdown;
+pub mod sync_loop;
+mod webhook;
+pub mod workers;
 
 use crate::config::Config;
-use crate::engine::Forges;
+use crate::engine::{Engine, Forges};
+use crate::forge::metered::MeteredForge;
+use crate::forge::{Forge, ForgeKind};
 use crate::store::Store;
+use anyhow::Context;
+use routes::AppState;
+use shutdown::{Lifecycle, Phase};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 /// The webhook secrets, read from the environment variables the config names.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +50,11 @@ pub struct ServeOptions {
 pub struct RunningServer {
     pub addr: SocketAddr,
     store: Store,
+    lifecycle: Lifecycle,
+    grace: Duration,
+    http: Option<JoinHandle<std::io::Result<()>>>,
+    sync: Option<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -45,8 +64,53 @@ impl RunningServer {
 
     /// Stops accepting webhooks, lets in-flight jobs finish within the grace
     /// period and returns the rest to the queue.
-    pub async fn shutdown(self) -> anyhow::Result<()> {
-        todo!("server")
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        self.lifecycle.enter(Phase::Draining);
+        let deadline = tokio::time::Instant::now() + self.grace;
+        let mut served = Ok(());
+        if let Some(http) = self.http.take() {
+            // A request still being read when the grace runs out is cut off.
+            match tokio::time::timeout_at(deadline, http).await {
+                Ok(joined) => served = joined.context("the HTTP server task failed")?,
+                Err(_) => tracing::warn!("open connections outlived the grace period; closing"),
+            }
+        }
+        if let Some(sync) = self.sync.take() {
+            let _ = sync.await;
+        }
+        let mut workers = std::mem::take(&mut self.workers);
+        let drained = tokio::time::timeout_at(deadline, async {
+            for worker in &mut workers {
+                let _ = worker.await;
+            }
+        })
+        .await;
+        if drained.is_err() {
+            tracing::info!("grace period over; returning unfinished jobs to the queue");
+            self.lifecycle.enter(Phase::Abandoning);
+            for worker in &mut workers {
+                let _ = worker.await;
+            }
+        }
+        tracing::info!("server stopped");
+        served.context("the HTTP server failed")
+    }
+}
+
+impl Drop for RunningServer {
+    /// Dropped without `shutdown` (a test that ends): stop every task now.
+    fn drop(&mut self) {
+        self.lifecycle.enter(Phase::Abandoning);
+        let tasks = self.workers.iter();
+        for task in tasks {
+            task.abort();
+        }
+        if let Some(http) = &self.http {
+            http.abort();
+        }
+        if let Some(sync) = &self.sync {
+            sync.abort();
+        }
     }
 }
 
@@ -59,6 +123,73 @@ pub async fn start(
     secrets: WebhookSecrets,
     options: ServeOptions,
 ) -> anyhow::Result<RunningServer> {
-    let _ = (config, store, forges, secrets, options);
-    todo!("server")
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+
+    let (forges, metered) = meter(forges);
+    let engine = Arc::new(Engine::new(config.clone(), store.clone(), forges));
+    let wake = Arc::new(Notify::new());
+    let lifecycle = Lifecycle::new();
+    let state = Arc::new(AppState {
+        config: config.clone(),
+        store: store.clone(),
+        secrets,
+        wake: wake.clone(),
+        metrics: metrics::install(),
+        forges: metered,
+    });
+
+    let http = {
+        let mut phase = lifecycle.watch();
+        let app = routes::router(state);
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { phase.wait_for(Phase::Draining).await })
+                .await
+        })
+    };
+    let workers = workers::Workers {
+        engine,
+        store: store.clone(),
+        wake: wake.clone(),
+        lease: options.lease,
+    }
+    .spawn(options.workers, &options.worker_id, &lifecycle.watch());
+    let sync = tokio::spawn(sync_loop::run(
+        config,
+        store.clone(),
+        wake,
+        lifecycle.watch(),
+    ));
+    tracing::debug!(%addr, workers = options.workers, "webhook server listening");
+    Ok(RunningServer {
+        addr,
+        store,
+        lifecycle,
+        grace: options.shutdown_grace,
+        http: Some(http),
+        sync: Some(sync),
+        workers,
+    })
+}
+
+/// Wraps each forge client so its calls are counted and its health known.
+fn meter(forges: Forges) -> (Forges, Vec<(ForgeKind, Arc<MeteredForge>)>) {
+    let mut metered = Vec::new();
+    let mut wrap = |client: Option<Arc<dyn Forge>>| {
+        client.map(|client| {
+            let wrapped = Arc::new(MeteredForge::new(client));
+            metered.push((wrapped.kind(), wrapped.clone()));
+            wrapped as Arc<dyn Forge>
+        })
+    };
+    let forges = Forges {
+        gitlab: wrap(forges.gitlab),
+        github: wrap(forges.github),
+    };
+    (forges, metered)
 }

@@ -15,5 +15,6 @@ mod gitlab_webhooks;
 mod lava_story;
 mod releases;
 mod scan;
+mod server;
 mod store;
 mod upgrade_path;

@@ -1,0 +1,56 @@
+//! What `serve` and `sync` share: logging to stderr, a tokio runtime, and the
+//! webhook secrets read from the environment variables the configuration names.
+
+use crate::config::Config;
+use crate::server::WebhookSecrets;
+use anyhow::{Context, Result, bail};
+use tracing_subscriber::EnvFilter;
+
+/// Logs to stderr, filtered by `RUST_LOG` (else `default_level`). A second
+/// call (tests running several commands in one process) is a no-op.
+pub fn init_logging(default_level: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// The value of a secret-holding environment variable, required and non-empty.
+fn secret(variable: &str, what: &str, key: &str) -> Result<String> {
+    match std::env::var(variable) {
+        Ok(value) if !value.trim().is_empty() => Ok(value),
+        _ => bail!("{what} is not set: export {variable} (named by {key})"),
+    }
+}
+
+/// The webhook secret of each configured forge; the server refuses to start
+/// without one rather than accept unauthenticated webhooks or none at all.
+pub fn webhook_secrets(config: &Config) -> Result<WebhookSecrets> {
+    Ok(WebhookSecrets {
+        gitlab: match &config.gitlab {
+            Some(gitlab) => Some(secret(
+                &gitlab.webhook_secret_env,
+                "the GitLab webhook secret",
+                "gitlab.webhook_secret_env",
+            )?),
+            None => None,
+        },
+        github: match &config.github {
+            Some(github) => Some(secret(
+                &github.webhook_secret_env,
+                "the GitHub webhook secret",
+                "github.webhook_secret_env",
+            )?),
+            None => None,
+        },
+    })
+}

@@ -1,0 +1,242 @@
+//! What happens to an authenticated, parsed webhook: ignored (202), a ping
+//! (200), or stored with its job BEFORE the answer goes back (202 queued,
+//! 200 duplicate, 503 when the store cannot take it so the forge redelivers).
+
+use super::routes::AppState;
+use crate::config::{self, Config};
+use crate::engine::Work;
+use crate::forge::ForgeKind;
+use crate::forge::event::{Event, MilestoneScope};
+use crate::metric_names::{EVENTS_RECEIVED, WEBHOOKS_REJECTED};
+use crate::store::{Enqueued, NewDelivery, NewJob};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tracing::Instrument;
+
+/// One authenticated delivery, translated at the edge.
+pub struct Delivery<'a> {
+    pub forge: ForgeKind,
+    /// The forge's event header value.
+    pub event_name: &'a str,
+    pub delivery_id: String,
+    pub event: Event,
+}
+
+pub fn forge_label(forge: ForgeKind) -> &'static str {
+    match forge {
+        ForgeKind::GitLab => "gitlab",
+        ForgeKind::GitHub => "github",
+    }
+}
+
+/// The configuration's name for a forge.
+pub fn config_forge(forge: ForgeKind) -> config::ForgeKind {
+    match forge {
+        ForgeKind::GitLab => config::ForgeKind::Gitlab,
+        ForgeKind::GitHub => config::ForgeKind::Github,
+    }
+}
+
+pub async fn accept(app: &AppState, delivery: Delivery<'_>) -> Response {
+    let span = tracing::info_span!(
+        "webhook",
+        forge = forge_label(delivery.forge),
+        event = delivery.event_name,
+        delivery = %delivery.delivery_id
+    );
+    store_or_ignore(app, delivery).instrument(span).await
+}
+
+async fn store_or_ignore(app: &AppState, delivery: Delivery<'_>) -> Response {
+    let Delivery {
+        forge,
+        event_name,
+        delivery_id,
+        event,
+    } = delivery;
+    metrics::counter!(EVENTS_RECEIVED, "forge" => forge_label(forge), "kind" => event_kind(event_name))
+        .increment(1);
+    match &event {
+        Event::Ignored { reason } => return ignored(reason),
+        Event::Ping { .. } => {
+            tracing::info!("ping");
+            return reply(StatusCode::OK, json!({ "status": "pong" }));
+        }
+        _ => {}
+    }
+    if let Some(reason) = unconfigured(&app.config, forge, &event) {
+        return ignored(&reason);
+    }
+    let work = Work::Event { forge, event };
+    let payload = work.to_json();
+    let serial_key = work.serial_key();
+    let stored = app
+        .store
+        .enqueue_delivery(&NewDelivery {
+            forge,
+            delivery_id: &delivery_id,
+            event_name,
+            job: NewJob {
+                serial_key: &serial_key,
+                payload: &payload,
+            },
+        })
+        .await;
+    match stored {
+        Ok(Enqueued::New(job)) => {
+            app.wake.notify_one();
+            tracing::info!(job = job.0, key = %serial_key, "queued");
+            reply(
+                StatusCode::ACCEPTED,
+                json!({ "status": "queued", "job": job.0 }),
+            )
+        }
+        Ok(Enqueued::Duplicate) => {
+            tracing::info!("duplicate delivery, already stored");
+            reply(StatusCode::OK, json!({ "status": "duplicate" }))
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot store the delivery");
+            metrics::counter!(WEBHOOKS_REJECTED, "forge" => forge_label(forge), "reason" => "store_unavailable")
+                .increment(1);
+            reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({ "error": "the delivery could not be stored; redeliver it later" }),
+            )
+        }
+    }
+}
+
+/// Why an event is about nothing this server manages, if it is not.
+fn unconfigured(config: &Config, forge: ForgeKind, event: &Event) -> Option<String> {
+    let wanted = config_forge(forge);
+    let configured = |path: &str| {
+        config
+            .projects
+            .iter()
+            .any(|project| project.forge == wanted && project.path.eq_ignore_ascii_case(path))
+    };
+    match event {
+        Event::MilestoneChanged {
+            scope: MilestoneScope::Group(group),
+            ..
+        } => {
+            // A group milestone is every project's below that group.
+            let prefix = format!("{}/", group.to_ascii_lowercase());
+            let any_below = config.projects.iter().any(|project| {
+                project.forge == wanted && project.path.to_ascii_lowercase().starts_with(&prefix)
+            });
+            (!any_below).then(|| format!("no configured project is in the group {group}"))
+        }
+        Event::Installation { projects, .. } => {
+            (!projects.iter().any(|project| configured(&project.0)))
+                .then(|| "the installation names no configured project".to_string())
+        }
+        other => match other.project() {
+            Some(project) if configured(&project.0) => None,
+            Some(project) => Some(format!("project {project} is not configured")),
+            None => Some("the event names no project".to_string()),
+        },
+    }
+}
+
+/// The `kind` label: the event header, bounded so a sender cannot flood the
+/// metrics with made-up names.
+fn event_kind(event_name: &str) -> String {
+    let plain = event_name.len() <= 40
+        && event_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_');
+    if plain {
+        event_name.to_string()
+    } else {
+        "other".to_string()
+    }
+}
+
+fn ignored(reason: &str) -> Response {
+    tracing::info!(reason, "ignored");
+    reply(
+        StatusCode::ACCEPTED,
+        json!({ "status": "ignored", "reason": reason }),
+    )
+}
+
+fn reply(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::types::MilestoneId;
+    use crate::forge::event::{MilestoneAction, MilestoneScope};
+    use crate::forge::{ItemNumber, ProjectPath};
+
+    fn config() -> Config {
+        let text = r#"
+[gitlab]
+url = "https://gitlab.example.org"
+token_env = "T"
+webhook_secret_env = "S"
+
+[[project]]
+forge = "gitlab"
+path = "lava/lava"
+releases = { scheme = "calver" }
+gate = { require_announcement = false }
+"#;
+        config::parse("test", text).unwrap()
+    }
+
+    fn closed(project: &str) -> Event {
+        Event::MergeRequestClosed {
+            project: ProjectPath(project.into()),
+            number: ItemNumber(1),
+            merged: false,
+        }
+    }
+
+    fn group_milestone(group: &str) -> Event {
+        Event::MilestoneChanged {
+            scope: MilestoneScope::Group(group.into()),
+            milestone: MilestoneId(1),
+            title: "2026.11".into(),
+            action: MilestoneAction::Closed,
+        }
+    }
+
+    #[test]
+    fn a_configured_project_is_accepted_whatever_its_case() {
+        assert_eq!(
+            unconfigured(&config(), ForgeKind::GitLab, &closed("LAVA/lava")),
+            None
+        );
+    }
+
+    #[test]
+    fn the_same_path_on_the_other_forge_is_not_configured() {
+        assert!(unconfigured(&config(), ForgeKind::GitHub, &closed("lava/lava")).is_some());
+        assert!(unconfigured(&config(), ForgeKind::GitLab, &closed("other/x")).is_some());
+    }
+
+    #[test]
+    fn a_group_milestone_counts_when_a_configured_project_is_below_the_group() {
+        let config = config();
+        assert_eq!(
+            unconfigured(&config, ForgeKind::GitLab, &group_milestone("Lava")),
+            None
+        );
+        assert!(unconfigured(&config, ForgeKind::GitLab, &group_milestone("lav")).is_some());
+    }
+
+    #[test]
+    fn odd_event_names_share_one_metric_label() {
+        assert_eq!(event_kind("Merge Request Hook"), "Merge Request Hook");
+        assert_eq!(event_kind("pull_request"), "pull_request");
+        assert_eq!(event_kind("x\"} 1\nevil"), "other");
+        assert_eq!(event_kind(&"a".repeat(200)), "other");
+    }
+}

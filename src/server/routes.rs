@@ -1,0 +1,42 @@
+//! The HTTP surface: which handler answers which path, and the state they share.
+
+use super::{WebhookSecrets, health, metrics, webhook};
+use crate::config::Config;
+use crate::forge::ForgeKind;
+use crate::forge::metered::MeteredForge;
+use crate::store::Store;
+use axum::Router;
+use axum::routing::{get, post};
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What every handler needs.
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub secrets: WebhookSecrets,
+    /// Woken after each stored delivery so an idle worker claims it at once.
+    pub wake: Arc<Notify>,
+    pub metrics: Option<PrometheusHandle>,
+    /// The server's wrapped forge clients, for `/healthz`.
+    pub forges: Vec<(ForgeKind, Arc<MeteredForge>)>,
+}
+
+impl AppState {
+    pub fn forge(&self, kind: ForgeKind) -> Option<&MeteredForge> {
+        self.forges
+            .iter()
+            .find(|(forge, _)| *forge == kind)
+            .map(|(_, metered)| metered.as_ref())
+    }
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/webhooks/gitlab", post(webhook::gitlab))
+        .route("/webhooks/github", post(webhook::github))
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::render))
+        .with_state(state)
+}

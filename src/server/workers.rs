@@ -1,0 +1,256 @@
+//! The workers that drain the queue: claim a job, run it through the engine,
+//! then complete it, retry it later with exponential backoff, or (at
+//! shutdown) return it to the queue. A job's lease is extended while it
+//! runs, so a slow job is never taken by a second replica.
+
+use super::intake::forge_label;
+use super::shutdown::{Phase, PhaseWatch};
+use crate::engine::{Engine, JobOutcome, Work};
+use crate::metric_names::{EVENTS_FAILED, EVENTS_PROCESSED, JOBS};
+use crate::store::{Job, Store};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+/// How often an idle worker looks for jobs it was not woken for: those
+/// enqueued by another replica, retries coming due, leases run out.
+const POLL: Duration = Duration::from_millis(250);
+/// Wait before the first retry of a failed job; doubled for each later one.
+pub const FIRST_RETRY_DELAY: Duration = Duration::from_secs(2);
+/// No retry waits longer than this.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(10 * 60);
+/// Claims after which a failing job is given up (marked dead): about 45
+/// minutes of retries with the delays above.
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// What every worker shares.
+pub struct Workers {
+    pub engine: Arc<Engine>,
+    pub store: Store,
+    pub wake: Arc<Notify>,
+    pub lease: Duration,
+}
+
+impl Workers {
+    /// Starts `count` workers named `{worker_id}/{n}` in leases.
+    pub fn spawn(self, count: usize, worker_id: &str, phase: &PhaseWatch) -> Vec<JoinHandle<()>> {
+        let shared = Arc::new(self);
+        (0..count.max(1))
+            .map(|n| {
+                let worker = Worker {
+                    shared: shared.clone(),
+                    id: format!("{worker_id}/{n}"),
+                    phase: phase.clone(),
+                };
+                tokio::spawn(worker.run())
+            })
+            .collect()
+    }
+}
+
+struct Worker {
+    shared: Arc<Workers>,
+    id: String,
+    phase: PhaseWatch,
+}
+
+impl Worker {
+    async fn run(mut self) {
+        while !self.phase.reached(Phase::Draining) {
+            match self.shared.store.claim(&self.id, self.shared.lease).await {
+                Ok(Some(job)) => {
+                    let span = tracing::info_span!(
+                        "job",
+                        id = job.id.0,
+                        key = %job.serial_key,
+                        attempt = job.attempts + 1,
+                        worker = %self.id
+                    );
+                    self.work(job).instrument(span).await;
+                }
+                Ok(None) => self.idle().await,
+                Err(error) => {
+                    tracing::warn!(worker = %self.id, %error, "cannot claim a job");
+                    self.idle().await;
+                }
+            }
+        }
+    }
+
+    async fn idle(&mut self) {
+        tokio::select! {
+            _ = self.shared.wake.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+            _ = self.phase.wait_for(Phase::Draining) => {}
+        }
+    }
+
+    async fn work(&mut self, job: Job) {
+        let labels = JobLabels::of(&job);
+        let started = std::time::Instant::now();
+        // Its own task: a panic in the engine fails this job, not the worker.
+        let mut running = tokio::spawn({
+            let engine = self.shared.engine.clone();
+            let job = job.clone();
+            async move { engine.handle(&job).await }.in_current_span()
+        });
+        let heartbeat = tokio::spawn(
+            keep_leased(
+                self.shared.store.clone(),
+                job.clone(),
+                self.id.clone(),
+                self.shared.lease,
+            )
+            .in_current_span(),
+        );
+        let finished = tokio::select! {
+            joined = &mut running => Some(joined),
+            _ = self.phase.wait_for(Phase::Abandoning) => None,
+        };
+        heartbeat.abort();
+        let store = &self.shared.store;
+        let result = match finished {
+            None => {
+                running.abort();
+                labels.count("released");
+                match store.release(job.id, &self.id).await {
+                    Ok(()) => tracing::info!("shutting down: job returned to the queue"),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot return the job; its lease will run out")
+                    }
+                }
+                return;
+            }
+            Some(Ok(result)) => result,
+            Some(Err(join_error)) => Err(crate::engine::RetryableError(format!(
+                "the job's task failed: {join_error}"
+            ))),
+        };
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let stored = match result {
+            Ok(JobOutcome::Done) => {
+                labels.count("done");
+                labels.processed("done");
+                tracing::info!(elapsed_ms, "done");
+                store.complete(job.id, &self.id).await
+            }
+            Ok(JobOutcome::Dropped { reason }) => {
+                labels.count("dropped");
+                labels.processed("dropped");
+                tracing::info!(elapsed_ms, %reason, "dropped");
+                store.complete(job.id, &self.id).await
+            }
+            Err(error) => {
+                let last = job.attempts + 1 >= MAX_ATTEMPTS;
+                labels.count(if last { "dead" } else { "retried" });
+                labels.failed();
+                let delay = retry_delay(job.attempts);
+                if last {
+                    tracing::error!(elapsed_ms, %error, "failed for the last time; giving up");
+                } else {
+                    tracing::warn!(elapsed_ms, %error, retry_in_s = delay.as_secs(), "failed; will retry");
+                }
+                store
+                    .retry_later(job.id, &self.id, &error.0, delay, MAX_ATTEMPTS)
+                    .await
+                    .map(|()| true)
+            }
+        };
+        match stored {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    "the lease ran out before the job finished; another worker may redo it"
+                )
+            }
+            Err(error) => tracing::error!(%error, "cannot record the job's outcome"),
+        }
+    }
+}
+
+/// Extends the lease every third of its length while the job runs.
+async fn keep_leased(store: Store, job: Job, worker: String, lease: Duration) {
+    let every = (lease / 3).max(Duration::from_millis(100));
+    loop {
+        tokio::time::sleep(every).await;
+        match store.extend_lease(job.id, &worker, lease).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("lost the job's lease");
+                return;
+            }
+            Err(error) => tracing::warn!(%error, "cannot extend the job's lease"),
+        }
+    }
+}
+
+/// The wait before the next try after `attempts` earlier claims failed.
+pub fn retry_delay(attempts: u32) -> Duration {
+    let factor = 1u32 << attempts.min(16);
+    FIRST_RETRY_DELAY
+        .saturating_mul(factor)
+        .min(MAX_RETRY_DELAY)
+}
+
+/// Metric labels for a job, read from its payload.
+struct JobLabels {
+    work: &'static str,
+    /// The forge of a webhook event; `None` for other work.
+    event_forge: Option<&'static str>,
+}
+
+impl JobLabels {
+    fn of(job: &Job) -> JobLabels {
+        match Work::from_json(&job.payload) {
+            Ok(Work::Event { forge, .. }) => JobLabels {
+                work: "event",
+                event_forge: Some(forge_label(forge)),
+            },
+            Ok(Work::Evaluate { .. }) => JobLabels::other("evaluate"),
+            Ok(Work::Reevaluate { .. }) => JobLabels::other("reevaluate"),
+            Ok(Work::RenderBlock { .. }) => JobLabels::other("render_block"),
+            Ok(Work::Sync { .. }) => JobLabels::other("sync"),
+            Err(_) => JobLabels::other("unreadable"),
+        }
+    }
+
+    fn other(work: &'static str) -> JobLabels {
+        JobLabels {
+            work,
+            event_forge: None,
+        }
+    }
+
+    fn count(&self, outcome: &'static str) {
+        metrics::counter!(JOBS, "work" => self.work, "outcome" => outcome).increment(1);
+    }
+
+    fn processed(&self, outcome: &'static str) {
+        if let Some(forge) = self.event_forge {
+            metrics::counter!(EVENTS_PROCESSED, "forge" => forge, "outcome" => outcome)
+                .increment(1);
+        }
+    }
+
+    fn failed(&self) {
+        if let Some(forge) = self.event_forge {
+            metrics::counter!(EVENTS_FAILED, "forge" => forge).increment(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_double_from_two_seconds_up_to_ten_minutes() {
+        assert_eq!(retry_delay(0), Duration::from_secs(2));
+        assert_eq!(retry_delay(1), Duration::from_secs(4));
+        assert_eq!(retry_delay(5), Duration::from_secs(64));
+        assert_eq!(retry_delay(9), MAX_RETRY_DELAY);
+        assert_eq!(retry_delay(u32::MAX), MAX_RETRY_DELAY);
+    }
+}

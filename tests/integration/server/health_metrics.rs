@@ -1,0 +1,166 @@
+//! `/healthz` with parts of the world down, and `/metrics` after traffic.
+
+use super::*;
+
+fn health_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+#[tokio::test]
+async fn healthz_reports_everything_up() {
+    let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = TestServer::start(Setup {
+        smtp_url: Some(format!("smtp://{}", smtp.local_addr().unwrap())),
+        ..Setup::default()
+    })
+    .await;
+    let (status, text) = server.get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    let health = health_json(&text);
+    assert_eq!(health["status"], "ok", "{health}");
+    assert_eq!(health["database"], "ok");
+    assert_eq!(health["forges"]["gitlab"], "ok");
+    assert_eq!(health["forges"]["github"], "ok");
+    assert_eq!(health["mail"], "ok");
+}
+
+#[tokio::test]
+async fn a_forge_and_mail_server_that_are_down_are_reported_while_webhooks_still_queue() {
+    let server = TestServer::start(Setup {
+        gitlab_down: true,
+        smtp_url: Some(format!("smtp://127.0.0.1:{}", closed_port().await)),
+        ..Setup::default()
+    })
+    .await;
+    // The webhook is taken and stored although GitLab cannot be reached.
+    let (status, reply) = server
+        .gitlab_hook(
+            "Merge Request Hook",
+            gitlab_mr(GITLAB_PROJECT, 5, "open"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{reply}");
+    assert_eq!(reply["status"], "queued");
+    assert_eq!(server.event_jobs().await.len(), 1);
+
+    // Working that job tries GitLab, which is how the server learns it is down.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let (reported, last) = loop {
+        let (status, text) = server.get("/healthz").await;
+        assert_eq!(status, StatusCode::OK, "the database is up: {text}");
+        let health = health_json(&text);
+        let down = health["forges"]["gitlab"]
+            .as_str()
+            .is_some_and(|state| state.starts_with("down: "));
+        if down || tokio::time::Instant::now() >= deadline {
+            break (down, health);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(reported, "GitLab never reported down: {last}");
+    assert_eq!(last["status"], "degraded");
+    assert_eq!(last["database"], "ok");
+    assert_eq!(last["forges"]["github"], "ok");
+    let mail = last["mail"].as_str().unwrap();
+    assert!(
+        mail.starts_with("down: cannot connect to 127.0.0.1:"),
+        "{mail}"
+    );
+
+    // And it keeps accepting webhooks.
+    let (status, _) = server
+        .gitlab_hook(
+            "Merge Request Hook",
+            gitlab_mr(GITLAB_PROJECT, 6, "open"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+/// The value of the first sample line of `name` carrying every one of `labels`.
+fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    metrics
+        .lines()
+        .filter(|line| {
+            line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} "))
+        })
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_webhooks_refusals_forge_calls_and_the_queue() {
+    let server = TestServer::start(Setup::default()).await;
+    seed_gitlab_mr(&server.gitlab, 8);
+    let (status, _) = server
+        .gitlab_hook(
+            "Merge Request Hook",
+            gitlab_mr(GITLAB_PROJECT, 8, "open"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, _) = server
+        .post(
+            "/webhooks/gitlab",
+            &[
+                ("X-Gitlab-Token", "wrong"),
+                ("X-Gitlab-Event", "Merge Request Hook"),
+            ],
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, text) = server.get("/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    let received = sample(
+        &text,
+        "schemagate_events_received_total",
+        &["forge=\"gitlab\"", "kind=\"Merge Request Hook\""],
+    );
+    assert!(received.is_some_and(|n| n >= 1.0), "{text}");
+    let refused = sample(
+        &text,
+        "schemagate_webhooks_rejected_total",
+        &["forge=\"gitlab\"", "reason=\"unauthorized\""],
+    );
+    assert!(refused.is_some_and(|n| n >= 1.0), "{text}");
+    for state in ["queued", "running", "dead"] {
+        let label = format!("state=\"{state}\"");
+        assert!(
+            sample(&text, "schemagate_queue_depth", &[&label]).is_some(),
+            "no queue depth for {state}: {text}"
+        );
+    }
+    assert!(
+        text.contains("schemagate_announcements_sent_total"),
+        "{text}"
+    );
+
+    // The worker runs the job against the fake GitLab: its calls are counted.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let (counted, last) = loop {
+        let text = server.get("/metrics").await.1;
+        let counted = sample(
+            &text,
+            "schemagate_forge_requests_total",
+            &["forge=\"gitlab\""],
+        )
+        .is_some()
+            && sample(
+                &text,
+                "schemagate_events_processed_total",
+                &["forge=\"gitlab\""],
+            )
+            .is_some();
+        if counted || tokio::time::Instant::now() >= deadline {
+            break (counted, text);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(counted, "{last}");
+}
