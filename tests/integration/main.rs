@@ -12,6 +12,7 @@ mod forge_github;
 mod forge_gitlab;
 mod github_webhooks;
 mod gitlab_webhooks;
+mod lava_story;
 mod releases;
 mod scan;
 mod server;

@@ -6,7 +6,8 @@
 //! and a record of every request by method and route.
 
 mod gate;
-mod render;
+pub mod people;
+pub mod render;
 pub mod routes;
 pub mod state;
 

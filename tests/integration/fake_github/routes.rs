@@ -53,7 +53,7 @@ pub fn router(fake: Fake) -> Router {
         )
         .route(
             "/repos/{owner}/{repo}/milestones/{number}",
-            patch(update_milestone),
+            get(get_milestone).patch(update_milestone),
         )
         .route("/repos/{owner}/{repo}/statuses/{sha}", post(create_status))
         .route(
@@ -533,6 +533,16 @@ async fn create_milestone(
             Json(render::milestone(&fake.base_url, repo, &milestone)),
         )
             .into_response()
+    })
+}
+
+async fn get_milestone(AxumState(fake): AxumState<Fake>, Path((o, r, n)): NumberPath) -> Response {
+    with_repo(&fake, &o, &r, |state, key| {
+        let repo = &state.repos[key];
+        match repo.milestone(n) {
+            Some(m) => Json(render::milestone(&fake.base_url, repo, m)).into_response(),
+            None => render::not_found(),
+        }
     })
 }
 

@@ -3,6 +3,7 @@
 //! Tests seed it, run the bot's code, then assert on its state and on the
 //! requests it counted.
 
+pub mod people;
 pub mod routes;
 pub mod state;
 

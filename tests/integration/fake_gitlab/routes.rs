@@ -54,7 +54,7 @@ pub fn router(state: Shared) -> Router {
         .route("/projects/{id}/milestones", get(list_milestones))
         .route(
             "/projects/{id}/milestones/{milestone}",
-            put(edit_project_milestone),
+            get(get_project_milestone).put(edit_project_milestone),
         )
         .route(
             "/groups/{group}/milestones/{milestone}",
@@ -64,6 +64,10 @@ pub fn router(state: Shared) -> Router {
         .route("/projects/{id}/labels/{name}", get(get_label))
         .route("/projects/{id}/repository/files/{path}/raw", get(raw_file))
         .route("/projects/{id}/statuses/{sha}", post(create_status))
+        .route(
+            "/projects/{id}/repository/commits/{sha}/statuses",
+            get(list_statuses),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), gate));
     Router::new().nest("/api/v4", api).with_state(state)
 }
@@ -686,6 +690,24 @@ async fn edit_project_milestone(
     )
 }
 
+async fn get_project_milestone(
+    AxumState(s): AxumState<Shared>,
+    Path((id, milestone)): Path<(String, u64)>,
+) -> Response {
+    let s = s.lock().unwrap();
+    let Some(pid) = project_id(&s, &id) else {
+        return not_found("Project");
+    };
+    match s
+        .milestones
+        .iter()
+        .find(|m| m.id == milestone && m.project_id == Some(pid))
+    {
+        Some(m) => Json(milestone_json(&s, m)).into_response(),
+        None => not_found("Milestone"),
+    }
+}
+
 async fn edit_group_milestone(
     AxumState(s): AxumState<Shared>,
     Path((group, milestone)): Path<(String, u64)>,
@@ -787,6 +809,38 @@ async fn raw_file(
     }
 }
 
+fn status_json(status: &Status) -> Value {
+    json!({
+        "id": status.id, "sha": status.sha, "ref": null, "status": status.state, "name": status.name,
+        "target_url": status.target_url, "description": status.description,
+        "created_at": "2026-01-01T00:00:00.000Z", "allow_failure": false,
+        "author": { "id": 7, "username": "schemagate-bot" },
+    })
+}
+
+/// `GET /projects/{id}/repository/commits/{sha}/statuses`: newest first, as GitLab lists them.
+async fn list_statuses(
+    AxumState(s): AxumState<Shared>,
+    Path((id, sha)): Path<(String, String)>,
+    Query(q): Params,
+    uri: Uri,
+) -> Response {
+    let s = s.lock().unwrap();
+    let Some(pid) = project_id(&s, &id) else {
+        return not_found("Project");
+    };
+    let wanted = q.get("name").cloned();
+    let items = s
+        .statuses
+        .iter()
+        .rev()
+        .filter(|st| st.project_id == pid && st.sha == sha)
+        .filter(|st| wanted.as_ref().is_none_or(|w| &st.name == w))
+        .map(status_json)
+        .collect();
+    paginate(items, &q, &uri, &base(&s))
+}
+
 async fn create_status(
     AxumState(s): AxumState<Shared>,
     Path((id, sha)): Path<(String, String)>,
@@ -834,10 +888,5 @@ async fn create_status(
         target_url: fields.get("target_url").cloned(),
     };
     s.statuses.push(status.clone());
-    (StatusCode::CREATED, Json(json!({
-        "id": status.id, "sha": status.sha, "ref": null, "status": status.state, "name": status.name,
-        "target_url": status.target_url, "description": status.description,
-        "created_at": "2026-01-01T00:00:00.000Z", "allow_failure": false,
-        "author": { "id": 7, "username": "schemagate-bot" },
-    }))).into_response()
+    (StatusCode::CREATED, Json(status_json(&status))).into_response()
 }

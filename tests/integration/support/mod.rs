@@ -2,3 +2,5 @@
 
 pub mod db;
 pub mod git_repo;
+pub mod serve;
+pub mod webhooks;
