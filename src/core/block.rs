@@ -238,6 +238,7 @@ mod tests {
                 title: "Add table".into(),
                 web_url: None,
                 milestone: MilestoneId(2),
+                placed_by_bot: false,
             }],
             warnings_sent: Vec::new(),
         };

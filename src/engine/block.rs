@@ -115,6 +115,7 @@ mod tests {
                 title: "Add devices".into(),
                 web_url: None,
                 milestone: MilestoneId(milestone),
+                placed_by_bot: false,
             }],
             warnings_sent: Vec::new(),
         }

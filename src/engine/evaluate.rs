@@ -11,8 +11,8 @@ use super::fingerprint::{DecisionContext, ItemView, fingerprint};
 use super::pending::{credit_unfinished_writes, pending_for};
 use super::project::{ProjectContext, forge_name, policy_kind, policy_state};
 use crate::core::policy::{
-    DbChangeReason, Decision, GateState, ItemFacts, ProjectState, decide, milestones_affected_by,
-    recorded_db_change,
+    DbChangeReason, DbItemRef, Decision, GateState, ItemFacts, ProjectState, batch_milestones,
+    decide, milestones_affected_by, recorded_db_change,
 };
 use crate::core::types::{Milestone, MilestoneId};
 use crate::forge::apply::{DesiredState, ItemSnapshot, PreviousWrites, apply_changes, item_delta};
@@ -124,6 +124,9 @@ pub(super) struct FollowUps {
     pub milestones: Vec<MilestoneId>,
     /// Issues to re-evaluate (closed by this MR now or before).
     pub issues: Vec<u64>,
+    /// This item changed which milestones are the project's batches (it
+    /// started, moved or ended one): every other item's verdict may change.
+    pub batches_changed: bool,
 }
 
 pub(super) struct Evaluated {
@@ -378,6 +381,13 @@ impl Engine {
                 &prepared.decision,
             ),
             issues,
+            batches_changed: batches_changed(
+                project,
+                &prepared.milestones,
+                &prepared.project_state,
+                &prepared.record.db_change,
+                &record.db_change,
+            ),
         };
         tracing::debug!(
             item = %reference,
@@ -417,6 +427,31 @@ impl Engine {
 }
 
 /// The item's labels and milestone once `update` landed.
+/// Whether replacing this item's recorded database change (`before` →
+/// `after`) changes the project's batch milestones.
+fn batches_changed(
+    project: &ProjectContext<'_>,
+    milestones: &[Milestone],
+    state: &ProjectState,
+    before: &Option<DbItemRef>,
+    after: &Option<DbItemRef>,
+) -> bool {
+    if before == after {
+        return false;
+    }
+    let policy = project.config.policy();
+    let mut next = state.clone();
+    let same_item = |c: &DbItemRef, r: &DbItemRef| c.kind == r.kind && c.number == r.number;
+    if let Some(old) = before {
+        next.db_changes.retain(|c| !same_item(c, old));
+    }
+    if let Some(new) = after {
+        next.db_changes.retain(|c| !same_item(c, new));
+        next.db_changes.push(new.clone());
+    }
+    batch_milestones(milestones, state, &policy) != batch_milestones(milestones, &next, &policy)
+}
+
 pub(super) fn after_update(
     snapshot: &ItemSnapshot,
     update: &ItemUpdate,

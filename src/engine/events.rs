@@ -142,6 +142,13 @@ impl Engine {
             })
             .await?;
         }
+        if follow_ups.batches_changed {
+            self.enqueue_work(&Work::Reevaluate {
+                forge: project.kind,
+                project: ProjectPath(project.config.path.clone()),
+            })
+            .await?;
+        }
         for issue in &follow_ups.issues {
             self.enqueue_work(&Work::Evaluate {
                 forge: project.kind,

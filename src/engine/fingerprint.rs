@@ -144,6 +144,7 @@ mod tests {
             title: format!("MR {number}"),
             web_url: None,
             milestone: MilestoneId(milestone),
+            placed_by_bot: false,
         }
     }
 

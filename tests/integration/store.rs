@@ -414,6 +414,7 @@ fn db_change(kind: PolicyItemKind, number: u64, milestone: u64) -> DbItemRef {
             "https://gitlab.example.org/lava/lava/-/merge_requests/{number}"
         )),
         milestone: MilestoneId(milestone),
+        placed_by_bot: true,
     }
 }
 

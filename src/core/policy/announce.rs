@@ -1,6 +1,6 @@
 //! When the downtime warning for a batch is due (SPEC §5 triggers).
 
-use super::batch::{Releases, holding_milestones};
+use super::batch::{Releases, holding_milestones, recorded_placements};
 use super::facts::ProjectState;
 use super::settings::{AnnounceTrigger, Policy};
 use crate::core::types::{Milestone, MilestoneId};
@@ -21,7 +21,7 @@ pub fn announcement_due(
     now: DateTime<Utc>,
 ) -> bool {
     let releases = Releases::new(milestones, &policy.scheme);
-    let holding = holding_milestones(project.db_changes.iter().map(|c| c.milestone), None);
+    let holding = holding_milestones(recorded_placements(project), None);
     let batches = releases.batches(&holding, project, policy.max_open_batches);
     due_for(milestone, &batches, &releases, project, policy, now)
 }

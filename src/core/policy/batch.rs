@@ -82,31 +82,37 @@ impl<'a> Releases<'a> {
             })
     }
 
-    /// The batches among the open releases in `holding`: at most
+    /// The batches among the open releases in `holding.milestones`: at most
     /// `max_open_batches`, milestones whose warning was sent first (an
-    /// announced batch stays the batch), then in release order. The rule
-    /// looks at placements only, so every item of a project sees the same batch.
+    /// announced batch stays the batch), then those holding a change the bot
+    /// placed (an established batch stays the batch when a person puts one
+    /// change elsewhere), then in release order. The rule looks at
+    /// placements only, so every item of a project sees the same batch.
     pub fn batches(
         &self,
-        holding: &[MilestoneId],
+        holding: &Holding,
         project: &ProjectState,
         max_open_batches: NonZeroUsize,
     ) -> Vec<&'a Milestone> {
-        let mut candidates: Vec<(bool, usize, &'a Milestone)> = self
+        let mut candidates: Vec<(bool, bool, usize, &'a Milestone)> = self
             .order
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.milestone.is_open() && holding.contains(&r.milestone.id))
+            .filter(|(_, r)| r.milestone.is_open() && holding.milestones.contains(&r.milestone.id))
             .map(|(position, r)| {
-                let announced = project.warning_sent(r.milestone.id).is_some();
-                (!announced, position, r.milestone)
+                let id = r.milestone.id;
+                let announced = project.warning_sent(id).is_some();
+                let established = holding.placed_by_bot.contains(&id);
+                (!announced, !established, position, r.milestone)
             })
             .collect();
-        candidates.sort_by_key(|(not_announced, position, _)| (*not_announced, *position));
+        candidates.sort_by_key(|(not_announced, not_established, position, _)| {
+            (*not_announced, *not_established, *position)
+        });
         candidates
             .into_iter()
             .take(max_open_batches.get())
-            .map(|(_, _, m)| m)
+            .map(|(_, _, _, m)| m)
             .collect()
     }
 }
@@ -117,16 +123,43 @@ pub(super) fn earliest_due(now: DateTime<Utc>, lead_time: Duration) -> Option<Na
     now.checked_add_signed(lead_time).map(|t| t.date_naive())
 }
 
-/// The open release milestones holding database changes in `project`, with
+/// The milestones holding database changes, and those among them holding a
+/// change the bot placed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holding {
+    pub milestones: Vec<MilestoneId>,
+    pub placed_by_bot: Vec<MilestoneId>,
+}
+
+/// One database change's placement: its milestone and whether the bot chose it.
+pub(super) type Placed = (MilestoneId, bool);
+
+/// The milestones holding database changes in `project_changes`, with
 /// `extra` (an item's fresh placement) counted too.
 pub(super) fn holding_milestones(
-    project_changes: impl Iterator<Item = MilestoneId>,
-    extra: Option<MilestoneId>,
-) -> Vec<MilestoneId> {
-    let mut holding: Vec<MilestoneId> = project_changes.chain(extra).collect();
-    holding.sort();
-    holding.dedup();
+    project_changes: impl Iterator<Item = Placed>,
+    extra: Option<Placed>,
+) -> Holding {
+    let mut holding = Holding::default();
+    for (milestone, by_bot) in project_changes.chain(extra) {
+        holding.milestones.push(milestone);
+        if by_bot {
+            holding.placed_by_bot.push(milestone);
+        }
+    }
+    for list in [&mut holding.milestones, &mut holding.placed_by_bot] {
+        list.sort();
+        list.dedup();
+    }
     holding
+}
+
+/// Every recorded database change of the project as a placement.
+pub(super) fn recorded_placements(project: &ProjectState) -> impl Iterator<Item = Placed> + '_ {
+    project
+        .db_changes
+        .iter()
+        .map(|c| (c.milestone, c.placed_by_bot))
 }
 
 /// The batch milestones of the project as the store records it (for
@@ -137,7 +170,7 @@ pub fn batch_milestones(
     policy: &Policy,
 ) -> Vec<MilestoneId> {
     let releases = Releases::new(milestones, &policy.scheme);
-    let holding = holding_milestones(project.db_changes.iter().map(|c| c.milestone), None);
+    let holding = holding_milestones(recorded_placements(project), None);
     releases
         .batches(&holding, project, policy.max_open_batches)
         .iter()

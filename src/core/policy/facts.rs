@@ -130,6 +130,10 @@ pub struct DbItemRef {
     pub title: String,
     pub web_url: Option<String>,
     pub milestone: MilestoneId,
+    /// The bot put the item in `milestone` (it joined or started the batch
+    /// there); `false` when a person chose it.
+    #[serde(default)]
+    pub placed_by_bot: bool,
 }
 
 /// A downtime warning sent for a milestone (the announcement ledger).

@@ -131,12 +131,14 @@ pub fn recorded_db_change(facts: &ItemFacts, decision: &Decision) -> Option<DbIt
     if !decision.is_db_change || abandoned {
         return None;
     }
+    let milestone = decision.milestone_after(facts)?;
     Some(DbItemRef {
         kind: facts.kind,
         number: facts.number,
         title: facts.title.clone(),
         web_url: facts.web_url.clone(),
-        milestone: decision.milestone_after(facts)?,
+        milestone,
+        placed_by_bot: decision.ownership.bot_set_milestone == Some(milestone),
     })
 }
 

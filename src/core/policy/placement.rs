@@ -56,12 +56,18 @@ pub(super) fn place<'a>(
     now: DateTime<Utc>,
 ) -> Placement<'a> {
     observe_milestone(facts, ownership);
-    let counted = |milestone: Option<MilestoneId>| {
-        milestone.filter(|id| is_db_change && releases.is_open_release(*id))
+    let counted = |milestone: Option<MilestoneId>, ownership: &Ownership| {
+        milestone
+            .filter(|id| is_db_change && releases.is_open_release(*id))
+            .map(|id| (id, ownership.bot_set_milestone == Some(id)))
     };
-    let others = || project.db_changes_except(facts).map(|c| c.milestone);
+    let others = || {
+        project
+            .db_changes_except(facts)
+            .map(|c| (c.milestone, c.placed_by_bot))
+    };
 
-    let holding_now = holding_milestones(others(), counted(facts.milestone));
+    let holding_now = holding_milestones(others(), counted(facts.milestone, ownership));
     let batches_now = releases.batches(&holding_now, project, policy.max_open_batches);
     let assignable = releases.assignable(policy.lead_time, now);
     let target = batches_now.first().copied().or(assignable);
@@ -88,7 +94,7 @@ pub(super) fn place<'a>(
         ownership.bot_set_milestone = Some(target.id);
     }
 
-    let holding = holding_milestones(others(), counted(effective));
+    let holding = holding_milestones(others(), counted(effective, ownership));
     Placement {
         change,
         effective,

@@ -76,14 +76,29 @@ impl World {
             .expect("fixture milestone")
     }
 
-    /// Another MR already recorded as a database change in `milestone`.
-    pub fn db_change_in(mut self, number: u64, milestone: MilestoneId) -> World {
+    /// Another MR already recorded as a database change the bot placed in `milestone`.
+    pub fn db_change_in(self, number: u64, milestone: MilestoneId) -> World {
+        self.recorded_change(number, milestone, true)
+    }
+
+    /// Another MR a person put in `milestone`, recorded as a database change.
+    pub fn db_change_placed_by_person_in(self, number: u64, milestone: MilestoneId) -> World {
+        self.recorded_change(number, milestone, false)
+    }
+
+    fn recorded_change(
+        mut self,
+        number: u64,
+        milestone: MilestoneId,
+        placed_by_bot: bool,
+    ) -> World {
         self.project.db_changes.push(DbItemRef {
             kind: ItemKind::MergeRequest,
             number,
             title: format!("Other change {number}"),
             web_url: None,
             milestone,
+            placed_by_bot,
         });
         self
     }

@@ -200,12 +200,12 @@ fn announced_batch_stays_the_batch_when_an_earlier_release_gets_a_change() {
 }
 
 #[test]
-fn every_item_sees_the_same_batch_the_earliest_holding_release() {
-    // Unannounced changes in 2026.11 and 2026.12: 2026.11 is the batch for both.
-    let world = World::lava().db_change_in(7, M2026_12);
+fn every_item_sees_the_same_batch_the_earliest_release_when_people_placed_both() {
+    // Unannounced changes people put in 2026.11 and 2026.12: 2026.11 is the batch for both.
+    let world = World::lava().db_change_placed_by_person_in(7, M2026_12);
     let early = world.decide(&mr(1).with_migration().person_milestone(M2026_11));
     assert_eq!(early.batch, Some(M2026_11));
-    let world = World::lava().db_change_in(1, M2026_11);
+    let world = World::lava().db_change_placed_by_person_in(1, M2026_11);
     let late = world.decide(&mr(7).with_migration().person_milestone(M2026_12));
     assert_eq!(late.batch, Some(M2026_11));
     assert!(
@@ -214,6 +214,31 @@ fn every_item_sees_the_same_batch_the_earliest_holding_release() {
             .iter()
             .any(|r| r.contains("batched in 2026.11"))
     );
+}
+
+#[test]
+fn the_batch_the_bot_placed_changes_in_stays_the_batch_when_a_person_puts_one_earlier() {
+    // The LAVA story: the bot batched MRs 7 and 8 in 2026.12 (lead time);
+    // a person puts a new database change in the next release, 2026.11.
+    let world = World::lava()
+        .db_change_in(7, M2026_12)
+        .db_change_in(8, M2026_12);
+    let d = world.decide(&mr(1).with_migration().person_milestone(M2026_11));
+    assert_eq!(d.batch, Some(M2026_12));
+    assert_eq!(
+        d.milestone_change, None,
+        "a person's milestone is never moved"
+    );
+    d.fails_with(&[
+        "the database changes of this cycle are batched in 2026.12; move this MR there",
+    ]);
+    // And the bot's own changes still see 2026.12 as their batch.
+    let world = World::lava()
+        .db_change_in(8, M2026_12)
+        .db_change_placed_by_person_in(1, M2026_11);
+    let own = world.decide(&mr(7).with_migration().bot_milestone(M2026_12));
+    assert_eq!(own.batch, Some(M2026_12));
+    assert_eq!(own.milestone_change, None);
 }
 
 #[test]
