@@ -73,7 +73,12 @@ impl Engine {
         self.store.delete_item(&key).await?;
         let record = record.unwrap_or_default();
         Ok(FollowUps {
-            milestones: record.db_change.as_ref().map(|c| c.milestone).into_iter().collect(),
+            milestones: record
+                .db_change
+                .as_ref()
+                .map(|c| c.milestone)
+                .into_iter()
+                .collect(),
             issues: record.closes,
             batches_changed: record.db_change.is_some(),
         })

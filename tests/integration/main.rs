@@ -14,6 +14,7 @@ mod github_webhooks;
 mod gitlab_webhooks;
 mod lava_story;
 mod releases;
+mod replicas;
 mod scan;
 mod server;
 mod store;
