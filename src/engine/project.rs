@@ -4,7 +4,7 @@
 
 use super::Engine;
 use super::failure::{Failure, Step, forge_failure, is_auth_error};
-use crate::config::{self, ProjectConfig};
+use crate::config::ProjectConfig;
 use crate::core::policy;
 use crate::forge::{Forge, ForgeError, ForgeKind, ItemKind, ItemState, ProjectPath};
 use crate::store::ItemKey;
@@ -39,10 +39,7 @@ pub(super) fn forge_name(kind: ForgeKind) -> &'static str {
 }
 
 pub(super) fn forge_of(project: &ProjectConfig) -> ForgeKind {
-    match project.forge {
-        config::ForgeKind::Gitlab => ForgeKind::GitLab,
-        config::ForgeKind::Github => ForgeKind::GitHub,
-    }
+    ForgeKind::from(project.forge)
 }
 
 pub(super) fn policy_kind(kind: ItemKind) -> policy::ItemKind {

@@ -24,6 +24,15 @@ pub enum ForgeKind {
     GitHub,
 }
 
+impl From<crate::config::ForgeKind> for ForgeKind {
+    fn from(kind: crate::config::ForgeKind) -> ForgeKind {
+        match kind {
+            crate::config::ForgeKind::Gitlab => ForgeKind::GitLab,
+            crate::config::ForgeKind::Github => ForgeKind::GitHub,
+        }
+    }
+}
+
 /// A project's full path: `group/subgroup/project` on GitLab, `owner/repo` on GitHub.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ProjectPath(pub String);

@@ -1,5 +1,5 @@
 //! `GET /healthz`: the database (one round trip), each configured forge (from
-//! what the last forge calls said, no extra request) and the mail server (a
+//! what the last forge calls said, including the start-up probe; no extra request) and the mail server (a
 //! TCP connect). 200 while the database answers — a forge or mail outage is
 //! reported but webhooks are still accepted and queued (SPEC §9) — else 503.
 
@@ -68,7 +68,7 @@ fn forge(app: &AppState, kind: ForgeKind) -> String {
         return "down: no client (the token is not set)".to_string();
     };
     match forge.health() {
-        // Nothing says otherwise yet; the first sync shortly after start finds out.
+        // Only until the start-up probe (one read right after start) answers.
         ForgeHealth::Untried | ForgeHealth::Ok => OK.to_string(),
         ForgeHealth::Down { reason, since } => {
             let for_secs = since.elapsed().map_or(0, |elapsed| elapsed.as_secs());

@@ -131,6 +131,7 @@ pub async fn start(
         .context("cannot read the bound address")?;
 
     let (forges, metered) = meter(forges);
+    probe_forges(&config, &metered);
     let engine = Arc::new(Engine::new(config.clone(), store.clone(), forges));
     let wake = Arc::new(Notify::new());
     let lifecycle = Lifecycle::new();
@@ -175,6 +176,28 @@ pub async fn start(
         sync: Some(sync),
         workers,
     })
+}
+
+/// One read per configured forge right after start (the milestones of its
+/// first project), so `/healthz` tells whether the forge is reachable from
+/// the first moment rather than after the first job. Never blocks startup.
+fn probe_forges(config: &Config, metered: &[(ForgeKind, Arc<MeteredForge>)]) {
+    for (kind, forge) in metered {
+        let Some(project) = config
+            .projects
+            .iter()
+            .find(|p| ForgeKind::from(p.forge) == *kind)
+        else {
+            continue;
+        };
+        let path = crate::forge::ProjectPath(project.path.clone());
+        let forge = forge.clone();
+        tokio::spawn(async move {
+            if let Err(error) = forge.milestones(&path).await {
+                tracing::warn!(project = %path, %error, "the forge did not answer the start-up probe");
+            }
+        });
+    }
 }
 
 /// Wraps each forge client so its calls are counted and its health known.

@@ -6,7 +6,7 @@
 
 use super::intake::forge_label;
 use super::shutdown::{Phase, PhaseWatch};
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::engine::Work;
 use crate::forge::{ForgeKind, ProjectPath};
 use crate::store::{NewJob, Store};
@@ -51,10 +51,7 @@ async fn prune(store: &Store) {
 pub async fn enqueue_syncs(config: &Config, store: &Store) -> usize {
     let mut enqueued = 0;
     for project in &config.projects {
-        let forge = match project.forge {
-            config::ForgeKind::Gitlab => ForgeKind::GitLab,
-            config::ForgeKind::Github => ForgeKind::GitHub,
-        };
+        let forge = ForgeKind::from(project.forge);
         let work = Work::Sync {
             forge,
             project: ProjectPath(project.path.clone()),

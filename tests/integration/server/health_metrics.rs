@@ -25,6 +25,34 @@ async fn healthz_reports_everything_up() {
 }
 
 #[tokio::test]
+async fn a_forge_that_is_down_at_start_is_reported_before_any_webhook_arrives() {
+    let server = TestServer::start(Setup {
+        gitlab_down: true,
+        ..Setup::default()
+    })
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, text) = server.get("/healthz").await;
+        assert_eq!(status, StatusCode::OK, "the database is up: {text}");
+        let health = health_json(&text);
+        if health["forges"]["gitlab"]
+            .as_str()
+            .is_some_and(|state| state.starts_with("down: "))
+        {
+            assert_eq!(health["status"], "degraded");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the start-up probe never reported GitLab down: {health}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(server.event_jobs().await.len(), 0, "no webhook was sent");
+}
+
+#[tokio::test]
 async fn a_forge_and_mail_server_that_are_down_are_reported_while_webhooks_still_queue() {
     let server = TestServer::start(Setup {
         gitlab_down: true,
