@@ -1,6 +1,6 @@
 //! `GET /healthz`: the database (one round trip), each configured forge (from
-//! what the last forge calls said, including the start-up probe; no extra request) and the mail server (a
-//! TCP connect). 200 while the database answers — a forge or mail outage is
+//! what the last forge calls said, including the start-up probe; no extra
+//! request) and the mail server (a TCP connect). 200 while the database answers — a forge or mail outage is
 //! reported but webhooks are still accepted and queued (SPEC §9) — else 503.
 
 use super::routes::AppState;
