@@ -6,7 +6,8 @@
 
 use super::Engine;
 use super::desired::{StatusTarget, desired_state};
-use super::failure::{Failure, Step};
+use super::events::EncodedWork;
+use super::failure::Step;
 use super::fingerprint::{DecisionContext, ItemView, fingerprint};
 use super::pending::{credit_unfinished_writes, pending_for};
 use super::project::{ProjectContext, forge_name, policy_kind, policy_state};
@@ -81,6 +82,7 @@ impl Subject {
         &'a self,
         labels: &'a [String],
         milestone: Option<MilestoneId>,
+        bot_milestone: Option<MilestoneId>,
     ) -> ItemView<'a> {
         ItemView {
             kind: policy_kind(self.kind),
@@ -92,6 +94,7 @@ impl Subject {
             title: &self.title,
             description: &self.description,
             head_sha: self.head_sha.as_ref().map(|s| s.0.as_str()),
+            placed_by_bot: milestone.is_some() && milestone == bot_milestone,
         }
     }
 }
@@ -174,6 +177,7 @@ impl Engine {
         subject: &Subject,
         labels: &[String],
         milestone: Option<MilestoneId>,
+        bot_milestone: Option<MilestoneId>,
         milestones: &[Milestone],
         project_state: &ProjectState,
         closing_merge_requests: &[u64],
@@ -182,7 +186,7 @@ impl Engine {
         let rules = self.fingerprint_rules(project, subject.kind)?;
         let settings = self.settings_digest(project);
         Ok(digest(
-            &subject.view(labels, milestone),
+            &subject.view(labels, milestone, bot_milestone),
             &DecisionContext {
                 milestones,
                 project: project_state,
@@ -321,16 +325,11 @@ impl Engine {
         {
             Ok(applied) => applied,
             Err(error) => {
-                let failure = self.forge_error(project, &error, &format!("writing to {reference}"));
-                if matches!(failure, Failure::Drop(_)) && before.pending.is_some() {
-                    // Nothing will retry: the note must not outlive this run.
-                    let undone = ItemRecord {
-                        pending: None,
-                        ..before
-                    };
-                    self.store.save_item(&prepared.key, &undone).await?;
-                }
-                return Err(failure);
+                // The pending note stays even when the job is dropped (a
+                // token refused the status after the labels landed): the next
+                // evaluation credits what landed to the bot, instead of
+                // mistaking the bot's label for a person's.
+                return Err(self.forge_error(project, &error, &format!("writing to {reference}")));
             }
         };
 
@@ -342,6 +341,7 @@ impl Engine {
             &prepared.subject,
             &labels_after,
             milestone_after,
+            prepared.decision.ownership.bot_set_milestone,
             &prepared.milestones,
             &prepared.project_state,
             &prepared.closing_merge_requests,
@@ -361,9 +361,6 @@ impl Engine {
             matches: prepared.matches.clone(),
             pending: None,
         };
-        if record != prepared.record {
-            self.store.save_item(&prepared.key, &record).await?;
-        }
 
         // Issues this MR closes now or closed before follow when that list
         // changed (propagation, and its undo when the MR stops closing them
@@ -389,6 +386,15 @@ impl Engine {
                 &record.db_change,
             ),
         };
+        // The record and the work it implies commit together.
+        let work = super::events::follow_up_work(project, &follow_ups);
+        let encoded = EncodedWork::new(&work);
+        let jobs = encoded.jobs();
+        if record != prepared.record || !jobs.is_empty() {
+            self.store
+                .save_item_with_jobs(&prepared.key, &record, &jobs)
+                .await?;
+        }
         tracing::debug!(
             item = %reference,
             writes = applied.write_count(),

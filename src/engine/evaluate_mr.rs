@@ -3,6 +3,7 @@
 
 use super::Engine;
 use super::evaluate::{Evaluated, Extra, FollowUps, Prepared, Subject};
+use super::events::EncodedWork;
 use super::failure::{Failure, Step};
 use super::project::ProjectContext;
 use crate::forge::{ForgeError, ItemKind, ItemNumber, MergeRequest};
@@ -69,10 +70,8 @@ impl Engine {
         number: u64,
     ) -> Step<FollowUps> {
         let key = project.item_key(kind, number);
-        let record = self.store.item(&key).await?;
-        self.store.delete_item(&key).await?;
-        let record = record.unwrap_or_default();
-        Ok(FollowUps {
+        let record = self.store.item(&key).await?.unwrap_or_default();
+        let follow_ups = FollowUps {
             milestones: record
                 .db_change
                 .as_ref()
@@ -81,7 +80,12 @@ impl Engine {
                 .collect(),
             issues: record.closes,
             batches_changed: record.db_change.is_some(),
-        })
+        };
+        let work = super::events::follow_up_work(project, &follow_ups);
+        let encoded = EncodedWork::new(&work);
+        let jobs = encoded.jobs();
+        self.store.delete_item_with_jobs(&key, &jobs).await?;
+        Ok(follow_ups)
     }
 }
 

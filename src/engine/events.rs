@@ -117,48 +117,11 @@ impl Engine {
             ItemKind::MergeRequest => self.evaluate_merge_request(project, number, None).await?,
             ItemKind::Issue => self.evaluate_issue(project, number, None).await?,
         };
+        // The follow-ups were queued with the record (or its deletion).
         match result {
-            Ok(evaluated) => {
-                self.enqueue_follow_ups(project, &evaluated.follow_ups)
-                    .await
-            }
-            Err(forgotten) => {
-                self.enqueue_follow_ups(project, &forgotten).await?;
-                Err(gone(kind, number))
-            }
+            Ok(_evaluated) => Ok(()),
+            Err(_forgotten) => Err(gone(kind, number)),
         }
-    }
-
-    async fn enqueue_follow_ups(
-        &self,
-        project: &ProjectContext<'_>,
-        follow_ups: &FollowUps,
-    ) -> Step<()> {
-        for milestone in &follow_ups.milestones {
-            self.enqueue_work(&Work::RenderBlock {
-                forge: project.kind,
-                project: project.path.clone(),
-                milestone: *milestone,
-            })
-            .await?;
-        }
-        if follow_ups.batches_changed {
-            self.enqueue_work(&Work::Reevaluate {
-                forge: project.kind,
-                project: ProjectPath(project.config.path.clone()),
-            })
-            .await?;
-        }
-        for issue in &follow_ups.issues {
-            self.enqueue_work(&Work::Evaluate {
-                forge: project.kind,
-                project: ProjectPath(project.config.path.clone()),
-                kind: ItemKind::Issue,
-                number: ItemNumber(*issue),
-            })
-            .await?;
-        }
-        Ok(())
     }
 
     pub(super) async fn enqueue_work(&self, work: &Work) -> Step<()> {
@@ -171,5 +134,58 @@ impl Engine {
             })
             .await?;
         Ok(())
+    }
+}
+
+/// The jobs a finished evaluation implies: re-render the blocks it touched,
+/// re-evaluate the issues it closes or closed, and the whole project when it
+/// changed the batches.
+pub(super) fn follow_up_work(project: &ProjectContext<'_>, follow_ups: &FollowUps) -> Vec<Work> {
+    let path = ProjectPath(project.config.path.clone());
+    let mut work: Vec<Work> = follow_ups
+        .milestones
+        .iter()
+        .map(|milestone| Work::RenderBlock {
+            forge: project.kind,
+            project: project.path.clone(),
+            milestone: *milestone,
+        })
+        .collect();
+    if follow_ups.batches_changed {
+        work.push(Work::Reevaluate {
+            forge: project.kind,
+            project: path.clone(),
+        });
+    }
+    work.extend(follow_ups.issues.iter().map(|issue| Work::Evaluate {
+        forge: project.kind,
+        project: path.clone(),
+        kind: ItemKind::Issue,
+        number: ItemNumber(*issue),
+    }));
+    work
+}
+
+/// Work as the queue stores it (serial key and JSON payload), owned so that
+/// borrowed `NewJob`s can be handed to one store transaction.
+pub(super) struct EncodedWork(Vec<(String, String)>);
+
+impl EncodedWork {
+    pub fn new(work: &[Work]) -> EncodedWork {
+        EncodedWork(
+            work.iter()
+                .map(|work| (work.serial_key(), work.to_json()))
+                .collect(),
+        )
+    }
+
+    pub fn jobs(&self) -> Vec<NewJob<'_>> {
+        self.0
+            .iter()
+            .map(|(serial_key, payload)| NewJob {
+                serial_key,
+                payload,
+            })
+            .collect()
     }
 }

@@ -23,6 +23,8 @@ pub struct ItemView<'a> {
     pub description: &'a str,
     /// MRs only.
     pub head_sha: Option<&'a str>,
+    /// The bot set `milestone` (what the store records as `placed_by_bot`).
+    pub placed_by_bot: bool,
 }
 
 /// What the decision reads besides the item.
@@ -72,18 +74,18 @@ pub fn fingerprint(item: &ItemView, context: &DecisionContext, is_db_change: boo
             m.id, m.title, m.start_date, m.due_date
         );
     }
-    // Other items count only by the milestones they hold, with this one's:
-    // that is all a database change's decision reads of them (which
-    // releases are batches). Another change joining the same batch alters
-    // nothing here.
+    // Other items count only by the milestones they hold and whether the
+    // bot placed a change there, with this one's: that is all a database
+    // change's decision reads of them (which releases are batches). Another
+    // change joining the same batch alters nothing here.
     if is_db_change {
-        let mut holding: Vec<MilestoneId> = context
+        let mut holding: Vec<(MilestoneId, bool)> = context
             .project
             .db_changes
             .iter()
             .filter(|c| !(c.kind == item.kind && c.number == item.number))
-            .map(|c| c.milestone)
-            .chain(item.milestone)
+            .map(|c| (c.milestone, c.placed_by_bot))
+            .chain(item.milestone.map(|m| (m, item.placed_by_bot)))
             .collect();
         holding.sort();
         holding.dedup();
@@ -181,6 +183,7 @@ mod tests {
                 title: "Add devices",
                 description: "Closes #4",
                 head_sha: Some(self.head),
+                placed_by_bot: true,
             };
             fingerprint(
                 &item,
@@ -195,6 +198,17 @@ mod tests {
                 true,
             )
         }
+    }
+
+    #[test]
+    fn who_placed_another_change_counts_because_it_ranks_the_batches() {
+        let mut by_person = Fixture::new();
+        by_person.project.db_changes.push(db_change(9, 1));
+        let mut by_bot = Fixture::new();
+        let mut change = db_change(9, 1);
+        change.placed_by_bot = true;
+        by_bot.project.db_changes.push(change);
+        assert_ne!(by_person.digest(), by_bot.digest());
     }
 
     #[test]
@@ -213,6 +227,7 @@ mod tests {
                 title: "t",
                 description: "",
                 head_sha: Some("abc"),
+                placed_by_bot: false,
             };
             let context = DecisionContext {
                 milestones: &f.milestones,

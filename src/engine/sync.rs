@@ -129,6 +129,7 @@ impl Engine {
             subject,
             &subject.labels,
             subject.milestone,
+            record.ownership.bot_set_milestone,
             &scan.milestones,
             &scan.state,
             &closing,

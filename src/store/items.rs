@@ -2,8 +2,9 @@
 //! built from it: the database changes per milestone and which MRs close an issue.
 
 use super::codec::{corrupt, forge_word, item_kind_word, project_key, to_i64, to_u64};
+use super::queue::enqueue_in;
 use super::time::now_ms;
-use super::{ItemKey, ItemRecord, Store, StoreError};
+use super::{ItemKey, ItemRecord, NewJob, Store, StoreError};
 use crate::core::policy::{DbItemRef, ProjectState, WarningSent};
 use crate::core::types::MilestoneId;
 use crate::forge::{ForgeKind, ItemKind};
@@ -34,6 +35,18 @@ impl Store {
     /// Saves the record; for an MR also rewrites the issues it closes, which
     /// count only while it is a database change.
     pub async fn save_item(&self, key: &ItemKey, record: &ItemRecord) -> Result<(), StoreError> {
+        self.save_item_with_jobs(key, record, &[]).await
+    }
+
+    /// Saves a record and enqueues the follow-up work it implies in one
+    /// transaction: a crash can't keep the record and lose the work (a
+    /// retry compares against the saved record and would not see it again).
+    pub async fn save_item_with_jobs(
+        &self,
+        key: &ItemKey,
+        record: &ItemRecord,
+        jobs: &[NewJob<'_>],
+    ) -> Result<(), StoreError> {
         let project = project_key(&key.project);
         let number = to_i64(key.number)?;
         let record_json = to_json(record)?;
@@ -74,12 +87,24 @@ impl Store {
                 }
             }
         }
+        for job in jobs {
+            enqueue_in(&mut transaction, job).await?;
+        }
         transaction.commit().await?;
         Ok(())
     }
 
     /// Forgets an item (deleted on the forge).
     pub async fn delete_item(&self, key: &ItemKey) -> Result<(), StoreError> {
+        self.delete_item_with_jobs(key, &[]).await
+    }
+
+    /// Forgets an item and enqueues the follow-up work in one transaction.
+    pub async fn delete_item_with_jobs(
+        &self,
+        key: &ItemKey,
+        jobs: &[NewJob<'_>],
+    ) -> Result<(), StoreError> {
         let project = project_key(&key.project);
         let number = to_i64(key.number)?;
         let mut transaction = self.begin_write().await?;
@@ -94,6 +119,9 @@ impl Store {
         .await?;
         if key.kind == ItemKind::MergeRequest {
             delete_closes(&mut transaction, key.forge, &project, number).await?;
+        }
+        for job in jobs {
+            enqueue_in(&mut transaction, job).await?;
         }
         transaction.commit().await?;
         Ok(())

@@ -90,18 +90,7 @@ impl Store {
     /// instant may both insert; the work then runs twice, one after the other.
     pub async fn enqueue(&self, job: &NewJob<'_>) -> Result<JobId, StoreError> {
         let mut transaction = self.begin_write().await?;
-        let waiting = sqlx::query(
-            "SELECT id FROM jobs WHERE serial_key = $1 AND payload = $2 AND state = 'queued' \
-             ORDER BY id LIMIT 1",
-        )
-        .bind(job.serial_key)
-        .bind(job.payload)
-        .fetch_optional(&mut *transaction)
-        .await?;
-        let id = match waiting {
-            Some(row) => JobId(row.try_get("id")?),
-            None => insert_job(&mut transaction, job, now_ms()).await?,
-        };
+        let id = enqueue_in(&mut transaction, job).await?;
         transaction.commit().await?;
         Ok(id)
     }
@@ -347,6 +336,26 @@ impl Store {
         .await?;
         transaction.commit().await?;
         Ok(true)
+    }
+}
+
+/// `enqueue` inside a caller's transaction, so follow-up work commits
+/// together with the record that implies it.
+pub(super) async fn enqueue_in(
+    transaction: &mut Transaction<'static, Any>,
+    job: &NewJob<'_>,
+) -> Result<JobId, StoreError> {
+    let waiting = sqlx::query(
+        "SELECT id FROM jobs WHERE serial_key = $1 AND payload = $2 AND state = 'queued' \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(job.serial_key)
+    .bind(job.payload)
+    .fetch_optional(&mut **transaction)
+    .await?;
+    match waiting {
+        Some(row) => Ok(JobId(row.try_get("id")?)),
+        None => insert_job(transaction, job, now_ms()).await,
     }
 }
 

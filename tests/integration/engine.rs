@@ -365,6 +365,29 @@ async fn a_force_push_removing_the_migration_removes_the_bots_label_and_block_en
 }
 
 #[tokio::test]
+async fn a_token_refused_after_the_label_landed_leaves_the_label_the_bots() {
+    let lab = lab().await;
+    lab.add_db_mr(12, SHA);
+    // The label and milestone write lands; the status write is refused.
+    lab.fake.fail_next("statuses", 403, None);
+    lab.bot.run(lab.mr_event(12)).await;
+    assert_eq!(lab.mr(12).labels, vec!["Database changes".to_string()]);
+    assert!(lab.status(SHA).is_none(), "the status was refused");
+
+    // A later push removes the migration: the label is the bot's, so it goes.
+    {
+        let mut state = lab.fake.state();
+        let mr = state.merge_request_mut(lab.project, 12).unwrap();
+        mr.sha = SHA2.into();
+        mr.diffs = vec![Diff::added("lava_server/views.py", &["def view(): pass"])];
+    }
+    lab.bot.run(lab.mr_event(12)).await;
+    assert!(lab.mr(12).labels.is_empty(), "{:?}", lab.mr(12).labels);
+    let record = lab.record(ItemKind::MergeRequest, 12).await;
+    assert_eq!(record.pending, None);
+}
+
+#[tokio::test]
 async fn a_label_a_person_removed_is_not_added_again() {
     let lab = lab().await;
     lab.add_db_mr(12, SHA);
