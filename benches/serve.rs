@@ -1,11 +1,16 @@
 //! Benchmark: the release `schemagate serve` binary as a child process on an
-//! SQLite file, the fake GitLab on loopback, N signed `Merge Request Hook`s
-//! (one per seeded MR; 1 in 10 adds a Django migration) fired at a fixed
-//! concurrency. Prints acknowledgement and event-to-applied latency, events
-//! per second, forge calls per event, and idle and peak RSS against the
-//! targets of issue 4. Run with `cargo bench --bench serve`; override the
-//! load with `SCHEMAGATE_BENCH_EVENTS`, `SCHEMAGATE_BENCH_CONCURRENCY` and
-//! `SCHEMAGATE_BENCH_WORKERS`; `SCHEMAGATE_BENCH_LOG=FILE` keeps serve's log.
+//! SQLite file, the fake GitLab on loopback, signed `Merge Request Hook`s
+//! (one per seeded MR; 1 in 10 adds a Django migration) in two phases:
+//! a burst of N at a fixed concurrency (acknowledgement latency under
+//! pressure, events per second), then a steady stream at a fixed rate
+//! (event-to-applied latency when the bot keeps up; in a burst it is the
+//! queue's length). Also forge calls per event and idle and peak RSS, each
+//! against the targets of issue 4.
+//!
+//! Run with `cargo bench --bench serve`. Settings: `SCHEMAGATE_BENCH_EVENTS`
+//! (burst, 2000), `SCHEMAGATE_BENCH_CONCURRENCY` (16),
+//! `SCHEMAGATE_BENCH_STEADY_EVENTS` (1500), `SCHEMAGATE_BENCH_RATE` (300/s),
+//! `SCHEMAGATE_BENCH_WORKERS` (4); `SCHEMAGATE_BENCH_LOG=FILE` keeps serve's log.
 
 #[allow(dead_code)]
 #[path = "../tests/integration/fake_gitlab/mod.rs"]
@@ -71,8 +76,13 @@ const DB_EVERY: usize = 10;
 const APPLY_TIMEOUT: Duration = Duration::from_secs(120);
 
 struct Settings {
+    /// Events of the burst phase.
     events: usize,
+    /// Webhooks in flight during the burst.
     concurrency: usize,
+    /// Events of the steady phase, and their rate per second.
+    steady_events: usize,
+    rate: usize,
     workers: usize,
 }
 
@@ -89,6 +99,8 @@ fn main() {
     let settings = Settings {
         events: setting("SCHEMAGATE_BENCH_EVENTS", 2000).max(1),
         concurrency: setting("SCHEMAGATE_BENCH_CONCURRENCY", 16).max(1),
+        steady_events: setting("SCHEMAGATE_BENCH_STEADY_EVENTS", 1500).max(1),
+        rate: setting("SCHEMAGATE_BENCH_RATE", 300).max(1),
         workers: setting("SCHEMAGATE_BENCH_WORKERS", 4).max(1),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -264,17 +276,41 @@ fn seed_merge_requests(fake: &FakeGitLab, project: u64, count: usize) -> Vec<Str
         .collect()
 }
 
-/// When each event was sent and how long its acknowledgement took, by index.
-async fn fire(
+/// Sends one delivery; returns when it went out and how long the 2xx took.
+async fn send(http: &reqwest::Client, base: &str, delivery: &Delivery) -> (Instant, Duration) {
+    let mut request = http
+        .post(format!("{base}{}", delivery.path))
+        .body(delivery.body.clone());
+    for (name, value) in &delivery.headers {
+        request = request.header(name, value);
+    }
+    let sent = Instant::now();
+    let response = request.send().await.expect("serve answers");
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    let acknowledged = sent.elapsed();
+    assert!(
+        status.is_success(),
+        "a webhook was refused: {status} {body}"
+    );
+    (sent, acknowledged)
+}
+
+fn client(connections: usize) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .expect("an HTTP client")
+}
+
+/// Closed loop: `concurrency` senders, each sending its next delivery as
+/// soon as the previous one is acknowledged. Timings by index.
+async fn fire_burst(
     base: &str,
-    deliveries: Vec<Delivery>,
+    deliveries: Arc<Vec<Delivery>>,
     concurrency: usize,
 ) -> Vec<(Instant, Duration)> {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()
-        .expect("an HTTP client");
-    let deliveries = Arc::new(deliveries);
+    let http = client(concurrency);
     let next = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
@@ -287,30 +323,15 @@ async fn fire(
                     let Some(delivery) = deliveries.get(index) else {
                         return timings;
                     };
-                    let mut request = http
-                        .post(format!("{base}{}", delivery.path))
-                        .body(delivery.body.clone());
-                    for (name, value) in &delivery.headers {
-                        request = request.header(name, value);
-                    }
-                    let sent = Instant::now();
-                    let response = request.send().await.expect("serve answers");
-                    let status = response.status();
-                    let body = response.text().await.unwrap_or_default();
-                    let acknowledged = sent.elapsed();
-                    assert!(
-                        status.is_success(),
-                        "webhook {index} refused: {status} {body}"
-                    );
-                    timings.push((index, sent, acknowledged));
+                    timings.push((index, send(&http, &base, delivery).await));
                 }
             })
         })
         .collect();
     let mut all = vec![None; deliveries.len()];
     for task in tasks {
-        for (index, sent, acknowledged) in task.await.expect("sender task") {
-            all[index] = Some((sent, acknowledged));
+        for (index, timing) in task.await.expect("sender task") {
+            all[index] = Some(timing);
         }
     }
     all.into_iter()
@@ -318,22 +339,108 @@ async fn fire(
         .collect()
 }
 
-/// The first status write the fake received for each sha, scanning its
-/// request log from `scanned` on.
-fn collect_statuses(
-    fake: &FakeGitLab,
-    scanned: &mut usize,
-    applied: &mut HashMap<String, Instant>,
-) {
-    let state = fake.state();
-    for request in &state.requests[*scanned..] {
-        if request.method == "POST" && request.route.ends_with("/statuses/{sha}") {
-            let path = request.uri.split('?').next().unwrap_or_default();
-            let sha = path.rsplit('/').next().unwrap_or_default();
-            applied.entry(sha.to_string()).or_insert(request.at);
+/// Open loop: one delivery every 1/`rate` s whatever the answers, as a
+/// forge sends them. Timings by index.
+async fn fire_paced(
+    base: &str,
+    deliveries: Arc<Vec<Delivery>>,
+    rate: usize,
+) -> Vec<(Instant, Duration)> {
+    let http = client(32);
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+    let mut tasks = Vec::with_capacity(deliveries.len());
+    for index in 0..deliveries.len() {
+        ticks.tick().await;
+        let (http, deliveries, base) = (http.clone(), deliveries.clone(), base.to_string());
+        tasks.push(tokio::spawn(async move {
+            send(&http, &base, &deliveries[index]).await
+        }));
+    }
+    let mut all = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        all.push(task.await.expect("sender task"));
+    }
+    all
+}
+
+/// Each sha's first status write the fake received, as the request log says.
+struct Applied {
+    scanned: usize,
+    at: HashMap<String, Instant>,
+}
+
+impl Applied {
+    fn from_mark(mark: usize) -> Applied {
+        Applied {
+            scanned: mark,
+            at: HashMap::new(),
         }
     }
-    *scanned = state.requests.len();
+
+    fn collect(&mut self, fake: &FakeGitLab) {
+        let state = fake.state();
+        for request in &state.requests[self.scanned..] {
+            if request.method == "POST" && request.route.ends_with("/statuses/{sha}") {
+                let path = request.uri.split('?').next().unwrap_or_default();
+                let sha = path.rsplit('/').next().unwrap_or_default();
+                self.at.entry(sha.to_string()).or_insert(request.at);
+            }
+        }
+        self.scanned = state.requests.len();
+    }
+
+    /// Waits until every sha has a status; fails loudly when one never comes.
+    async fn wait_for(&mut self, fake: &FakeGitLab, serve: &Serve, shas: &[String]) {
+        let started = Instant::now();
+        loop {
+            self.collect(fake);
+            let missing: Vec<usize> = (0..shas.len())
+                .filter(|i| !self.at.contains_key(&shas[*i]))
+                .collect();
+            if missing.is_empty() {
+                return;
+            }
+            if started.elapsed() > APPLY_TIMEOUT {
+                serve.fail(&format!(
+                    "EVENTS LOST: {} of {} MRs have no status {APPLY_TIMEOUT:?} after the last \
+                     acknowledgement (first missing: {:?})",
+                    missing.len(),
+                    shas.len(),
+                    &missing[..missing.len().min(20)]
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// What one phase measured.
+struct Phase {
+    acks: Vec<Duration>,
+    to_applied: Vec<Duration>,
+    /// Events over the time from the first send to the last status.
+    rate: f64,
+}
+
+impl Phase {
+    fn of(timings: &[(Instant, Duration)], shas: &[String], applied: &Applied) -> Phase {
+        let first_send = timings.iter().map(|(sent, _)| *sent).min().expect("events");
+        let applied_at: Vec<Instant> = shas.iter().map(|sha| applied.at[sha]).collect();
+        let last = *applied_at.iter().max().expect("statuses");
+        let mut acks: Vec<Duration> = timings.iter().map(|(_, ack)| *ack).collect();
+        let mut to_applied: Vec<Duration> = timings
+            .iter()
+            .zip(&applied_at)
+            .map(|((sent, _), at)| at.saturating_duration_since(*sent))
+            .collect();
+        acks.sort();
+        to_applied.sort();
+        Phase {
+            acks,
+            to_applied,
+            rate: timings.len() as f64 / last.duration_since(first_send).as_secs_f64(),
+        }
+    }
 }
 
 fn percentile(sorted: &[Duration], q: f64) -> Duration {
@@ -345,8 +452,8 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn verdict(pass: bool) -> &'static str {
-    if pass { "PASS" } else { "MISS" }
+fn mb(kb: u64) -> String {
+    format!("{:.1} MB", kb as f64 / 1024.0)
 }
 
 /// User + system CPU time from a `/proc/.../stat` file.
@@ -375,6 +482,15 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// One line of the figures table; `target` is `(text, met)`.
+fn row(name: &str, value: String, target: Option<(&str, bool)>) {
+    let (text, result) = match target {
+        Some((text, met)) => (text, if met { "PASS" } else { "MISS" }),
+        None => ("", ""),
+    };
+    println!("{name:<34} {value:>11}  {text:<9} {result}");
+}
+
 async fn run(settings: Settings) {
     let load_before = load_average();
     let fake = FakeGitLab::start().await;
@@ -398,42 +514,32 @@ async fn run(settings: Settings) {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_kb = serve.memory_kb("VmRSS");
 
-    let shas = seed_merge_requests(&fake, project, settings.events);
-    let deliveries: Vec<Delivery> = (1..=settings.events as u64)
+    let (burst_n, steady_n) = (settings.events, settings.steady_events);
+    let shas = seed_merge_requests(&fake, project, burst_n + steady_n);
+    let mut deliveries: Vec<Delivery> = (1..=shas.len() as u64)
         .map(|iid| merge_request(&fake, project, iid, MrAction::Open))
         .collect();
+    let steady_deliveries = Arc::new(deliveries.split_off(burst_n));
+    let (burst_shas, steady_shas) = shas.split_at(burst_n);
     let mark = fake.request_mark();
+    let mut applied = Applied::from_mark(mark);
     let (serve_cpu_before, bench_cpu_before) = (serve.cpu_time(), cpu_time("/proc/self/stat"));
-    let mut scanned = mark;
-    let mut applied = HashMap::new();
 
-    let timings = fire(&serve.base, deliveries, settings.concurrency).await;
-    let last_ack = Instant::now();
-    while applied.len() < settings.events {
-        collect_statuses(&fake, &mut scanned, &mut applied);
-        if last_ack.elapsed() > APPLY_TIMEOUT {
-            let missing: Vec<usize> = (0..settings.events)
-                .filter(|i| !applied.contains_key(&shas[*i]))
-                .map(|i| i + 1)
-                .take(20)
-                .collect();
-            serve.fail(&format!(
-                "EVENTS LOST: {} of {} MRs have no status {APPLY_TIMEOUT:?} after the last \
-                 acknowledgement (first missing iids: {missing:?})",
-                settings.events - applied.len(),
-                settings.events
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let timings = fire_burst(&serve.base, Arc::new(deliveries), settings.concurrency).await;
+    applied.wait_for(&fake, &serve, burst_shas).await;
     serve.wait_drained(&http, Duration::from_secs(120)).await;
-    let drained = Instant::now();
+    let burst = Phase::of(&timings, burst_shas, &applied);
+
+    let timings = fire_paced(&serve.base, steady_deliveries, settings.rate).await;
+    applied.wait_for(&fake, &serve, steady_shas).await;
+    serve.wait_drained(&http, Duration::from_secs(120)).await;
+    let steady = Phase::of(&timings, steady_shas, &applied);
+
     let serve_cpu = serve.cpu_time() - serve_cpu_before;
     let bench_cpu = cpu_time("/proc/self/stat") - bench_cpu_before;
     let peak_kb = serve.memory_kb("VmHWM");
     let after_kb = serve.memory_kb("VmRSS");
     let load_after = load_average();
-
     let (mut reads, mut writes) = (0usize, 0usize);
     let mut write_routes: HashMap<String, usize> = HashMap::new();
     for request in &fake.state().requests[mark..] {
@@ -446,125 +552,94 @@ async fn run(settings: Settings) {
                 .or_default() += 1;
         }
     }
-    let first_send = timings.iter().map(|(sent, _)| *sent).min().expect("events");
-    let last_applied = applied.values().max().copied().expect("statuses");
-    let mut acks: Vec<Duration> = timings.iter().map(|(_, ack)| *ack).collect();
-    let mut to_applied: Vec<Duration> = timings
-        .iter()
-        .zip(&shas)
-        .map(|((sent, _), sha)| applied[sha].saturating_duration_since(*sent))
-        .collect();
-    acks.sort();
-    to_applied.sort();
     if let Ok(keep) = std::env::var("SCHEMAGATE_BENCH_LOG") {
         std::fs::copy(&serve.log, &keep).expect("serve log copied");
     }
     let stop_took = serve.stop();
 
-    let n = settings.events;
-    let rate = n as f64 / last_applied.duration_since(first_send).as_secs_f64();
-    let (ack_p99, applied_p99) = (percentile(&acks, 0.99), percentile(&to_applied, 0.99));
+    let total = (burst_n + steady_n) as u32;
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {
         "release"
     };
     println!(
-        "serve bench: {n} `Merge Request Hook` open events, one per MR, 1 in {DB_EVERY} adding a \
-         Django migration ({} DB, {} plain); {} in flight; serve --workers {}; SQLite file store \
-         (WAL); {profile} build; fake GitLab on loopback in the bench process",
-        n / DB_EVERY,
-        n - n / DB_EVERY,
-        settings.concurrency,
+        "serve bench: `Merge Request Hook` open events, one per MR, 1 in {DB_EVERY} adding a \
+         Django migration; serve --workers {} ({profile} build) on an SQLite file; the fake \
+         GitLab on loopback in the bench process",
         settings.workers
+    );
+    println!(
+        "burst: {burst_n} events, {} in flight; steady: {steady_n} events at {} events/s",
+        settings.concurrency, settings.rate
     );
     println!(
         "cores: {}; load average before {load_before}, after {load_after}",
         std::thread::available_parallelism().map_or(0, |p| p.get())
     );
     println!(
-        "{:<28} {:>12}  {:<10} result",
+        "{:<34} {:>11}  {:<9} result",
         "figure", "measured", "target"
     );
-    let row = |name: &str, value: String, target: &str, pass: Option<bool>| {
-        let result = pass.map_or("", verdict);
-        println!("{name:<28} {value:>12}  {target:<10} {result}");
-    };
-    row("ack p50", ms(percentile(&acks, 0.5)), "", None);
+    let ack_p99 = percentile(&burst.acks, 0.99);
+    row("burst: ack p50", ms(percentile(&burst.acks, 0.5)), None);
     row(
-        "ack p99",
+        "burst: ack p99",
         ms(ack_p99),
-        "< 10 ms",
-        Some(ack_p99 < Duration::from_millis(10)),
+        Some(("< 10 ms", ack_p99 < Duration::from_millis(10))),
     );
     row(
-        "event-to-applied p50",
-        ms(percentile(&to_applied, 0.5)),
-        "",
+        "burst: events per second",
+        format!("{:.0}", burst.rate),
+        Some((">= 300", burst.rate >= 300.0)),
+    );
+    row(
+        "burst: event-to-applied p50 (queue)",
+        ms(percentile(&burst.to_applied, 0.5)),
         None,
     );
     row(
-        "event-to-applied p99",
-        ms(applied_p99),
-        "< 50 ms",
-        Some(applied_p99 < Duration::from_millis(50)),
+        "burst: event-to-applied p99 (queue)",
+        ms(percentile(&burst.to_applied, 0.99)),
+        None,
+    );
+    let applied_p99 = percentile(&steady.to_applied, 0.99);
+    row("steady: ack p50", ms(percentile(&steady.acks, 0.5)), None);
+    row("steady: ack p99", ms(percentile(&steady.acks, 0.99)), None);
+    row(
+        "steady: event-to-applied p50",
+        ms(percentile(&steady.to_applied, 0.5)),
+        None,
     );
     row(
-        "events per second",
-        format!("{rate:.0}"),
-        ">= 300",
-        Some(rate >= 300.0),
+        "steady: event-to-applied p99",
+        ms(applied_p99),
+        Some(("< 50 ms", applied_p99 < Duration::from_millis(50))),
     );
     row(
         "forge calls per event",
-        format!("{:.2}", (reads + writes) as f64 / n as f64),
-        "",
+        format!("{:.2}", (reads + writes) as f64 / f64::from(total)),
         None,
     );
     row(
-        "  reads per event",
-        format!("{:.2}", reads as f64 / n as f64),
-        "",
-        None,
-    );
-    row(
-        "  writes per event",
-        format!("{:.2}", writes as f64 / n as f64),
-        "",
+        "  reads / writes per event",
+        format!(
+            "{:.2} / {:.2}",
+            reads as f64 / f64::from(total),
+            writes as f64 / f64::from(total)
+        ),
         None,
     );
     row(
         "idle RSS",
-        format!("{:.1} MB", idle_kb as f64 / 1024.0),
-        "< 30 MB",
-        Some(idle_kb < 30 * 1024),
+        mb(idle_kb),
+        Some(("< 30 MB", idle_kb < 30 * 1024)),
     );
-    row(
-        "peak RSS (VmHWM)",
-        format!("{:.1} MB", peak_kb as f64 / 1024.0),
-        "",
-        None,
-    );
-    row(
-        "RSS after the load",
-        format!("{:.1} MB", after_kb as f64 / 1024.0),
-        "",
-        None,
-    );
-    row(
-        "all follow-up work drained",
-        format!("{:.2} s", drained.duration_since(first_send).as_secs_f64()),
-        "",
-        None,
-    );
-    row("SIGTERM to exit 0", ms(stop_took), "", None);
-    row("serve CPU per event", ms(serve_cpu / n as u32), "", None);
-    row(
-        "bench+fake CPU per event",
-        ms(bench_cpu / n as u32),
-        "",
-        None,
-    );
+    row("peak RSS (VmHWM)", mb(peak_kb), None);
+    row("RSS after the load", mb(after_kb), None);
+    row("serve CPU per event", ms(serve_cpu / total), None);
+    row("bench + fake CPU per event", ms(bench_cpu / total), None);
+    row("SIGTERM to exit 0", ms(stop_took), None);
     let mut routes: Vec<_> = write_routes.into_iter().collect();
     routes.sort_by(|a, b| b.1.cmp(&a.1));
     let routes: Vec<String> = routes
