@@ -16,17 +16,31 @@ pub struct SchemaFile {
     pub sql: &'static str,
 }
 
-const SQLITE: &[SchemaFile] = &[SchemaFile {
-    version: 1,
-    path: "sqlite/V1__store.sql",
-    sql: include_str!("../../schema/sqlite/V1__store.sql"),
-}];
+const SQLITE: &[SchemaFile] = &[
+    SchemaFile {
+        version: 1,
+        path: "sqlite/V1__store.sql",
+        sql: include_str!("../../schema/sqlite/V1__store.sql"),
+    },
+    SchemaFile {
+        version: 2,
+        path: "sqlite/V2__hot_path_indexes.sql",
+        sql: include_str!("../../schema/sqlite/V2__hot_path_indexes.sql"),
+    },
+];
 
-const POSTGRES: &[SchemaFile] = &[SchemaFile {
-    version: 1,
-    path: "postgres/V1__store.sql",
-    sql: include_str!("../../schema/postgres/V1__store.sql"),
-}];
+const POSTGRES: &[SchemaFile] = &[
+    SchemaFile {
+        version: 1,
+        path: "postgres/V1__store.sql",
+        sql: include_str!("../../schema/postgres/V1__store.sql"),
+    },
+    SchemaFile {
+        version: 2,
+        path: "postgres/V2__hot_path_indexes.sql",
+        sql: include_str!("../../schema/postgres/V2__hot_path_indexes.sql"),
+    },
+];
 
 /// The schema files for one database, in the order they apply.
 pub fn files(kind: DatabaseKind) -> &'static [SchemaFile] {
