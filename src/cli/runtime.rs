@@ -4,9 +4,11 @@
 use crate::config::Config;
 use crate::server::WebhookSecrets;
 use anyhow::{Context, Result, bail};
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
-/// Logs to stderr, filtered by `RUST_LOG` (else `default_level`). A second
+/// Logs to stderr, filtered by `RUST_LOG` (else `default_level`), in colour
+/// only on a terminal (journald and log files get plain text). A second
 /// call (tests running several commands in one process) is a no-op.
 pub fn init_logging(default_level: &str) {
     let filter =
@@ -14,6 +16,7 @@ pub fn init_logging(default_level: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
