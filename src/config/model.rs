@@ -58,6 +58,26 @@ impl Config {
             .iter()
             .find(|project| project.path.eq_ignore_ascii_case(path))
     }
+
+    /// The project with this path on `forge` (the same path may be on both).
+    pub fn project_on(&self, forge: ForgeKind, path: &str) -> Option<&ProjectConfig> {
+        self.projects
+            .iter()
+            .find(|project| project.forge == forge && project.path.eq_ignore_ascii_case(path))
+    }
+
+    /// The projects on `forge` below the group `group` (a GitLab group
+    /// milestone belongs to each of them).
+    pub fn projects_in_group<'a>(
+        &'a self,
+        forge: ForgeKind,
+        group: &str,
+    ) -> impl Iterator<Item = &'a ProjectConfig> {
+        let prefix = format!("{}/", group.to_ascii_lowercase());
+        self.projects.iter().filter(move |project| {
+            project.forge == forge && project.path.to_ascii_lowercase().starts_with(&prefix)
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use super::events::EncodedWork;
 use super::failure::Step;
 use super::fingerprint::{DecisionContext, ItemView, fingerprint};
 use super::pending::{credit_unfinished_writes, pending_for};
-use super::project::{ProjectContext, forge_name, policy_kind, policy_state};
+use super::project::{ProjectContext, policy_kind, policy_state};
 use crate::core::policy::{
     DbChangeReason, DbItemRef, Decision, GateState, ItemFacts, ProjectState, batch_milestones,
     decide, milestones_affected_by, recorded_db_change,
@@ -294,8 +294,8 @@ impl Engine {
         }
         if let Some(verdict) = &prepared.decision.verdict {
             metrics::counter!(
-                "schemagate_gate_verdicts_total",
-                "forge" => forge_name(project.kind),
+                crate::metric_names::GATE_VERDICTS,
+                "forge" => project.kind.name(),
                 "verdict" => match verdict.state {
                     GateState::Success => "success",
                     GateState::Failure => "failure",

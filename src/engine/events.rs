@@ -7,7 +7,7 @@ use super::Engine;
 use super::evaluate::FollowUps;
 use super::evaluate_mr::gone;
 use super::failure::{Failure, Step};
-use super::project::{ProjectContext, forge_name, forge_of};
+use super::project::ProjectContext;
 use super::work::Work;
 use crate::forge::event::{Event, MilestoneScope};
 use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
@@ -74,17 +74,11 @@ impl Engine {
         let projects: Vec<ProjectContext<'_>> = match scope {
             MilestoneScope::Project(path) => vec![self.project_context(forge, path)?],
             MilestoneScope::Group(group) => {
-                let prefix = format!("{}/", group.to_lowercase());
-                let under: Vec<_> = self
-                    .config
-                    .projects
-                    .iter()
-                    .filter(|p| forge_of(p) == forge && p.path.to_lowercase().starts_with(&prefix))
-                    .collect();
+                let under: Vec<_> = self.config.projects_in_group(forge.into(), group).collect();
                 if under.is_empty() {
                     return Err(Failure::Drop(format!(
                         "no configured {} project is in group {group}",
-                        forge_name(forge)
+                        forge.name()
                     )));
                 }
                 under

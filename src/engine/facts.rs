@@ -42,7 +42,7 @@ impl Engine {
     pub(super) fn project_rules(&self, project: &ProjectContext<'_>) -> Step<Arc<ProjectRules>> {
         let key = format!(
             "{}:{}",
-            super::project::forge_name(project.kind),
+            project.kind.name(),
             project.config.path.to_lowercase()
         );
         if let Some(found) = self.rules.compiled.lock().expect("rules cache").get(&key) {

@@ -181,7 +181,7 @@ fn job_span(job: &Job, work: &Work) -> tracing::Span {
     tracing::info_span!(
         "job",
         job = job.id.0,
-        forge = project::forge_name(forge),
+        forge = forge.name(),
         project = project.as_deref().unwrap_or(""),
         item = item.as_deref().unwrap_or(""),
     )

@@ -31,17 +31,6 @@ impl ProjectContext<'_> {
     }
 }
 
-pub(super) fn forge_name(kind: ForgeKind) -> &'static str {
-    match kind {
-        ForgeKind::GitLab => "gitlab",
-        ForgeKind::GitHub => "github",
-    }
-}
-
-pub(super) fn forge_of(project: &ProjectConfig) -> ForgeKind {
-    ForgeKind::from(project.forge)
-}
-
 pub(super) fn policy_kind(kind: ItemKind) -> policy::ItemKind {
     match kind {
         ItemKind::MergeRequest => policy::ItemKind::MergeRequest,
@@ -73,26 +62,24 @@ impl Engine {
     ) -> Step<ProjectContext<'_>> {
         let config = self
             .config
-            .projects
-            .iter()
-            .find(|p| forge_of(p) == kind && p.path.eq_ignore_ascii_case(&path.0))
+            .project_on(kind.into(), &path.0)
             .ok_or_else(|| {
                 Failure::Drop(format!(
                     "project {path} is not configured for {}",
-                    forge_name(kind)
+                    kind.name()
                 ))
             })?;
         self.context_for(config)
     }
 
     pub(super) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
-        let kind = forge_of(config);
+        let kind = ForgeKind::from(config.forge);
         let forge = self.forges.get(kind).cloned().ok_or_else(|| {
             Failure::Drop(format!(
                 "project {} is on {} but no {} connection is configured",
                 config.path,
-                forge_name(kind),
-                forge_name(kind)
+                kind.name(),
+                kind.name()
             ))
         })?;
         Ok(ProjectContext {
@@ -114,7 +101,7 @@ impl Engine {
         if !is_auth_error(error) {
             return forge_failure(error, doing);
         }
-        let forge = forge_name(project.kind);
+        let forge = project.kind.name();
         let reason = match error {
             ForgeError::Unauthorized => format!(
                 "the token for {forge} was rejected for {}: {error}",

@@ -38,13 +38,6 @@ pub enum Work {
     },
 }
 
-fn forge_word(forge: ForgeKind) -> &'static str {
-    match forge {
-        ForgeKind::GitLab => "gitlab",
-        ForgeKind::GitHub => "github",
-    }
-}
-
 fn item_key(forge: ForgeKind, project: &ProjectPath, kind: ItemKind, number: ItemNumber) -> String {
     let kind = match kind {
         ItemKind::MergeRequest => "mr",
@@ -52,17 +45,13 @@ fn item_key(forge: ForgeKind, project: &ProjectPath, kind: ItemKind, number: Ite
     };
     format!(
         "{}:{}:{kind}:{number}",
-        forge_word(forge),
+        forge.name(),
         project.0.to_ascii_lowercase()
     )
 }
 
 fn project_key(forge: ForgeKind, project: &ProjectPath, what: &str) -> String {
-    format!(
-        "{}:{}:{what}",
-        forge_word(forge),
-        project.0.to_ascii_lowercase()
-    )
+    format!("{}:{}:{what}", forge.name(), project.0.to_ascii_lowercase())
 }
 
 impl Work {
@@ -90,12 +79,12 @@ impl Work {
                     MilestoneScope::Project(project) => project_key(*forge, project, "milestones"),
                     MilestoneScope::Group(group) => format!(
                         "{}:group:{}:milestones",
-                        forge_word(*forge),
+                        forge.name(),
                         group.to_ascii_lowercase()
                     ),
                 },
                 E::Ping { .. } | E::Installation { .. } | E::Ignored { .. } => {
-                    format!("{}:misc", forge_word(*forge))
+                    format!("{}:misc", forge.name())
                 }
             },
             Work::Evaluate {

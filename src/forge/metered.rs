@@ -34,10 +34,7 @@ pub struct MeteredForge {
 
 impl MeteredForge {
     pub fn new(inner: Arc<dyn Forge>) -> MeteredForge {
-        let label = match inner.kind() {
-            ForgeKind::GitLab => "gitlab",
-            ForgeKind::GitHub => "github",
-        };
+        let label = inner.kind().name();
         MeteredForge {
             inner,
             label,

@@ -24,11 +24,31 @@ pub enum ForgeKind {
     GitHub,
 }
 
+impl ForgeKind {
+    /// The forge's lowercase name: in logs, metrics labels, serial keys and
+    /// the store.
+    pub fn name(self) -> &'static str {
+        match self {
+            ForgeKind::GitLab => "gitlab",
+            ForgeKind::GitHub => "github",
+        }
+    }
+}
+
 impl From<crate::config::ForgeKind> for ForgeKind {
     fn from(kind: crate::config::ForgeKind) -> ForgeKind {
         match kind {
             crate::config::ForgeKind::Gitlab => ForgeKind::GitLab,
             crate::config::ForgeKind::Github => ForgeKind::GitHub,
+        }
+    }
+}
+
+impl From<ForgeKind> for crate::config::ForgeKind {
+    fn from(kind: ForgeKind) -> crate::config::ForgeKind {
+        match kind {
+            ForgeKind::GitLab => crate::config::ForgeKind::Gitlab,
+            ForgeKind::GitHub => crate::config::ForgeKind::Github,
         }
     }
 }

@@ -28,10 +28,7 @@ pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
         (ForgeKind::GitHub, app.config.github.is_some()),
     ] {
         if configured {
-            forges.insert(
-                super::intake::forge_label(kind).to_string(),
-                Value::String(forge(&app, kind)),
-            );
+            forges.insert(kind.name().to_string(), Value::String(forge(&app, kind)));
         }
     }
     let database_ok = database == OK;

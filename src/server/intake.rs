@@ -24,25 +24,10 @@ pub struct Delivery<'a> {
     pub event: Event,
 }
 
-pub fn forge_label(forge: ForgeKind) -> &'static str {
-    match forge {
-        ForgeKind::GitLab => "gitlab",
-        ForgeKind::GitHub => "github",
-    }
-}
-
-/// The configuration's name for a forge.
-pub fn config_forge(forge: ForgeKind) -> config::ForgeKind {
-    match forge {
-        ForgeKind::GitLab => config::ForgeKind::Gitlab,
-        ForgeKind::GitHub => config::ForgeKind::Github,
-    }
-}
-
 pub async fn accept(app: &AppState, delivery: Delivery<'_>) -> Response {
     let span = tracing::info_span!(
         "webhook",
-        forge = forge_label(delivery.forge),
+        forge = delivery.forge.name(),
         event = delivery.event_name,
         delivery = %delivery.delivery_id
     );
@@ -56,7 +41,7 @@ async fn store_or_ignore(app: &AppState, delivery: Delivery<'_>) -> Response {
         delivery_id,
         event,
     } = delivery;
-    metrics::counter!(EVENTS_RECEIVED, "forge" => forge_label(forge), "kind" => event_kind(event_name))
+    metrics::counter!(EVENTS_RECEIVED, "forge" => forge.name(), "kind" => event_kind(event_name))
         .increment(1);
     match &event {
         Event::Ignored { reason } => return ignored(reason),
@@ -99,7 +84,7 @@ async fn store_or_ignore(app: &AppState, delivery: Delivery<'_>) -> Response {
         }
         Err(error) => {
             tracing::error!(%error, "cannot store the delivery");
-            metrics::counter!(WEBHOOKS_REJECTED, "forge" => forge_label(forge), "reason" => "store_unavailable")
+            metrics::counter!(WEBHOOKS_REJECTED, "forge" => forge.name(), "reason" => "store_unavailable")
                 .increment(1);
             reply(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -111,23 +96,15 @@ async fn store_or_ignore(app: &AppState, delivery: Delivery<'_>) -> Response {
 
 /// Why an event is about nothing this server manages, if it is not.
 fn unconfigured(config: &Config, forge: ForgeKind, event: &Event) -> Option<String> {
-    let wanted = config_forge(forge);
-    let configured = |path: &str| {
-        config
-            .projects
-            .iter()
-            .any(|project| project.forge == wanted && project.path.eq_ignore_ascii_case(path))
-    };
+    let wanted = config::ForgeKind::from(forge);
+    let configured = |path: &str| config.project_on(wanted, path).is_some();
     match event {
         Event::MilestoneChanged {
             scope: MilestoneScope::Group(group),
             ..
         } => {
             // A group milestone is every project's below that group.
-            let prefix = format!("{}/", group.to_ascii_lowercase());
-            let any_below = config.projects.iter().any(|project| {
-                project.forge == wanted && project.path.to_ascii_lowercase().starts_with(&prefix)
-            });
+            let any_below = config.projects_in_group(wanted, group).next().is_some();
             (!any_below).then(|| format!("no configured project is in the group {group}"))
         }
         Event::Installation { projects, .. } => {

@@ -4,7 +4,6 @@
 //! catches missed webhooks and dates that pass. The workers run it like any
 //! job. Each tick also prunes done jobs and delivery ids past the retention.
 
-use super::intake::forge_label;
 use super::shutdown::{Phase, PhaseWatch};
 use crate::config::Config;
 use crate::engine::Work;
@@ -63,10 +62,10 @@ pub async fn enqueue_syncs(config: &Config, store: &Store) -> usize {
         match store.enqueue(&job).await {
             Ok(id) => {
                 enqueued += 1;
-                tracing::debug!(forge = forge_label(forge), project = %project.path, job = id.0, "periodic sync queued");
+                tracing::debug!(forge = forge.name(), project = %project.path, job = id.0, "periodic sync queued");
             }
             Err(error) => {
-                tracing::warn!(forge = forge_label(forge), project = %project.path, %error, "cannot queue the periodic sync")
+                tracing::warn!(forge = forge.name(), project = %project.path, %error, "cannot queue the periodic sync")
             }
         }
     }

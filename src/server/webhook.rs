@@ -53,14 +53,15 @@ pub async fn gitlab(State(app): State<Arc<AppState>>, headers: HeaderMap, body: 
         Ok(event) => event,
         Err(error) => return malformed(forge, error.to_string()),
     };
-    let delivery_id = [
-        GITLAB_IDEMPOTENCY_HEADER,
-        gitlab_webhook::DELIVERY_HEADER,
-        GITLAB_EVENT_UUID_HEADER,
-    ]
-    .into_iter()
-    .find_map(|name| header_text(&headers, name).filter(|value| !value.is_empty()))
-    .map_or_else(|| body_digest(&body), str::to_string);
+    let delivery_id = delivery_id(
+        &headers,
+        &[
+            GITLAB_IDEMPOTENCY_HEADER,
+            gitlab_webhook::DELIVERY_HEADER,
+            GITLAB_EVENT_UUID_HEADER,
+        ],
+        &body,
+    );
     intake::accept(
         &app,
         Delivery {
@@ -106,9 +107,7 @@ pub async fn github(State(app): State<Arc<AppState>>, headers: HeaderMap, body: 
         Ok(event) => event,
         Err(error) => return malformed(forge, error.to_string()),
     };
-    let delivery_id = header_text(&headers, github::webhook::DELIVERY_HEADER)
-        .filter(|value| !value.is_empty())
-        .map_or_else(|| body_digest(&body), str::to_string);
+    let delivery_id = delivery_id(&headers, &[github::webhook::DELIVERY_HEADER], &body);
     intake::accept(
         &app,
         Delivery {
@@ -119,6 +118,15 @@ pub async fn github(State(app): State<Arc<AppState>>, headers: HeaderMap, body: 
         },
     )
     .await
+}
+
+/// The first non-empty of `names`, else a digest of the body (so an exact
+/// redelivery without an id is still recognised).
+fn delivery_id(headers: &HeaderMap, names: &[&str], body: &[u8]) -> String {
+    names
+        .iter()
+        .find_map(|name| header_text(headers, name).filter(|value| !value.is_empty()))
+        .map_or_else(|| body_digest(body), str::to_string)
 }
 
 /// Reads the whole body, refusing (413) one over `limit` bytes: by its
@@ -195,10 +203,10 @@ fn rejected(
     metric_reason: &'static str,
     reason: &str,
 ) -> Response {
-    metrics::counter!(WEBHOOKS_REJECTED, "forge" => intake::forge_label(forge), "reason" => metric_reason)
+    metrics::counter!(WEBHOOKS_REJECTED, "forge" => forge.name(), "reason" => metric_reason)
         .increment(1);
     tracing::info!(
-        forge = intake::forge_label(forge),
+        forge = forge.name(),
         status = status.as_u16(),
         reason,
         "webhook refused"

@@ -3,7 +3,6 @@
 //! shutdown) return it to the queue. A job's lease is extended while it
 //! runs, so a slow job is never taken by a second replica.
 
-use super::intake::forge_label;
 use super::shutdown::{Phase, PhaseWatch};
 use crate::engine::{Engine, JobOutcome, Work};
 use crate::metric_names::{EVENTS_FAILED, EVENTS_PROCESSED, JOBS};
@@ -206,7 +205,7 @@ impl JobLabels {
         match Work::from_json(&job.payload) {
             Ok(Work::Event { forge, .. }) => JobLabels {
                 work: "event",
-                event_forge: Some(forge_label(forge)),
+                event_forge: Some(forge.name()),
             },
             Ok(Work::Evaluate { .. }) => JobLabels::other("evaluate"),
             Ok(Work::Reevaluate { .. }) => JobLabels::other("reevaluate"),

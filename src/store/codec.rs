@@ -4,13 +4,6 @@
 use super::{AnnouncementKind, StoreError};
 use crate::forge::{ForgeKind, ItemKind};
 
-pub(crate) fn forge_word(forge: ForgeKind) -> &'static str {
-    match forge {
-        ForgeKind::GitLab => "gitlab",
-        ForgeKind::GitHub => "github",
-    }
-}
-
 pub(crate) fn parse_forge(word: &str, table: &'static str) -> Result<ForgeKind, StoreError> {
     match word {
         "gitlab" => Ok(ForgeKind::GitLab),
@@ -80,7 +73,7 @@ mod tests {
     #[test]
     fn words_round_trip() {
         for forge in [ForgeKind::GitLab, ForgeKind::GitHub] {
-            assert_eq!(parse_forge(forge_word(forge), "t").unwrap(), forge);
+            assert_eq!(parse_forge(forge.name(), "t").unwrap(), forge);
         }
         for kind in [
             AnnouncementKind::Warning,

@@ -1,7 +1,7 @@
 //! What the bot remembers of each MR and issue, and the project-wide views
 //! built from it: the database changes per milestone and which MRs close an issue.
 
-use super::codec::{corrupt, forge_word, item_kind_word, project_key, to_i64, to_u64};
+use super::codec::{corrupt, item_kind_word, project_key, to_i64, to_u64};
 use super::queue::enqueue_in;
 use super::time::now_ms;
 use super::{ItemKey, ItemRecord, NewJob, Store, StoreError};
@@ -17,7 +17,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT record FROM items WHERE forge = $1 AND project = $2 AND kind = $3 AND number = $4",
         )
-        .bind(forge_word(key.forge))
+        .bind(key.forge.name())
         .bind(project_key(&key.project))
         .bind(item_kind_word(key.kind))
         .bind(to_i64(key.number)?)
@@ -59,7 +59,7 @@ impl Store {
                record = excluded.record, db_change = excluded.db_change, \
                updated_at = excluded.updated_at",
         )
-        .bind(forge_word(key.forge))
+        .bind(key.forge.name())
         .bind(&project)
         .bind(item_kind_word(key.kind))
         .bind(number)
@@ -78,7 +78,7 @@ impl Store {
                     sqlx::query(
                         "INSERT INTO item_closes (forge, project, mr, issue) VALUES ($1, $2, $3, $4)",
                     )
-                    .bind(forge_word(key.forge))
+                    .bind(key.forge.name())
                     .bind(&project)
                     .bind(number)
                     .bind(to_i64(issue)?)
@@ -111,7 +111,7 @@ impl Store {
         sqlx::query(
             "DELETE FROM items WHERE forge = $1 AND project = $2 AND kind = $3 AND number = $4",
         )
-        .bind(forge_word(key.forge))
+        .bind(key.forge.name())
         .bind(&project)
         .bind(item_kind_word(key.kind))
         .bind(number)
@@ -140,7 +140,7 @@ impl Store {
              WHERE forge = $1 AND project = $2 AND db_change IS NOT NULL \
              ORDER BY kind, number",
         )
-        .bind(forge_word(forge))
+        .bind(forge.name())
         .bind(&project)
         .fetch_all(&self.pool)
         .await?;
@@ -157,7 +157,7 @@ impl Store {
              WHERE forge = $1 AND project = $2 AND kind = 'warning' AND state = 'sent' \
              ORDER BY milestone",
         )
-        .bind(forge_word(forge))
+        .bind(forge.name())
         .bind(&project)
         .fetch_all(&self.pool)
         .await?;
@@ -190,7 +190,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT mr FROM item_closes WHERE forge = $1 AND project = $2 AND issue = $3 ORDER BY mr",
         )
-        .bind(forge_word(forge))
+        .bind(forge.name())
         .bind(project_key(project))
         .bind(to_i64(issue)?)
         .fetch_all(&self.pool)
@@ -213,7 +213,7 @@ async fn delete_closes(
     mr: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM item_closes WHERE forge = $1 AND project = $2 AND mr = $3")
-        .bind(forge_word(forge))
+        .bind(forge.name())
         .bind(project)
         .bind(mr)
         .execute(&mut **transaction)

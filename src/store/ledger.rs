@@ -4,8 +4,8 @@
 //! by a crash is retried under the same Message-ID.
 
 use super::codec::{
-    announcement_kind_word, corrupt, forge_word, parse_announcement_kind, parse_forge, project_key,
-    to_i64, to_u32, to_u64,
+    announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, project_key, to_i64,
+    to_u32, to_u64,
 };
 use super::time::now_ms;
 use super::{Announcement, AnnouncementKind, Store, StoreError};
@@ -26,7 +26,7 @@ impl Store {
              last_error FROM announcements WHERE forge = $1 AND project = $2 \
              ORDER BY milestone, kind",
         )
-        .bind(forge_word(forge))
+        .bind(forge.name())
         .bind(project_key(project))
         .fetch_all(&self.pool)
         .await?;
@@ -55,7 +55,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, 'sending', 1, $6) \
              ON CONFLICT (forge, project, milestone, kind) DO NOTHING",
         )
-        .bind(forge_word(forge))
+        .bind(forge.name())
         .bind(&project)
         .bind(milestone)
         .bind(announcement_kind_word(kind))
@@ -70,7 +70,7 @@ impl Store {
                  WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
                    AND state <> 'sent'",
             )
-            .bind(forge_word(forge))
+            .bind(forge.name())
             .bind(&project)
             .bind(milestone)
             .bind(announcement_kind_word(kind))
@@ -98,7 +98,7 @@ impl Store {
                  WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
                    AND state <> 'sent'",
             )
-            .bind(forge_word(forge))
+            .bind(forge.name())
             .bind(project_key(project))
             .bind(to_i64(milestone.0)?)
             .bind(announcement_kind_word(kind))
@@ -108,7 +108,7 @@ impl Store {
                  WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
                    AND state <> 'sent'",
             )
-            .bind(forge_word(forge))
+            .bind(forge.name())
             .bind(project_key(project))
             .bind(to_i64(milestone.0)?)
             .bind(announcement_kind_word(kind))
@@ -133,7 +133,7 @@ async fn select_one(
          last_error FROM announcements \
          WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4",
     )
-    .bind(forge_word(forge))
+    .bind(forge.name())
     .bind(project)
     .bind(milestone)
     .bind(announcement_kind_word(kind))

@@ -1,7 +1,7 @@
 //! Per-project milestone epochs: a counter every milestone event bumps, so
 //! each replica can tell that its cached milestone list went stale.
 
-use super::codec::{forge_word, project_key};
+use super::codec::project_key;
 use super::{Store, StoreError};
 use crate::forge::ForgeKind;
 use sqlx::Row;
@@ -16,7 +16,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let row =
             sqlx::query("SELECT epoch FROM milestone_epochs WHERE forge = $1 AND project = $2")
-                .bind(forge_word(forge))
+                .bind(forge.name())
                 .bind(project_key(project))
                 .fetch_optional(&self.pool)
                 .await?;
@@ -39,7 +39,7 @@ impl Store {
              ON CONFLICT (forge, project) DO UPDATE SET epoch = milestone_epochs.epoch + 1 \
              RETURNING epoch",
         )
-        .bind(forge_word(forge))
+        .bind(forge.name())
         .bind(project_key(project))
         .fetch_one(&mut *transaction)
         .await?;

@@ -11,7 +11,7 @@
 //! `claims` counts every claim (honest history); `attempts` counts the claims
 //! that use up the job's `max_attempts`: a graceful `release` gives one back.
 
-use super::codec::{forge_word, to_u32};
+use super::codec::to_u32;
 use super::time::{after, millis, now_ms};
 use super::{
     Enqueued, Job, JobId, JobSummary, NewDelivery, NewJob, Pruned, QueueDepth, Store, StoreError,
@@ -82,7 +82,7 @@ impl Store {
             "INSERT INTO deliveries (forge, delivery_id, event_name, received_at, job_id) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (forge, delivery_id) DO NOTHING",
         )
-        .bind(forge_word(delivery.forge))
+        .bind(delivery.forge.name())
         .bind(delivery.delivery_id)
         .bind(delivery.event_name)
         .bind(now)

@@ -8,6 +8,7 @@ mod two_on_postgres;
 
 use crate::fake_gitlab::state::Noteable;
 use crate::fake_gitlab::{Diff, FakeGitLab, TOKEN};
+use crate::support::serve::post;
 use crate::support::webhooks::gitlab::{self as hooks, MrAction};
 use crate::support::webhooks::{Delivery, GITLAB_SECRET};
 use chrono::{Duration as Days, Utc};
@@ -249,19 +250,10 @@ impl ServeProcess {
 
     /// Sends a delivery that must be acknowledged with 2xx.
     pub async fn deliver(&self, delivery: &Delivery) {
-        let mut request = self
-            .http
-            .post(format!("{}{}", self.base_url, delivery.path))
-            .body(delivery.body.clone());
-        for (name, value) in &delivery.headers {
-            request = request.header(name, value);
-        }
-        let response = request.send().await.expect("serve answers");
-        let status = response.status();
+        let (status, body) = post(&self.http, &self.base_url, delivery).await;
         assert!(
-            status.is_success(),
-            "delivery refused with {status}: {}",
-            response.text().await.unwrap_or_default()
+            (200..300).contains(&status),
+            "delivery refused with {status}: {body}"
         );
     }
 

@@ -110,16 +110,7 @@ impl TestServer {
 
     /// POSTs one delivery; returns the status code and the body text.
     pub async fn send(&self, delivery: &Delivery) -> (u16, String) {
-        let mut request = self
-            .http
-            .post(format!("{}{}", self.base_url, delivery.path))
-            .body(delivery.body.clone());
-        for (name, value) in &delivery.headers {
-            request = request.header(name, value);
-        }
-        let response = request.send().await.expect("the server answers");
-        let status = response.status().as_u16();
-        (status, response.text().await.unwrap_or_default())
+        post(&self.http, &self.base_url, delivery).await
     }
 
     /// Sends a delivery the server must accept (2xx), failing the test otherwise.
@@ -181,4 +172,18 @@ impl TestServer {
             server.shutdown().await.expect("graceful shutdown");
         }
     }
+}
+
+/// POSTs one delivery to a server at `base_url`; returns the status code and
+/// the body text.
+pub async fn post(http: &reqwest::Client, base_url: &str, delivery: &Delivery) -> (u16, String) {
+    let mut request = http
+        .post(format!("{base_url}{}", delivery.path))
+        .body(delivery.body.clone());
+    for (name, value) in &delivery.headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
 }
