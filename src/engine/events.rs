@@ -9,7 +9,7 @@ use super::evaluate_mr::gone;
 use super::failure::{Failure, Step};
 use super::project::ProjectContext;
 use super::work::Work;
-use crate::forge::event::{Event, MilestoneScope};
+use crate::forge::event::{Event, MilestoneAction, MilestoneScope};
 use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::store::NewJob;
 
@@ -62,15 +62,25 @@ impl Engine {
             }
             // The bot's decisions do not read comments.
             Event::CommentAdded { project, .. } => self.project_context(forge, project).map(|_| ()),
-            Event::MilestoneChanged { scope, .. } => self.milestone_changed(forge, scope).await,
+            Event::MilestoneChanged { scope, action, .. } => {
+                self.milestone_changed(forge, scope, *action).await
+            }
             Event::Ping { .. } | Event::Installation { .. } | Event::Ignored { .. } => Ok(()),
         }
     }
 
     /// Bumps the milestone epoch of every configured project the milestone
     /// belongs to (a group milestone: every project under the group) and
-    /// re-evaluates them.
-    async fn milestone_changed(&self, forge: ForgeKind, scope: &MilestoneScope) -> Step<()> {
+    /// re-evaluates them. An edit that changed only descriptions (the bot's
+    /// own block writes come back as such edits on GitHub) touches nothing
+    /// a decision reads: one fresh read confirms it, instead of listing the
+    /// project's every MR and issue again.
+    async fn milestone_changed(
+        &self,
+        forge: ForgeKind,
+        scope: &MilestoneScope,
+        action: MilestoneAction,
+    ) -> Step<()> {
         let projects: Vec<ProjectContext<'_>> = match scope {
             MilestoneScope::Project(path) => vec![self.project_context(forge, path)?],
             MilestoneScope::Group(group) => {
@@ -88,6 +98,10 @@ impl Engine {
             }
         };
         for project in projects {
+            if action == MilestoneAction::Edited && self.only_descriptions_changed(&project).await?
+            {
+                continue;
+            }
             self.store
                 .bump_milestones_epoch(project.kind, &project.config.path)
                 .await?;

@@ -81,6 +81,32 @@ impl Engine {
         self.fetch_milestones(project, epoch).await
     }
 
+    /// Whether the project's milestones, read fresh, differ from the cached
+    /// list only in their descriptions (which no decision reads). The fresh
+    /// list replaces the cached one either way.
+    pub(super) async fn only_descriptions_changed(
+        &self,
+        project: &ProjectContext<'_>,
+    ) -> Step<bool> {
+        let epoch = self
+            .store
+            .milestones_epoch(project.kind, &project.config.path)
+            .await?;
+        let Some(cached) = self.milestone_cache.get(&key(project), epoch) else {
+            return Ok(false);
+        };
+        let fresh = self.fetch_milestones(project, epoch).await?;
+        let without_description = |list: &[Milestone]| -> Vec<Milestone> {
+            list.iter()
+                .map(|m| Milestone {
+                    description: String::new(),
+                    ..m.clone()
+                })
+                .collect()
+        };
+        Ok(without_description(&cached) == without_description(&fresh))
+    }
+
     /// Reads the list after the epoch, so a bump in between makes the next
     /// reader fetch again rather than trust this list.
     async fn fetch_milestones(

@@ -503,6 +503,30 @@ async fn a_milestone_edit_that_changes_nothing_the_gate_reads_re_evaluates_nothi
 }
 
 #[tokio::test]
+async fn a_description_only_edit_costs_one_milestone_read_and_no_listing() {
+    let lab = lab().await;
+    lab.add_db_mr(12, SHA);
+    lab.bot.run(lab.mr_event(12)).await;
+    // The bot's own block write comes back as an edit (GitHub sends one).
+    lab.fake.reset_requests();
+    lab.bot
+        .run(Work::Event {
+            forge: ForgeKind::GitLab,
+            event: Event::MilestoneChanged {
+                scope: MilestoneScope::Project(lava()),
+                milestone: MilestoneId(lab.later),
+                title: "2026.12".into(),
+                action: MilestoneAction::Edited,
+            },
+        })
+        .await;
+    assert_eq!(lab.fake.writes(), Vec::<String>::new());
+    assert_eq!(lab.fake.count("GET", "/milestones"), 1);
+    assert_eq!(lab.fake.count("GET", "/merge_requests"), 0);
+    assert_eq!(lab.fake.count("GET", "/issues"), 0);
+}
+
+#[tokio::test]
 async fn a_half_applied_run_converges_without_extra_writes_or_misattributed_ownership() {
     let lab = lab().await;
     lab.add_db_mr(12, SHA);
