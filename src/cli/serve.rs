@@ -59,7 +59,12 @@ pub fn run(args: ServeArgs, settings: &Settings) -> Result<ExitCode> {
         config.server.listen = listen;
     }
     let secrets = webhook_secrets(&config).context("refusing to start the server")?;
-    let forges = Forges::from_config(&config).context("refusing to start the server")?;
+    let runtime = tokio_runtime()?;
+    // The GitHub client spawns its service task as it is built.
+    let forges = {
+        let _in_runtime = runtime.enter();
+        Forges::from_config(&config).context("refusing to start the server")?
+    };
     init_logging("info");
     let options = ServeOptions {
         workers: usize::from(args.workers),
@@ -67,7 +72,7 @@ pub fn run(args: ServeArgs, settings: &Settings) -> Result<ExitCode> {
         lease: args.job_lease,
         shutdown_grace: SHUTDOWN_GRACE,
     };
-    tokio_runtime()?.block_on(async move {
+    runtime.block_on(async move {
         let store = Store::connect(&config.server.database)
             .await
             .context("refusing to start the server")?;

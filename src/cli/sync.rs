@@ -42,7 +42,12 @@ struct ProjectReport<'a> {
 pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
     let config = settings.config()?;
     let projects = chosen_projects(config, settings, args.project.as_deref())?;
-    let forges = Forges::from_config(config)?;
+    let runtime = tokio_runtime()?;
+    // The GitHub client spawns its service task as it is built.
+    let forges = {
+        let _in_runtime = runtime.enter();
+        Forges::from_config(config)?
+    };
     // Warnings only by default: info lines would tear the progress bar.
     init_logging("warn");
     let mode = if args.dry_run {
@@ -51,7 +56,7 @@ pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
         SyncMode::Apply
     };
     let config = Arc::new(config.clone());
-    let reports = tokio_runtime()?.block_on(async {
+    let reports = runtime.block_on(async {
         let store = Store::connect(&config.server.database).await?;
         let engine = Engine::new(config.clone(), store, forges);
         let mut reports = Vec::new();

@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 impl Forges {
     /// The clients for `config`, secrets from the process environment.
+    /// Call it inside a tokio runtime: the GitHub client spawns a task as
+    /// it is built.
     pub fn from_config(config: &Config) -> anyhow::Result<Forges> {
         Forges::from_config_with(config, |name| std::env::var(name).ok())
     }

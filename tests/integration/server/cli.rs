@@ -165,6 +165,65 @@ gate = {{ require_announcement = false }}
     );
 }
 
+/// The README quickstart: `serve --config config/example.toml` with
+/// placeholder tokens for both forges (the GitHub client must be built
+/// inside the runtime), in a fresh directory for the SQLite file.
+#[tokio::test]
+async fn the_readme_quickstart_serves_the_example_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/example.toml");
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("schemagate"))
+        .current_dir(dir.path())
+        .arg("--config")
+        .arg(&example)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("GITLAB_TOKEN", "glpat-placeholder")
+        .env("GITLAB_WEBHOOK_SECRET", "change-me")
+        .env("GITHUB_TOKEN", "ghp_placeholder")
+        .env("GITHUB_WEBHOOK_SECRET", "change-me")
+        .env("RUST_LOG", "error")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (address_sender, address) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(address) = line.strip_prefix("schemagate listening on ") {
+                let _ = address_sender.send(address.to_string());
+            }
+        }
+    });
+    let base = tokio::task::spawn_blocking(move || address.recv_timeout(Duration::from_secs(30)))
+        .await
+        .unwrap();
+    let Ok(base) = base else {
+        let _ = child.kill();
+        panic!(
+            "serve did not start on the example config: {:?}",
+            child.wait()
+        );
+    };
+    let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let health: Value = health.json().await.unwrap();
+    assert_eq!(health["database"], "ok", "{health}");
+    assert!(health["forges"]["gitlab"].is_string(), "{health}");
+    assert!(health["forges"]["github"].is_string(), "{health}");
+    assert!(dir.path().join("schemagate.db").exists());
+
+    let status = StdCommand::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "serve exited with {exit:?}");
+}
+
 fn sync_config(dir: &TempDir, gitlab_url: &str) -> std::path::PathBuf {
     let text = format!(
         r#"
