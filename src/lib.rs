@@ -10,6 +10,7 @@ pub mod core;
 pub mod engine;
 pub mod forge;
 pub mod git;
+pub mod mail;
 pub mod metric_names;
 pub mod releases;
 pub mod scan;

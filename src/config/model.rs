@@ -154,7 +154,15 @@ pub struct MailConfig {
     /// Environment variables holding the SMTP credentials; both or neither.
     pub user_env: Option<String>,
     pub password_env: Option<String>,
+    /// Bounds connecting (TCP, TLS, greeting, EHLO) and then each SMTP command.
+    pub timeout: Duration,
+    /// PEM file of extra trusted root certificates (a private CA), added to the built-in roots.
+    pub ca_file: Option<PathBuf>,
 }
+
+pub const DEFAULT_MAIL_TIMEOUT: Duration = Duration::from_secs(30);
+/// A server silent for longer than this is down, not slow.
+pub const MAX_MAIL_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpSecurity {
@@ -273,6 +281,28 @@ impl ProjectConfig {
     }
 }
 
+impl ProjectConfig {
+    /// The announce list (empty without an `announce` table).
+    pub fn announce_to(&self) -> &[String] {
+        self.announce.as_ref().map_or(&[], |a| a.to.as_slice())
+    }
+
+    /// The mail settings the announcement planner reads.
+    pub fn mail_policy(&self) -> crate::core::announcements::MailPolicy {
+        let announce = self.announce.as_ref();
+        crate::core::announcements::MailPolicy {
+            digest_interval: announce.and_then(|a| match a.updates {
+                Updates::None => None,
+                // Validation bounds the interval far inside chrono's range.
+                Updates::Digest { interval } => {
+                    Some(chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::MAX))
+                }
+            }),
+            release_notice: announce.is_some_and(|a| a.release_notice),
+        }
+    }
+}
+
 impl From<&ProjectConfig> for Policy {
     fn from(project: &ProjectConfig) -> Policy {
         project.policy()
@@ -317,6 +347,8 @@ pub struct AnnounceConfig {
     pub release_notice: bool,
     /// Upgrade steps listed in the warning, in order.
     pub upgrade_steps: Vec<String>,
+    /// The rule for the "upgrade through" sentences (none: no sentences).
+    pub upgrade_policy: Option<crate::core::upgrade::UpgradePolicy>,
     /// Directory whose templates override the built-in ones.
     pub templates_dir: Option<PathBuf>,
 }

@@ -51,6 +51,8 @@ pub struct RawMail {
     pub from: Option<String>,
     pub user_env: Option<String>,
     pub password_env: Option<String>,
+    pub timeout: Option<String>,
+    pub ca_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -114,5 +116,6 @@ pub struct RawAnnounce {
     pub release_notice: Option<bool>,
     #[serde(default)]
     pub upgrade_steps: Vec<String>,
+    pub upgrade_policy: Option<String>,
     pub templates_dir: Option<String>,
 }

@@ -21,7 +21,7 @@ pub fn validate(raw: &RawConfig, report: &mut Report<'_>, base_dir: Option<&Path
         .github
         .as_ref()
         .map(|g| validate_github(g, report, &files));
-    let mail = raw.mail.as_ref().map(|m| validate_mail(m, report));
+    let mail = raw.mail.as_ref().map(|m| validate_mail(m, report, &files));
     let rule_files: Vec<(usize, PathBuf)> = raw
         .rules
         .iter()
@@ -325,7 +325,7 @@ fn validate_github(
     }
 }
 
-fn validate_mail(raw: &RawMail, report: &mut Report<'_>) -> MailConfig {
+fn validate_mail(raw: &RawMail, report: &mut Report<'_>, files: &FileCheck<'_>) -> MailConfig {
     let smtp = match raw.smtp_url.as_deref() {
         Some(text) => check(report, "mail.smtp_url", checks::smtp_url(text)),
         None => {
@@ -369,6 +369,29 @@ fn validate_mail(raw: &RawMail, report: &mut Report<'_>) -> MailConfig {
         ),
         _ => {}
     }
+    let timeout = raw.timeout.as_deref().and_then(|text| {
+        duration(
+            report,
+            "mail.timeout",
+            text,
+            std::time::Duration::from_secs(1)..=MAX_MAIL_TIMEOUT,
+        )
+    });
+    let ca_file = raw
+        .ca_file
+        .as_deref()
+        .and_then(|text| files.file(report, "mail.ca_file", text));
+    if ca_file.is_some()
+        && smtp
+            .as_ref()
+            .is_some_and(|smtp| smtp.security == SmtpSecurity::Plain)
+    {
+        report.key(
+            "mail.ca_file",
+            "`ca_file` has no effect on a plain smtp:// URL",
+            "use \"smtp://host?tls=starttls\" or \"smtps://host\", or remove `ca_file`",
+        );
+    }
     MailConfig {
         smtp: smtp.unwrap_or(SmtpEndpoint {
             url: String::new(),
@@ -379,5 +402,7 @@ fn validate_mail(raw: &RawMail, report: &mut Report<'_>) -> MailConfig {
         from: from.unwrap_or_default(),
         user_env,
         password_env,
+        timeout: timeout.unwrap_or(DEFAULT_MAIL_TIMEOUT),
+        ca_file,
     }
 }

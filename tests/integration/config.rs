@@ -148,3 +148,94 @@ fn config_path_can_come_from_the_environment() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+const ANNOUNCING: &str = r#"[gitlab]
+url = "https://gitlab.example.org"
+
+[mail]
+smtp_url = "smtp://127.0.0.1:25"
+from = "bot@example.org"
+
+[[project]]
+forge = "gitlab"
+path = "group/project"
+releases = { scheme = "calver" }
+announce = { to = ["list@example.org"], templates_dir = "mail-templates" }
+"#;
+
+/// A directory with `sg.toml` (announcing through `mail-templates/`) and those templates.
+fn announcing_dir(templates: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sg.toml"), ANNOUNCING).unwrap();
+    std::fs::create_dir(dir.path().join("mail-templates")).unwrap();
+    for (name, text) in templates {
+        std::fs::write(dir.path().join("mail-templates").join(name), text).unwrap();
+    }
+    dir
+}
+
+const BROKEN_WARNING: &str = "Subject: [{{ project.path }}] Downtime\n\nHello,\n{% for change in changes %}\n- {{ change.title }\n{% endfor %}\n";
+const UNKNOWN_IN_UPDATE: &str =
+    "Subject: Update\n\nRelease {{ milestone.title }}, due {{ milestone.due }}.\n";
+
+#[test]
+fn broken_mail_templates_are_config_errors_with_file_line_and_column() {
+    let dir = announcing_dir(&[
+        ("warning.txt", BROKEN_WARNING),
+        ("update.txt", UNKNOWN_IN_UPDATE),
+    ]);
+    let output = schemagate(dir.path())
+        .args(["--config", "sg.toml", "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(
+        lines[0].starts_with(
+            "./mail-templates/warning.txt:5:19: project[0].announce.templates_dir: syntax error: unexpected `}`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with(
+            "./mail-templates/update.txt:3:39: project[0].announce.templates_dir: unknown variable or attribute in `milestone.due` — "
+        ),
+        "{stderr}"
+    );
+    assert_eq!(lines[2], "config invalid: 2 errors in mail templates");
+}
+
+#[test]
+fn template_errors_in_json_carry_the_file_and_position() {
+    let dir = announcing_dir(&[("update.txt", UNKNOWN_IN_UPDATE)]);
+    let output = schemagate(dir.path())
+        .args(["--config", "sg.toml", "--format", "json", "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    let issue = &report["issues"][0];
+    assert_eq!(issue["file"], "./mail-templates/update.txt");
+    assert_eq!(issue["key_path"], "project[0].announce.templates_dir");
+    assert_eq!(
+        (issue["line"].as_u64(), issue["column"].as_u64()),
+        (Some(3), Some(39))
+    );
+}
+
+#[test]
+fn a_good_template_override_checks_ok() {
+    let dir = announcing_dir(&[(
+        "release.txt",
+        "Subject: {{ milestone.title }} is out\n\n{% for change in changes %}{{ change.reference }}\n{% endfor %}",
+    )]);
+    let output = schemagate(dir.path())
+        .args(["--config", "sg.toml", "config", "check"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

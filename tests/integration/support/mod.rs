@@ -3,4 +3,5 @@
 pub mod db;
 pub mod git_repo;
 pub mod serve;
+pub mod smtp;
 pub mod webhooks;
