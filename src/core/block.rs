@@ -4,10 +4,22 @@
 
 use crate::core::policy::{DbItemRef, ItemKind, ProjectState};
 use crate::core::types::MilestoneId;
+use chrono::{DateTime, SecondsFormat, Utc};
 use std::fmt::Write;
 
 pub const BLOCK_START: &str = "<!-- schemagate:batch:start -->";
 pub const BLOCK_END: &str = "<!-- schemagate:batch:end -->";
+/// The machine-readable line saying when the downtime warning went out, so
+/// that a reader without the bot's store (`schemagate check` in CI) knows.
+const WARNING_SENT_TAG: &str = "<!-- schemagate:warning-sent ";
+
+/// The downtime warning as the block reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningNote {
+    pub sent_at: DateTime<Utc>,
+    /// The announce list it went to.
+    pub to: Vec<String>,
+}
 
 /// One MR or issue listed in the block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,17 +34,28 @@ pub struct BlockItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchBlock {
     pub items: Vec<BlockItem>,
+    /// When the downtime warning for the milestone went out, and to whom.
+    pub warning: Option<WarningNote>,
 }
 
 impl BatchBlock {
-    /// The block for `milestone` from the store's database changes; `None`
-    /// when it holds none (then the block is removed).
-    pub fn for_milestone(milestone: MilestoneId, project: &ProjectState) -> Option<BatchBlock> {
+    /// The block for `milestone` from the store's database changes and
+    /// warnings (sent to `announce_to`); `None` when it holds no database
+    /// change (then the block is removed).
+    pub fn for_milestone(
+        milestone: MilestoneId,
+        project: &ProjectState,
+        announce_to: &[String],
+    ) -> Option<BatchBlock> {
         let items: Vec<BlockItem> = project
             .db_changes_in(milestone)
             .map(BlockItem::from)
             .collect();
-        (!items.is_empty()).then_some(BatchBlock { items })
+        let warning = project.warning_sent(milestone).map(|sent_at| WarningNote {
+            sent_at,
+            to: announce_to.to_vec(),
+        });
+        (!items.is_empty()).then_some(BatchBlock { items, warning })
     }
 }
 
@@ -77,8 +100,36 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
         };
         let _ = writeln!(text, "- {name}: {}", plain_title(&item.title));
     }
+    if let Some(warning) = &block.warning {
+        let to = match warning.to.as_slice() {
+            [] => String::new(),
+            list => format!(" to {}", list.join(", ")),
+        };
+        let _ = writeln!(
+            text,
+            "\nDowntime warning sent{to} on {}.",
+            warning.sent_at.date_naive()
+        );
+        let _ = writeln!(
+            text,
+            "{WARNING_SENT_TAG}{} -->",
+            warning.sent_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        );
+    }
     text.push_str(BLOCK_END);
     text
+}
+
+/// When the downtime warning went out, as the bot's block in `description`
+/// records it (`None` without a block or without the line).
+pub fn warning_sent_in(description: &str) -> Option<DateTime<Utc>> {
+    let (start, end) = block_span(description)?;
+    let block = &description[start..end];
+    let at = block.find(WARNING_SENT_TAG)? + WARNING_SENT_TAG.len();
+    let stamp = block[at..].split_whitespace().next()?;
+    DateTime::parse_from_rfc3339(stamp)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn capitalised(word: &str) -> String {
@@ -139,7 +190,35 @@ mod tests {
                         .then(|| format!("https://forge.example/mr/{number}")),
                 })
                 .collect(),
+            warning: None,
         }
+    }
+
+    #[test]
+    fn a_sent_warning_is_said_in_words_and_in_a_machine_readable_line() {
+        let mut b = block(&[(ItemKind::MergeRequest, 42, "Add device health")]);
+        let sent_at = DateTime::parse_from_rfc3339("2026-11-03T09:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        b.warning = Some(WarningNote {
+            sent_at,
+            to: vec!["lava-announce@lists.example.org".into()],
+        });
+        let text = apply_batch_block("Notes", Some(&b));
+        assert!(
+            text.contains(
+                "Downtime warning sent to lava-announce@lists.example.org on 2026-11-03.\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(warning_sent_in(&text), Some(sent_at));
+        // Without the line, or outside the bot's block, nothing is read.
+        b.warning = None;
+        assert_eq!(warning_sent_in(&apply_batch_block("Notes", Some(&b))), None);
+        assert_eq!(
+            warning_sent_in("<!-- schemagate:warning-sent 2026-11-03T09:30:00Z -->"),
+            None
+        );
     }
 
     #[test]
@@ -242,8 +321,8 @@ mod tests {
             }],
             warnings_sent: Vec::new(),
         };
-        assert!(BatchBlock::for_milestone(MilestoneId(1), &project).is_none());
-        let b = BatchBlock::for_milestone(MilestoneId(2), &project).unwrap();
+        assert!(BatchBlock::for_milestone(MilestoneId(1), &project, &[]).is_none());
+        let b = BatchBlock::for_milestone(MilestoneId(2), &project, &[]).unwrap();
         assert_eq!(b.items[0].number, 5);
     }
 }

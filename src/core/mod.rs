@@ -1,5 +1,6 @@
 //! The pure core: detection, release order and policy. No I/O, no clock, no async.
 
+pub mod announcements;
 pub mod block;
 pub mod closing;
 pub mod comment;

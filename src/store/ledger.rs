@@ -1,31 +1,37 @@
-//! The announcement ledger: one row per (project, milestone, kind), written
-//! before sending (`sending`) and after (`sent`, or `pending` with the error),
-//! so a mail is never sent again once recorded as sent, and a send cut short
-//! by a crash is retried under the same Message-ID.
+//! The announcement ledger: one row per (project, milestone, kind,
+//! sequence), written before sending (`sending`) and after (`sent`,
+//! `pending` with the error, or `failed`), so a mail is never sent again once
+//! recorded as sent, and a send cut short by a crash is retried under the
+//! same Message-ID.
 
 use super::codec::{
     announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, project_key, to_i64,
     to_u32, to_u64,
 };
+use super::queue::enqueue_in;
 use super::time::now_ms;
-use super::{Announcement, AnnouncementKind, Store, StoreError};
+use super::{
+    Announcement, AnnouncementKey, AnnouncementState, NewJob, SendOutcome, Store, StoreError,
+};
 use crate::core::types::MilestoneId;
 use crate::forge::ForgeKind;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+const COLUMNS: &str = "forge, project, milestone, kind, sequence, message_id, state, attempts, \
+                       sent_at, last_error, items";
+
 impl Store {
-    /// The project's ledger rows, by milestone then kind.
+    /// The project's ledger rows, by milestone, kind and sequence.
     pub async fn announcements(
         &self,
         forge: ForgeKind,
         project: &str,
     ) -> Result<Vec<Announcement>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT forge, project, milestone, kind, message_id, state, attempts, sent_at, \
-             last_error FROM announcements WHERE forge = $1 AND project = $2 \
-             ORDER BY milestone, kind",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM announcements WHERE forge = $1 AND project = $2 \
+             ORDER BY milestone, kind, sequence"
+        )))
         .bind(forge.name())
         .bind(project_key(project))
         .fetch_all(&self.pool)
@@ -33,89 +39,109 @@ impl Store {
         rows.iter().map(announcement).collect()
     }
 
+    /// One ledger row, if the mail was ever begun.
+    pub async fn announcement(
+        &self,
+        key: &AnnouncementKey,
+    ) -> Result<Option<Announcement>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM announcements \
+             WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 AND sequence = $5"
+        )))
+        .bind(key.forge.name())
+        .bind(project_key(&key.project))
+        .bind(to_i64(key.milestone.0)?)
+        .bind(announcement_kind_word(key.kind))
+        .bind(i64::from(key.sequence))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(announcement).transpose()
+    }
+
     /// Records the intent to send before sending: inserts the row as
     /// `sending` unless one exists. Returns the row as it now is; a row
     /// already `sent` means do not send again. A row not yet sent (a failed
     /// or interrupted attempt) turns `sending` again with one more attempt,
-    /// and keeps its first Message-ID.
+    /// keeps its first Message-ID and takes the `items` of this attempt.
     pub async fn begin_announcement(
         &self,
-        forge: ForgeKind,
-        project: &str,
-        milestone: MilestoneId,
-        kind: AnnouncementKind,
+        key: &AnnouncementKey,
         message_id: &str,
+        items: &[String],
     ) -> Result<Announcement, StoreError> {
-        let project = project_key(project);
-        let milestone = to_i64(milestone.0)?;
+        let items = serde_json::to_string(items)
+            .map_err(|error| StoreError::Database(error.to_string()))?;
         let mut transaction = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO announcements \
-               (forge, project, milestone, kind, message_id, state, attempts, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'sending', 1, $6) \
-             ON CONFLICT (forge, project, milestone, kind) DO NOTHING",
+               (forge, project, milestone, kind, sequence, message_id, state, attempts, \
+                created_at, items) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'sending', 1, $7, $8) \
+             ON CONFLICT (forge, project, milestone, kind, sequence) DO NOTHING",
         )
-        .bind(forge.name())
-        .bind(&project)
-        .bind(milestone)
-        .bind(announcement_kind_word(kind))
+        .bind(key.forge.name())
+        .bind(project_key(&key.project))
+        .bind(to_i64(key.milestone.0)?)
+        .bind(announcement_kind_word(key.kind))
+        .bind(i64::from(key.sequence))
         .bind(message_id)
         .bind(now_ms())
+        .bind(&items)
         .execute(&mut *transaction)
         .await?
         .rows_affected();
         if inserted == 0 {
             sqlx::query(
-                "UPDATE announcements SET state = 'sending', attempts = attempts + 1 \
+                "UPDATE announcements SET state = 'sending', attempts = attempts + 1, items = $6 \
                  WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
-                   AND state <> 'sent'",
+                   AND sequence = $5 AND state <> 'sent'",
             )
-            .bind(forge.name())
-            .bind(&project)
-            .bind(milestone)
-            .bind(announcement_kind_word(kind))
+            .bind(key.forge.name())
+            .bind(project_key(&key.project))
+            .bind(to_i64(key.milestone.0)?)
+            .bind(announcement_kind_word(key.kind))
+            .bind(i64::from(key.sequence))
+            .bind(&items)
             .execute(&mut *transaction)
             .await?;
         }
-        let row = select_one(&mut transaction, forge, &project, milestone, kind).await?;
+        let row = select_one(&mut transaction, key).await?;
         transaction.commit().await?;
         announcement(&row)
     }
 
-    /// Records how a send ended: `Ok` → `sent` now; `Err(reason)` → `pending`
-    /// with the reason, to be retried. A row already `sent` stays sent.
+    /// Records how a send ended, and enqueues `jobs` (the work a sent mail
+    /// implies) in the same transaction. A row already `sent` stays sent.
     pub async fn finish_announcement(
         &self,
-        forge: ForgeKind,
-        project: &str,
-        milestone: MilestoneId,
-        kind: AnnouncementKind,
-        outcome: Result<(), &str>,
+        key: &AnnouncementKey,
+        outcome: SendOutcome<'_>,
+        jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let update = match outcome {
-            Ok(()) => sqlx::query(
-                "UPDATE announcements SET state = 'sent', sent_at = $5, last_error = NULL \
-                 WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
-                   AND state <> 'sent'",
-            )
-            .bind(forge.name())
-            .bind(project_key(project))
-            .bind(to_i64(milestone.0)?)
-            .bind(announcement_kind_word(kind))
-            .bind(now_ms()),
-            Err(reason) => sqlx::query(
-                "UPDATE announcements SET state = 'pending', last_error = $5 \
-                 WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
-                   AND state <> 'sent'",
-            )
-            .bind(forge.name())
-            .bind(project_key(project))
-            .bind(to_i64(milestone.0)?)
-            .bind(announcement_kind_word(kind))
-            .bind(reason),
+        let (state, sent_at, error) = match outcome {
+            SendOutcome::Sent => (AnnouncementState::Sent, Some(now_ms()), None),
+            SendOutcome::Retry(reason) => (AnnouncementState::Pending, None, Some(reason)),
+            SendOutcome::Failed(reason) => (AnnouncementState::Failed, None, Some(reason)),
         };
         let mut transaction = self.begin_write().await?;
-        update.execute(&mut *transaction).await?;
+        sqlx::query(
+            "UPDATE announcements SET state = $6, sent_at = $7, last_error = $8 \
+             WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
+               AND sequence = $5 AND state <> 'sent'",
+        )
+        .bind(key.forge.name())
+        .bind(project_key(&key.project))
+        .bind(to_i64(key.milestone.0)?)
+        .bind(announcement_kind_word(key.kind))
+        .bind(i64::from(key.sequence))
+        .bind(state.word())
+        .bind(sent_at)
+        .bind(error)
+        .execute(&mut *transaction)
+        .await?;
+        for job in jobs {
+            enqueue_in(&mut transaction, job).await?;
+        }
         transaction.commit().await?;
         Ok(())
     }
@@ -123,41 +149,49 @@ impl Store {
 
 async fn select_one(
     transaction: &mut Transaction<'static, Any>,
-    forge: ForgeKind,
-    project: &str,
-    milestone: i64,
-    kind: AnnouncementKind,
+    key: &AnnouncementKey,
 ) -> Result<AnyRow, StoreError> {
-    let row = sqlx::query(
-        "SELECT forge, project, milestone, kind, message_id, state, attempts, sent_at, \
-         last_error FROM announcements \
-         WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4",
-    )
-    .bind(forge.name())
-    .bind(project)
-    .bind(milestone)
-    .bind(announcement_kind_word(kind))
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM announcements \
+         WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 AND sequence = $5"
+    )))
+    .bind(key.forge.name())
+    .bind(project_key(&key.project))
+    .bind(to_i64(key.milestone.0)?)
+    .bind(announcement_kind_word(key.kind))
+    .bind(i64::from(key.sequence))
     .fetch_one(&mut **transaction)
     .await?;
     Ok(row)
+}
+
+fn parse_state(word: &str) -> Result<AnnouncementState, StoreError> {
+    match word {
+        "pending" => Ok(AnnouncementState::Pending),
+        "sending" => Ok(AnnouncementState::Sending),
+        "sent" => Ok(AnnouncementState::Sent),
+        "failed" => Ok(AnnouncementState::Failed),
+        other => Err(corrupt("announcements", format!("unknown state `{other}`"))),
+    }
 }
 
 fn announcement(row: &AnyRow) -> Result<Announcement, StoreError> {
     let forge: String = row.try_get("forge")?;
     let kind: String = row.try_get("kind")?;
     let state: String = row.try_get("state")?;
-    if !matches!(state.as_str(), "pending" | "sending" | "sent") {
-        return Err(corrupt("announcements", format!("unknown state `{state}`")));
-    }
+    let items: String = row.try_get("items")?;
     Ok(Announcement {
         forge: parse_forge(&forge, "announcements")?,
         project: row.try_get("project")?,
         milestone: MilestoneId(to_u64(row.try_get("milestone")?, "announcements")?),
         kind: parse_announcement_kind(&kind)?,
+        sequence: to_u32(row.try_get("sequence")?, "announcements")?,
         message_id: row.try_get("message_id")?,
-        state,
+        state: parse_state(&state)?,
         attempts: to_u32(row.try_get("attempts")?, "announcements")?,
         sent_at_ms: row.try_get("sent_at")?,
         last_error: row.try_get("last_error")?,
+        items: serde_json::from_str(&items)
+            .map_err(|error| corrupt("announcements", format!("items: {error}")))?,
     })
 }

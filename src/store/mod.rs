@@ -172,16 +172,54 @@ pub struct PendingWrites {
     pub milestone: Option<MilestoneId>,
 }
 
-/// Kinds of mail in the announcement ledger.
+pub use crate::core::announcements::AnnouncementKind;
+
+/// Names one mail in the announcement ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AnnouncementKey {
+    pub forge: ForgeKind,
+    /// The project path as configured (compared case-insensitively).
+    pub project: String,
+    pub milestone: MilestoneId,
+    pub kind: AnnouncementKind,
+    /// 0 for the warning and the release notice; 1, 2, … for updates.
+    pub sequence: u32,
+}
+
+/// Where a mail stands in the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum AnnouncementKind {
-    /// The downtime warning when work starts on a batch.
-    Warning,
-    /// A digest of database changes added after the warning.
-    Update,
-    /// The notice when the milestone closes.
-    ReleaseNotice,
+pub enum AnnouncementState {
+    /// A try failed in a way a later try may fix; it will be tried again.
+    Pending,
+    /// Handed to SMTP and not yet confirmed: a crash here means the mail may
+    /// or may not have gone out, so the retry reuses its Message-ID.
+    Sending,
+    Sent,
+    /// Given up after permanent SMTP refusals; only `schemagate announce`
+    /// tries it again.
+    Failed,
+}
+
+impl AnnouncementState {
+    pub fn word(self) -> &'static str {
+        match self {
+            AnnouncementState::Pending => "pending",
+            AnnouncementState::Sending => "sending",
+            AnnouncementState::Sent => "sent",
+            AnnouncementState::Failed => "failed",
+        }
+    }
+}
+
+/// How a send ended, for [`Store::finish_announcement`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendOutcome<'a> {
+    Sent,
+    /// Try again later (the reason is kept).
+    Retry(&'a str),
+    /// Stop trying (the reason is kept).
+    Failed(&'a str),
 }
 
 /// One row of the announcement ledger.
@@ -192,13 +230,15 @@ pub struct Announcement {
     pub project: String,
     pub milestone: MilestoneId,
     pub kind: AnnouncementKind,
+    pub sequence: u32,
     /// Stable Message-ID derived from (project, milestone, kind, sequence).
     pub message_id: String,
-    /// `pending`, `sending` or `sent`.
-    pub state: String,
+    pub state: AnnouncementState,
     pub attempts: u32,
     pub sent_at_ms: Option<i64>,
     pub last_error: Option<String>,
+    /// The database changes the mail listed (`merge_request:12`, `issue:3`).
+    pub items: Vec<String>,
 }
 
 /// The store: a pool on SQLite or PostgreSQL. Cloning shares the pool.

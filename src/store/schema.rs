@@ -27,6 +27,11 @@ const SQLITE: &[SchemaFile] = &[
         path: "sqlite/V2__hot_path_indexes.sql",
         sql: include_str!("../../schema/sqlite/V2__hot_path_indexes.sql"),
     },
+    SchemaFile {
+        version: 3,
+        path: "sqlite/V3__announcement_sequence.sql",
+        sql: include_str!("../../schema/sqlite/V3__announcement_sequence.sql"),
+    },
 ];
 
 const POSTGRES: &[SchemaFile] = &[
@@ -39,6 +44,11 @@ const POSTGRES: &[SchemaFile] = &[
         version: 2,
         path: "postgres/V2__hot_path_indexes.sql",
         sql: include_str!("../../schema/postgres/V2__hot_path_indexes.sql"),
+    },
+    SchemaFile {
+        version: 3,
+        path: "postgres/V3__announcement_sequence.sql",
+        sql: include_str!("../../schema/postgres/V3__announcement_sequence.sql"),
     },
 ];
 

@@ -11,8 +11,8 @@ use schemagate::core::policy::{DbItemRef, ItemKind as PolicyItemKind};
 use schemagate::core::types::{ChangeKind, ChangedFile, MilestoneId};
 use schemagate::forge::{ForgeKind, ItemKind};
 use schemagate::store::{
-    AnnouncementKind, Enqueued, ItemKey, ItemRecord, JobId, NewDelivery, NewJob, QueueDepth, Store,
-    StoreError,
+    AnnouncementKey, AnnouncementKind, AnnouncementState, Enqueued, ItemKey, ItemRecord, JobId,
+    NewDelivery, NewJob, QueueDepth, SendOutcome, Store, StoreError,
 };
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -488,26 +488,14 @@ async fn project_state_lists_db_changes_and_sent_warnings(db: TestDb) {
         (13, AnnouncementKind::Warning, false),
         (13, AnnouncementKind::Update, true),
     ] {
-        let ledger_project = "Lava/Lava";
+        let key = ledger_key("Lava/Lava", MilestoneId(milestone), kind, 0);
         store
-            .begin_announcement(
-                ForgeKind::GitLab,
-                ledger_project,
-                MilestoneId(milestone),
-                kind,
-                "<id@example.org>",
-            )
+            .begin_announcement(&key, "<id@example.org>", &[])
             .await
             .unwrap();
         if sent {
             store
-                .finish_announcement(
-                    ForgeKind::GitLab,
-                    ledger_project,
-                    MilestoneId(milestone),
-                    kind,
-                    Ok(()),
-                )
+                .finish_announcement(&key, SendOutcome::Sent, &[])
                 .await
                 .unwrap();
         }
@@ -610,68 +598,114 @@ async fn milestone_epochs_count_every_bump(db: TestDb) {
     );
 }
 
+fn ledger_key(
+    project: &str,
+    milestone: MilestoneId,
+    kind: AnnouncementKind,
+    sequence: u32,
+) -> AnnouncementKey {
+    AnnouncementKey {
+        forge: ForgeKind::GitLab,
+        project: project.to_string(),
+        milestone,
+        kind,
+        sequence,
+    }
+}
+
 async fn announcement_is_begun_and_sent_once(db: TestDb) {
     let store = db.store().await;
-    let (forge, project, milestone, kind) = (
-        ForgeKind::GitLab,
-        "lava/lava",
-        MilestoneId(12),
-        AnnouncementKind::Warning,
-    );
+    let (forge, project) = (ForgeKind::GitLab, "lava/lava");
+    let key = ledger_key(project, MilestoneId(12), AnnouncementKind::Warning, 0);
+    let items = vec!["merge_request:7".to_string()];
     let first = store
-        .begin_announcement(forge, project, milestone, kind, "<a@x>")
-        .await
-        .unwrap();
-    assert_eq!((first.state.as_str(), first.attempts), ("sending", 1));
-    assert_eq!(first.message_id, "<a@x>");
-    let second = store
-        .begin_announcement(forge, project, milestone, kind, "<b@x>")
-        .await
-        .unwrap();
-    assert_eq!((second.state.as_str(), second.attempts), ("sending", 2));
-    assert_eq!(second.message_id, "<a@x>", "the first Message-ID is kept");
-    store
-        .finish_announcement(forge, project, milestone, kind, Err("smtp down"))
-        .await
-        .unwrap();
-    let pending = &store.announcements(forge, project).await.unwrap()[0];
-    assert_eq!(pending.state, "pending");
-    assert_eq!(pending.last_error.as_deref(), Some("smtp down"));
-    assert_eq!(pending.sent_at_ms, None);
-    let retry = store
-        .begin_announcement(forge, project, milestone, kind, "<a@x>")
-        .await
-        .unwrap();
-    assert_eq!((retry.state.as_str(), retry.attempts), ("sending", 3));
-    store
-        .finish_announcement(forge, project, milestone, kind, Ok(()))
-        .await
-        .unwrap();
-    let after_sent = store
-        .begin_announcement(forge, project, milestone, kind, "<a@x>")
+        .begin_announcement(&key, "<a@x>", &items)
         .await
         .unwrap();
     assert_eq!(
-        (after_sent.state.as_str(), after_sent.attempts),
-        ("sent", 3)
+        (first.state, first.attempts),
+        (AnnouncementState::Sending, 1)
+    );
+    assert_eq!(first.message_id, "<a@x>");
+    assert_eq!(first.items, items);
+    let second = store
+        .begin_announcement(&key, "<b@x>", &items)
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.state, second.attempts),
+        (AnnouncementState::Sending, 2)
+    );
+    assert_eq!(second.message_id, "<a@x>", "the first Message-ID is kept");
+    store
+        .finish_announcement(&key, SendOutcome::Retry("smtp down"), &[])
+        .await
+        .unwrap();
+    let pending = &store.announcements(forge, project).await.unwrap()[0];
+    assert_eq!(pending.state, AnnouncementState::Pending);
+    assert_eq!(pending.last_error.as_deref(), Some("smtp down"));
+    assert_eq!(pending.sent_at_ms, None);
+    let retry = store
+        .begin_announcement(&key, "<a@x>", &items)
+        .await
+        .unwrap();
+    assert_eq!(
+        (retry.state, retry.attempts),
+        (AnnouncementState::Sending, 3)
+    );
+    store
+        .finish_announcement(&key, SendOutcome::Sent, &[job("k:follow", "{}")])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.jobs().await.unwrap().len(),
+        1,
+        "the follow-up job commits with the sent mark"
+    );
+    let after_sent = store.begin_announcement(&key, "<a@x>", &[]).await.unwrap();
+    assert_eq!(
+        (after_sent.state, after_sent.attempts),
+        (AnnouncementState::Sent, 3)
     );
     assert!(after_sent.sent_at_ms.is_some());
     assert_eq!(after_sent.last_error, None);
+    assert_eq!(after_sent.items, items, "a sent row keeps what it listed");
     // A late failure report cannot undo a send.
     store
-        .finish_announcement(forge, project, milestone, kind, Err("late"))
+        .finish_announcement(&key, SendOutcome::Failed("late"), &[])
         .await
         .unwrap();
     let rows = store.announcements(forge, project).await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].state, "sent");
-    // Another kind for the same milestone is its own row.
-    let update = store
-        .begin_announcement(forge, project, milestone, AnnouncementKind::Update, "<u@x>")
+    assert_eq!(rows[0].state, AnnouncementState::Sent);
+    // Another kind, or another update, of the same milestone is its own row.
+    for sequence in [1, 2] {
+        let update = ledger_key(project, MilestoneId(12), AnnouncementKind::Update, sequence);
+        let row = store
+            .begin_announcement(&update, "<u@x>", &[])
+            .await
+            .unwrap();
+        assert_eq!((row.state, row.attempts), (AnnouncementState::Sending, 1));
+    }
+    assert_eq!(store.announcements(forge, project).await.unwrap().len(), 3);
+    // A mail given up for good is `failed`, and can be begun again by hand.
+    let update = ledger_key(project, MilestoneId(12), AnnouncementKind::Update, 2);
+    store
+        .finish_announcement(&update, SendOutcome::Failed("550 no such list"), &[])
         .await
         .unwrap();
-    assert_eq!((update.state.as_str(), update.attempts), ("sending", 1));
-    assert_eq!(store.announcements(forge, project).await.unwrap().len(), 2);
+    assert_eq!(
+        store.announcement(&update).await.unwrap().unwrap().state,
+        AnnouncementState::Failed
+    );
+    let again = store
+        .begin_announcement(&update, "<u@x>", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.state, again.attempts),
+        (AnnouncementState::Sending, 2)
+    );
 }
 
 async fn reconnecting_keeps_data_and_applies_the_schema_once(db: TestDb) {

@@ -12,7 +12,7 @@ mod labels;
 mod placement;
 mod settings;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use announce::announcement_due;
 pub use batch::{Releases, assignable_milestone, batch_milestones, is_batch};
