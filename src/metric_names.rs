@@ -27,5 +27,10 @@ pub const QUEUE_DEPTH: &str = "schemagate_queue_depth";
 pub const FORGE_REQUESTS: &str = "schemagate_forge_requests_total";
 /// Gate verdicts the engine set, by `forge` and `verdict`.
 pub const GATE_VERDICTS: &str = "schemagate_gate_verdicts_total";
-/// Announcement mails sent.
+/// Announcement mails the SMTP server accepted, by `kind` (`warning`,
+/// `update`, `release`).
 pub const ANNOUNCEMENTS_SENT: &str = "schemagate_announcements_sent_total";
+/// Announcement sends that failed and will be tried again, by `kind`.
+pub const ANNOUNCEMENTS_RETRIED: &str = "schemagate_announcements_retried_total";
+/// Announcement mails given up after permanent refusals, by `kind`.
+pub const ANNOUNCEMENTS_FAILED: &str = "schemagate_announcements_failed_total";

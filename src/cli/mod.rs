@@ -1,5 +1,6 @@
 //! Command-line interface: one file per command, dispatched from here.
 
+pub mod announce;
 mod config_check;
 pub mod releases;
 pub mod rules;
@@ -54,6 +55,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Reconcile every open MR, labelled issue and milestone with the policy.
     Sync(sync::SyncArgs),
+    /// Show or send a milestone's downtime warning, update or release notice.
+    Announce(announce::AnnounceArgs),
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(args) => rules::run(&args, &settings),
         Command::Serve(args) => serve::run(args, &settings),
         Command::Sync(args) => sync::run(args, &settings),
+        Command::Announce(args) => announce::run(args, &settings),
         Command::Config { command } => {
             config_check::run(command, cli.config.as_deref(), cli.format)
         }

@@ -5,7 +5,7 @@
 
 use super::runtime::{init_logging, tokio_runtime, webhook_secrets};
 use crate::cli::Settings;
-use crate::engine::Forges;
+use crate::engine::{Forges, MailService};
 use crate::server::{self, ServeOptions};
 use crate::store::Store;
 use anyhow::{Context, Result};
@@ -65,12 +65,15 @@ pub fn run(args: ServeArgs, settings: &Settings) -> Result<ExitCode> {
         let _in_runtime = runtime.enter();
         Forges::from_config(&config).context("refusing to start the server")?
     };
+    let mail = MailService::from_config(&config, &|name| std::env::var(name).ok())
+        .context("refusing to start the server")?;
     init_logging("info");
     let options = ServeOptions {
         workers: usize::from(args.workers),
         worker_id: worker_id(),
         lease: args.job_lease,
         shutdown_grace: SHUTDOWN_GRACE,
+        mail,
     };
     runtime.block_on(async move {
         let store = Store::connect(&config.server.database)

@@ -6,7 +6,7 @@
 use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
 use crate::config::{Config, ProjectConfig};
-use crate::engine::{Engine, Forges, SyncMode, SyncObserver, SyncReport};
+use crate::engine::{Engine, Forges, MailService, SyncMode, SyncObserver, SyncReport};
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -48,6 +48,7 @@ pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
         let _in_runtime = runtime.enter();
         Forges::from_config(config)?
     };
+    let mail = MailService::from_config(config, &|name| std::env::var(name).ok())?;
     // Warnings only by default: info lines would tear the progress bar.
     init_logging("warn");
     let mode = if args.dry_run {
@@ -58,7 +59,7 @@ pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
     let config = Arc::new(config.clone());
     let reports = runtime.block_on(async {
         let store = Store::connect(&config.server.database).await?;
-        let engine = Engine::new(config.clone(), store, forges);
+        let engine = Engine::new(config.clone(), store, forges).with_mail(mail);
         let mut reports = Vec::new();
         for project in &projects {
             let progress = Progress::new(&project.path);
@@ -171,7 +172,7 @@ mod tests {
             evaluated: 3,
             unchanged: 40,
             writes: 2,
-            planned: Vec::new(),
+            ..SyncReport::default()
         };
         assert_eq!(
             summary("lava/lava", &report, false),

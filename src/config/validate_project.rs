@@ -8,6 +8,7 @@ use crate::config::raw::{RawAnnounce, RawBatch, RawGate, RawProject, RawReleases
 use crate::config::report::Report;
 use crate::config::validate::{FileCheck, Sections, check, duration};
 use crate::core::release::Scheme;
+use crate::core::upgrade::UpgradePolicy;
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
@@ -88,7 +89,7 @@ fn validate_project(
     let issue_keywords = issue_keywords(&raw.issue_keywords, at, report);
     let scheme = scheme(raw.releases.as_ref(), at, report);
     let batch = batch(raw.batch.as_ref(), &format!("{at}.batch"), report);
-    let gate = gate(raw.gate.as_ref());
+    let gate = gate(raw.gate.as_ref(), raw.announce.is_some());
     let announce = raw
         .announce
         .as_ref()
@@ -323,8 +324,14 @@ fn batch(raw: Option<&RawBatch>, key: &str, report: &mut Report<'_>) -> Option<B
     })
 }
 
-fn gate(raw: Option<&RawGate>) -> GateSwitches {
-    let defaults = GateSwitches::default();
+/// The gate switches; `require_announcement` defaults to on only for a
+/// project that announces (one without an `announce` table has no warning to
+/// wait for).
+fn gate(raw: Option<&RawGate>, announces: bool) -> GateSwitches {
+    let defaults = GateSwitches {
+        require_announcement: announces,
+        ..GateSwitches::default()
+    };
     let Some(raw) = raw else {
         return defaults;
     };
@@ -384,6 +391,20 @@ fn announce(
         }
     };
     let updates = updates(raw, key, report);
+    let upgrade_policy = match raw.upgrade_policy.as_deref() {
+        None => Some(None),
+        Some(name) => {
+            let policy = UpgradePolicy::from_name(name);
+            if policy.is_none() {
+                report.value(
+                    &format!("{key}.upgrade_policy"),
+                    format!("unknown upgrade policy `{name}`"),
+                    format!("write one of {}", UpgradePolicy::NAMES.join(", ")),
+                );
+            }
+            policy.map(Some)
+        }
+    };
     let templates_dir = raw
         .templates_dir
         .as_deref()
@@ -404,6 +425,7 @@ fn announce(
         updates: updates?,
         release_notice: raw.release_notice.unwrap_or(false),
         upgrade_steps: raw.upgrade_steps.clone(),
+        upgrade_policy: upgrade_policy?,
         templates_dir: templates_dir.map_or(Some(None), |checked| checked.map(Some))?,
     })
 }
@@ -467,8 +489,8 @@ fn cross_check(
     if raw.announce.is_none() && gate.require_announcement {
         report.value(
             &format!("{at}.gate.require_announcement"),
-            "`require_announcement` is on (the default) but the project has no `announce` table, so no database change could ever pass the gate",
-            "add `announce = { to = [\"announce@example.org\"] }`, or set `gate = { require_announcement = false }`",
+            "`require_announcement = true` but the project has no `announce` table, so no warning is ever sent and no database change could pass the gate",
+            "add `announce = { to = [\"announce@example.org\"] }`, or remove `require_announcement`",
         );
     }
 }

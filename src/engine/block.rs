@@ -12,15 +12,17 @@ use crate::core::release::Scheme;
 use crate::core::types::{Milestone, MilestoneId};
 
 /// The description `milestone` should have: its block from the database
-/// changes it holds (none: no block). Only release milestones carry one.
+/// changes it holds and the warning sent to `announce_to` (no changes: no
+/// block). Only release milestones carry one.
 pub(super) fn rendered_description(
     milestone: &Milestone,
     project: &ProjectState,
     scheme: &Scheme,
+    announce_to: &[String],
 ) -> String {
     let block = scheme
         .parse(&milestone.title)
-        .and_then(|_| BatchBlock::for_milestone(milestone.id, project));
+        .and_then(|_| BatchBlock::for_milestone(milestone.id, project, announce_to));
     apply_batch_block(&milestone.description, block.as_ref())
 }
 
@@ -68,7 +70,12 @@ impl Engine {
         milestone: &Milestone,
         state: &ProjectState,
     ) -> Step<bool> {
-        let wanted = rendered_description(milestone, state, &project.config.scheme);
+        let wanted = rendered_description(
+            milestone,
+            state,
+            &project.config.scheme,
+            project.config.announce_to(),
+        );
         if wanted == milestone.description {
             return Ok(false);
         }
@@ -124,7 +131,7 @@ mod tests {
     #[test]
     fn a_release_holding_a_change_gets_the_block_below_the_persons_text() {
         let m = milestone(2, "2026.12", "Plans.");
-        let text = rendered_description(&m, &holding(2), &Scheme::Calver);
+        let text = rendered_description(&m, &holding(2), &Scheme::Calver, &[]);
         assert!(text.starts_with("Plans.\n\n"));
         assert!(text.contains("Merge request 12: Add devices"));
         assert!(text.ends_with(BLOCK_END));
@@ -136,10 +143,11 @@ mod tests {
             &milestone(2, "2026.12", "Plans."),
             &holding(2),
             &Scheme::Calver,
+            &[],
         );
         let m = milestone(2, "2026.12", &with_block);
         assert_eq!(
-            rendered_description(&m, &ProjectState::default(), &Scheme::Calver),
+            rendered_description(&m, &ProjectState::default(), &Scheme::Calver, &[]),
             "Plans."
         );
         assert_eq!(
@@ -157,7 +165,7 @@ mod tests {
     fn milestones_that_are_not_releases_get_no_block() {
         let backlog = milestone(5, "Backlog", "");
         assert_eq!(
-            rendered_description(&backlog, &holding(5), &Scheme::Calver),
+            rendered_description(&backlog, &holding(5), &Scheme::Calver, &[]),
             ""
         );
         assert!(block_candidates(&[backlog], &holding(5), &Scheme::Calver).is_empty());

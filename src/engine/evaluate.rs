@@ -11,6 +11,7 @@ use super::failure::Step;
 use super::fingerprint::{DecisionContext, ItemView, fingerprint};
 use super::pending::{credit_unfinished_writes, pending_for};
 use super::project::{ProjectContext, policy_kind, policy_state};
+use crate::core::announcements::AnnouncementKind;
 use crate::core::policy::{
     DbChangeReason, DbItemRef, Decision, GateState, ItemFacts, ProjectState, batch_milestones,
     decide, milestones_affected_by, recorded_db_change,
@@ -130,6 +131,9 @@ pub(super) struct FollowUps {
     /// This item changed which milestones are the project's batches (it
     /// started, moved or ended one): every other item's verdict may change.
     pub batches_changed: bool,
+    /// Mails that may be due now: the warning the decision says is due, and
+    /// digest updates of announced milestones this item joined or left.
+    pub announcements: Vec<(MilestoneId, AnnouncementKind)>,
 }
 
 pub(super) struct Evaluated {
@@ -371,12 +375,12 @@ impl Engine {
             issues.sort();
             issues.dedup();
         }
+        let milestones =
+            milestones_affected_by(&prepared.facts, &prepared.project_state, &prepared.decision);
+        let announcements = self.announcements_implied(project, &prepared, &milestones);
         let follow_ups = FollowUps {
-            milestones: milestones_affected_by(
-                &prepared.facts,
-                &prepared.project_state,
-                &prepared.decision,
-            ),
+            milestones,
+            announcements,
             issues,
             batches_changed: batches_changed(
                 project,
@@ -405,6 +409,35 @@ impl Engine {
             writes: applied.write_count(),
             follow_ups,
         })
+    }
+
+    /// The mails an evaluation may have made due: the warning `decide` says
+    /// is due, and an update for each announced milestone whose database
+    /// changes this item altered. The announce job checks again before sending.
+    fn announcements_implied(
+        &self,
+        project: &ProjectContext<'_>,
+        prepared: &Prepared,
+        affected: &[MilestoneId],
+    ) -> Vec<(MilestoneId, AnnouncementKind)> {
+        if project.config.announce.is_none() || self.mail.is_none() {
+            return Vec::new();
+        }
+        let mut due: Vec<(MilestoneId, AnnouncementKind)> = prepared
+            .decision
+            .announcement_due
+            .map(|m| (m, AnnouncementKind::Warning))
+            .into_iter()
+            .collect();
+        if project.config.mail_policy().digest_interval.is_some() {
+            due.extend(
+                affected
+                    .iter()
+                    .filter(|m| prepared.project_state.warning_sent(**m).is_some())
+                    .map(|m| (*m, AnnouncementKind::Update)),
+            );
+        }
+        due
     }
 
     /// Creates the label once per project per process.

@@ -79,7 +79,9 @@ impl Engine {
                 .into_iter()
                 .collect(),
             issues: record.closes,
+            // The re-evaluation this implies looks for mails due as well.
             batches_changed: record.db_change.is_some(),
+            announcements: Vec::new(),
         };
         let work = super::events::follow_up_work(project, &follow_ups);
         let encoded = EncodedWork::new(&work);

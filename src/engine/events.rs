@@ -38,6 +38,15 @@ impl Engine {
                 let project = self.project_context(*forge, project)?;
                 self.render_block(&project, *milestone).await.map(|_| ())
             }
+            Work::Announce {
+                forge,
+                project,
+                milestone,
+                kind,
+            } => {
+                let project = self.project_context(*forge, project)?;
+                self.run_announce(&project, *milestone, *kind).await
+            }
         }
     }
 
@@ -171,6 +180,17 @@ pub(super) fn follow_up_work(project: &ProjectContext<'_>, follow_ups: &FollowUp
         kind: ItemKind::Issue,
         number: ItemNumber(*issue),
     }));
+    work.extend(
+        follow_ups
+            .announcements
+            .iter()
+            .map(|(milestone, kind)| Work::Announce {
+                forge: project.kind,
+                project: path.clone(),
+                milestone: *milestone,
+                kind: *kind,
+            }),
+    );
     work
 }
 

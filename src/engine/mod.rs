@@ -8,6 +8,7 @@
 //! keeps only caches (milestones per epoch, compiled rules, labels known to
 //! exist), so any number of workers and replicas can share it.
 
+mod announce;
 mod block;
 pub mod desired;
 mod evaluate;
@@ -18,6 +19,8 @@ mod facts;
 mod failure;
 pub mod fingerprint;
 mod forges;
+mod mail_context;
+mod mail_service;
 mod milestones;
 mod pending;
 pub mod plan;
@@ -25,6 +28,8 @@ mod project;
 mod sync;
 pub mod work;
 
+pub use announce::{AnnounceOutcome, MAX_PERMANENT_TRIES};
+pub use mail_service::{MailService, MailSetupError};
 pub use work::Work;
 
 use crate::config::{Config, ProjectConfig};
@@ -85,6 +90,8 @@ pub struct SyncReport {
     pub writes: usize,
     /// Dry run: one line per write it would make ("would add label … to !12").
     pub planned: Vec<String>,
+    /// Downtime warnings sent (apply) by this sync.
+    pub warnings_sent: usize,
 }
 
 /// Progress of a sync, for a progress bar on a terminal.
@@ -104,6 +111,8 @@ pub struct Engine {
     labels_ensured: Mutex<HashSet<(ForgeKind, String)>>,
     /// Projects whose token's missing rights were already logged.
     reported_auth: Mutex<HashSet<(ForgeKind, String)>>,
+    /// SMTP and templates; `None` without a `[mail]` section.
+    mail: Option<MailService>,
 }
 
 impl Engine {
@@ -116,7 +125,18 @@ impl Engine {
             rules: facts::RulesCache::default(),
             labels_ensured: Mutex::new(HashSet::new()),
             reported_auth: Mutex::new(HashSet::new()),
+            mail: None,
         }
+    }
+
+    /// The engine that sends announcements through `mail`.
+    pub fn with_mail(mut self, mail: Option<MailService>) -> Engine {
+        self.mail = mail;
+        self
+    }
+
+    pub fn mail(&self) -> Option<&MailService> {
+        self.mail.as_ref()
     }
 
     pub fn store(&self) -> &Store {
@@ -164,14 +184,29 @@ impl Engine {
         observer: &dyn SyncObserver,
     ) -> anyhow::Result<SyncReport> {
         let span = tracing::info_span!("sync", project = %project.path, ?mode);
-        self.sync_project(project, mode, observer)
-            .instrument(span)
+        let failed = |failure| match failure {
+            Failure::Drop(reason) | Failure::Retry(reason) => {
+                anyhow::anyhow!("cannot sync {}: {reason}", project.path)
+            }
+        };
+        let mut report = self
+            .sync_project(project, mode, observer)
+            .instrument(span.clone())
             .await
-            .map_err(|failure| match failure {
-                Failure::Drop(reason) | Failure::Retry(reason) => {
-                    anyhow::anyhow!("cannot sync {}: {reason}", project.path)
-                }
-            })
+            .map_err(failed)?;
+        if report.warnings_sent > 0 {
+            // A warning just sent changes gates and blocks: one more pass
+            // applies that now, not at the next sync.
+            let again = self
+                .sync_project(project, mode, observer)
+                .instrument(span)
+                .await
+                .map_err(failed)?;
+            report.evaluated += again.evaluated;
+            report.writes += again.writes;
+            report.planned.extend(again.planned);
+        }
+        Ok(report)
     }
 }
 
@@ -225,6 +260,16 @@ fn describe(work: &Work) -> (ForgeKind, Option<String>, Option<String>) {
             *forge,
             Some(project.0.clone()),
             Some(format!("milestone {milestone}")),
+        ),
+        Work::Announce {
+            forge,
+            project,
+            milestone,
+            kind,
+        } => (
+            *forge,
+            Some(project.0.clone()),
+            Some(format!("{} of milestone {milestone}", kind.noun())),
         ),
     }
 }

@@ -163,8 +163,12 @@ impl Engine {
         );
         work.extend(scan.stored_only.iter().map(|(kind, n)| evaluate(*kind, *n)));
         for milestone in block_candidates(&scan.milestones, &scan.state, &project.config.scheme) {
-            if rendered_description(milestone, &scan.state, &project.config.scheme)
-                != milestone.description
+            if rendered_description(
+                milestone,
+                &scan.state,
+                &project.config.scheme,
+                project.config.announce_to(),
+            ) != milestone.description
             {
                 work.push(Work::RenderBlock {
                     forge: project.kind,
@@ -173,6 +177,17 @@ impl Engine {
                 });
             }
         }
+        let snapshot = self.announcement_snapshot(project).await?;
+        work.extend(
+            self.mails_due(project, &snapshot)
+                .into_iter()
+                .map(|due| Work::Announce {
+                    forge: project.kind,
+                    project: project.path.clone(),
+                    milestone: due.milestone,
+                    kind: due.kind,
+                }),
+        );
         for item in &work {
             self.enqueue_work(item).await?;
         }
@@ -248,7 +263,55 @@ impl Engine {
             &mut run.report,
         )
         .await?;
+        self.sync_announcements(&project, mode, &mut run.report)
+            .await?;
         Ok(run.report)
+    }
+
+    /// Sends (or, in a dry run, lists) every mail the project owes, inline.
+    /// A mail the server cannot take now is left for the next sync.
+    async fn sync_announcements(
+        &self,
+        project: &ProjectContext<'_>,
+        mode: SyncMode,
+        report: &mut SyncReport,
+    ) -> Step<()> {
+        let snapshot = self.announcement_snapshot(project).await?;
+        for due in self.mails_due(project, &snapshot) {
+            let title = snapshot
+                .milestones
+                .iter()
+                .find(|m| m.id == due.milestone)
+                .map_or_else(|| due.milestone.to_string(), |m| m.title.clone());
+            match mode {
+                SyncMode::DryRun => {
+                    report.planned.push(format!(
+                        "would send the {} for {title} to {}",
+                        due.kind.noun(),
+                        project.config.announce_to().join(", ")
+                    ));
+                    report.writes += 1;
+                }
+                SyncMode::Apply => {
+                    match self
+                        .send_announcement(project, &snapshot, due, super::announce::Intent::Due)
+                        .await
+                    {
+                        Ok(super::AnnounceOutcome::Sent { .. }) => {
+                            report.writes += 1;
+                            if due.kind == crate::core::announcements::AnnouncementKind::Warning {
+                                report.warnings_sent += 1;
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(Failure::Drop(reason) | Failure::Retry(reason)) => {
+                            tracing::warn!(project = %project.config.path, "sync could not send the {} for {title}: {reason}", due.kind.noun());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Applies (or, in a dry run, plans) one prepared evaluation.
@@ -330,7 +393,8 @@ impl Engine {
         match mode {
             SyncMode::DryRun => {
                 for m in block_candidates(listed, predicted, scheme) {
-                    if rendered_description(m, predicted, scheme) != m.description {
+                    let to = project.config.announce_to();
+                    if rendered_description(m, predicted, scheme, to) != m.description {
                         report.planned.push(planned_block_write(&m.title));
                         report.writes += 1;
                     }

@@ -1,6 +1,7 @@
 //! The unit of queued work and its serial key: jobs with the same key never
 //! run at once, so one MR's work is serialised on every replica.
 
+use crate::core::announcements::AnnouncementKind;
 use crate::core::types::MilestoneId;
 use crate::forge::event::Event;
 use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
@@ -35,6 +36,13 @@ pub enum Work {
     Sync {
         forge: ForgeKind,
         project: ProjectPath,
+    },
+    /// Send the `kind` mail of a milestone if it is (still) due.
+    Announce {
+        forge: ForgeKind,
+        project: ProjectPath,
+        milestone: MilestoneId,
+        kind: AnnouncementKind,
     },
 }
 
@@ -100,6 +108,13 @@ impl Work {
                 milestone,
             } => project_key(*forge, project, &format!("milestone:{}", milestone.0)),
             Work::Sync { forge, project } => project_key(*forge, project, "sync"),
+            // One key per milestone's mails: a warning and its update never race.
+            Work::Announce {
+                forge,
+                project,
+                milestone,
+                ..
+            } => project_key(*forge, project, &format!("announce:{}", milestone.0)),
         }
     }
 

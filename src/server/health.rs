@@ -1,10 +1,11 @@
 //! `GET /healthz`: the database (one round trip), each configured forge (from
 //! what the last forge calls said, including the start-up probe; no extra
-//! request) and the mail server (a TCP connect). 200 while the database answers — a forge or mail outage is
-//! reported but webhooks are still accepted and queued (SPEC §9) — else 503.
+//! request) and the mail server (connect, TLS as configured, EHLO, QUIT; and
+//! the last permanent refusal until a mail goes out). 200 while the database
+//! answers — a forge or mail outage is reported but webhooks are still
+//! accepted and queued (SPEC §9) — else 503.
 
 use super::routes::AppState;
-use crate::config::Config;
 use crate::forge::ForgeKind;
 use crate::forge::metered::ForgeHealth;
 use axum::Json;
@@ -21,7 +22,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const OK: &str = "ok";
 
 pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
-    let (database, mail) = tokio::join!(database(&app), mail(&app.config));
+    let (database, mail) = tokio::join!(database(&app), mail(&app));
     let mut forges = Map::new();
     for (kind, configured) in [
         (ForgeKind::GitLab, app.config.gitlab.is_some()),
@@ -75,22 +76,18 @@ fn forge(app: &AppState, kind: ForgeKind) -> String {
 }
 
 /// `None` when no mail server is configured.
-async fn mail(config: &Config) -> Option<String> {
-    let smtp = &config.mail.as_ref()?.smtp;
-    let address = (smtp.host.as_str(), smtp.port);
-    let state =
-        match tokio::time::timeout(PROBE_TIMEOUT, tokio::net::TcpStream::connect(address)).await {
-            Ok(Ok(_connection)) => OK.to_string(),
-            Ok(Err(error)) => format!(
-                "down: cannot connect to {}:{}: {error}",
-                smtp.host, smtp.port
-            ),
-            Err(_) => format!(
-                "down: {}:{} did not answer within {}s",
-                smtp.host,
-                smtp.port,
-                PROBE_TIMEOUT.as_secs()
-            ),
-        };
-    Some(state)
+async fn mail(app: &AppState) -> Option<String> {
+    let service = app.mail.as_ref()?;
+    let probe = match tokio::time::timeout(PROBE_TIMEOUT, service.mailer().probe()).await {
+        Ok(Ok(())) => OK.to_string(),
+        Ok(Err(reason)) => format!("down: {reason}"),
+        Err(_) => format!(
+            "down: the mail server did not answer within {}s",
+            PROBE_TIMEOUT.as_secs()
+        ),
+    };
+    Some(match service.last_failure() {
+        Some(failure) if probe == OK => format!("failing: {failure}"),
+        _ => probe,
+    })
 }

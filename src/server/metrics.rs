@@ -60,9 +60,28 @@ fn describe() {
         "Forge API calls by forge, trait method and outcome."
     );
     describe_counter!(GATE_VERDICTS, "Gate verdicts set, by forge and verdict.");
-    describe_counter!(ANNOUNCEMENTS_SENT, "Announcement mails sent.");
-    // Label-less counters exist from the start, so a scrape shows 0, not nothing.
-    metrics::counter!(ANNOUNCEMENTS_SENT).increment(0);
+    describe_counter!(
+        ANNOUNCEMENTS_SENT,
+        "Announcement mails the SMTP server accepted, by kind."
+    );
+    describe_counter!(
+        ANNOUNCEMENTS_RETRIED,
+        "Announcement sends that failed and will be tried again, by kind."
+    );
+    describe_counter!(
+        ANNOUNCEMENTS_FAILED,
+        "Announcement mails given up after permanent refusals, by kind."
+    );
+    // The counters exist from the start, so a scrape shows 0, not nothing.
+    for kind in crate::core::announcements::AnnouncementKind::ALL {
+        for name in [
+            ANNOUNCEMENTS_SENT,
+            ANNOUNCEMENTS_RETRIED,
+            ANNOUNCEMENTS_FAILED,
+        ] {
+            metrics::counter!(name, "kind" => kind.word()).increment(0);
+        }
+    }
 }
 
 /// `GET /metrics`: the Prometheus text format.

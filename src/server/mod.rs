@@ -13,7 +13,7 @@ mod webhook;
 pub mod workers;
 
 use crate::config::Config;
-use crate::engine::{Engine, Forges};
+use crate::engine::{Engine, Forges, MailService};
 use crate::forge::metered::MeteredForge;
 use crate::forge::{Forge, ForgeKind};
 use crate::store::Store;
@@ -44,6 +44,8 @@ pub struct ServeOptions {
     pub lease: Duration,
     /// How long shutdown waits for in-flight jobs before returning them to the queue.
     pub shutdown_grace: Duration,
+    /// SMTP and templates for announcements (`None`: no `[mail]`, nothing is mailed).
+    pub mail: Option<MailService>,
 }
 
 /// A started server: its address and a handle to stop it.
@@ -132,7 +134,9 @@ pub async fn start(
 
     let (forges, metered) = meter(forges);
     probe_forges(&config, &metered);
-    let engine = Arc::new(Engine::new(config.clone(), store.clone(), forges));
+    let engine = Arc::new(
+        Engine::new(config.clone(), store.clone(), forges).with_mail(options.mail.clone()),
+    );
     let wake = Arc::new(Notify::new());
     let lifecycle = Lifecycle::new();
     let state = Arc::new(AppState {
@@ -142,6 +146,7 @@ pub async fn start(
         wake: wake.clone(),
         metrics: metrics::install(),
         forges: metered,
+        mail: options.mail.clone(),
     });
 
     let http = {

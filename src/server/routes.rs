@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// The server's wrapped forge clients, for `/healthz`.
     pub forges: Vec<(ForgeKind, Arc<MeteredForge>)>,
+    /// The mail service, for `/healthz`'s SMTP probe and last refusal.
+    pub mail: Option<crate::engine::MailService>,
 }
 
 impl AppState {

@@ -211,6 +211,7 @@ impl JobLabels {
             Ok(Work::Reevaluate { .. }) => JobLabels::other("reevaluate"),
             Ok(Work::RenderBlock { .. }) => JobLabels::other("render_block"),
             Ok(Work::Sync { .. }) => JobLabels::other("sync"),
+            Ok(Work::Announce { .. }) => JobLabels::other("announce"),
             Err(_) => JobLabels::other("unreadable"),
         }
     }

@@ -8,8 +8,8 @@
 //! comment and milestone webhooks) are delivered too, as a real forge would,
 //! and must make no further writes: the bot converges.
 
-mod github;
-mod gitlab;
+pub mod github;
+pub mod gitlab;
 
 use crate::support::serve::TestServer;
 use crate::support::webhooks::Delivery;

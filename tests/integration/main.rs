@@ -5,6 +5,7 @@ mod fake_github;
 mod fake_gitlab;
 mod support;
 
+mod announcements;
 mod config;
 mod detection;
 mod engine;
@@ -13,6 +14,7 @@ mod forge_gitlab;
 mod github_webhooks;
 mod gitlab_webhooks;
 mod lava_story;
+mod mail;
 mod releases;
 mod replicas;
 mod scan;

@@ -43,6 +43,18 @@ impl GitLabStory {
         }
     }
 
+    /// Sets a milestone's start date on the forge, with no webhook (as when
+    /// a date written long ago comes round).
+    pub fn set_start_date(&self, milestone: u64, start: NaiveDate) {
+        let mut state = self.fake.state();
+        let found = state
+            .milestones
+            .iter_mut()
+            .find(|m| m.id == milestone)
+            .expect("a seeded milestone");
+        found.start_date = Some(start.format("%Y-%m-%d").to_string());
+    }
+
     fn update(&self, number: u64, changes: MrChanges) -> Delivery {
         hooks::merge_request(&self.fake, self.project, number, MrAction::Update(changes))
     }

@@ -4,6 +4,7 @@
 //! against the fake GitLab over loopback.
 
 mod crash;
+mod mail;
 mod two_on_postgres;
 
 use crate::fake_gitlab::state::Noteable;
@@ -177,11 +178,32 @@ fn django_migration(iid: u64) -> String {
 
 /// The configuration file both tests give `serve`.
 pub fn write_config(dir: &Path, gitlab_url: &str, database: &str) -> PathBuf {
+    write_config_mailing(dir, gitlab_url, database, None)
+}
+
+/// The configuration, announcing through `smtp_url` when given (the
+/// warning goes out at the first database change).
+pub fn write_config_mailing(
+    dir: &Path,
+    gitlab_url: &str,
+    database: &str,
+    smtp_url: Option<&str>,
+) -> PathBuf {
+    let (mail, announce) = match smtp_url {
+        Some(url) => (
+            format!(
+                "[mail]\nsmtp_url = \"{url}\"\nfrom = \"bot@lava.example.org\"\ntimeout = \"60s\"\n"
+            ),
+            "announce = { to = [\"lava-announce@lists.example.org\"], trigger = \"first-change\" }\n",
+        ),
+        None => (String::new(), "gate = { require_announcement = false }\n"),
+    };
     let text = format!(
         r#"[server]
 listen = "127.0.0.1:0"
 database = "{database}"
 
+{mail}
 [gitlab]
 url = "{gitlab_url}"
 token_env = "{TOKEN_ENV}"
@@ -193,8 +215,7 @@ path = "{PROJECT}"
 rule_packs = ["django"]
 releases = {{ scheme = "calver" }}
 batch = {{ lead_time = "14d" }}
-gate = {{ require_announcement = false }}
-"#
+{announce}"#
     );
     let path = dir.join("schemagate.toml");
     std::fs::write(&path, text).expect("write the config");

@@ -12,7 +12,7 @@ use crate::fake_github::state::Access as GitHubAccess;
 use crate::fake_gitlab::{self, FakeGitLab};
 use reqwest::StatusCode;
 use schemagate::config;
-use schemagate::engine::Forges;
+use schemagate::engine::{Forges, MailService};
 use schemagate::forge::Forge;
 use schemagate::forge::github::{GitHubClient, sign};
 use schemagate::forge::gitlab::{GitLabClient, GitLabSettings};
@@ -111,6 +111,8 @@ impl TestServer {
             worker_id: "server-test".into(),
             lease: Duration::from_secs(30),
             shutdown_grace: setup.shutdown_grace,
+            mail: MailService::from_config(&config, &|name| std::env::var(name).ok())
+                .expect("the test mail service"),
         };
         let server = server::start(config, store.clone(), forges, secrets, options)
             .await

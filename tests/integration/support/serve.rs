@@ -5,7 +5,7 @@
 
 use super::webhooks::{Delivery, GITHUB_SECRET, GITLAB_SECRET};
 use schemagate::config::{Config, DatabaseKind, DatabaseUrl};
-use schemagate::engine::Forges;
+use schemagate::engine::{Forges, MailService};
 use schemagate::forge::Forge;
 use schemagate::forge::github::GitHubClient;
 use schemagate::forge::gitlab::{GitLabClient, GitLabSettings};
@@ -92,6 +92,8 @@ impl TestServer {
             worker_id: format!("e2e-{}", std::process::id()),
             lease: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(2),
+            mail: MailService::from_config(&config, &|name| std::env::var(name).ok())
+                .expect("the test mail service"),
         };
         let server =
             schemagate::server::start(Arc::new(config), store.clone(), forges, secrets, options)
@@ -121,6 +123,11 @@ impl TestServer {
             "{} delivery refused with {status}: {body}",
             delivery.event()
         );
+    }
+
+    /// The server's store (the same SQLite file), for in-process commands.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub async fn depth(&self) -> QueueDepth {

@@ -1,0 +1,123 @@
+//! `schemagate announce`: shows (`--preview`) or sends, once, a milestone's
+//! downtime warning, update or release notice through the same ledger the
+//! server uses. A mail already sent is not sent again; the command says when
+//! it went out. After a send the project is synced, so gates waiting for the
+//! warning turn green now.
+
+use super::runtime::{init_logging, tokio_runtime};
+use crate::cli::{Format, Settings};
+use crate::core::announcements::AnnouncementKind;
+use crate::engine::{AnnounceOutcome, Engine, Forges, MailService, SyncMode, SyncObserver};
+use crate::store::Store;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::json;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Args)]
+pub struct AnnounceArgs {
+    /// The configured project (`group/project` or `owner/repo`); may be left
+    /// out when the configuration has one project.
+    #[arg(long)]
+    pub project: Option<String>,
+
+    /// The milestone's title, e.g. `2026.12`.
+    #[arg(long)]
+    pub milestone: String,
+
+    /// Which mail: `warning`, `update` or `release`.
+    #[arg(long, default_value = "warning", value_parser = parse_kind)]
+    pub kind: AnnouncementKind,
+
+    /// Print the whole mail (headers and body); send nothing, record nothing.
+    #[arg(long)]
+    pub preview: bool,
+}
+
+fn parse_kind(text: &str) -> Result<AnnouncementKind, String> {
+    AnnouncementKind::from_word(text).ok_or_else(|| {
+        let words: Vec<&str> = AnnouncementKind::ALL.iter().map(|k| k.word()).collect();
+        format!("unknown kind `{text}`; use one of {}", words.join(", "))
+    })
+}
+
+struct Quiet;
+
+impl SyncObserver for Quiet {
+    fn started(&self, _items: usize) {}
+    fn item_done(&self, _item: &str) {}
+}
+
+pub fn run(args: AnnounceArgs, settings: &Settings) -> Result<ExitCode> {
+    let config = settings.config()?;
+    let Some(project) = settings.project(args.project.as_deref())?.cloned() else {
+        bail!("name the project with --project; the configuration has several");
+    };
+    if project.announce.is_none() {
+        bail!(
+            "project {} has no `announce` table, so it has no announce list to mail",
+            project.path
+        );
+    }
+    let mail = MailService::from_config(config, &|name| std::env::var(name).ok())?
+        .context("the configuration has no [mail] section")?;
+    let runtime = tokio_runtime()?;
+    let forges = {
+        let _in_runtime = runtime.enter();
+        Forges::from_config(config)?
+    };
+    init_logging("warn");
+    let config = Arc::new(config.clone());
+    let outcome = runtime.block_on(async {
+        let store = Store::connect(&config.server.database).await?;
+        let engine = Engine::new(config.clone(), store, forges).with_mail(Some(mail));
+        let outcome = engine
+            .announce(&project, &args.milestone, args.kind, args.preview)
+            .await?;
+        if matches!(outcome, AnnounceOutcome::Sent { .. }) {
+            // The gates and the block follow the warning now, not at the next sync.
+            if let Err(error) = engine.sync(&project, SyncMode::Apply, &Quiet).await {
+                tracing::warn!("the mail went out, but the sync after it failed: {error:#}");
+            }
+        }
+        anyhow::Ok(outcome)
+    })?;
+    print(&outcome, args.kind, &args.milestone, settings.format);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(outcome: &AnnounceOutcome, kind: AnnouncementKind, milestone: &str, format: Format) {
+    let json = format == Format::Json;
+    match outcome {
+        AnnounceOutcome::Preview(mail) if json => {
+            println!("{}", json!({ "preview": mail }));
+        }
+        AnnounceOutcome::Preview(mail) => print!("{mail}"),
+        AnnounceOutcome::Sent { message_id, to } if json => {
+            println!(
+                "{}",
+                json!({ "sent": true, "kind": kind.word(), "message_id": message_id, "to": to })
+            );
+        }
+        AnnounceOutcome::Sent { message_id, to } => println!(
+            "sent the {} for {milestone} to {} ({message_id})",
+            kind.noun(),
+            to.join(", ")
+        ),
+        AnnounceOutcome::AlreadySent { sent_at } => {
+            let when = sent_at.map_or_else(|| "earlier".to_string(), |t| format!("on {t}"));
+            if json {
+                println!(
+                    "{}",
+                    json!({ "sent": false, "kind": kind.word(), "already_sent_at": sent_at })
+                );
+            } else {
+                println!(
+                    "the {} for {milestone} already went out {when}; nothing sent",
+                    kind.noun()
+                );
+            }
+        }
+    }
+}

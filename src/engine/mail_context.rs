@@ -1,0 +1,180 @@
+//! What an announcement mail says, gathered from the store and the
+//! milestones: the batch's database changes with their migrations, what
+//! joined or left since the last mail, the upgrade steps and, when the
+//! project names an upgrade policy, the releases an admin must pass through.
+
+use super::Engine;
+use super::failure::Step;
+use super::project::{ProjectContext, forge_item_kind};
+use crate::core::announcements::{AnnouncementKind, BatchDelta, LedgerEntry, batch_delta};
+use crate::core::announcements::{current_items, item_key, upgrade_sentences};
+use crate::core::policy::{ItemKind, ProjectState};
+use crate::core::types::Milestone;
+use crate::forge::ForgeKind;
+use crate::mail::{ChangeInfo, MailContext, MigrationInfo, MilestoneInfo, ProjectInfo};
+
+impl Engine {
+    /// The template context for a `kind` mail about `milestone`.
+    pub(super) async fn mail_context(
+        &self,
+        project: &ProjectContext<'_>,
+        milestone: &Milestone,
+        milestones: &[Milestone],
+        state: &ProjectState,
+        ledger: &[LedgerEntry],
+        kind: AnnouncementKind,
+    ) -> Step<MailContext> {
+        let announce = project.config.announce.as_ref();
+        let mut changes = Vec::new();
+        for change in state.db_changes_in(milestone.id) {
+            let record = self
+                .store
+                .item(&project.item_key(forge_item_kind(change.kind), change.number))
+                .await?;
+            let migrations = record
+                .and_then(|r| r.matches)
+                .map(|cached| {
+                    cached
+                        .matches
+                        .iter()
+                        .map(|m| MigrationInfo {
+                            path: m.path.clone(),
+                            class: m.kind.as_str().to_string(),
+                            framework: m.framework.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            changes.push(change_info(
+                project.kind,
+                change.kind,
+                change.number,
+                &change.title,
+                change.web_url.clone(),
+                migrations,
+            ));
+        }
+        let delta = match kind {
+            AnnouncementKind::Update => {
+                batch_delta(ledger, milestone.id, &current_items(state, milestone.id))
+            }
+            _ => BatchDelta::default(),
+        };
+        let by_key = |key: &String| changes.iter().find(|c| change_key(c) == *key).cloned();
+        let added = delta.added.iter().filter_map(by_key).collect();
+        let removed = delta
+            .removed
+            .iter()
+            .map(|key| removed_change(project.kind, key))
+            .collect();
+        let warning_sent_on = state
+            .warning_sent(milestone.id)
+            .map(|at| at.date_naive().to_string());
+        Ok(MailContext {
+            project: ProjectInfo {
+                path: project.config.path.clone(),
+                forge: match project.kind {
+                    ForgeKind::GitLab => "GitLab",
+                    ForgeKind::GitHub => "GitHub",
+                }
+                .to_string(),
+                web_url: None,
+            },
+            milestone: MilestoneInfo::new(
+                &milestone.title,
+                milestone.web_url.clone(),
+                milestone.due_date.map(|d| d.to_string()),
+                milestone.start_date.map(|d| d.to_string()),
+            ),
+            downtime_reason: downtime_reason(&changes, &milestone.title),
+            downtime_expected: !changes.is_empty(),
+            changes,
+            added,
+            removed,
+            upgrade_steps: announce
+                .map(|a| a.upgrade_steps.clone())
+                .unwrap_or_default(),
+            upgrade_path: announce
+                .and_then(|a| a.upgrade_policy)
+                .map(|policy| {
+                    upgrade_sentences(
+                        &project.config.scheme,
+                        milestone,
+                        milestones,
+                        ledger,
+                        policy,
+                    )
+                })
+                .unwrap_or_default(),
+            reply_to: announce.and_then(|a| a.reply_to.clone()),
+            warning_sent_on,
+            to: project.config.announce_to().to_vec(),
+        })
+    }
+}
+
+/// "merge request"/"pull request"/"issue", "!12"/"#12", as the forge says it.
+fn change_info(
+    forge: ForgeKind,
+    kind: ItemKind,
+    number: u64,
+    title: &str,
+    web_url: Option<String>,
+    migrations: Vec<MigrationInfo>,
+) -> ChangeInfo {
+    let (noun, reference) = match (forge, kind) {
+        (ForgeKind::GitLab, ItemKind::MergeRequest) => ("merge request", format!("!{number}")),
+        (ForgeKind::GitHub, ItemKind::MergeRequest) => ("pull request", format!("#{number}")),
+        (_, ItemKind::Issue) => ("issue", format!("#{number}")),
+    };
+    ChangeInfo::new(noun, &reference, number, title, web_url, migrations)
+}
+
+fn change_key(change: &ChangeInfo) -> String {
+    let kind = if change.kind == "issue" {
+        ItemKind::Issue
+    } else {
+        ItemKind::MergeRequest
+    };
+    item_key(kind, change.number)
+}
+
+/// A change that left the batch: only its reference is known.
+fn removed_change(forge: ForgeKind, key: &str) -> ChangeInfo {
+    let (kind, number) = key.split_once(':').unwrap_or(("merge_request", "0"));
+    let kind = if kind == "issue" {
+        ItemKind::Issue
+    } else {
+        ItemKind::MergeRequest
+    };
+    change_info(
+        forge,
+        kind,
+        number.parse().unwrap_or(0),
+        "",
+        None,
+        Vec::new(),
+    )
+}
+
+fn downtime_reason(changes: &[ChangeInfo], release: &str) -> String {
+    let merge_requests = changes.iter().filter(|c| c.kind != "issue").count();
+    let issues = changes.len() - merge_requests;
+    let count = |n: usize, one: &str, many: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    };
+    let what = match (merge_requests, issues) {
+        (0, 0) => return format!("{release} no longer holds database changes."),
+        (m, 0) => count(m, "change", "changes"),
+        (0, i) => count(i, "planned change", "planned changes"),
+        (m, i) => format!(
+            "{} and {}",
+            count(m, "change", "changes"),
+            count(i, "planned change", "planned changes")
+        ),
+    };
+    format!(
+        "{release} brings {what} to the database schema; its migrations run while the service is stopped, so upgrading to {release} needs downtime."
+    )
+}

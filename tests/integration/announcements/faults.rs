@@ -1,0 +1,255 @@
+//! Mail faults: a mail server that is down when the warning falls due, one
+//! that answers 4xx (retried) or 5xx (given up after a bounded number of
+//! tries, and reported), and bad templates that stop the server starting.
+
+use super::*;
+use crate::lava_story::gitlab::GitLabStory;
+use crate::support::serve::test_secrets;
+use chrono::{Days, Utc};
+use schemagate::engine::MAX_PERMANENT_TRIES;
+use schemagate::forge::ForgeKind;
+use schemagate::store::AnnouncementState;
+use serde_json::json;
+
+/// A GitLab LAVA project whose batch 2026.12 holds one change and is the
+/// next release as soon as `next` closes (the returned delivery).
+async fn due_on_close(forge: &GitLabStory, server: &TestServer) -> Delivery {
+    let today = Utc::now().date_naive();
+    let next = forge.add_milestone("2026.11", today + Days::new(5));
+    let later = forge.add_milestone("2026.12", today + Days::new(40));
+    deliver(
+        server,
+        forge,
+        &[
+            forge.milestone_created(next),
+            forge.milestone_created(later),
+        ],
+    )
+    .await;
+    let (_, opened) = open_db_mr(
+        forge,
+        "Add a priority",
+        "a000000000000000000000000000000000000001",
+        "0042_add_field",
+    );
+    deliver(server, forge, &[opened]).await;
+    forge.close_milestone(next)
+}
+
+async fn health(server: &TestServer) -> serde_json::Value {
+    reqwest::get(format!("{}/healthz", server.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_due_while_the_mail_server_is_down_arrives_once_it_is_back() {
+    let forge = GitLabStory::start().await;
+    let mut smtp = SmtpServer::start(Default::default());
+    let port = smtp.port;
+    smtp.stop();
+    let server = TestServer::start(
+        &config(&forge, &smtp.url(), ""),
+        forge.forges(),
+        test_secrets(),
+    )
+    .await;
+    let close = due_on_close(&forge, &server).await;
+    server.deliver(&close).await;
+    // The announce job fails and waits for its retry; nothing is lost.
+    let deadline = std::time::Instant::now() + MAIL_WAIT;
+    loop {
+        let rows = server
+            .store()
+            .announcements(ForgeKind::GitLab, "lava/lava")
+            .await
+            .unwrap();
+        if rows
+            .first()
+            .is_some_and(|r| r.state == AnnouncementState::Pending)
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no failed try recorded: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let body = health(&server).await;
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert!(
+        body["mail"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("down"),
+        "{body}"
+    );
+    let smtp = SmtpServer::start_on(port, Default::default(), smtp.dir());
+    let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
+    assert!(mails[0].body.contains("Add a priority"));
+    server.wait_idle().await;
+    expect_no_more_mail(&smtp, 1).await;
+    let body = health(&server).await;
+    assert_eq!(body["mail"], "ok", "{body}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_4xx_reply_is_retried_and_the_mail_goes_out_once() {
+    let forge = GitLabStory::start().await;
+    let smtp = SmtpServer::start(Default::default());
+    smtp.set_faults(json!({ "temp_fail": 1 }));
+    let server = TestServer::start(
+        &config(&forge, &smtp.url(), ""),
+        forge.forges(),
+        test_secrets(),
+    )
+    .await;
+    let close = due_on_close(&forge, &server).await;
+    server.deliver(&close).await;
+    let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
+    assert!(mails[0].body.contains("Add a priority"));
+    server.wait_idle().await;
+    let rows = server
+        .store()
+        .announcements(ForgeKind::GitLab, "lava/lava")
+        .await
+        .unwrap();
+    assert_eq!(
+        (rows[0].state, rows[0].attempts),
+        (AnnouncementState::Sent, 2),
+        "{rows:?}"
+    );
+    expect_no_more_mail(&smtp, 1).await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_5xx_reply_stops_after_the_bounded_tries_and_is_reported() {
+    let forge = GitLabStory::start().await;
+    let smtp = SmtpServer::start(Default::default());
+    smtp.set_faults(json!({ "perm_fail": true }));
+    let server = TestServer::start(
+        &config(&forge, &smtp.url(), ""),
+        forge.forges(),
+        test_secrets(),
+    )
+    .await;
+    let close = due_on_close(&forge, &server).await;
+    server.deliver(&close).await;
+    // The retries back off 2 s, then 4 s: give them time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let failed = loop {
+        let rows = server
+            .store()
+            .announcements(ForgeKind::GitLab, "lava/lava")
+            .await
+            .unwrap();
+        if let Some(row) = rows
+            .first()
+            .filter(|r| r.state == AnnouncementState::Failed)
+        {
+            break row.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never given up: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(failed.attempts, MAX_PERMANENT_TRIES);
+    assert!(
+        failed
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("550"),
+        "{failed:?}"
+    );
+    server.wait_idle().await;
+    let body = health(&server).await;
+    assert!(
+        body["mail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("refused"),
+        "{body}"
+    );
+    let metrics = reqwest::get(format!("{}/metrics", server.base_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("schemagate_announcements_failed_total{kind=\"warning\"} 1")),
+        "{metrics}"
+    );
+    // The periodic work does not try it again on its own.
+    deliver(&server, &forge, &[close.resent()]).await;
+    let rows = server
+        .store()
+        .announcements(ForgeKind::GitLab, "lava/lava")
+        .await
+        .unwrap();
+    assert_eq!(rows[0].attempts, MAX_PERMANENT_TRIES, "{rows:?}");
+    assert!(smtp.mails().is_empty());
+    server.shutdown().await;
+}
+
+#[test]
+fn serve_refuses_a_broken_template_naming_its_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("warning.txt"),
+        "Subject: Downtime in {{ milestone.title }}\n\nHello {{ milestone.title\n",
+    )
+    .unwrap();
+    let config = dir.path().join("schemagate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[server]
+database = "sqlite://{db}"
+
+[gitlab]
+url = "http://127.0.0.1:9"
+
+[mail]
+smtp_url = "smtp://127.0.0.1:9"
+from = "bot@example.org"
+
+[[project]]
+forge = "gitlab"
+path = "lava/lava"
+releases = {{ scheme = "calver" }}
+announce = {{ to = ["{ANNOUNCE_LIST}"], templates_dir = "templates" }}
+"#,
+            db = dir.path().join("store.db").display()
+        ),
+    )
+    .unwrap();
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("schemagate"))
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("GITLAB_TOKEN", "glpat-test")
+        .env("GITLAB_WEBHOOK_SECRET", "secret")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning.txt:3:"), "{stderr}");
+    assert!(
+        !dir.path().join("store.db").exists(),
+        "refused before opening the store"
+    );
+}

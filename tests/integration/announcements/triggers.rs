@@ -1,0 +1,190 @@
+//! The triggers of SPEC §5: `first-change` mails as soon as the batch holds
+//! a change; `manual` only through `schemagate announce`, once; under
+//! `work-starts` a start date that comes round is caught by the periodic
+//! sync alone, with no webhook.
+
+use super::*;
+use crate::lava_story::{Item, gitlab::GitLabStory};
+use crate::support::serve::{config_from, test_secrets};
+use chrono::{Days, Utc};
+use schemagate::core::announcements::AnnouncementKind;
+use schemagate::engine::{AnnounceOutcome, Engine, MailService};
+use schemagate::store::AnnouncementState;
+use std::sync::Arc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_change_mails_as_soon_as_the_batch_holds_a_change() {
+    let forge = GitLabStory::start().await;
+    let smtp = SmtpServer::start(Default::default());
+    let config = config(&forge, &smtp.url(), r#"trigger = "first-change""#);
+    let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
+    let today = Utc::now().date_naive();
+    let next = forge.add_milestone("2026.11", today + Days::new(5));
+    let later = forge.add_milestone("2026.12", today + Days::new(40));
+    deliver(
+        &server,
+        &forge,
+        &[
+            forge.milestone_created(next),
+            forge.milestone_created(later),
+        ],
+    )
+    .await;
+    expect_no_more_mail(&smtp, 0).await;
+    let (a, opened) = open_db_mr(
+        &forge,
+        "Add a priority",
+        "a000000000000000000000000000000000000001",
+        "0042_add_field",
+    );
+    deliver(&server, &forge, &[opened]).await;
+    let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
+    assert!(
+        mails[0].body.contains("Add a priority"),
+        "{}",
+        mails[0].body
+    );
+    // 2026.12 is still ahead of the next release; only that rule fails now.
+    let status = forge.head_status(a).expect("a status");
+    assert!(
+        status.description.contains("ahead of the next release"),
+        "{status:?}"
+    );
+    let comment = forge.bot_comments(Item::Mr(a)).join("\n");
+    assert!(!comment.contains("has not been sent yet"), "{comment}");
+    expect_no_more_mail(&smtp, 1).await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_mails_only_through_the_announce_command_and_only_once() {
+    let forge = GitLabStory::start().await;
+    let smtp = SmtpServer::start(Default::default());
+    let text = config(&forge, &smtp.url(), r#"trigger = "manual""#);
+    let server = TestServer::start(&text, forge.forges(), test_secrets()).await;
+    let today = Utc::now().date_naive();
+    let next = forge.add_milestone("2026.11", today + Days::new(5));
+    let later = forge.add_milestone("2026.12", today + Days::new(40));
+    deliver(
+        &server,
+        &forge,
+        &[
+            forge.milestone_created(next),
+            forge.milestone_created(later),
+        ],
+    )
+    .await;
+    let (a, opened) = open_db_mr(
+        &forge,
+        "Add a priority",
+        "a000000000000000000000000000000000000001",
+        "0042_add_field",
+    );
+    deliver(&server, &forge, &[opened]).await;
+    deliver(&server, &forge, &[forge.close_milestone(next)]).await;
+    expect_no_more_mail(&smtp, 0).await;
+    let status = forge.head_status(a).expect("a status");
+    assert_eq!(status.state, "failure", "{status:?}");
+
+    // `schemagate announce`, in process, on the server's own store.
+    let config = Arc::new(config_from(&text));
+    let mail = MailService::from_config(&config, &|_| None).unwrap();
+    let engine =
+        Engine::new(config.clone(), server.store().clone(), forge.forges()).with_mail(mail);
+    let project = &config.projects[0];
+    let preview = engine
+        .announce(project, "2026.12", AnnouncementKind::Warning, true)
+        .await
+        .unwrap();
+    let AnnounceOutcome::Preview(text) = preview else {
+        panic!("expected a preview, got {preview:?}");
+    };
+    assert!(
+        text.contains("Message-ID: <") && text.contains("Add a priority"),
+        "{text}"
+    );
+    expect_no_more_mail(&smtp, 0).await;
+    let rows = server
+        .store()
+        .announcements(schemagate::forge::ForgeKind::GitLab, "lava/lava")
+        .await
+        .unwrap();
+    assert!(rows.is_empty(), "a preview records nothing: {rows:?}");
+
+    let sent = engine
+        .announce(project, "2026.12", AnnouncementKind::Warning, false)
+        .await
+        .unwrap();
+    assert!(matches!(sent, AnnounceOutcome::Sent { .. }), "{sent:?}");
+    let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
+    let previewed_id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .map(str::to_string);
+    assert_eq!(
+        mails[0].header("Message-ID").map(str::to_string),
+        previewed_id,
+        "the preview shows the id that is sent"
+    );
+    let again = engine
+        .announce(project, "2026.12", AnnouncementKind::Warning, false)
+        .await
+        .unwrap();
+    assert!(
+        matches!(again, AnnounceOutcome::AlreadySent { sent_at: Some(_) }),
+        "{again:?}"
+    );
+    // The server picks up the follow-up work: the gate turns green.
+    server.wait_idle().await;
+    let status = forge.head_status(a).expect("a status");
+    assert_eq!(status.state, "success", "{status:?}");
+    let rows = server
+        .store()
+        .announcements(schemagate::forge::ForgeKind::GitLab, "lava/lava")
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, AnnouncementState::Sent);
+    expect_no_more_mail(&smtp, 1).await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_date_that_comes_round_is_caught_by_the_sync_alone() {
+    let forge = GitLabStory::start().await;
+    let smtp = SmtpServer::start(Default::default());
+    let text =
+        config(&forge, &smtp.url(), "").replace("sync_interval = \"1w\"", "sync_interval = \"1s\"");
+    let server = TestServer::start(&text, forge.forges(), test_secrets()).await;
+    let today = Utc::now().date_naive();
+    let next = forge.add_milestone("2026.11", today + Days::new(5));
+    let later = forge.add_milestone("2026.12", today + Days::new(40));
+    deliver(
+        &server,
+        &forge,
+        &[
+            forge.milestone_created(next),
+            forge.milestone_created(later),
+        ],
+    )
+    .await;
+    let (a, opened) = open_db_mr(
+        &forge,
+        "Add a priority",
+        "a000000000000000000000000000000000000001",
+        "0042_add_field",
+    );
+    deliver(&server, &forge, &[opened]).await;
+    expect_no_more_mail(&smtp, 0).await;
+    assert_eq!(forge.milestone_of(Item::Mr(a)).as_deref(), Some("2026.12"));
+    // Work on 2026.12 starts today; the forge sends no webhook for a date.
+    forge.set_start_date(later, today);
+    let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
+    assert!(
+        mails[0].body.contains("Add a priority"),
+        "{}",
+        mails[0].body
+    );
+    expect_no_more_mail(&smtp, 1).await;
+    server.shutdown().await;
+}
