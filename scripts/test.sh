@@ -10,4 +10,15 @@ if [ -d src/forge ] && [ ! -d "$examples" ]; then
   npm install --no-save --no-audit --no-fund --prefix target/npm @octokit/webhooks-examples >/dev/null
 fi
 
+# The mail tests need a real SMTP server: Debian's aiosmtpd, for Debian's python3.
+if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing python3-aiosmtpd (the SMTP server of the mail tests)"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-aiosmtpd >/dev/null
+  else
+    echo "the mail tests need Debian's python3-aiosmtpd: apt-get install python3-aiosmtpd" >&2
+  fi
+fi
+
 cargo test --locked "$@"

@@ -15,11 +15,33 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(dir: &std::path::Path, fake_url: &str, project: &str, workers: usize) -> Serve {
+        Serve::start_with(
+            dir,
+            fake_url,
+            project,
+            workers,
+            "",
+            "gate = { require_announcement = false }",
+        )
+    }
+
+    /// `start` with `mail` (a `[mail]` section, or empty) and the project's
+    /// last lines (`gate`, `announce`).
+    pub fn start_with(
+        dir: &std::path::Path,
+        fake_url: &str,
+        project: &str,
+        workers: usize,
+        mail: &str,
+        project_extra: &str,
+    ) -> Serve {
         let config = format!(
             r#"
 [server]
 database = "sqlite://{db}"
 sync_interval = "1h"
+
+{mail}
 
 [gitlab]
 url = "{fake_url}"
@@ -30,7 +52,7 @@ webhook_secret_env = "SCHEMAGATE_BENCH_GITLAB_SECRET"
 forge = "gitlab"
 path = "{project}"
 releases = {{ scheme = "calver" }}
-gate = {{ require_announcement = false }}
+{project_extra}
 "#,
             db = dir.join("bench.db").display()
         );

@@ -24,40 +24,7 @@ mod fake_gitlab;
 #[path = "../../tests/integration/support/webhooks/gitlab.rs"]
 mod gitlab_hooks;
 
-pub const GITLAB_SECRET: &str = "gitlab-webhook-s3cret";
-
-/// One webhook delivery, as `gitlab_hooks` builds it.
-pub struct Delivery {
-    pub path: &'static str,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-/// What the hook builder's own tests call.
-#[allow(dead_code)]
-impl Delivery {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn event(&self) -> &str {
-        self.header("X-Gitlab-Event").unwrap_or_default()
-    }
-}
-
-/// A UUID-shaped delivery id, unique within this run.
-fn fresh_uuid() -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "{:08x}-0000-4000-8000-{:012x}",
-        std::process::id(),
-        n & 0xffff_ffff_ffff
-    )
-}
+include!("../shared/hooks_glue.rs");
 
 mod child;
 mod load;
@@ -71,7 +38,6 @@ use load::{Applied, fire_burst, fire_paced};
 use report::{Figures, Phase, load_average};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 const PROJECT: &str = "lava/lava";
