@@ -48,11 +48,7 @@ impl Store {
             "SELECT {COLUMNS} FROM announcements \
              WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 AND sequence = $5"
         )))
-        .bind(key.forge.name())
-        .bind(project_key(&key.project))
-        .bind(to_i64(key.milestone.0)?)
-        .bind(announcement_kind_word(key.kind))
-        .bind(i64::from(key.sequence))
+        .bind_key(key)?
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(announcement).transpose()
@@ -79,11 +75,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, 'sending', 1, $7, $8) \
              ON CONFLICT (forge, project, milestone, kind, sequence) DO NOTHING",
         )
-        .bind(key.forge.name())
-        .bind(project_key(&key.project))
-        .bind(to_i64(key.milestone.0)?)
-        .bind(announcement_kind_word(key.kind))
-        .bind(i64::from(key.sequence))
+        .bind_key(key)?
         .bind(message_id)
         .bind(now_ms())
         .bind(&items)
@@ -129,11 +121,7 @@ impl Store {
              WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
                AND sequence = $5 AND state <> 'sent'",
         )
-        .bind(key.forge.name())
-        .bind(project_key(&key.project))
-        .bind(to_i64(key.milestone.0)?)
-        .bind(announcement_kind_word(key.kind))
-        .bind(i64::from(key.sequence))
+        .bind_key(key)?
         .bind(state.word())
         .bind(sent_at)
         .bind(error)
@@ -163,6 +151,23 @@ async fn select_one(
     .fetch_one(&mut **transaction)
     .await?;
     Ok(row)
+}
+
+/// Binds an [`AnnouncementKey`] as `$1`…`$5` (forge, project, milestone,
+/// kind, sequence), the order every ledger statement uses.
+trait BindKey: Sized {
+    fn bind_key(self, key: &AnnouncementKey) -> Result<Self, StoreError>;
+}
+
+impl<'q> BindKey for sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    fn bind_key(self, key: &AnnouncementKey) -> Result<Self, StoreError> {
+        Ok(self
+            .bind(key.forge.name())
+            .bind(project_key(&key.project))
+            .bind(to_i64(key.milestone.0)?)
+            .bind(announcement_kind_word(key.kind))
+            .bind(i64::from(key.sequence)))
+    }
 }
 
 fn parse_state(word: &str) -> Result<AnnouncementState, StoreError> {

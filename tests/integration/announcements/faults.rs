@@ -5,34 +5,15 @@
 use super::*;
 use crate::lava_story::gitlab::GitLabStory;
 use crate::support::serve::test_secrets;
-use chrono::{Days, Utc};
 use schemagate::engine::MAX_PERMANENT_TRIES;
 use schemagate::forge::ForgeKind;
 use schemagate::store::AnnouncementState;
 use serde_json::json;
 
-/// A GitLab LAVA project whose batch 2026.12 holds one change and is the
-/// next release as soon as `next` closes (the returned delivery).
+/// The LAVA project with its batch 2026.12 holding one change; returns the
+/// delivery closing 2026.11, which makes the warning due.
 async fn due_on_close(forge: &GitLabStory, server: &TestServer) -> Delivery {
-    let today = Utc::now().date_naive();
-    let next = forge.add_milestone("2026.11", today + Days::new(5));
-    let later = forge.add_milestone("2026.12", today + Days::new(40));
-    deliver(
-        server,
-        forge,
-        &[
-            forge.milestone_created(next),
-            forge.milestone_created(later),
-        ],
-    )
-    .await;
-    let (_, opened) = open_db_mr(
-        forge,
-        "Add a priority",
-        "a000000000000000000000000000000000000001",
-        "0042_add_field",
-    );
-    deliver(server, forge, &[opened]).await;
+    let (next, _, _) = seed_batch(server, forge).await;
     forge.close_milestone(next)
 }
 
@@ -60,25 +41,11 @@ async fn a_warning_due_while_the_mail_server_is_down_arrives_once_it_is_back() {
     let close = due_on_close(&forge, &server).await;
     server.deliver(&close).await;
     // The announce job fails and waits for its retry; nothing is lost.
-    let deadline = std::time::Instant::now() + MAIL_WAIT;
-    loop {
-        let rows = server
-            .store()
-            .announcements(ForgeKind::GitLab, "lava/lava")
-            .await
-            .unwrap();
-        if rows
-            .first()
+    wait_for_ledger(&server, "no failed try recorded", |rows| {
+        rows.first()
             .is_some_and(|r| r.state == AnnouncementState::Pending)
-        {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no failed try recorded: {rows:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     let body = health(&server).await;
     assert_eq!(body["status"], "degraded", "{body}");
     assert!(
@@ -141,26 +108,13 @@ async fn a_5xx_reply_stops_after_the_bounded_tries_and_is_reported() {
     .await;
     let close = due_on_close(&forge, &server).await;
     server.deliver(&close).await;
-    // The retries back off 2 s, then 4 s: give them time.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let failed = loop {
-        let rows = server
-            .store()
-            .announcements(ForgeKind::GitLab, "lava/lava")
-            .await
-            .unwrap();
-        if let Some(row) = rows
-            .first()
-            .filter(|r| r.state == AnnouncementState::Failed)
-        {
-            break row.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never given up: {rows:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    // The retries back off 2 s, then 4 s, inside the wait.
+    let rows = wait_for_ledger(&server, "never given up", |rows| {
+        rows.first()
+            .is_some_and(|r| r.state == AnnouncementState::Failed)
+    })
+    .await;
+    let failed = &rows[0];
     assert_eq!(failed.attempts, MAX_PERMANENT_TRIES);
     assert!(
         failed

@@ -81,6 +81,54 @@ pub fn open_db_mr(forge: &dyn StoryForge, title: &str, sha: &str, name: &str) ->
     })
 }
 
+/// Seeds 2026.11 (the next release, due in 5 days) and 2026.12 (due in
+/// 40, where a new batch goes) and one database change, "Add a priority",
+/// which the bot puts in 2026.12. Returns the two milestones and the MR.
+pub async fn seed_batch(server: &TestServer, forge: &dyn StoryForge) -> (u64, u64, u64) {
+    let today = chrono::Utc::now().date_naive();
+    let next = forge.add_milestone("2026.11", today + chrono::Days::new(5));
+    let later = forge.add_milestone("2026.12", today + chrono::Days::new(40));
+    deliver(
+        server,
+        forge,
+        &[
+            forge.milestone_created(next),
+            forge.milestone_created(later),
+        ],
+    )
+    .await;
+    let (mr, opened) = open_db_mr(
+        forge,
+        "Add a priority",
+        "a000000000000000000000000000000000000001",
+        "0042_add_field",
+    );
+    deliver(server, forge, &[opened]).await;
+    (next, later, mr)
+}
+
+/// Polls the project's ledger until `done` holds for its rows; fails the
+/// test after [`MAIL_WAIT`].
+pub async fn wait_for_ledger(
+    server: &TestServer,
+    what: &str,
+    done: impl Fn(&[schemagate::store::Announcement]) -> bool,
+) -> Vec<schemagate::store::Announcement> {
+    let deadline = std::time::Instant::now() + MAIL_WAIT;
+    loop {
+        let rows = server
+            .store()
+            .announcements(schemagate::forge::ForgeKind::GitLab, "lava/lava")
+            .await
+            .unwrap();
+        if done(&rows) {
+            return rows;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: {rows:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Waits a little and checks that no more than `count` mails arrived.
 pub async fn expect_no_more_mail(smtp: &SmtpServer, count: usize) {
     tokio::time::sleep(Duration::from_millis(700)).await;

@@ -6,7 +6,7 @@
 use super::*;
 use crate::lava_story::{Item, gitlab::GitLabStory};
 use crate::support::serve::{config_from, test_secrets};
-use chrono::{Days, Utc};
+use chrono::Utc;
 use schemagate::core::announcements::AnnouncementKind;
 use schemagate::engine::{AnnounceOutcome, Engine, MailService};
 use schemagate::store::AnnouncementState;
@@ -18,26 +18,7 @@ async fn first_change_mails_as_soon_as_the_batch_holds_a_change() {
     let smtp = SmtpServer::start(Default::default());
     let config = config(&forge, &smtp.url(), r#"trigger = "first-change""#);
     let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
-    let today = Utc::now().date_naive();
-    let next = forge.add_milestone("2026.11", today + Days::new(5));
-    let later = forge.add_milestone("2026.12", today + Days::new(40));
-    deliver(
-        &server,
-        &forge,
-        &[
-            forge.milestone_created(next),
-            forge.milestone_created(later),
-        ],
-    )
-    .await;
-    expect_no_more_mail(&smtp, 0).await;
-    let (a, opened) = open_db_mr(
-        &forge,
-        "Add a priority",
-        "a000000000000000000000000000000000000001",
-        "0042_add_field",
-    );
-    deliver(&server, &forge, &[opened]).await;
+    let (_, _, a) = seed_batch(&server, &forge).await;
     let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
     assert!(
         mails[0].body.contains("Add a priority"),
@@ -62,25 +43,7 @@ async fn manual_mails_only_through_the_announce_command_and_only_once() {
     let smtp = SmtpServer::start(Default::default());
     let text = config(&forge, &smtp.url(), r#"trigger = "manual""#);
     let server = TestServer::start(&text, forge.forges(), test_secrets()).await;
-    let today = Utc::now().date_naive();
-    let next = forge.add_milestone("2026.11", today + Days::new(5));
-    let later = forge.add_milestone("2026.12", today + Days::new(40));
-    deliver(
-        &server,
-        &forge,
-        &[
-            forge.milestone_created(next),
-            forge.milestone_created(later),
-        ],
-    )
-    .await;
-    let (a, opened) = open_db_mr(
-        &forge,
-        "Add a priority",
-        "a000000000000000000000000000000000000001",
-        "0042_add_field",
-    );
-    deliver(&server, &forge, &[opened]).await;
+    let (next, _, a) = seed_batch(&server, &forge).await;
     deliver(&server, &forge, &[forge.close_milestone(next)]).await;
     expect_no_more_mail(&smtp, 0).await;
     let status = forge.head_status(a).expect("a status");
@@ -156,29 +119,11 @@ async fn a_start_date_that_comes_round_is_caught_by_the_sync_alone() {
     let text =
         config(&forge, &smtp.url(), "").replace("sync_interval = \"1w\"", "sync_interval = \"1s\"");
     let server = TestServer::start(&text, forge.forges(), test_secrets()).await;
-    let today = Utc::now().date_naive();
-    let next = forge.add_milestone("2026.11", today + Days::new(5));
-    let later = forge.add_milestone("2026.12", today + Days::new(40));
-    deliver(
-        &server,
-        &forge,
-        &[
-            forge.milestone_created(next),
-            forge.milestone_created(later),
-        ],
-    )
-    .await;
-    let (a, opened) = open_db_mr(
-        &forge,
-        "Add a priority",
-        "a000000000000000000000000000000000000001",
-        "0042_add_field",
-    );
-    deliver(&server, &forge, &[opened]).await;
+    let (_, later, a) = seed_batch(&server, &forge).await;
     expect_no_more_mail(&smtp, 0).await;
     assert_eq!(forge.milestone_of(Item::Mr(a)).as_deref(), Some("2026.12"));
     // Work on 2026.12 starts today; the forge sends no webhook for a date.
-    forge.set_start_date(later, today);
+    forge.set_start_date(later, Utc::now().date_naive());
     let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
     assert!(
         mails[0].body.contains("Add a priority"),
