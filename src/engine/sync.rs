@@ -177,17 +177,28 @@ impl Engine {
                 });
             }
         }
-        let snapshot = self.announcement_snapshot(project).await?;
-        work.extend(
-            self.mails_due(project, &snapshot)
-                .into_iter()
-                .map(|due| Work::Announce {
-                    forge: project.kind,
-                    project: project.path.clone(),
-                    milestone: due.milestone,
-                    kind: due.kind,
-                }),
-        );
+        // The listing already read the milestones and the state; only the
+        // ledger is new (and only for a project that announces).
+        if project.config.announce.is_some() {
+            let snapshot = super::announce::Snapshot {
+                rows: self
+                    .store
+                    .announcements(project.kind, &project.config.path)
+                    .await?,
+                milestones: scan.milestones.clone(),
+                state: scan.state.clone(),
+            };
+            work.extend(
+                self.mails_due(project, &snapshot)
+                    .into_iter()
+                    .map(|due| Work::Announce {
+                        forge: project.kind,
+                        project: project.path.clone(),
+                        milestone: due.milestone,
+                        kind: due.kind,
+                    }),
+            );
+        }
         for item in &work {
             self.enqueue_work(item).await?;
         }

@@ -10,11 +10,18 @@ use schemagate::forge::ForgeKind;
 use schemagate::store::AnnouncementState;
 use serde_json::json;
 
-/// The LAVA project with its batch 2026.12 holding one change; returns the
-/// delivery closing 2026.11, which makes the warning due.
-async fn due_on_close(forge: &GitLabStory, server: &TestServer) -> Delivery {
-    let (next, _, _) = seed_batch(server, forge).await;
-    forge.close_milestone(next)
+/// A server for the LAVA project mailing through `smtp`, with its batch
+/// 2026.12 holding one change; returns it and the delivery closing 2026.11,
+/// which makes the warning due.
+async fn due_on_close(forge: &GitLabStory, smtp: &SmtpServer) -> (TestServer, Delivery) {
+    let server = TestServer::start(
+        &config(forge, &smtp.url(), ""),
+        forge.forges(),
+        test_secrets(),
+    )
+    .await;
+    let (next, _, _) = seed_batch(&server, forge).await;
+    (server, forge.close_milestone(next))
 }
 
 async fn health(server: &TestServer) -> serde_json::Value {
@@ -32,13 +39,7 @@ async fn a_warning_due_while_the_mail_server_is_down_arrives_once_it_is_back() {
     let mut smtp = SmtpServer::start(Default::default());
     let port = smtp.port;
     smtp.stop();
-    let server = TestServer::start(
-        &config(&forge, &smtp.url(), ""),
-        forge.forges(),
-        test_secrets(),
-    )
-    .await;
-    let close = due_on_close(&forge, &server).await;
+    let (server, close) = due_on_close(&forge, &smtp).await;
     server.deliver(&close).await;
     // The announce job fails and waits for its retry; nothing is lost.
     wait_for_ledger(&server, "no failed try recorded", |rows| {
@@ -70,13 +71,7 @@ async fn a_4xx_reply_is_retried_and_the_mail_goes_out_once() {
     let forge = GitLabStory::start().await;
     let smtp = SmtpServer::start(Default::default());
     smtp.set_faults(json!({ "temp_fail": 1 }));
-    let server = TestServer::start(
-        &config(&forge, &smtp.url(), ""),
-        forge.forges(),
-        test_secrets(),
-    )
-    .await;
-    let close = due_on_close(&forge, &server).await;
+    let (server, close) = due_on_close(&forge, &smtp).await;
     server.deliver(&close).await;
     let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
     assert!(mails[0].body.contains("Add a priority"));
@@ -100,13 +95,7 @@ async fn a_5xx_reply_stops_after_the_bounded_tries_and_is_reported() {
     let forge = GitLabStory::start().await;
     let smtp = SmtpServer::start(Default::default());
     smtp.set_faults(json!({ "perm_fail": true }));
-    let server = TestServer::start(
-        &config(&forge, &smtp.url(), ""),
-        forge.forges(),
-        test_secrets(),
-    )
-    .await;
-    let close = due_on_close(&forge, &server).await;
+    let (server, close) = due_on_close(&forge, &smtp).await;
     server.deliver(&close).await;
     // The retries back off 2 s, then 4 s, inside the wait.
     let rows = wait_for_ledger(&server, "never given up", |rows| {
