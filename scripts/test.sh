@@ -21,4 +21,11 @@ if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   fi
 fi
 
+# The CI files' schema test needs check-jsonschema (PyPI).
+if ! command -v check-jsonschema >/dev/null 2>&1; then
+  echo "installing check-jsonschema (validates the GitLab CI and GitHub Actions files)"
+  python3 -m pip install --quiet --disable-pip-version-check check-jsonschema \
+    || echo "could not install check-jsonschema: pip install check-jsonschema" >&2
+fi
+
 cargo test --locked "$@"

@@ -1,6 +1,8 @@
 //! Command-line interface: one file per command, dispatched from here.
 
 pub mod announce;
+pub mod check;
+mod ci_env;
 mod config_check;
 pub mod releases;
 pub mod rules;
@@ -55,6 +57,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Reconcile every open MR, labelled issue and milestone with the policy.
     Sync(sync::SyncArgs),
+    /// The CI gate: decide one MR from GitLab CI's or GitHub Actions' environment; exit 1 when blocked.
+    Check(check::CheckArgs),
     /// Show or send a milestone's downtime warning, update or release notice.
     Announce(announce::AnnounceArgs),
     /// Inspect the configuration.
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args, &settings),
         Command::Sync(args) => sync::run(args, &settings),
         Command::Announce(args) => announce::run(args, &settings),
+        Command::Check(args) => check::run(args, &settings),
         Command::Config { command } => {
             config_check::run(command, cli.config.as_deref(), cli.format)
         }

@@ -33,6 +33,12 @@ impl Settings {
         Ok(self.config.get_or_init(|| loaded))
     }
 
+    /// The configuration with `amend` applied to its text (see
+    /// [`config::load_amended`]); not cached.
+    pub fn config_amended(&self, amend: impl FnOnce(&str) -> String) -> Result<Config> {
+        Ok(config::load_amended(self.config_path.as_deref(), amend)?)
+    }
+
     /// The named project, or with no name the only configured project (none
     /// when zero or several are configured).
     pub fn project(&self, name: Option<&str>) -> Result<Option<&ProjectConfig>> {

@@ -41,10 +41,31 @@ pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
         None if Path::new(DEFAULT_FILE).is_file() => Path::new(DEFAULT_FILE),
         None => return Ok(Config::default()),
     };
+    load_amended(Some(path), |text| text.to_string())
+}
+
+/// Loads like [`load`], with `amend` applied to the text first (to the
+/// empty text when there is no file): `check` adds the forge section a CI
+/// environment implies. Amendments should append, so that line numbers in
+/// errors still point into the file.
+pub fn load_amended(
+    path: Option<&Path>,
+    amend: impl FnOnce(&str) -> String,
+) -> Result<Config, ConfigError> {
+    let path = match path {
+        Some(path) if !path.exists() => return Err(ConfigError::NotFound(path.to_path_buf())),
+        Some(path) => path,
+        None if Path::new(DEFAULT_FILE).is_file() => Path::new(DEFAULT_FILE),
+        None => {
+            return parse("the CI environment", &amend(""))
+                .map_err(|errors| ConfigError::Invalid { errors });
+        }
+    };
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    let text = amend(&text);
     let base_dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

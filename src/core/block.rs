@@ -12,6 +12,10 @@ pub const BLOCK_END: &str = "<!-- schemagate:batch:end -->";
 /// The machine-readable line saying when the downtime warning went out, so
 /// that a reader without the bot's store (`schemagate check` in CI) knows.
 const WARNING_SENT_TAG: &str = "<!-- schemagate:warning-sent ";
+/// The machine-readable line naming each listed item and whether the bot
+/// placed it there (`mr:42:bot issue:12`), for the same reader: which
+/// milestone is the established batch depends on it.
+const ITEMS_TAG: &str = "<!-- schemagate:items ";
 
 /// The downtime warning as the block reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +32,8 @@ pub struct BlockItem {
     pub number: u64,
     pub title: String,
     pub web_url: Option<String>,
+    /// The bot put the item in this milestone (a person did not).
+    pub placed_by_bot: bool,
 }
 
 /// What the block says: the database changes a milestone holds.
@@ -66,6 +72,7 @@ impl From<&DbItemRef> for BlockItem {
             number: item.number,
             title: item.title.clone(),
             web_url: item.web_url.clone(),
+            placed_by_bot: item.placed_by_bot,
         }
     }
 }
@@ -92,7 +99,7 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
     text.push_str(
         "This release includes database changes: **upgrading to this release needs downtime**.\n\n",
     );
-    for item in items {
+    for item in &items {
         let name = format!("{} {}", capitalised(item.kind.noun()), item.number);
         let name = match &item.web_url {
             Some(url) => format!("[{name}]({url})"),
@@ -100,6 +107,8 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
         };
         let _ = writeln!(text, "- {name}: {}", plain_title(&item.title));
     }
+    let tokens: Vec<String> = items.iter().map(|item| item_token(item)).collect();
+    let _ = writeln!(text, "{ITEMS_TAG}{} -->", tokens.join(" "));
     if let Some(warning) = &block.warning {
         let to = match warning.to.as_slice() {
             [] => String::new(),
@@ -130,6 +139,100 @@ pub fn warning_sent_in(description: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(stamp)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// `mr:42:bot`, `issue:12`: one item of the machine-readable line.
+fn item_token(item: &BlockItem) -> String {
+    let kind = match item.kind {
+        ItemKind::MergeRequest => "mr",
+        ItemKind::Issue => "issue",
+    };
+    let by = if item.placed_by_bot { ":bot" } else { "" };
+    format!("{kind}:{}{by}", item.number)
+}
+
+/// The block as a reader without the store sees it: the items listed (with
+/// title and link from the visible lines, placement from the hidden line)
+/// and when the downtime warning went out. `None` without a block.
+pub fn read_batch_block(description: &str) -> Option<BatchRecord> {
+    let (start, end) = block_span(description)?;
+    let block = &description[start..end];
+    let placed_by_bot: Vec<(ItemKind, u64)> = block
+        .lines()
+        .find_map(|line| line.trim().strip_prefix(ITEMS_TAG))
+        .map(|rest| {
+            rest.trim_end_matches("-->")
+                .split_whitespace()
+                .filter_map(parse_item_token)
+                .filter(|(_, _, bot)| *bot)
+                .map(|(kind, number, _)| (kind, number))
+                .collect()
+        })
+        .unwrap_or_default();
+    let items = block
+        .lines()
+        .filter_map(parse_item_line)
+        .map(|mut item| {
+            item.placed_by_bot = placed_by_bot.contains(&(item.kind, item.number));
+            item
+        })
+        .collect();
+    Some(BatchRecord {
+        items,
+        warning_sent: warning_sent_in(description),
+    })
+}
+
+/// A block read back from a milestone description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecord {
+    pub items: Vec<BlockItem>,
+    pub warning_sent: Option<DateTime<Utc>>,
+}
+
+fn parse_item_token(token: &str) -> Option<(ItemKind, u64, bool)> {
+    let mut parts = token.split(':');
+    let kind = match parts.next()? {
+        "mr" => ItemKind::MergeRequest,
+        "issue" => ItemKind::Issue,
+        _ => return None,
+    };
+    let number = parts.next()?.parse().ok()?;
+    let bot = match parts.next() {
+        None => false,
+        Some("bot") => true,
+        Some(_) => return None,
+    };
+    Some((kind, number, bot))
+}
+
+/// `- [Merge request 42](url): title` or `- Issue 12: title`.
+fn parse_item_line(line: &str) -> Option<BlockItem> {
+    let rest = line.strip_prefix("- ")?;
+    let (name, web_url, rest) = match rest.strip_prefix('[') {
+        Some(linked) => {
+            let (name, after) = linked.split_once("](")?;
+            let (url, after) = after.split_once(')')?;
+            (name, Some(url.to_string()), after)
+        }
+        None => {
+            let colon = rest.find(':')?;
+            (&rest[..colon], None, &rest[colon..])
+        }
+    };
+    let title = rest.strip_prefix(':')?.trim();
+    let (kind, number) = if let Some(n) = name.strip_prefix("Merge request ") {
+        (ItemKind::MergeRequest, n)
+    } else {
+        (ItemKind::Issue, name.strip_prefix("Issue ")?)
+    };
+    Some(BlockItem {
+        kind,
+        number: number.trim().parse().ok()?,
+        title: title.replace("&lt;", "<").replace("&gt;", ">"),
+        web_url,
+        placed_by_bot: false,
+    })
 }
 
 fn capitalised(word: &str) -> String {
@@ -188,6 +291,7 @@ mod tests {
                     title: title.to_string(),
                     web_url: (*kind == ItemKind::MergeRequest)
                         .then(|| format!("https://forge.example/mr/{number}")),
+                    placed_by_bot: *kind == ItemKind::MergeRequest,
                 })
                 .collect(),
             warning: None,
@@ -219,6 +323,45 @@ mod tests {
             warning_sent_in("<!-- schemagate:warning-sent 2026-11-03T09:30:00Z -->"),
             None
         );
+    }
+
+    #[test]
+    fn a_block_reads_back_as_the_items_their_placement_and_the_warning() {
+        let mut b = block(&[
+            (ItemKind::MergeRequest, 42, "Add <device> health"),
+            (ItemKind::Issue, 12, "Plan: the schema"),
+        ]);
+        b.items[1].placed_by_bot = false;
+        b.items.push(BlockItem {
+            kind: ItemKind::MergeRequest,
+            number: 7,
+            title: "Person's pick".into(),
+            web_url: None,
+            placed_by_bot: false,
+        });
+        let sent_at = DateTime::parse_from_rfc3339("2026-11-03T09:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        b.warning = Some(WarningNote {
+            sent_at,
+            to: vec!["list@example.org".into()],
+        });
+        let text = apply_batch_block("People's notes.", Some(&b));
+        assert!(
+            text.contains("<!-- schemagate:items mr:7 mr:42:bot issue:12 -->"),
+            "{text}"
+        );
+        let read = read_batch_block(&text).expect("a block");
+        let mut expected = b.items.clone();
+        expected.sort_by_key(|i| (i.kind, i.number));
+        assert_eq!(read.items, expected);
+        assert_eq!(read.warning_sent, Some(sent_at));
+        assert_eq!(read_batch_block("no block here"), None);
+        // A block an older version wrote has no placement line: nobody's.
+        let old = text.replace("<!-- schemagate:items mr:7 mr:42:bot issue:12 -->\n", "");
+        let read = read_batch_block(&old).expect("a block");
+        assert_eq!(read.items.len(), 3);
+        assert!(read.items.iter().all(|i| !i.placed_by_bot));
     }
 
     #[test]

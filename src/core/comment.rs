@@ -253,6 +253,7 @@ mod tests {
             state: GateState::Failure,
             summary: problems[0].reason.clone(),
             reasons: vec![problems[0].reason.clone()],
+            advice: vec![problems[0].advice.clone()],
         };
         let input = CommentInput {
             db_change_reason: Some(&DbChangeReason::Migrations),

@@ -5,6 +5,7 @@ pub mod block;
 pub mod closing;
 pub mod comment;
 pub mod detect;
+pub mod forge_state;
 pub mod paths;
 pub mod policy;
 pub mod release;

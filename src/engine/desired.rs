@@ -60,6 +60,7 @@ mod tests {
                 state: GateState::Failure,
                 summary: "2026.12 is ahead of the next release 2026.11".into(),
                 reasons: vec!["2026.12 is ahead of the next release 2026.11".into()],
+                advice: vec!["Wait until 2026.11 is closed.".into()],
             }),
             comment: Some(format!("{COMMENT_MARKER}\nhello")),
             ownership: Ownership::default(),

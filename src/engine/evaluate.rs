@@ -210,6 +210,24 @@ impl Engine {
         record: ItemRecord,
         extra: Extra,
     ) -> Step<Prepared> {
+        let project_state = self
+            .store
+            .project_state(project.kind, &project.config.path)
+            .await?;
+        self.prepare_with(project, subject, record, extra, project_state)
+            .await
+    }
+
+    /// Decides with `project_state` given (`check` reads it from the
+    /// forge's milestone blocks instead of the store).
+    pub(super) async fn prepare_with(
+        &self,
+        project: &ProjectContext<'_>,
+        subject: Subject,
+        record: ItemRecord,
+        extra: Extra,
+        project_state: ProjectState,
+    ) -> Step<Prepared> {
         let policy = project.config.policy();
         let key = project.item_key(subject.kind, subject.number);
         let mut ownership = record.ownership.clone();
@@ -223,10 +241,6 @@ impl Engine {
             );
         }
         let milestones = self.milestones(project).await?;
-        let project_state = self
-            .store
-            .project_state(project.kind, &project.config.path)
-            .await?;
         let facts = ItemFacts {
             kind: policy_kind(subject.kind),
             number: subject.number,

@@ -10,6 +10,7 @@
 
 mod announce;
 mod block;
+mod check;
 pub mod desired;
 mod evaluate;
 mod evaluate_issue;
@@ -29,6 +30,7 @@ mod sync;
 pub mod work;
 
 pub use announce::{AnnounceOutcome, MAX_PERMANENT_TRIES};
+pub use check::{CheckOptions, CheckReport};
 pub use mail_service::{MailService, MailSetupError};
 pub use work::Work;
 

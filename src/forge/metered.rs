@@ -3,10 +3,12 @@
 //! whether the forge last answered or could not be reached, so `/healthz`
 //! can report it without sending requests of its own.
 
+use super::apply::PostedComment;
 use super::{
-    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, Issue,
+    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
     ItemKind, ItemNumber, ItemUpdate, MergeRequest, ProjectPath,
 };
+use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
 use crate::metric_names::FORGE_REQUESTS;
 use async_trait::async_trait;
@@ -221,6 +223,33 @@ impl Forge for MeteredForge {
         let result = self.inner.labelled_issues(project, label).await;
         self.observe("labelled_issues", result)
     }
+
+    async fn item_events(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        wanted: History,
+    ) -> Result<Vec<ItemEvent>, ForgeError> {
+        let result = self.inner.item_events(project, kind, number, wanted).await;
+        self.observe("item_events", result)
+    }
+
+    async fn account(&self, project: &ProjectPath) -> Result<String, ForgeError> {
+        let result = self.inner.account(project).await;
+        self.observe("account", result)
+    }
+
+    async fn find_comment(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        marker: &str,
+    ) -> Result<Option<PostedComment>, ForgeError> {
+        let result = self.inner.find_comment(project, kind, number, marker).await;
+        self.observe("find_comment", result)
+    }
 }
 
 #[cfg(test)]
@@ -322,6 +351,27 @@ mod tests {
             _: &ProjectPath,
             _: &str,
         ) -> Result<Vec<Issue>, ForgeError> {
+            self.answer()
+        }
+        async fn item_events(
+            &self,
+            _: &ProjectPath,
+            _: ItemKind,
+            _: ItemNumber,
+            _: History,
+        ) -> Result<Vec<ItemEvent>, ForgeError> {
+            self.answer()
+        }
+        async fn account(&self, _: &ProjectPath) -> Result<String, ForgeError> {
+            self.answer()
+        }
+        async fn find_comment(
+            &self,
+            _: &ProjectPath,
+            _: ItemKind,
+            _: ItemNumber,
+            _: &str,
+        ) -> Result<Option<PostedComment>, ForgeError> {
             self.answer()
         }
     }

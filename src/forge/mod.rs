@@ -10,6 +10,7 @@ pub mod gitlab;
 pub mod metered;
 pub mod retry;
 
+use crate::core::forge_state::ItemEvent;
 use crate::core::types::{ChangedFile, Milestone, MilestoneId};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -285,4 +286,35 @@ pub trait Forge: Send + Sync {
         project: &ProjectPath,
         label: &str,
     ) -> Result<Vec<Issue>, ForgeError>;
+
+    /// The item's label and/or milestone history, all pages, in the order
+    /// the forge lists it. A forge that keeps both in one list may return
+    /// both whatever `wanted` says.
+    async fn item_events(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        wanted: History,
+    ) -> Result<Vec<ItemEvent>, ForgeError>;
+
+    /// The account the forge names as the author of this client's writes
+    /// (the token's user, or an App's bot account).
+    async fn account(&self, project: &ProjectPath) -> Result<String, ForgeError>;
+
+    /// The bot's marked comment on the item, read without writing.
+    async fn find_comment(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        marker: &str,
+    ) -> Result<Option<apply::PostedComment>, ForgeError>;
+}
+
+/// Which parts of an item's history to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct History {
+    pub labels: bool,
+    pub milestones: bool,
 }

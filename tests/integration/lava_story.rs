@@ -71,6 +71,9 @@ pub trait StoryForge {
     fn forges(&self) -> Forges;
     /// The header carrying the webhook's authentication.
     fn auth_header(&self) -> &'static str;
+    /// The forge section `schemagate check` runs with, and the environment
+    /// holding its token.
+    fn check_setup(&self) -> (String, Vec<(&'static str, &'static str)>);
 
     /// Seeds an open release milestone; returns the id the API uses.
     fn add_milestone(&self, title: &str, due: NaiveDate) -> u64;
@@ -147,6 +150,8 @@ struct Story<'a, F: StoryForge> {
     failures: Vec<String>,
     /// Every MR and issue the story touched, for the one-comment rule.
     items: Vec<Item>,
+    /// Verdicts `schemagate check` compared with the server's, by exit code.
+    checks: Vec<i32>,
 }
 
 impl<F: StoryForge> Story<'_, F> {
@@ -190,6 +195,52 @@ impl<F: StoryForge> Story<'_, F> {
             });
         }
         self.one_comment_each();
+        self.checks_agree().await;
+    }
+
+    /// `schemagate check` on every open MR of the story exits as the status
+    /// the server posted says, with the same summary (SPEC §4: one verdict).
+    async fn checks_agree(&mut self) {
+        let (section, env) = self.forge.check_setup();
+        let config = format!("{section}\n{}", project_config(self.forge.config_word()));
+        for item in self.items.clone() {
+            let Item::Mr(number) = item else { continue };
+            let Some(status) = self.forge.head_status(number) else {
+                continue;
+            };
+            let mr = number.to_string();
+            let run = crate::support::check::run_check(
+                Some(&config),
+                &env,
+                &["--project", PROJECT, "--mr", &mr, "--format", "json"],
+            )
+            .await;
+            let expected = match status.state.as_str() {
+                "success" => 0,
+                "failure" => 1,
+                _ => continue,
+            };
+            self.checks.push(run.code);
+            let report = run.json();
+            let summary = report["summary"].as_str().unwrap_or_default().to_string();
+            let description = status.description.trim_end_matches('…').to_string();
+            self.check(
+                run.code == expected && summary.starts_with(&description),
+                || {
+                    format!(
+                        "MR {number}: the server posted {status:?} but check exited {} \
+                         saying {summary:?}; stderr: {}",
+                        run.code, run.stderr
+                    )
+                },
+            );
+            if run.code == 1 {
+                let advice = report["advice"].as_array().map_or(0, Vec::len);
+                self.check(advice > 0, || {
+                    format!("MR {number}: a blocked check says nothing to do: {report}")
+                });
+            }
+        }
     }
 
     fn one_comment_each(&mut self) {
@@ -286,6 +337,7 @@ pub async fn lava_story<F: StoryForge>(forge: &F) {
         step: "setup",
         failures: Vec::new(),
         items: Vec::new(),
+        checks: Vec::new(),
     };
     let today = Utc::now().date_naive();
     let next = forge.add_milestone("2026.11", today + Days::new(5));
@@ -458,6 +510,11 @@ pub async fn lava_story<F: StoryForge>(forge: &F) {
         "a forged delivery was stored".to_string()
     });
     story.one_comment_each();
+    let passed = story.checks.iter().filter(|c| **c == 0).count();
+    let blocked = story.checks.iter().filter(|c| **c == 1).count();
+    story.check(passed >= 10 && blocked >= 5, || {
+        format!("check ran {passed} passing and {blocked} blocked verdicts; the story has more")
+    });
     let failures = std::mem::take(&mut story.failures);
     story.server.shutdown().await;
     assert!(

@@ -6,6 +6,8 @@ mod fake_gitlab;
 mod support;
 
 mod announcements;
+mod check;
+mod ci_files;
 mod config;
 mod detection;
 mod engine;

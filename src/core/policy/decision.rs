@@ -27,6 +27,9 @@ pub struct Verdict {
     pub summary: String,
     /// Every failed rule, one sentence each (empty on success).
     pub reasons: Vec<String>,
+    /// What to do about each reason, in the same order.
+    #[serde(default)]
+    pub advice: Vec<String>,
 }
 
 impl Verdict {

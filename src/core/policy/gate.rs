@@ -152,12 +152,14 @@ pub(super) fn verdict(input: &GateInput, problems: &[Problem]) -> Verdict {
             state: GateState::Failure,
             summary,
             reasons: problems.iter().map(|p| p.reason.clone()).collect(),
+            advice: problems.iter().map(|p| p.advice.clone()).collect(),
         };
     }
     Verdict {
         state: GateState::Success,
         summary: success_summary(input),
         reasons: Vec::new(),
+        advice: Vec::new(),
     }
 }
 

@@ -97,6 +97,12 @@ impl Credentials {
 }
 
 impl AppAuth {
+    /// The client authenticated as the App itself (a JWT), for `/app` and
+    /// installation lookups.
+    pub fn jwt_client(&self) -> &Octocrab {
+        &self.app
+    }
+
     async fn installation_for(&self, project: &ProjectPath) -> Result<Arc<Octocrab>, ForgeError> {
         if let Some(crab) = self
             .installations

@@ -3,12 +3,15 @@
 //! through the shared retry helper (429 and 5xx, honouring `Retry-After`).
 
 use super::app::Credentials;
+use super::history::RestIssueEvent;
 use super::model::{RestComment, RestFile, RestIssue, RestMilestone, RestPull};
 use super::rest::{self, JSON, PER_PAGE, RAW};
+use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
+use crate::forge::apply::PostedComment;
 use crate::forge::retry::RetryPolicy;
 use crate::forge::{
-    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, Issue,
+    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
     ItemKind, ItemNumber, ItemUpdate, MergeRequest, MilestoneUpdate, ProjectPath, STATUS_NAME,
     StatusState,
 };
@@ -99,7 +102,7 @@ impl GitHubClient {
         Ok(items)
     }
 
-    async fn find_comment(
+    async fn find_marked(
         &self,
         project: &ProjectPath,
         number: ItemNumber,
@@ -308,7 +311,7 @@ impl Forge for GitHubClient {
         body: &str,
     ) -> Result<CommentId, ForgeError> {
         let payload = json!({"body": body});
-        if let Some(found) = self.find_comment(project, number, known, marker).await? {
+        if let Some(found) = self.find_marked(project, number, known, marker).await? {
             if found.body.as_deref() != Some(body) {
                 let path = format!("/repos/{}/issues/comments/{}", project.0, found.id);
                 self.call(project, Method::PATCH, &path, Some(&payload), JSON)
@@ -395,5 +398,39 @@ impl Forge for GitHubClient {
             .filter(|i| !i.is_pull_request())
             .map(RestIssue::into_issue)
             .collect())
+    }
+
+    async fn item_events(
+        &self,
+        project: &ProjectPath,
+        _kind: ItemKind,
+        number: ItemNumber,
+        _wanted: History,
+    ) -> Result<Vec<ItemEvent>, ForgeError> {
+        // One list holds labels and milestones alike, for issues and PRs.
+        let path = format!("/repos/{}/issues/{number}/events", project.0);
+        let events: Vec<RestIssueEvent> = self.get_all(project, &path).await?;
+        Ok(events
+            .into_iter()
+            .filter_map(RestIssueEvent::into_neutral)
+            .collect())
+    }
+
+    async fn account(&self, project: &ProjectPath) -> Result<String, ForgeError> {
+        self.retry.run(|| self.credentials.account(project)).await
+    }
+
+    async fn find_comment(
+        &self,
+        project: &ProjectPath,
+        _kind: ItemKind,
+        number: ItemNumber,
+        marker: &str,
+    ) -> Result<Option<PostedComment>, ForgeError> {
+        let found = self.find_marked(project, number, None, marker).await?;
+        Ok(found.map(|c| PostedComment {
+            id: CommentId(c.id),
+            body: c.body.unwrap_or_default(),
+        }))
     }
 }

@@ -4,11 +4,13 @@
 
 mod app;
 pub mod client;
+mod history;
 mod model;
 mod rest;
 pub mod signature;
 pub mod webhook;
 
 pub use client::GitHubClient;
+pub use history::ACTIONS_ACCOUNT;
 pub use signature::{SignatureError, sign, verify_signature};
 pub use webhook::parse_event;

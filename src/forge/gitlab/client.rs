@@ -5,10 +5,12 @@
 use super::endpoints::{EditMilestoneDescription, MilestoneOwner, ProjectMilestones};
 use super::model::{GlDiff, GlIssue, GlLabel, GlMergeRequest, GlMilestone};
 use super::transport::{Transport, map_api_error};
+use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
+use crate::forge::apply::PostedComment;
 use crate::forge::retry::RetryPolicy;
 use crate::forge::{
-    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, Issue,
+    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
     ItemKind, ItemNumber, ItemUpdate, MergeRequest, MilestoneUpdate, ProjectPath, STATUS_NAME,
     StatusState,
 };
@@ -326,7 +328,7 @@ impl Forge for GitLabClient {
                 Err(error) => return Err(error),
             }
         }
-        match self.find_comment(project, kind, number, marker).await? {
+        match self.find_note(project, kind, number, marker).await? {
             Some(note) if note.body == body => Ok(CommentId(note.id)),
             Some(note) => {
                 let id = CommentId(note.id);
@@ -408,6 +410,34 @@ impl Forge for GitLabClient {
             .map_err(builder_error)?;
         let found: Vec<GlIssue> = self.query_all(endpoint).await?;
         Ok(found.into_iter().map(GlIssue::into_neutral).collect())
+    }
+
+    async fn item_events(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        wanted: History,
+    ) -> Result<Vec<ItemEvent>, ForgeError> {
+        self.history(project, kind, number, wanted).await
+    }
+
+    async fn account(&self, _project: &ProjectPath) -> Result<String, ForgeError> {
+        self.bot_username().await.map(str::to_string)
+    }
+
+    async fn find_comment(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        marker: &str,
+    ) -> Result<Option<PostedComment>, ForgeError> {
+        let note = self.find_note(project, kind, number, marker).await?;
+        Ok(note.map(|note| PostedComment {
+            id: CommentId(note.id),
+            body: note.body,
+        }))
     }
 }
 

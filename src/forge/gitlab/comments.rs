@@ -20,7 +20,7 @@ impl GitLabClient {
             .map(String::as_str)
     }
 
-    pub(super) async fn find_comment(
+    pub(super) async fn find_note(
         &self,
         project: &ProjectPath,
         kind: ItemKind,

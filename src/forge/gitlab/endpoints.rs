@@ -115,3 +115,31 @@ mod tests {
         assert_eq!(body, b"description=text");
     }
 }
+
+/// `GET /projects/:id/{merge_requests,issues}/:iid/resource_{label,milestone}_events`:
+/// who added or removed a label or milestone, and when.
+#[derive(Debug, Clone)]
+pub struct ResourceEvents<'a> {
+    pub project: NameOrId<'a>,
+    /// `merge_requests` or `issues`.
+    pub items: &'static str,
+    pub number: u64,
+    /// `resource_label_events` or `resource_milestone_events`.
+    pub events: &'static str,
+}
+
+impl Endpoint for ResourceEvents<'_> {
+    fn method(&self) -> Method {
+        Method::GET
+    }
+
+    fn endpoint(&self) -> Cow<'static, str> {
+        format!(
+            "projects/{}/{}/{}/{}",
+            self.project, self.items, self.number, self.events
+        )
+        .into()
+    }
+}
+
+impl Pageable for ResourceEvents<'_> {}

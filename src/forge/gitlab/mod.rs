@@ -3,6 +3,7 @@
 pub mod client;
 mod comments;
 pub mod endpoints;
+mod history;
 pub mod model;
 pub mod transport;
 pub mod webhook;

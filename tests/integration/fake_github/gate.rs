@@ -13,7 +13,8 @@ use axum::response::Response;
 use std::time::Instant;
 
 /// Routes an App may call with its JWT (everything else needs a token).
-const JWT_ROUTES: [&str; 2] = [
+const JWT_ROUTES: [&str; 3] = [
+    "/app",
     "/app/installations/{installation_id}/access_tokens",
     "/repos/{owner}/{repo}/installation",
 ];

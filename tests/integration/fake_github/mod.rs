@@ -6,6 +6,7 @@
 //! and a record of every request by method and route.
 
 mod gate;
+pub mod history;
 pub mod people;
 pub mod render;
 pub mod routes;
@@ -163,6 +164,7 @@ impl FakeGitHub {
                 }
             }
             let number = repo.next_number();
+            let key = format!("{}/{}", repo.owner, repo.name);
             repo.issues.insert(
                 number,
                 Issue {
@@ -183,6 +185,11 @@ impl FakeGitHub {
                     }),
                 },
             );
+            let after = (
+                seed.labels.iter().map(|l| l.to_string()).collect(),
+                seed.milestone,
+            );
+            s.record_events(&key, number, &(Vec::new(), None), &after, history::PERSON);
             number
         })
     }

@@ -18,7 +18,11 @@ impl FakeGitHub {
                 .issues
                 .get_mut(&number)
                 .expect("seeded issue or pull request");
-            f(issue)
+            let before = (issue.labels.clone(), issue.milestone);
+            let result = f(issue);
+            let after = (issue.labels.clone(), issue.milestone);
+            s.record_events(repo, number, &before, &after, super::history::PERSON);
+            result
         })
     }
 

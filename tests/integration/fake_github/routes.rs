@@ -3,6 +3,7 @@
 
 use super::Fake;
 use super::gate::gatekeeper;
+use super::history;
 use super::render;
 use super::state::{Caller, CheckRun, Comment, Label, Milestone, State, Status};
 use axum::extract::{Path, Query, State as AxumState};
@@ -71,6 +72,12 @@ pub fn router(fake: Fake) -> Router {
         )
         .route("/repos/{owner}/{repo}/installation", get(get_installation))
         .route(
+            "/repos/{owner}/{repo}/issues/{number}/events",
+            get(history::list_events),
+        )
+        .route("/user", get(history::current_user))
+        .route("/app", get(history::current_app))
+        .route(
             "/app/installations/{installation_id}/access_tokens",
             post(create_installation_token),
         )
@@ -81,7 +88,7 @@ pub fn router(fake: Fake) -> Router {
 
 /// Serves one page of `items` with GitHub's `Link` header (`per_page` defaults
 /// to 30 and is capped at 100; pages count from 1).
-fn paginate(
+pub fn paginate(
     fake: &Fake,
     path: &str,
     params: &BTreeMap<String, String>,
@@ -315,6 +322,10 @@ async fn update_issue(
             }
             new_labels = Some(names);
         }
+        let before = {
+            let issue = &state.repos[key].issues[&n];
+            (issue.labels.clone(), issue.milestone)
+        };
         let repo = state.repos.get_mut(key).unwrap();
         let issue = repo.issues.get_mut(&n).unwrap();
         if let Some(names) = new_labels {
@@ -329,6 +340,13 @@ async fn update_issue(
         if let Some(state_name) = body.get("state").and_then(Value::as_str) {
             issue.state = state_name.to_string();
         }
+        let after = {
+            let issue = &state.repos[key].issues[&n];
+            (issue.labels.clone(), issue.milestone)
+        };
+        let bot = state.bot_login.clone();
+        let repo_key = key.to_string();
+        state.record_events(&repo_key, n, &before, &after, &bot);
         let repo = &state.repos[key];
         Json(render::issue(&fake.base_url, repo, &repo.issues[&n])).into_response()
     })

@@ -208,6 +208,8 @@ pub struct State {
     pub faults: VecDeque<ScheduledFault>,
     /// The login the bot's writes are attributed to.
     pub bot_login: String,
+    /// Label and milestone events of every issue and pull request, oldest first.
+    pub history: Vec<super::history::IssueEvent>,
     next_id: u64,
 }
 

@@ -3,6 +3,7 @@
 //! Tests seed it, run the bot's code, then assert on its state and on the
 //! requests it counted.
 
+pub mod history;
 pub mod people;
 pub mod routes;
 pub mod state;
@@ -109,6 +110,15 @@ impl FakeGitLab {
             labels: labels.iter().map(|l| l.to_string()).collect(),
             milestone_id: None,
         });
+        let after = (labels.iter().map(|l| l.to_string()).collect(), None);
+        s.record_history(
+            state::Noteable::Issue,
+            project_id,
+            iid,
+            &(Vec::new(), None),
+            &after,
+            history::PERSON,
+        );
     }
 
     /// Adds a project milestone (`project_id`) or group milestone (`group_id`).

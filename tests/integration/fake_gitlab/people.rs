@@ -19,7 +19,19 @@ impl FakeGitLab {
         f: impl FnOnce(&mut MergeRequest) -> R,
     ) -> R {
         let mut s = self.state();
-        f(s.merge_request_mut(project_id, iid).expect("seeded MR"))
+        let mr = s.merge_request_mut(project_id, iid).expect("seeded MR");
+        let before = (mr.labels.clone(), mr.milestone_id);
+        let result = f(mr);
+        let after = (mr.labels.clone(), mr.milestone_id);
+        s.record_history(
+            Noteable::MergeRequest,
+            project_id,
+            iid,
+            &before,
+            &after,
+            super::history::PERSON,
+        );
+        result
     }
 
     /// A copy of one merge request.

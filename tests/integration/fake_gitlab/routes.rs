@@ -2,6 +2,8 @@
 //! GitLab's JSON shapes, status codes, error bodies and pagination headers,
 //! behind one middleware that logs, delays, authenticates and injects faults.
 
+use super::history;
+use super::people::BOT_USERNAME;
 use super::state::{Access, Diff, Issue, MergeRequest, Milestone, Note, Noteable, State, Status};
 use axum::body::Bytes;
 use axum::extract::{MatchedPath, Path, Query, Request as AxumRequest, State as AxumState};
@@ -16,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub type Shared = Arc<Mutex<State>>;
-type Params = Query<HashMap<String, String>>;
+pub type Params = Query<HashMap<String, String>>;
 
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
@@ -37,6 +39,22 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/projects/{id}/merge_requests/{iid}/notes/{note}",
             put(edit_mr_note),
+        )
+        .route(
+            "/projects/{id}/merge_requests/{iid}/resource_label_events",
+            get(history::mr_label_events),
+        )
+        .route(
+            "/projects/{id}/merge_requests/{iid}/resource_milestone_events",
+            get(history::mr_milestone_events),
+        )
+        .route(
+            "/projects/{id}/issues/{iid}/resource_label_events",
+            get(history::issue_label_events),
+        )
+        .route(
+            "/projects/{id}/issues/{iid}/resource_milestone_events",
+            get(history::issue_milestone_events),
         )
         .route("/projects/{id}/issues", get(list_issues))
         .route(
@@ -124,7 +142,7 @@ fn message(status: StatusCode, text: &str) -> Response {
     (status, Json(json!({ "message": text }))).into_response()
 }
 
-fn not_found(what: &str) -> Response {
+pub fn not_found(what: &str) -> Response {
     message(StatusCode::NOT_FOUND, &format!("404 {what} Not Found"))
 }
 
@@ -151,7 +169,7 @@ fn fields(headers: &HeaderMap, body: &Bytes) -> HashMap<String, String> {
 
 /// GitLab's offset pagination: `page`/`per_page` (default 20, max 100), the
 /// `X-*` headers and a `Link` header with absolute URLs.
-fn paginate(
+pub fn paginate(
     items: Vec<Value>,
     params: &HashMap<String, String>,
     uri: &Uri,
@@ -223,14 +241,14 @@ fn paginate(
     response
 }
 
-fn base(state: &State) -> String {
+pub fn base(state: &State) -> String {
     state
         .base_url
         .clone()
         .unwrap_or_else(|| "http://127.0.0.1".to_string())
 }
 
-fn project_id(state: &State, id: &str) -> Option<u64> {
+pub fn project_id(state: &State, id: &str) -> Option<u64> {
     state.project(id).map(|p| p.id)
 }
 
@@ -343,7 +361,7 @@ fn apply_edit(
 }
 
 async fn current_user() -> Json<Value> {
-    Json(json!({ "id": 7, "username": "schemagate-bot", "name": "schemagate", "state": "active" }))
+    Json(json!({ "id": 7, "username": BOT_USERNAME, "name": "schemagate", "state": "active" }))
 }
 
 async fn list_merge_requests(
@@ -398,8 +416,18 @@ async fn edit_merge_request(
     let Some(mr) = s.merge_request_mut(pid, iid) else {
         return not_found("");
     };
+    let before = (mr.labels.clone(), mr.milestone_id);
     apply_edit(&fields, &mut mr.labels, &mut mr.milestone_id);
     let mr = mr.clone();
+    let after = (mr.labels.clone(), mr.milestone_id);
+    s.record_history(
+        Noteable::MergeRequest,
+        pid,
+        iid,
+        &before,
+        &after,
+        BOT_USERNAME,
+    );
     Json(mr_json(&s, &mr)).into_response()
 }
 
@@ -615,8 +643,11 @@ async fn edit_issue(
     let Some(issue) = s.issue_mut(pid, iid) else {
         return not_found("");
     };
+    let before = (issue.labels.clone(), issue.milestone_id);
     apply_edit(&fields, &mut issue.labels, &mut issue.milestone_id);
     let issue = issue.clone();
+    let after = (issue.labels.clone(), issue.milestone_id);
+    s.record_history(Noteable::Issue, pid, iid, &before, &after, BOT_USERNAME);
     Json(issue_json(&s, &issue)).into_response()
 }
 

@@ -187,6 +187,8 @@ pub struct State {
     /// Added before every answer.
     pub delay: Option<Duration>,
     pub requests: Vec<Request>,
+    /// Label and milestone changes, oldest first.
+    pub history: Vec<super::history::HistoryEntry>,
     /// `http://127.0.0.1:PORT`, for `web_url`s and `Link` headers.
     pub base_url: Option<String>,
     next_id: u64,

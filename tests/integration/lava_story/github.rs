@@ -13,6 +13,8 @@ use schemagate::engine::Forges;
 use schemagate::forge::STATUS_NAME;
 
 const TOKEN: &str = "ghp_e2e_read_write";
+/// The token `schemagate check` runs with: its writes would get 403.
+const READ_ONLY_TOKEN: &str = "ghp_e2e_read_only";
 
 pub struct GitHubStory {
     fake: FakeGitHub,
@@ -24,6 +26,7 @@ impl GitHubStory {
         let (owner, name) = PROJECT.split_once('/').unwrap();
         fake.add_repo(owner, name);
         fake.add_token(TOKEN, Access::ReadWrite);
+        fake.add_token(READ_ONLY_TOKEN, Access::ReadOnly);
         GitHubStory { fake }
     }
 
@@ -86,6 +89,16 @@ impl StoryForge for GitHubStory {
 
     fn auth_header(&self) -> &'static str {
         "X-Hub-Signature-256"
+    }
+
+    fn check_setup(&self) -> (String, Vec<(&'static str, &'static str)>) {
+        (
+            format!(
+                "[github]\napi_url = \"{}\"\ntoken_env = \"CHECK_TOKEN\"\n",
+                self.fake.base_url()
+            ),
+            vec![("CHECK_TOKEN", READ_ONLY_TOKEN)],
+        )
     }
 
     fn person_describes_milestone(&self, milestone: u64, text: &str) {

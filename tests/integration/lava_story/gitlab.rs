@@ -95,6 +95,16 @@ impl StoryForge for GitLabStory {
         "X-Gitlab-Token"
     }
 
+    fn check_setup(&self) -> (String, Vec<(&'static str, &'static str)>) {
+        (
+            format!(
+                "[gitlab]\nurl = \"{}\"\ntoken_env = \"CHECK_TOKEN\"\n",
+                self.fake.url
+            ),
+            vec![("CHECK_TOKEN", crate::fake_gitlab::READ_ONLY_TOKEN)],
+        )
+    }
+
     fn person_describes_milestone(&self, milestone: u64, text: &str) {
         self.fake.set_milestone_description(milestone, text);
     }

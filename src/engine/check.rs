@@ -1,0 +1,362 @@
+//! `schemagate check`: one MR decided by the same `prepare` path `serve`
+//! uses, from what the forge alone says (no store): the database changes and
+//! warnings from the milestones' blocks, and who placed the label and
+//! milestone from the MR's history, read only when it could change the
+//! outcome. With `apply` it makes the server's writes except the status
+//! (in CI the job is the status).
+
+use super::Engine;
+use super::evaluate::{Extra, Prepared, Subject};
+use super::failure::{Failure, Step};
+use super::plan::{item_reference, planned_block_write, planned_item_writes};
+use super::project::ProjectContext;
+use crate::config::ProjectConfig;
+use crate::core::comment::COMMENT_MARKER;
+use crate::core::forge_state::{
+    OwnershipNeeds, ownership_from_events, ownership_needs, project_state_from_blocks,
+};
+use crate::core::policy::{
+    DbItemRef, ItemKind as PolicyKind, ProjectState, Verdict, milestones_affected_by,
+    recorded_db_change,
+};
+use crate::core::types::Match;
+use crate::forge::apply::{apply_changes, item_delta};
+use crate::forge::{ForgeError, History, ItemKind, ItemNumber, ItemState, MergeRequest};
+use crate::store::ItemRecord;
+use chrono::Utc;
+
+/// How `check` runs.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Make the writes (labels, milestone, comment, block); never the status.
+    pub apply: bool,
+    /// The account whose label and milestone edits are the bot's; `None`
+    /// asks the forge who this token is.
+    pub bot_account: Option<String>,
+}
+
+/// What `check` found and did for one MR.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// `!12` on GitLab, `#12` on GitHub.
+    pub reference: String,
+    pub web_url: String,
+    pub state: ItemState,
+    /// `None` for a closed or merged MR: nothing to gate.
+    pub verdict: Option<Verdict>,
+    pub is_db_change: bool,
+    pub migrations: Vec<Match>,
+    /// The batch the MR belongs in, by title.
+    pub batch: Option<String>,
+    /// The writes the server would make (the status aside), as sentences.
+    pub planned: Vec<String>,
+    /// Writes made (with `apply`).
+    pub writes: usize,
+    /// Why the writes could not be made (a read-only token), said once.
+    pub write_refused: Option<String>,
+    /// Whether the MR's label or milestone history had to be read.
+    pub history_read: bool,
+}
+
+impl Engine {
+    /// Decides (and with `apply`, writes for) MR `number` of `project`.
+    pub async fn check(
+        &self,
+        project: &ProjectConfig,
+        number: u64,
+        options: &CheckOptions,
+    ) -> anyhow::Result<CheckReport> {
+        let context = self.context_for(project).map_err(failure_text)?;
+        self.check_in(&context, number, options)
+            .await
+            .map_err(failure_text)
+    }
+
+    async fn check_in(
+        &self,
+        project: &ProjectContext<'_>,
+        number: u64,
+        options: &CheckOptions,
+    ) -> Step<CheckReport> {
+        let reference = item_reference(project.kind, ItemKind::MergeRequest, number);
+        let mr = project
+            .forge
+            .merge_request(&project.path, ItemNumber(number))
+            .await
+            .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?;
+        let milestones = self.milestones(project).await?;
+        let state = project_state_from_blocks(&milestones);
+        let mut record = ItemRecord {
+            db_change: recorded_entry(&state, number),
+            ..ItemRecord::default()
+        };
+        if options.apply {
+            // The server knows its comment; here it is found by its marker,
+            // so an existing one is kept current and never posted twice.
+            record.comment = project
+                .forge
+                .find_comment(
+                    &project.path,
+                    ItemKind::MergeRequest,
+                    ItemNumber(number),
+                    COMMENT_MARKER,
+                )
+                .await
+                .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?;
+        }
+        let matches = self.detect(project, &mr, None).await?;
+        let mut prepared = self
+            .prepare_for_check(project, &mr, record.clone(), &matches, &state)
+            .await?;
+        let needs = if options.apply {
+            OwnershipNeeds {
+                label: true,
+                milestone: true,
+            }
+        } else {
+            ownership_needs(
+                &prepared.facts,
+                &prepared.project_state,
+                &prepared.milestones,
+                &project.config.policy(),
+                Utc::now(),
+            )
+        };
+        if needs.any() {
+            record.ownership = self
+                .ownership_of(project, &mr, &prepared, needs, options)
+                .await?;
+            prepared = self
+                .prepare_for_check(project, &mr, record, &matches, &state)
+                .await?;
+        }
+        // The job's own result is the gate in CI.
+        prepared.desired.status = None;
+        let mut report = self.report(project, &reference, &mr, &prepared, needs.any());
+        if options.apply {
+            self.apply_check(project, &prepared, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    async fn prepare_for_check(
+        &self,
+        project: &ProjectContext<'_>,
+        mr: &MergeRequest,
+        record: ItemRecord,
+        matches: &crate::store::CachedMatches,
+        state: &ProjectState,
+    ) -> Step<Prepared> {
+        let extra = Extra {
+            matches: Some(matches.clone()),
+            reason: None,
+            closing_merge_requests: Vec::new(),
+        };
+        self.prepare_with(project, Subject::from(mr), record, extra, state.clone())
+            .await
+    }
+
+    /// The MR's ownership record replayed from its history.
+    async fn ownership_of(
+        &self,
+        project: &ProjectContext<'_>,
+        mr: &MergeRequest,
+        prepared: &Prepared,
+        needs: OwnershipNeeds,
+        options: &CheckOptions,
+    ) -> Step<crate::core::policy::Ownership> {
+        let reading = |e: ForgeError| {
+            self.forge_error(
+                project,
+                &e,
+                &format!("reading the history of {}", mr.number),
+            )
+        };
+        let wanted = History {
+            labels: needs.label,
+            milestones: needs.milestone,
+        };
+        let events = project
+            .forge
+            .item_events(&project.path, ItemKind::MergeRequest, mr.number, wanted)
+            .await
+            .map_err(reading)?;
+        let bot = match &options.bot_account {
+            Some(account) => account.clone(),
+            None => project
+                .forge
+                .account(&project.path)
+                .await
+                .map_err(reading)?,
+        };
+        Ok(ownership_from_events(
+            &events,
+            &project.config.label,
+            &prepared.milestones,
+            |actor| actor.eq_ignore_ascii_case(&bot),
+        ))
+    }
+
+    fn report(
+        &self,
+        project: &ProjectContext<'_>,
+        reference: &str,
+        mr: &MergeRequest,
+        prepared: &Prepared,
+        history_read: bool,
+    ) -> CheckReport {
+        let title = |id| {
+            prepared
+                .milestones
+                .iter()
+                .find(|m| m.id == id)
+                .map(|m| m.title.clone())
+                .unwrap_or_else(|| format!("milestone {id}"))
+        };
+        let mut planned = planned_item_writes(
+            reference,
+            &prepared.snapshot,
+            &prepared.previous,
+            &prepared.desired,
+            title,
+        );
+        for (milestone, _) in self.blocks_to_write(project, prepared) {
+            planned.push(planned_block_write(&milestone.title));
+        }
+        CheckReport {
+            reference: reference.to_string(),
+            web_url: mr.web_url.clone(),
+            state: mr.state,
+            verdict: prepared.decision.verdict.clone(),
+            is_db_change: prepared.decision.is_db_change,
+            migrations: prepared.facts.matches.clone(),
+            batch: prepared.decision.batch.map(title),
+            planned,
+            writes: 0,
+            write_refused: None,
+            history_read,
+        }
+    }
+
+    /// The milestones whose block changes with this decision, with the
+    /// description each should get.
+    fn blocks_to_write<'p>(
+        &self,
+        project: &ProjectContext<'_>,
+        prepared: &'p Prepared,
+    ) -> Vec<(&'p crate::core::types::Milestone, String)> {
+        let after = state_after(prepared);
+        milestones_affected_by(&prepared.facts, &prepared.project_state, &prepared.decision)
+            .into_iter()
+            .filter_map(|id| prepared.milestones.iter().find(|m| m.id == id))
+            .map(|m| {
+                let wanted = super::block::rendered_description(
+                    m,
+                    &after,
+                    &project.config.scheme,
+                    project.config.announce_to(),
+                );
+                (m, wanted)
+            })
+            .filter(|(m, wanted)| *wanted != m.description)
+            .collect()
+    }
+
+    /// The server's writes for this decision, the status aside. A refused
+    /// write (a read-only token) stops the rest and is reported, not failed:
+    /// the verdict stands either way.
+    async fn apply_check(
+        &self,
+        project: &ProjectContext<'_>,
+        prepared: &Prepared,
+        report: &mut CheckReport,
+    ) -> Step<()> {
+        let update = item_delta(&prepared.snapshot, &prepared.desired);
+        let refused = |e: &ForgeError| matches!(e, ForgeError::Forbidden(_));
+        if !update.add_labels.is_empty()
+            && let Err(error) = project
+                .forge
+                .ensure_label(
+                    &project.path,
+                    &project.config.label,
+                    &project.config.label_color,
+                )
+                .await
+        {
+            return self.refused_or_failed(project, report, &error, refused(&error));
+        }
+        match apply_changes(
+            project.forge.as_ref(),
+            &project.path,
+            ItemKind::MergeRequest,
+            ItemNumber(prepared.subject.number),
+            &prepared.snapshot,
+            &prepared.previous,
+            &prepared.desired,
+        )
+        .await
+        {
+            Ok(applied) => report.writes += applied.write_count(),
+            Err(error) => return self.refused_or_failed(project, report, &error, refused(&error)),
+        }
+        for (milestone, wanted) in self.blocks_to_write(project, prepared) {
+            if let Err(error) = project
+                .forge
+                .set_milestone_description(&project.path, milestone.id, &wanted)
+                .await
+            {
+                return self.refused_or_failed(project, report, &error, refused(&error));
+            }
+            report.writes += 1;
+        }
+        Ok(())
+    }
+
+    fn refused_or_failed(
+        &self,
+        project: &ProjectContext<'_>,
+        report: &mut CheckReport,
+        error: &ForgeError,
+        refused: bool,
+    ) -> Step<()> {
+        if refused {
+            report.write_refused = Some(format!(
+                "could not write to {}: the token for {} may only read {} ({error})",
+                report.reference,
+                project.kind.name(),
+                project.config.path
+            ));
+            return Ok(());
+        }
+        Err(self.forge_error(project, error, &format!("writing to {}", report.reference)))
+    }
+}
+
+/// Where the blocks record this MR now.
+fn recorded_entry(state: &ProjectState, number: u64) -> Option<DbItemRef> {
+    state
+        .db_changes
+        .iter()
+        .find(|c| c.kind == PolicyKind::MergeRequest && c.number == number)
+        .cloned()
+}
+
+/// The project state once this decision is recorded: the MR's entry
+/// replaced by what the decision makes it.
+fn state_after(prepared: &Prepared) -> ProjectState {
+    let mut after = prepared.project_state.clone();
+    let number = prepared.subject.number;
+    after
+        .db_changes
+        .retain(|c| !(c.kind == PolicyKind::MergeRequest && c.number == number));
+    after
+        .db_changes
+        .extend(recorded_db_change(&prepared.facts, &prepared.decision));
+    after
+}
+
+fn failure_text(failure: Failure) -> anyhow::Error {
+    match failure {
+        Failure::Drop(reason) | Failure::Retry(reason) => anyhow::anyhow!(reason),
+    }
+}
