@@ -707,12 +707,40 @@ async fn app_signs_a_jwt_mints_an_installation_token_and_sets_a_check_run() {
             Some(Caller::Installation(Access::ReadWrite))
         )
     );
-    assert_eq!(calls.len(), 4, "the token is cached: {calls:?}");
+    // The pull request, the lookup of an earlier run, the new run.
+    assert_eq!(calls.len(), 5, "the token is cached: {calls:?}");
     let runs = fake.with_state(|s| s.repos[REPO].check_runs.clone());
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].name, "schemagate");
     assert_eq!(runs[0].conclusion.as_deref(), Some("success"));
     assert!(fake.with_state(|s| s.repos[REPO].statuses.is_empty()));
+
+    // A new verdict edits that run, with no lookup; so does a new client
+    // (another replica, a restart), after one lookup.
+    let failing = CommitStatus {
+        state: StatusState::Failure,
+        description: "2026.12 is ahead of the next release 2026.11".into(),
+        target_url: None,
+    };
+    fake.clear_requests();
+    forge
+        .set_status(&project(), &CommitSha(SHA.into()), &failing)
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.count("PATCH", "/repos/{owner}/{repo}/check-runs/{id}"),
+        1
+    );
+    assert_eq!(fake.requests().len(), 1, "{:?}", fake.requests());
+    let other = app_client(&fake, chrono::Duration::hours(1));
+    other
+        .set_status(&project(), &CommitSha(SHA.into()), &status)
+        .await
+        .unwrap();
+    let runs = fake.with_state(|s| s.repos[REPO].check_runs.clone());
+    assert_eq!(runs.len(), 1, "one run per commit: {runs:?}");
+    assert_eq!(runs[0].conclusion.as_deref(), Some("success"));
+    assert_eq!(fake.count("POST", "/repos/{owner}/{repo}/check-runs"), 0);
 }
 
 #[tokio::test]

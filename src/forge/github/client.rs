@@ -18,6 +18,8 @@ use crate::forge::{
 use async_trait::async_trait;
 use http::Method;
 use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// GitHub lists at most this many files of a pull request.
 pub const MAX_LISTED_FILES: usize = 3000;
@@ -29,6 +31,9 @@ const MAX_STATUS_DESCRIPTION: usize = 140;
 pub struct GitHubClient {
     credentials: Credentials,
     retry: RetryPolicy,
+    /// The bot's check run on each (repository, head commit), so a new
+    /// verdict edits it instead of adding another.
+    check_runs: Mutex<HashMap<(String, String), u64>>,
 }
 
 impl GitHubClient {
@@ -37,6 +42,7 @@ impl GitHubClient {
         Ok(GitHubClient {
             credentials: Credentials::token(api_url, token)?,
             retry: RetryPolicy::default(),
+            check_runs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -49,6 +55,7 @@ impl GitHubClient {
         Ok(GitHubClient {
             credentials: Credentials::app(api_url, app_id, private_key_pem)?,
             retry: RetryPolicy::default(),
+            check_runs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -125,6 +132,84 @@ impl GitHubClient {
             .into_iter()
             .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker))))
     }
+}
+
+impl GitHubClient {
+    /// PATCHes the bot's check run on `sha` (found once per process by
+    /// listing the commit's runs), or creates it.
+    async fn write_check_run(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+        body: &Value,
+    ) -> Result<(), ForgeError> {
+        let key = (project.0.to_lowercase(), sha.0.clone());
+        let known = self
+            .check_runs
+            .lock()
+            .expect("check runs")
+            .get(&key)
+            .copied();
+        let existing = match known {
+            Some(id) => Some(id),
+            None => self.find_check_run(project, sha).await?,
+        };
+        if let Some(id) = existing {
+            let path = format!("/repos/{}/check-runs/{id}", project.0);
+            match self
+                .call(project, Method::PATCH, &path, Some(body), JSON)
+                .await
+            {
+                Ok(_) => {
+                    self.check_runs.lock().expect("check runs").insert(key, id);
+                    return Ok(());
+                }
+                // Deleted (the commit's runs were re-requested away): start anew.
+                Err(ForgeError::NotFound(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        let path = format!("/repos/{}/check-runs", project.0);
+        let created: RestCheckRun = self
+            .call(project, Method::POST, &path, Some(body), JSON)
+            .await?
+            .json()?;
+        self.check_runs
+            .lock()
+            .expect("check runs")
+            .insert(key, created.id);
+        Ok(())
+    }
+
+    async fn find_check_run(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+    ) -> Result<Option<u64>, ForgeError> {
+        let path = format!(
+            "/repos/{}/commits/{sha}/check-runs?check_name={STATUS_NAME}",
+            project.0
+        );
+        let list: RestCheckRuns = self.get_json(project, &path).await?;
+        Ok(list
+            .check_runs
+            .into_iter()
+            .filter(|run| run.name.as_deref() == Some(STATUS_NAME))
+            .map(|run| run.id)
+            .max())
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct RestCheckRun {
+    id: u64,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct RestCheckRuns {
+    check_runs: Vec<RestCheckRun>,
 }
 
 fn status_words(state: StatusState) -> (&'static str, &'static str) {
@@ -336,7 +421,7 @@ impl Forge for GitHubClient {
     ) -> Result<(), ForgeError> {
         let description = one_line(&status.description, MAX_STATUS_DESCRIPTION);
         let (state, conclusion) = status_words(status.state);
-        let (path, body) = if self.credentials.is_app() {
+        if self.credentials.is_app() {
             let mut body = json!({
                 "name": STATUS_NAME,
                 "head_sha": sha.0,
@@ -351,16 +436,15 @@ impl Forge for GitHubClient {
             if let Some(url) = &status.target_url {
                 body["details_url"] = json!(url);
             }
-            (format!("/repos/{}/check-runs", project.0), body)
-        } else {
-            let body = json!({
-                "state": state,
-                "context": STATUS_NAME,
-                "description": description,
-                "target_url": status.target_url,
-            });
-            (format!("/repos/{}/statuses/{sha}", project.0), body)
-        };
+            return self.write_check_run(project, sha, &body).await;
+        }
+        let body = json!({
+            "state": state,
+            "context": STATUS_NAME,
+            "description": description,
+            "target_url": status.target_url,
+        });
+        let path = format!("/repos/{}/statuses/{sha}", project.0);
         self.call(project, Method::POST, &path, Some(&body), JSON)
             .await?;
         Ok(())
