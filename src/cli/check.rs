@@ -54,13 +54,38 @@ pub struct CheckArgs {
 }
 
 /// The MR to check and how to reach it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Target {
-    forge: Option<ForgeKind>,
-    project: Option<String>,
-    number: u64,
-    url: Option<String>,
-    read_only: Option<String>,
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(super) struct Target {
+    pub forge: Option<ForgeKind>,
+    pub project: Option<String>,
+    pub number: u64,
+    pub url: Option<String>,
+    pub read_only: Option<String>,
+}
+
+impl Target {
+    /// The forge a CI job runs on, and its URL, from the job's environment
+    /// (a scheduled pipeline has no MR): `None` outside CI.
+    pub fn ci_forge(env: &dyn Fn(&str) -> Option<String>) -> Target {
+        let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        if set("GITLAB_CI").is_some() {
+            return Target {
+                forge: Some(ForgeKind::Gitlab),
+                url: set("CI_SERVER_URL").or_else(|| {
+                    set("CI_API_V4_URL").map(|api| api.trim_end_matches("/api/v4").to_string())
+                }),
+                ..Target::default()
+            };
+        }
+        if set("GITHUB_ACTIONS").is_some() {
+            return Target {
+                forge: Some(ForgeKind::Github),
+                url: set("GITHUB_API_URL"),
+                ..Target::default()
+            };
+        }
+        Target::default()
+    }
 }
 
 pub fn run(args: CheckArgs, settings: &Settings) -> Result<ExitCode> {
@@ -132,7 +157,7 @@ fn target(args: &CheckArgs, detected: Option<CiTarget>) -> Result<Target> {
 
 /// The text with the forge section the CI environment implies appended,
 /// when the file has none: in CI the instance's URL is known.
-fn amend_for_ci(text: &str, target: &Target) -> String {
+pub(super) fn amend_for_ci(text: &str, target: &Target) -> String {
     let (Some(forge), Some(url)) = (target.forge, target.url.as_deref()) else {
         return text.to_string();
     };
@@ -155,7 +180,7 @@ fn amend_for_ci(text: &str, target: &Target) -> String {
 
 /// The project to check and the configuration with the token variable this
 /// environment provides.
-fn effective_config(
+pub(super) fn effective_config(
     config: &Config,
     target: &Target,
     env: &dyn Fn(&str) -> Option<String>,

@@ -11,6 +11,7 @@ pub mod scan;
 pub mod serve;
 mod settings;
 pub mod sync;
+mod sync_forge;
 pub mod table;
 pub mod upgrade_path;
 

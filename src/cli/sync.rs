@@ -25,6 +25,18 @@ pub struct SyncArgs {
     /// Print what would change ("would add label …") without writing anything.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Where the bot's records live: `database` (the configured store) or
+    /// `forge` (milestone blocks and item histories; for a scheduled CI job
+    /// with no server).
+    #[arg(long, value_enum, default_value_t = StoreKind::Database)]
+    pub store: StoreKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StoreKind {
+    Database,
+    Forge,
 }
 
 /// One project's report as `--format json` prints it.
@@ -40,6 +52,14 @@ struct ProjectReport<'a> {
 }
 
 pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
+    if args.store == StoreKind::Forge {
+        if args.dry_run {
+            bail!(
+                "--dry-run works with the database store only; `schemagate check` shows one MR's plan"
+            );
+        }
+        return super::sync_forge::run(args.project.as_deref(), settings);
+    }
     let config = settings.config()?;
     let projects = chosen_projects(config, settings, args.project.as_deref())?;
     let runtime = tokio_runtime()?;

@@ -2,7 +2,7 @@
 //! are expected, which MRs and issues bring them, and that upgrading needs
 //! downtime. Only the text between the hidden markers is ever the bot's.
 
-use crate::core::policy::{DbItemRef, ItemKind, ProjectState};
+use crate::core::policy::{DbItemRef, ItemKind, ProjectState, WarningSending};
 use crate::core::types::MilestoneId;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::fmt::Write;
@@ -16,6 +16,9 @@ const WARNING_SENT_TAG: &str = "<!-- schemagate:warning-sent ";
 /// placed it there (`mr:42:bot issue:12`), for the same reader: which
 /// milestone is the established batch depends on it.
 const ITEMS_TAG: &str = "<!-- schemagate:items ";
+/// The server-less ledger's mark that the warning's send began (with its
+/// Message-ID), written before SMTP and replaced by the sent line after.
+const WARNING_SENDING_TAG: &str = "<!-- schemagate:warning-sending ";
 
 /// The downtime warning as the block reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,8 @@ pub struct BatchBlock {
     pub items: Vec<BlockItem>,
     /// When the downtime warning for the milestone went out, and to whom.
     pub warning: Option<WarningNote>,
+    /// A warning whose send began and did not finish (server-less mode).
+    pub sending: Option<WarningSending>,
 }
 
 impl BatchBlock {
@@ -61,7 +66,15 @@ impl BatchBlock {
             sent_at,
             to: announce_to.to_vec(),
         });
-        (!items.is_empty()).then_some(BatchBlock { items, warning })
+        let sending = project
+            .warning_sending(milestone)
+            .filter(|_| warning.is_none())
+            .cloned();
+        (!items.is_empty()).then_some(BatchBlock {
+            items,
+            warning,
+            sending,
+        })
     }
 }
 
@@ -125,6 +138,14 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
             warning.sent_at.to_rfc3339_opts(SecondsFormat::Secs, true)
         );
     }
+    if let (None, Some(sending)) = (&block.warning, &block.sending) {
+        let _ = writeln!(
+            text,
+            "{WARNING_SENDING_TAG}{} {} -->",
+            sending.since.to_rfc3339_opts(SecondsFormat::Secs, true),
+            sending.message_id.replace("--", "")
+        );
+    }
     text.push_str(BLOCK_END);
     text
 }
@@ -177,9 +198,19 @@ pub fn read_batch_block(description: &str) -> Option<BatchRecord> {
             item
         })
         .collect();
+    let sending = block
+        .lines()
+        .find_map(|line| line.trim().strip_prefix(WARNING_SENDING_TAG))
+        .and_then(|rest| {
+            let mut words = rest.split_whitespace();
+            let since = DateTime::parse_from_rfc3339(words.next()?).ok()?;
+            let message_id = words.next().filter(|w| *w != "-->")?;
+            Some((since.with_timezone(&Utc), message_id.to_string()))
+        });
     Some(BatchRecord {
         items,
         warning_sent: warning_sent_in(description),
+        sending,
     })
 }
 
@@ -188,6 +219,8 @@ pub fn read_batch_block(description: &str) -> Option<BatchRecord> {
 pub struct BatchRecord {
     pub items: Vec<BlockItem>,
     pub warning_sent: Option<DateTime<Utc>>,
+    /// When a server-less send began, and its Message-ID.
+    pub sending: Option<(DateTime<Utc>, String)>,
 }
 
 fn parse_item_token(token: &str) -> Option<(ItemKind, u64, bool)> {
@@ -295,6 +328,7 @@ mod tests {
                 })
                 .collect(),
             warning: None,
+            sending: None,
         }
     }
 
@@ -463,6 +497,7 @@ mod tests {
                 placed_by_bot: false,
             }],
             warnings_sent: Vec::new(),
+            warnings_sending: Vec::new(),
         };
         assert!(BatchBlock::for_milestone(MilestoneId(1), &project, &[]).is_none());
         let b = BatchBlock::for_milestone(MilestoneId(2), &project, &[]).unwrap();

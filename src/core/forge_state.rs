@@ -6,7 +6,7 @@
 use crate::core::block::read_batch_block;
 use crate::core::policy::{
     DbItemRef, Decision, ItemFacts, MilestoneChange, Ownership, Policy, ProjectState, Verdict,
-    WarningSent, decide,
+    WarningSending, WarningSent, decide,
 };
 use crate::core::types::{Milestone, MilestoneId};
 use chrono::{DateTime, Utc};
@@ -60,6 +60,12 @@ pub fn project_state_from_blocks(milestones: &[Milestone]) -> ProjectState {
             state.warnings_sent.push(WarningSent {
                 milestone: milestone.id,
                 sent_at,
+            });
+        } else if let Some((since, message_id)) = record.sending {
+            state.warnings_sending.push(WarningSending {
+                milestone: milestone.id,
+                message_id,
+                since,
             });
         }
     }

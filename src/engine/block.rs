@@ -125,6 +125,7 @@ mod tests {
                 placed_by_bot: false,
             }],
             warnings_sent: Vec::new(),
+            warnings_sending: Vec::new(),
         }
     }
 

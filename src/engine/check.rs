@@ -72,7 +72,7 @@ impl Engine {
             .map_err(failure_text)
     }
 
-    async fn check_in(
+    pub(super) async fn check_in(
         &self,
         project: &ProjectContext<'_>,
         number: u64,

@@ -166,6 +166,7 @@ mod tests {
                 project: ProjectState {
                     db_changes: vec![db_change(7, 1), db_change(3, 2)],
                     warnings_sent: Vec::new(),
+                    warnings_sending: Vec::new(),
                 },
                 today: NaiveDate::from_ymd_opt(2026, 11, 3).unwrap(),
                 head: "abc",

@@ -26,12 +26,14 @@ mod milestones;
 mod pending;
 pub mod plan;
 mod project;
+mod serverless;
 mod sync;
 pub mod work;
 
 pub use announce::{AnnounceOutcome, MAX_PERMANENT_TRIES};
 pub use check::{CheckOptions, CheckReport};
 pub use mail_service::{MailService, MailSetupError};
+pub use serverless::ForgeSyncReport;
 pub use work::Work;
 
 use crate::config::{Config, ProjectConfig};

@@ -177,6 +177,7 @@ impl Store {
         Ok(ProjectState {
             db_changes,
             warnings_sent,
+            warnings_sending: Vec::new(),
         })
     }
 

@@ -120,6 +120,7 @@ fn blocks_give_the_database_changes_and_the_warnings() {
             sent_at: at(5),
             to: vec!["list@example.org".into()],
         }),
+        sending: None,
     };
     let m = world
         .milestones
@@ -167,4 +168,44 @@ fn history_is_needed_only_where_ownership_changes_the_outcome() {
     // Migrations without the label: re-added unless a person removed it.
     let unlabelled = mr(4).with_migration().person_milestone(M2026_12);
     assert!(needs(unlabelled).label);
+}
+
+#[test]
+fn a_begun_send_is_kept_in_the_block_until_the_warning_is_sent() {
+    let mut world = World::lava();
+    let mut block = BatchBlock {
+        items: vec![BlockItem {
+            kind: ItemKind::MergeRequest,
+            number: 42,
+            title: "Add a field".into(),
+            web_url: None,
+            placed_by_bot: true,
+        }],
+        warning: None,
+        sending: Some(crate::core::policy::WarningSending {
+            milestone: M2026_12,
+            message_id: "<warning.2026-12@lava.example.org>".into(),
+            since: at(4),
+        }),
+    };
+    let m = world
+        .milestones
+        .iter_mut()
+        .find(|m| m.id == M2026_12)
+        .unwrap();
+    m.description = apply_batch_block("", Some(&block));
+    let state = project_state_from_blocks(&world.milestones);
+    let sending = state.warning_sending(M2026_12).expect("a begun send");
+    assert_eq!(sending.message_id, "<warning.2026-12@lava.example.org>");
+    assert_eq!(sending.since, at(4));
+    assert_eq!(state.warning_sent(M2026_12), None);
+    // Rendering that state again keeps the line; once sent, it is gone.
+    let again = BatchBlock::for_milestone(M2026_12, &state, &[]).unwrap();
+    assert_eq!(again.sending, block.sending);
+    block.warning = Some(WarningNote {
+        sent_at: at(6),
+        to: Vec::new(),
+    });
+    let text = apply_batch_block("", Some(&block));
+    assert!(!text.contains("warning-sending"), "{text}");
 }

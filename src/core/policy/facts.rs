@@ -143,6 +143,15 @@ pub struct WarningSent {
     pub sent_at: DateTime<Utc>,
 }
 
+/// A downtime warning whose send began but is not known to have finished:
+/// the server-less ledger (`sync --store forge`) keeps it in the block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningSending {
+    pub milestone: MilestoneId,
+    pub message_id: String,
+    pub since: DateTime<Utc>,
+}
+
 /// Project-wide facts: every database change placed in a milestone (open
 /// MRs, merged MRs and labelled open issues; not closed-unmerged MRs) and the
 /// warnings already sent.
@@ -150,6 +159,9 @@ pub struct WarningSent {
 pub struct ProjectState {
     pub db_changes: Vec<DbItemRef>,
     pub warnings_sent: Vec<WarningSent>,
+    /// Only from milestone blocks; the server's ledger lives in its store.
+    #[serde(default)]
+    pub warnings_sending: Vec<WarningSending>,
 }
 
 impl ProjectState {
@@ -160,6 +172,13 @@ impl ProjectState {
             .filter(|w| w.milestone == milestone)
             .map(|w| w.sent_at)
             .min()
+    }
+
+    /// The warning for `milestone` whose send began and did not finish.
+    pub fn warning_sending(&self, milestone: MilestoneId) -> Option<&WarningSending> {
+        self.warnings_sending
+            .iter()
+            .find(|w| w.milestone == milestone)
     }
 
     /// The database changes recorded in `milestone`.

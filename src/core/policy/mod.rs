@@ -18,7 +18,8 @@ pub use announce::announcement_due;
 pub use batch::{Releases, assignable_milestone, batch_milestones, is_batch};
 pub use decision::{Decision, GateState, MilestoneChange, Verdict};
 pub use facts::{
-    DbChangeReason, DbItemRef, ItemFacts, ItemKind, ItemState, Ownership, ProjectState, WarningSent,
+    DbChangeReason, DbItemRef, ItemFacts, ItemKind, ItemState, Ownership, ProjectState,
+    WarningSending, WarningSent,
 };
 pub use gate::Problem;
 pub use settings::{AnnounceTrigger, GateSwitches, Policy};

@@ -5,6 +5,7 @@
 pub mod ci;
 mod github;
 mod gitlab;
+mod serverless;
 
 use chrono::{Days, Utc};
 

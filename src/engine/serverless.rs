@@ -1,0 +1,194 @@
+//! `schemagate sync --store forge`: the whole bot from a scheduled CI job,
+//! with the forge as the only record. Every open MR is checked and applied
+//! as `check --apply` does, then each downtime warning that is due is sent
+//! with its ledger in the milestone's block: a `warning-sending` line (with
+//! the Message-ID) is written before SMTP and replaced by the `warning-sent`
+//! line after. A run that finds a `sending` line resends once under the same
+//! Message-ID (the earlier run may have died before or after SMTP) and then
+//! records it sent. Runs must be serialised (`resource_group`, `concurrency`).
+
+use super::Engine;
+use super::announce::Snapshot;
+use super::check::CheckOptions;
+use super::failure::{Failure, Step};
+use super::project::ProjectContext;
+use crate::config::ProjectConfig;
+use crate::core::announcements::{AnnouncementKind, DueMail};
+use crate::core::forge_state::project_state_from_blocks;
+use crate::core::policy::{ProjectState, WarningSending, WarningSent, announcement_due};
+use crate::core::types::Milestone;
+use crate::mail::SendError;
+use chrono::Utc;
+
+/// What one server-less sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForgeSyncReport {
+    /// Open MRs checked (twice when a warning went out: their comments change).
+    pub checked: usize,
+    /// Writes made to MRs and milestone blocks.
+    pub writes: usize,
+    /// Downtime warnings sent, resends included.
+    pub warnings_sent: usize,
+    /// Of those, resends of a send an earlier run began.
+    pub resent: usize,
+    /// MRs the gate blocks, as `!12` / `#12`.
+    pub blocked: Vec<String>,
+}
+
+impl Engine {
+    /// Reconciles `project` and sends the warnings due, keeping every record
+    /// in the forge.
+    pub async fn sync_via_forge(&self, project: &ProjectConfig) -> anyhow::Result<ForgeSyncReport> {
+        let context = self.context_for(project).map_err(sentence)?;
+        let mut report = ForgeSyncReport::default();
+        self.check_open(&context, &mut report)
+            .await
+            .map_err(sentence)?;
+        let sent = self
+            .send_due_warnings(&context, &mut report)
+            .await
+            .map_err(sentence)?;
+        if sent > 0 {
+            // Comments and verdicts now say "announced".
+            report.blocked.clear();
+            self.check_open(&context, &mut report)
+                .await
+                .map_err(sentence)?;
+        }
+        Ok(report)
+    }
+
+    async fn check_open(
+        &self,
+        project: &ProjectContext<'_>,
+        report: &mut ForgeSyncReport,
+    ) -> Step<()> {
+        let open = project
+            .forge
+            .open_merge_requests(&project.path)
+            .await
+            .map_err(|e| self.forge_error(project, &e, "listing open merge requests"))?;
+        let options = CheckOptions {
+            apply: true,
+            bot_account: None,
+        };
+        for mr in open {
+            let checked = self.check_in(project, mr.number.0, &options).await?;
+            report.checked += 1;
+            report.writes += checked.writes;
+            if let Some(refused) = checked.write_refused {
+                return Err(Failure::Drop(refused));
+            }
+            if checked.verdict.is_some_and(|v| !v.passed()) {
+                report.blocked.push(checked.reference);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends every warning the blocks say is due or half-sent; the count sent.
+    async fn send_due_warnings(
+        &self,
+        project: &ProjectContext<'_>,
+        report: &mut ForgeSyncReport,
+    ) -> Step<usize> {
+        if project.config.announce.is_none() || self.mail.is_none() {
+            return Ok(0);
+        }
+        let milestones = self.fresh_milestones(project).await?;
+        let state = project_state_from_blocks(&milestones);
+        let policy = project.config.policy();
+        let now = Utc::now();
+        let mut sent = 0;
+        for milestone in milestones.iter() {
+            if state.warning_sent(milestone.id).is_some() {
+                continue;
+            }
+            let resend = state.warning_sending(milestone.id).is_some();
+            if !resend && !announcement_due(milestone.id, &state, &policy, &milestones, now) {
+                continue;
+            }
+            self.send_with_block_ledger(project, &milestones, &state, milestone)
+                .await?;
+            sent += 1;
+            report.warnings_sent += 1;
+            report.resent += usize::from(resend);
+        }
+        Ok(sent)
+    }
+
+    async fn send_with_block_ledger(
+        &self,
+        project: &ProjectContext<'_>,
+        milestones: &std::sync::Arc<Vec<Milestone>>,
+        state: &ProjectState,
+        milestone: &Milestone,
+    ) -> Step<()> {
+        let service = self
+            .mail
+            .as_ref()
+            .ok_or_else(|| Failure::Drop("no [mail] section is configured".into()))?;
+        let snapshot = Snapshot {
+            milestones: milestones.clone(),
+            state: state.clone(),
+            rows: Vec::new(),
+        };
+        let due = DueMail {
+            milestone: milestone.id,
+            kind: AnnouncementKind::Warning,
+            sequence: 0,
+        };
+        // The Message-ID depends only on (forge, project, milestone, kind):
+        // a resend is recognisably the same mail.
+        let (outgoing, _, _) = self.compose(project, &snapshot, due).await?;
+        let mut sending = state.clone();
+        if sending.warning_sending(milestone.id).is_none() {
+            sending.warnings_sending.push(WarningSending {
+                milestone: milestone.id,
+                message_id: outgoing.message_id.clone(),
+                since: Utc::now(),
+            });
+            self.write_block(project, milestone, &sending).await?;
+        }
+        service.mailer().send(&outgoing).await.map_err(|error| {
+            let reason = format!(
+                "the downtime warning for {} could not be sent: {error}",
+                milestone.title
+            );
+            match error {
+                SendError::Transient(_) => Failure::Retry(reason),
+                SendError::Permanent(_) => Failure::Drop(reason),
+            }
+        })?;
+        tracing::info!(
+            project = %project.config.path,
+            milestone = %milestone.title,
+            message_id = %outgoing.message_id,
+            "downtime warning sent (server-less)"
+        );
+        let mut done = sending;
+        done.warnings_sending
+            .retain(|w| w.milestone != milestone.id);
+        done.warnings_sent.push(WarningSent {
+            milestone: milestone.id,
+            sent_at: Utc::now(),
+        });
+        // The block as the forge has it now (with the sending line), so the
+        // write replaces that line.
+        let current = self
+            .fresh_milestones(project)
+            .await?
+            .iter()
+            .find(|m| m.id == milestone.id)
+            .cloned()
+            .unwrap_or_else(|| milestone.clone());
+        self.write_block(project, &current, &done).await?;
+        Ok(())
+    }
+}
+
+fn sentence(failure: Failure) -> anyhow::Error {
+    match failure {
+        Failure::Drop(reason) | Failure::Retry(reason) => anyhow::anyhow!(reason),
+    }
+}
