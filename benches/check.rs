@@ -5,6 +5,12 @@
 //! time per check (a fresh process each time, as in CI) and the forge calls
 //! per check, against the targets of issue 10 (≤ 5 forge reads).
 //!
+//! Then, for comparison, the same MR through danger-js (`danger pr`) with a
+//! Dangerfile holding one migration-path rule, when
+//! `SCHEMAGATE_BENCH_DANGER` names its binary
+//! (`npm install --prefix target/danger danger`, then
+//! `SCHEMAGATE_BENCH_DANGER=target/danger/node_modules/.bin/danger`).
+//!
 //! Run with `cargo bench --bench check`; `SCHEMAGATE_BENCH_RUNS` (default 30)
 //! sets the runs per state.
 
@@ -61,7 +67,14 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
-fn measure(label: &str, fake: &FakeGitLab, dir: &std::path::Path, runs: usize, expected: i32) {
+/// Runs `check` `runs` times and prints the figures; the median wall time.
+fn measure(
+    label: &str,
+    fake: &FakeGitLab,
+    dir: &std::path::Path,
+    runs: usize,
+    expected: i32,
+) -> Duration {
     let mut times = Vec::with_capacity(runs);
     fake.reset_requests();
     for _ in 0..runs {
@@ -85,6 +98,59 @@ fn measure(label: &str, fake: &FakeGitLab, dir: &std::path::Path, runs: usize, e
         percentile(&times, 0.9).as_secs_f64() * 1e3,
         times[0].as_secs_f64() * 1e3,
     );
+    percentile(&times, 0.5)
+}
+
+/// The one rule the comparison gives danger-js: a new Django migration fails.
+const DANGERFILE: &str = r#"
+const changed = [...danger.git.created_files, ...danger.git.modified_files];
+const migrations = changed.filter((p) => /(^|\/)migrations\/\d{4}_[^/]*\.py$/.test(p));
+if (migrations.length > 0) {
+  fail(`database migrations: ${migrations.join(", ")}; this MR needs a release milestone and a downtime warning`);
+}
+"#;
+
+/// `danger pr` on the MR, `runs` times; the median wall time, or why not.
+fn measure_danger(
+    danger: &str,
+    fake: &FakeGitLab,
+    dir: &std::path::Path,
+    runs: usize,
+) -> Option<Duration> {
+    std::fs::write(dir.join("dangerfile.js"), DANGERFILE).expect("dangerfile");
+    let url = format!("{}/lava/lava/-/merge_requests/1", fake.url);
+    let mut times = Vec::new();
+    fake.reset_requests();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let output = Command::new(danger)
+            .current_dir(dir)
+            .env("DANGER_GITLAB_HOST", &fake.url)
+            .env("DANGER_GITLAB_API_TOKEN", READ_ONLY_TOKEN)
+            .args(["pr", &url, "--dangerfile", "dangerfile.js"])
+            .output()
+            .expect("danger runs");
+        times.push(started.elapsed());
+        let text = String::from_utf8_lossy(&output.stdout);
+        if !text.contains("database migrations") {
+            println!(
+                "danger-js did not report the migration: {}{}",
+                text,
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return None;
+        }
+    }
+    let calls = fake.state().requests.len();
+    times.sort();
+    let median = percentile(&times, 0.5);
+    println!(
+        "danger-js `danger pr`: wall p50 {:.1} ms, min {:.1} ms over {runs} runs; forge calls per run {:.1}",
+        median.as_secs_f64() * 1e3,
+        times[0].as_secs_f64() * 1e3,
+        calls as f64 / runs as f64
+    );
+    Some(median)
 }
 
 fn main() {
@@ -111,13 +177,25 @@ fn main() {
 
     // The bot places the MR once, as the server (or `check --apply`) would.
     assert_eq!(check(dir.path(), TOKEN, true), 1);
-    measure(
+    let settled = measure(
         "settled database change (blocked)",
         &fake,
         dir.path(),
         runs,
         1,
     );
+    match std::env::var("SCHEMAGATE_BENCH_DANGER") {
+        Ok(danger) => {
+            if let Some(danger_median) = measure_danger(&danger, &fake, dir.path(), 5) {
+                let ratio = danger_median.as_secs_f64() / settled.as_secs_f64();
+                let verdict = if ratio >= 20.0 { "met" } else { "missed" };
+                println!("check is {ratio:.0}x faster than danger-js (target ≥ 20x: {verdict})");
+            }
+        }
+        Err(_) => {
+            println!("danger-js: skipped (set SCHEMAGATE_BENCH_DANGER to its binary to compare)")
+        }
+    }
 
     // A person moves it to the next release, which then becomes the batch:
     // who placed it decides whether the bot would move it, so the milestone

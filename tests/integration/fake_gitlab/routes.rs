@@ -41,6 +41,14 @@ pub fn router(state: Shared) -> Router {
             put(edit_mr_note),
         )
         .route(
+            "/projects/{id}/merge_requests/{iid}/commits",
+            get(merge_request_commits),
+        )
+        .route(
+            "/projects/{id}/merge_requests/{iid}/approvals",
+            get(merge_request_approvals),
+        )
+        .route(
             "/projects/{id}/merge_requests/{iid}/resource_label_events",
             get(history::mr_label_events),
         )
@@ -920,4 +928,50 @@ async fn create_status(
     };
     s.statuses.push(status.clone());
     (StatusCode::CREATED, Json(status_json(&status))).into_response()
+}
+
+/// `GET …/merge_requests/:iid/commits`: the head commit (the fake keeps no
+/// history of earlier ones), for tools such as danger-js.
+async fn merge_request_commits(
+    AxumState(s): AxumState<Shared>,
+    Path((id, iid)): Path<(String, u64)>,
+    Query(q): Params,
+    uri: Uri,
+) -> Response {
+    let s = s.lock().unwrap();
+    let Some(pid) = project_id(&s, &id) else {
+        return not_found("Project");
+    };
+    let Some(mr) = s
+        .merge_requests
+        .iter()
+        .find(|m| m.project_id == pid && m.iid == iid)
+    else {
+        return not_found("");
+    };
+    let commit = json!({
+        "id": mr.sha, "short_id": &mr.sha[..8.min(mr.sha.len())], "title": mr.title,
+        "message": mr.title, "author_name": mr.author, "author_email": format!("{}@example.org", mr.author),
+        "authored_date": "2026-11-02T10:00:00.000Z", "committer_name": mr.author,
+        "committer_email": format!("{}@example.org", mr.author),
+        "committed_date": "2026-11-02T10:00:00.000Z", "created_at": "2026-11-02T10:00:00.000Z",
+        "parent_ids": [], "web_url": format!("{}/lava/lava/-/commit/{}", base(&s), mr.sha),
+    });
+    paginate(vec![commit], &q, &uri, &base(&s))
+}
+
+/// `GET …/merge_requests/:iid/approvals`: nobody has to approve.
+async fn merge_request_approvals(
+    AxumState(s): AxumState<Shared>,
+    Path((id, iid)): Path<(String, u64)>,
+) -> Response {
+    let s = s.lock().unwrap();
+    if project_id(&s, &id).is_none() {
+        return not_found("Project");
+    }
+    Json(
+        json!({"iid": iid, "approvals_required": 0, "approvals_left": 0,
+                "approved": true, "approved_by": [], "suggested_approvers": [], "approvers": []}),
+    )
+    .into_response()
 }
