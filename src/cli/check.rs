@@ -71,9 +71,7 @@ impl Target {
         if set("GITLAB_CI").is_some() {
             return Target {
                 forge: Some(ForgeKind::Gitlab),
-                url: set("CI_SERVER_URL").or_else(|| {
-                    set("CI_API_V4_URL").map(|api| api.trim_end_matches("/api/v4").to_string())
-                }),
+                url: ci_env::gitlab_url(&set),
                 ..Target::default()
             };
         }

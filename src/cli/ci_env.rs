@@ -78,15 +78,20 @@ fn gitlab(set: &dyn Fn(&str) -> Option<String>) -> Result<CiTarget, String> {
         .or_else(|| set("CI_PROJECT_PATH"))
         .or_else(|| set("CI_PROJECT_ID"))
         .ok_or("GitLab CI set neither CI_PROJECT_PATH nor CI_PROJECT_ID")?;
-    let url = set("CI_SERVER_URL")
-        .or_else(|| set("CI_API_V4_URL").map(|api| api.trim_end_matches("/api/v4").to_string()));
     Ok(CiTarget {
         forge: ForgeKind::Gitlab,
         project,
         number,
-        url,
+        url: gitlab_url(set),
         read_only: None,
     })
+}
+
+/// The GitLab instance a job runs on: `CI_SERVER_URL`, else `CI_API_V4_URL`
+/// without its `/api/v4`.
+pub fn gitlab_url(set: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    set("CI_SERVER_URL")
+        .or_else(|| set("CI_API_V4_URL").map(|api| api.trim_end_matches("/api/v4").to_string()))
 }
 
 fn github(

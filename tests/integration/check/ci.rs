@@ -2,9 +2,9 @@
 //! a merge request pipeline, GitHub's variables and event file for a pull
 //! request from the same repository and from a fork.
 
-use super::{MIGRATION, due, migration_lines, project};
-use crate::fake_github::state::{Access, PrFile};
-use crate::fake_github::{FakeGitHub, PullSeed};
+use super::{due, project, seed_github};
+use crate::fake_github::FakeGitHub;
+use crate::fake_github::state::Access;
 use crate::fake_gitlab::{Diff, FakeGitLab, READ_ONLY_TOKEN, TOKEN};
 use crate::support::check::run_check;
 
@@ -92,40 +92,9 @@ fn pull_event(number: u64, head_repo: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_github_actions_check_reads_the_event_and_a_fork_never_writes() {
     let fake = FakeGitHub::start().await;
-    fake.add_repo("lava", "lava");
-    fake.add_token("ghs_actions", Access::ReadWrite);
-    let due_on = format!("{}T08:00:00Z", due(5));
-    fake.add_milestone("lava/lava", "2026.11", "open", Some(&due_on));
-    let due_on = format!("{}T08:00:00Z", due(40));
-    fake.add_milestone("lava/lava", "2026.12", "open", Some(&due_on));
     let sha = "d000000000000000000000000000000000000001";
-    let number = fake.add_pull(
-        "lava/lava",
-        PullSeed {
-            title: "Add a priority",
-            body: "",
-            head_sha: sha,
-            labels: &[],
-            milestone: None,
-        },
-    );
-    let lines = migration_lines();
-    let patch = format!(
-        "@@ -0,0 +1,{} @@\n{}",
-        lines.len(),
-        lines.iter().map(|l| format!("+{l}\n")).collect::<String>()
-    );
-    fake.set_files(
-        "lava/lava",
-        number,
-        vec![PrFile {
-            filename: MIGRATION.into(),
-            status: "added".into(),
-            previous_filename: None,
-            patch: Some(patch),
-        }],
-    );
-    fake.set_content("lava/lava", sha, MIGRATION, &lines.join("\n"));
+    let number = seed_github(&fake, sha, true);
+    fake.add_token("ghs_actions", Access::ReadWrite);
     let dir = tempfile::tempdir().unwrap();
     let event_path = dir.path().join("event.json");
     let event_text = event_path.to_str().unwrap().to_string();

@@ -1,44 +1,17 @@
 //! `check` on GitHub: the same verdict with a read-only token and zero
 //! writes; `--apply` twice makes the writes once.
 
-use super::{MIGRATION, due, migration_lines, project};
-use crate::fake_github::state::{Access, PrFile};
-use crate::fake_github::{FakeGitHub, PullSeed};
+use super::{project, seed_github};
+use crate::fake_github::FakeGitHub;
+use crate::fake_github::state::Access;
 use crate::support::check::run_check;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_decides_and_apply_twice_writes_once() {
     let fake = FakeGitHub::start().await;
-    fake.add_repo("lava", "lava");
+    let number = seed_github(&fake, "e000000000000000000000000000000000000001", false);
     fake.add_token("ghp_rw", Access::ReadWrite);
     fake.add_token("ghp_ro", Access::ReadOnly);
-    for (title, days) in [("2026.11", 5), ("2026.12", 40)] {
-        let due_on = format!("{}T08:00:00Z", due(days));
-        fake.add_milestone("lava/lava", title, "open", Some(&due_on));
-    }
-    let sha = "e000000000000000000000000000000000000001";
-    let number = fake.add_pull(
-        "lava/lava",
-        PullSeed {
-            title: "Add a priority",
-            body: "",
-            head_sha: sha,
-            labels: &[],
-            milestone: None,
-        },
-    );
-    let lines = migration_lines();
-    fake.set_files(
-        "lava/lava",
-        number,
-        vec![PrFile {
-            filename: MIGRATION.into(),
-            status: "added".into(),
-            previous_filename: None,
-            patch: None,
-        }],
-    );
-    fake.set_content("lava/lava", sha, MIGRATION, &lines.join("\n"));
     let config = format!(
         "[github]\napi_url = \"{}\"\ntoken_env = \"GH_TOKEN\"\n\n{}",
         fake.base_url(),

@@ -7,6 +7,8 @@ mod github;
 mod gitlab;
 mod serverless;
 
+use crate::fake_github::state::PrFile;
+use crate::fake_github::{FakeGitHub, PullSeed};
 use chrono::{Days, Utc};
 
 /// The project's settings, as a project would commit them.
@@ -37,4 +39,43 @@ pub fn migration_lines() -> Vec<&'static str> {
         "        migrations.AddField(model_name=\"job\", name=\"priority\", field=models.IntegerField(default=0)),",
         "    ]",
     ]
+}
+
+/// A fake GitHub with `lava/lava`, releases 2026.11 (in 5 days) and 2026.12
+/// (in 40), and one open pull request at `sha` adding the migration (with
+/// its patch when `with_patch`, else GitHub's "too large" shape); its number.
+pub fn seed_github(fake: &FakeGitHub, sha: &str, with_patch: bool) -> u64 {
+    fake.add_repo("lava", "lava");
+    for (title, days) in [("2026.11", 5), ("2026.12", 40)] {
+        let due_on = format!("{}T08:00:00Z", due(days));
+        fake.add_milestone("lava/lava", title, "open", Some(&due_on));
+    }
+    let number = fake.add_pull(
+        "lava/lava",
+        PullSeed {
+            title: "Add a priority",
+            body: "",
+            head_sha: sha,
+            labels: &[],
+            milestone: None,
+        },
+    );
+    let lines = migration_lines();
+    let patch = format!(
+        "@@ -0,0 +1,{} @@\n{}",
+        lines.len(),
+        lines.iter().map(|l| format!("+{l}\n")).collect::<String>()
+    );
+    fake.set_files(
+        "lava/lava",
+        number,
+        vec![PrFile {
+            filename: MIGRATION.into(),
+            status: "added".into(),
+            previous_filename: None,
+            patch: with_patch.then_some(patch),
+        }],
+    );
+    fake.set_content("lava/lava", sha, MIGRATION, &lines.join("\n"));
+    number
 }
