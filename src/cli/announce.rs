@@ -119,5 +119,16 @@ fn print(outcome: &AnnounceOutcome, kind: AnnouncementKind, milestone: &str, for
                 );
             }
         }
+        AnnounceOutcome::NothingNew { since } => {
+            if json {
+                println!(
+                    "{}",
+                    json!({ "sent": false, "kind": kind.word(), "nothing_new_since": since })
+                );
+            } else {
+                let when = since.map_or_else(|| "the last mail".to_string(), |t| format!("{t}"));
+                println!("nothing joined or left {milestone} since {when}: no update sent");
+            }
+        }
     }
 }

@@ -195,6 +195,14 @@ pub fn due_mails(
             });
         }
     }
+    // Only the latest shipped announced release is owed a notice unasked:
+    // turning `release_notice` on later must not mail the list about every
+    // release of the past.
+    let latest_shipped = crate::core::release::release_order(milestones, &policy.scheme)
+        .into_iter()
+        .filter(|r| !r.milestone.is_open() && project.warning_sent(r.milestone.id).is_some())
+        .map(|r| r.milestone.id)
+        .last();
     for milestone in milestones {
         if project.warning_sent(milestone.id).is_none() {
             continue;
@@ -207,7 +215,9 @@ pub fn due_mails(
         }
         let notice = entry(ledger, milestone.id, AnnouncementKind::ReleaseNotice);
         let settled = notice.is_some_and(|e| e.state != LedgerState::Unsent);
-        if mail.release_notice && !settled {
+        // A notice already begun is finished whatever came since.
+        let owed = latest_shipped == Some(milestone.id) || notice.is_some();
+        if mail.release_notice && !settled && owed {
             due.insert(DueMail {
                 milestone: milestone.id,
                 kind: AnnouncementKind::ReleaseNotice,

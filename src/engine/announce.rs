@@ -8,13 +8,13 @@ use super::mail_service::MailService;
 use super::project::ProjectContext;
 use super::{Engine, Work};
 use crate::core::announcements::{
-    AnnouncementKind, DueMail, LedgerEntry, LedgerState, current_items, due_mails,
+    AnnouncementKind, DueMail, LedgerEntry, LedgerState, batch_delta, current_items, due_mails,
     next_update_sequence,
 };
 use crate::core::types::{Milestone, MilestoneId};
 use crate::mail::{MailKind, OutgoingMail, SendError, message_id};
 use crate::metric_names::{ANNOUNCEMENTS_FAILED, ANNOUNCEMENTS_RETRIED, ANNOUNCEMENTS_SENT};
-use crate::store::{Announcement, AnnouncementKey, AnnouncementState, SendOutcome};
+use crate::store::{Announcement, AnnouncementKey, AnnouncementState, Begun, SendOutcome};
 use chrono::{DateTime, Utc};
 
 /// Permanent SMTP refusals after which a mail is given up (marked `failed`);
@@ -33,6 +33,11 @@ pub enum AnnounceOutcome {
     /// The mail went out before; nothing was sent.
     AlreadySent {
         sent_at: Option<DateTime<Utc>>,
+    },
+    /// An update was asked for, but nothing joined or left the batch since
+    /// the last mail (sent at `since`): an update would say nothing.
+    NothingNew {
+        since: Option<DateTime<Utc>>,
     },
 }
 
@@ -78,6 +83,18 @@ pub(super) struct Snapshot {
 }
 
 impl Engine {
+    /// How long a send is claimed: longer than one SMTP exchange can take
+    /// (each of its few commands is bounded by `mail.timeout`), so a live
+    /// sender keeps it, and a dead one's claim runs out.
+    fn send_claim(&self) -> std::time::Duration {
+        let timeout = self
+            .config
+            .mail
+            .as_ref()
+            .map_or(std::time::Duration::from_secs(30), |m| m.timeout);
+        timeout * 6 + std::time::Duration::from_secs(5)
+    }
+
     fn mail_service(&self) -> Step<&MailService> {
         self.mail
             .as_ref()
@@ -155,15 +172,26 @@ impl Engine {
     ) -> Step<AnnounceOutcome> {
         let service = self.mail_service()?;
         let (outgoing, key, items) = self.compose(project, snapshot, due).await?;
-        let row = self
+        let row = match self
             .store
-            .begin_announcement(&key, &outgoing.message_id, &items)
-            .await?;
-        if row.state == AnnouncementState::Sent {
-            return Ok(AnnounceOutcome::AlreadySent {
-                sent_at: row.sent_at_ms.and_then(DateTime::from_timestamp_millis),
-            });
-        }
+            .begin_announcement(&key, &outgoing.message_id, &items, self.send_claim())
+            .await?
+        {
+            Begun::Claimed(row) => row,
+            Begun::AlreadySent(row) => {
+                return Ok(AnnounceOutcome::AlreadySent {
+                    sent_at: row.sent_at_ms.and_then(DateTime::from_timestamp_millis),
+                });
+            }
+            // Another process (serve beside sync, a second replica) holds
+            // the send: this one waits and looks again.
+            Begun::Busy(_) => {
+                return Err(Failure::Retry(format!(
+                    "another process is sending the {} now",
+                    due.kind.noun()
+                )));
+            }
+        };
         // The row's Message-ID is the first one chosen: a resend after a crash reuses it.
         let outgoing = OutgoingMail {
             message_id: row.message_id.clone(),
@@ -379,6 +407,17 @@ impl Engine {
             return Ok(AnnounceOutcome::AlreadySent {
                 sent_at: sent.sent_at_ms.and_then(DateTime::from_timestamp_millis),
             });
+        }
+        if kind == AnnouncementKind::Update {
+            let current = current_items(&snapshot.state, milestone.id);
+            if !batch_delta(&ledger, milestone.id, &current).worth_an_update() {
+                let since = ledger
+                    .iter()
+                    .filter(|e| e.milestone == milestone.id && e.state == LedgerState::Sent)
+                    .filter_map(|e| e.sent_at)
+                    .max();
+                return Ok(AnnounceOutcome::NothingNew { since });
+            }
         }
         self.send_announcement(&project, &snapshot, due, Intent::Command)
             .await

@@ -4,6 +4,7 @@
 //! recorded as sent, and a send cut short by a crash is retried under the
 //! same Message-ID.
 
+use super::Begun;
 use super::codec::{
     announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, project_key, to_i64,
     to_u32, to_u64,
@@ -54,52 +55,62 @@ impl Store {
         row.as_ref().map(announcement).transpose()
     }
 
-    /// Records the intent to send before sending: inserts the row as
-    /// `sending` unless one exists. Returns the row as it now is; a row
-    /// already `sent` means do not send again. A row not yet sent (a failed
-    /// or interrupted attempt) turns `sending` again with one more attempt,
-    /// keeps its first Message-ID and takes the `items` of this attempt.
+    /// Records the intent to send before sending, and claims the send for
+    /// `claim`: inserts the row as `sending` unless one exists. A row not
+    /// yet sent (a failed or interrupted attempt, or a `sending` row whose
+    /// claim ran out because its sender died) turns `sending` again with one
+    /// more attempt, keeping its first Message-ID and the items its first
+    /// attempt listed. A `sending` row with a live claim is another
+    /// process's send in flight: [`Begun::Busy`], do not send.
     pub async fn begin_announcement(
         &self,
         key: &AnnouncementKey,
         message_id: &str,
         items: &[String],
-    ) -> Result<Announcement, StoreError> {
+        claim: std::time::Duration,
+    ) -> Result<Begun, StoreError> {
         let items = serde_json::to_string(items)
             .map_err(|error| StoreError::Database(error.to_string()))?;
+        let now = now_ms();
+        let until = now.saturating_add(i64::try_from(claim.as_millis()).unwrap_or(i64::MAX));
         let mut transaction = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO announcements \
                (forge, project, milestone, kind, sequence, message_id, state, attempts, \
-                created_at, items) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'sending', 1, $7, $8) \
+                created_at, items, claimed_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'sending', 1, $7, $8, $9) \
              ON CONFLICT (forge, project, milestone, kind, sequence) DO NOTHING",
         )
         .bind_key(key)?
         .bind(message_id)
-        .bind(now_ms())
+        .bind(now)
         .bind(&items)
+        .bind(until)
         .execute(&mut *transaction)
         .await?
         .rows_affected();
-        if inserted == 0 {
-            sqlx::query(
-                "UPDATE announcements SET state = 'sending', attempts = attempts + 1, items = $6 \
+        let claimed = inserted == 1
+            || sqlx::query(
+                "UPDATE announcements \
+                 SET state = 'sending', attempts = attempts + 1, claimed_until = $6 \
                  WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
-                   AND sequence = $5 AND state <> 'sent'",
+                   AND sequence = $5 AND state <> 'sent' \
+                   AND (state <> 'sending' OR claimed_until IS NULL OR claimed_until < $7)",
             )
-            .bind(key.forge.name())
-            .bind(project_key(&key.project))
-            .bind(to_i64(key.milestone.0)?)
-            .bind(announcement_kind_word(key.kind))
-            .bind(i64::from(key.sequence))
-            .bind(&items)
+            .bind_key(key)?
+            .bind(until)
+            .bind(now)
             .execute(&mut *transaction)
-            .await?;
-        }
-        let row = select_one(&mut transaction, key).await?;
+            .await?
+            .rows_affected()
+                == 1;
+        let row = announcement(&select_one(&mut transaction, key).await?)?;
         transaction.commit().await?;
-        announcement(&row)
+        Ok(match (claimed, row.state) {
+            (true, _) => Begun::Claimed(row),
+            (false, AnnouncementState::Sent) => Begun::AlreadySent(row),
+            (false, _) => Begun::Busy(row),
+        })
     }
 
     /// Records how a send ended, and enqueues `jobs` (the work a sent mail
@@ -117,7 +128,8 @@ impl Store {
         };
         let mut transaction = self.begin_write().await?;
         sqlx::query(
-            "UPDATE announcements SET state = $6, sent_at = $7, last_error = $8 \
+            "UPDATE announcements \
+             SET state = $6, sent_at = $7, last_error = $8, claimed_until = NULL \
              WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
                AND sequence = $5 AND state <> 'sent'",
         )

@@ -110,6 +110,26 @@ pub struct JobSummary {
     pub last_error: Option<String>,
 }
 
+/// What [`Store::begin_announcement`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Begun {
+    /// This caller may send: the row is `sending` and claimed by it.
+    Claimed(Announcement),
+    /// The mail went out already: do not send.
+    AlreadySent(Announcement),
+    /// Another process claimed the send and may be sending now: do not send.
+    Busy(Announcement),
+}
+
+impl Begun {
+    /// The row as it now is.
+    pub fn row(&self) -> &Announcement {
+        match self {
+            Begun::Claimed(row) | Begun::AlreadySent(row) | Begun::Busy(row) => row,
+        }
+    }
+}
+
 /// What [`Store::prune`] deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pruned {

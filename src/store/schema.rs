@@ -32,6 +32,11 @@ const SQLITE: &[SchemaFile] = &[
         path: "sqlite/V3__announcement_sequence.sql",
         sql: include_str!("../../schema/sqlite/V3__announcement_sequence.sql"),
     },
+    SchemaFile {
+        version: 4,
+        path: "sqlite/V4__announcement_claim.sql",
+        sql: include_str!("../../schema/sqlite/V4__announcement_claim.sql"),
+    },
 ];
 
 const POSTGRES: &[SchemaFile] = &[
@@ -49,6 +54,11 @@ const POSTGRES: &[SchemaFile] = &[
         version: 3,
         path: "postgres/V3__announcement_sequence.sql",
         sql: include_str!("../../schema/postgres/V3__announcement_sequence.sql"),
+    },
+    SchemaFile {
+        version: 4,
+        path: "postgres/V4__announcement_claim.sql",
+        sql: include_str!("../../schema/postgres/V4__announcement_claim.sql"),
     },
 ];
 

@@ -11,8 +11,8 @@ use schemagate::core::policy::{DbItemRef, ItemKind as PolicyItemKind};
 use schemagate::core::types::{ChangeKind, ChangedFile, MilestoneId};
 use schemagate::forge::{ForgeKind, ItemKind};
 use schemagate::store::{
-    AnnouncementKey, AnnouncementKind, AnnouncementState, Enqueued, ItemKey, ItemRecord, JobId,
-    NewDelivery, NewJob, QueueDepth, SendOutcome, Store, StoreError,
+    AnnouncementKey, AnnouncementKind, AnnouncementState, Begun, Enqueued, ItemKey, ItemRecord,
+    JobId, NewDelivery, NewJob, QueueDepth, SendOutcome, Store, StoreError,
 };
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -490,7 +490,7 @@ async fn project_state_lists_db_changes_and_sent_warnings(db: TestDb) {
     ] {
         let key = ledger_key("Lava/Lava", MilestoneId(milestone), kind, 0);
         store
-            .begin_announcement(&key, "<id@example.org>", &[])
+            .begin_announcement(&key, "<id@example.org>", &[], CLAIM)
             .await
             .unwrap();
         if sent {
@@ -613,30 +613,36 @@ fn ledger_key(
     }
 }
 
+/// Long enough for any test step.
+const CLAIM: std::time::Duration = std::time::Duration::from_secs(60);
+
 async fn announcement_is_begun_and_sent_once(db: TestDb) {
     let store = db.store().await;
     let (forge, project) = (ForgeKind::GitLab, "lava/lava");
     let key = ledger_key(project, MilestoneId(12), AnnouncementKind::Warning, 0);
     let items = vec!["merge_request:7".to_string()];
-    let first = store
-        .begin_announcement(&key, "<a@x>", &items)
+    let Begun::Claimed(first) = store
+        .begin_announcement(&key, "<a@x>", &items, CLAIM)
         .await
-        .unwrap();
+        .unwrap()
+    else {
+        panic!("the first begin claims the send")
+    };
     assert_eq!(
         (first.state, first.attempts),
         (AnnouncementState::Sending, 1)
     );
     assert_eq!(first.message_id, "<a@x>");
     assert_eq!(first.items, items);
+    // A second process while the first holds the claim: it must not send.
     let second = store
-        .begin_announcement(&key, "<b@x>", &items)
+        .begin_announcement(&key, "<b@x>", &["issue:3".to_string()], CLAIM)
         .await
         .unwrap();
-    assert_eq!(
-        (second.state, second.attempts),
-        (AnnouncementState::Sending, 2)
-    );
-    assert_eq!(second.message_id, "<a@x>", "the first Message-ID is kept");
+    let Begun::Busy(busy) = &second else {
+        panic!("a live claim makes a second sender wait: {second:?}")
+    };
+    assert_eq!(busy.attempts, 1);
     store
         .finish_announcement(&key, SendOutcome::Retry("smtp down"), &[])
         .await
@@ -645,14 +651,21 @@ async fn announcement_is_begun_and_sent_once(db: TestDb) {
     assert_eq!(pending.state, AnnouncementState::Pending);
     assert_eq!(pending.last_error.as_deref(), Some("smtp down"));
     assert_eq!(pending.sent_at_ms, None);
+    // A retry after the failed attempt claims it again, with the first
+    // Message-ID and the items the first attempt listed.
     let retry = store
-        .begin_announcement(&key, "<a@x>", &items)
+        .begin_announcement(&key, "<b@x>", &["issue:3".to_string()], CLAIM)
         .await
         .unwrap();
+    let Begun::Claimed(retry) = retry else {
+        panic!("a pending row is claimed again: {retry:?}")
+    };
     assert_eq!(
         (retry.state, retry.attempts),
-        (AnnouncementState::Sending, 3)
+        (AnnouncementState::Sending, 2)
     );
+    assert_eq!(retry.message_id, "<a@x>", "the first Message-ID is kept");
+    assert_eq!(retry.items, items, "the first attempt's items are kept");
     store
         .finish_announcement(&key, SendOutcome::Sent, &[job("k:follow", "{}")])
         .await
@@ -662,10 +675,16 @@ async fn announcement_is_begun_and_sent_once(db: TestDb) {
         1,
         "the follow-up job commits with the sent mark"
     );
-    let after_sent = store.begin_announcement(&key, "<a@x>", &[]).await.unwrap();
+    let after_sent = store
+        .begin_announcement(&key, "<a@x>", &[], CLAIM)
+        .await
+        .unwrap();
+    let Begun::AlreadySent(after_sent) = after_sent else {
+        panic!("a sent row is never sent again: {after_sent:?}")
+    };
     assert_eq!(
         (after_sent.state, after_sent.attempts),
-        (AnnouncementState::Sent, 3)
+        (AnnouncementState::Sent, 2)
     );
     assert!(after_sent.sent_at_ms.is_some());
     assert_eq!(after_sent.last_error, None);
@@ -681,10 +700,12 @@ async fn announcement_is_begun_and_sent_once(db: TestDb) {
     // Another kind, or another update, of the same milestone is its own row.
     for sequence in [1, 2] {
         let update = ledger_key(project, MilestoneId(12), AnnouncementKind::Update, sequence);
-        let row = store
-            .begin_announcement(&update, "<u@x>", &[])
+        let begun = store
+            .begin_announcement(&update, "<u@x>", &[], CLAIM)
             .await
             .unwrap();
+        assert!(matches!(begun, Begun::Claimed(_)), "{begun:?}");
+        let row = begun.row();
         assert_eq!((row.state, row.attempts), (AnnouncementState::Sending, 1));
     }
     assert_eq!(store.announcements(forge, project).await.unwrap().len(), 3);
@@ -699,13 +720,28 @@ async fn announcement_is_begun_and_sent_once(db: TestDb) {
         AnnouncementState::Failed
     );
     let again = store
-        .begin_announcement(&update, "<u@x>", &[])
+        .begin_announcement(&update, "<u@x>", &[], CLAIM)
         .await
         .unwrap();
+    assert!(matches!(again, Begun::Claimed(_)), "{again:?}");
     assert_eq!(
-        (again.state, again.attempts),
+        (again.row().state, again.row().attempts),
         (AnnouncementState::Sending, 2)
     );
+    // A sender that died leaves `sending` behind: once its claim runs out,
+    // another process takes the send over.
+    let orphan = ledger_key(project, MilestoneId(14), AnnouncementKind::Warning, 0);
+    store
+        .begin_announcement(&orphan, "<o@x>", &[], std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let taken = store
+        .begin_announcement(&orphan, "<o@x>", &[], CLAIM)
+        .await
+        .unwrap();
+    assert!(matches!(taken, Begun::Claimed(_)), "{taken:?}");
+    assert_eq!(taken.row().attempts, 2);
 }
 
 async fn reconnecting_keeps_data_and_applies_the_schema_once(db: TestDb) {

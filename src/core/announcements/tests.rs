@@ -234,6 +234,23 @@ fn closing_an_announced_batch_owes_the_release_notice_once() {
 }
 
 #[test]
+fn turning_release_notices_on_later_owes_one_for_the_latest_release_only() {
+    let world = World::lava()
+        .db_change_in(6, M2026_11)
+        .db_change_in(7, M2026_12)
+        .warning_sent(M2026_11, "2026-10-01")
+        .warning_sent(M2026_12, "2026-11-01")
+        .closed(M2026_11)
+        .closed(M2026_12);
+    let owed: Vec<MilestoneId> = due(&world, &mail(None, true), &[])
+        .iter()
+        .filter(|d| d.kind == AnnouncementKind::ReleaseNotice)
+        .map(|d| d.milestone)
+        .collect();
+    assert_eq!(owed, vec![M2026_12]);
+}
+
+#[test]
 fn a_closed_milestone_never_announced_gets_no_release_notice() {
     let world = World::lava()
         .db_change_in(7, M2026_12)

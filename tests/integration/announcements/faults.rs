@@ -196,3 +196,47 @@ announce = {{ to = ["{ANNOUNCE_LIST}"], templates_dir = "templates" }}
         "refused before opening the store"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_another_process_holds_is_not_made_twice() {
+    let forge = GitLabStory::start().await;
+    let smtp = SmtpServer::start(Default::default());
+    let server = TestServer::start(
+        &config(&forge, &smtp.url(), ""),
+        forge.forges(),
+        test_secrets(),
+    )
+    .await;
+    let (next, later, _) = seed_batch(&server, &forge).await;
+    // Another process (`schemagate sync` beside this server) began the
+    // warning's send and holds its claim.
+    let key = schemagate::store::AnnouncementKey {
+        forge: ForgeKind::GitLab,
+        project: "lava/lava".into(),
+        milestone: schemagate::core::types::MilestoneId(later),
+        kind: schemagate::store::AnnouncementKind::Warning,
+        sequence: 0,
+    };
+    let begun = server
+        .store()
+        .begin_announcement(&key, "<other@x>", &[], std::time::Duration::from_secs(600))
+        .await
+        .unwrap();
+    assert!(matches!(begun, schemagate::store::Begun::Claimed(_)));
+    server.deliver(&forge.close_milestone(next)).await;
+    expect_no_more_mail(&smtp, 0).await;
+    // That process gives up (a transient failure): this server sends it, once.
+    server
+        .store()
+        .finish_announcement(&key, schemagate::store::SendOutcome::Retry("451"), &[])
+        .await
+        .unwrap();
+    let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
+    assert_eq!(
+        mails[0].header("Message-ID"),
+        Some("<other@x>"),
+        "the row's first Message-ID"
+    );
+    expect_no_more_mail(&smtp, 1).await;
+    server.shutdown().await;
+}

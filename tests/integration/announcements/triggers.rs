@@ -109,6 +109,16 @@ async fn manual_mails_only_through_the_announce_command_and_only_once() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].state, AnnouncementState::Sent);
     expect_no_more_mail(&smtp, 1).await;
+    // An update asked for when nothing joined or left says nothing: not sent.
+    let update = engine
+        .announce(project, "2026.12", AnnouncementKind::Update, false)
+        .await
+        .unwrap();
+    assert!(
+        matches!(update, AnnounceOutcome::NothingNew { since: Some(_) }),
+        "{update:?}"
+    );
+    expect_no_more_mail(&smtp, 1).await;
     server.shutdown().await;
 }
 
