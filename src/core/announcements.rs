@@ -202,7 +202,7 @@ pub fn due_mails(
         .into_iter()
         .filter(|r| !r.milestone.is_open() && project.warning_sent(r.milestone.id).is_some())
         .map(|r| r.milestone.id)
-        .last();
+        .next_back();
     for milestone in milestones {
         if project.warning_sent(milestone.id).is_none() {
             continue;
