@@ -17,6 +17,7 @@ mod github_webhooks;
 mod gitlab_webhooks;
 mod lava_story;
 mod mail;
+mod properties;
 mod releases;
 mod replicas;
 mod scan;
