@@ -4,6 +4,7 @@ pub mod announce;
 pub mod check;
 mod ci_env;
 mod config_check;
+pub mod jobs;
 pub mod releases;
 pub mod rules;
 mod runtime;
@@ -62,6 +63,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show or send a milestone's downtime warning, update or release notice.
     Announce(announce::AnnounceArgs),
+    /// The queue's dead jobs (or any state), and retrying them.
+    Jobs(jobs::JobsArgs),
     /// Inspect the configuration.
     Config {
         #[command(subcommand)]
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(args) => sync::run(args, &settings),
         Command::Announce(args) => announce::run(args, &settings),
         Command::Check(args) => check::run(args, &settings),
+        Command::Jobs(args) => jobs::run(args, &settings),
         Command::Config { command } => {
             config_check::run(command, cli.config.as_deref(), cli.format)
         }

@@ -1,7 +1,8 @@
 //! `GET /healthz`: the database (one round trip), each configured forge (from
 //! what the last forge calls said, including the start-up probe; no extra
 //! request) and the mail server (connect, TLS as configured, EHLO, QUIT; and
-//! the last permanent refusal until a mail goes out). 200 while the database
+//! the last permanent refusal until a mail goes out), and the dead jobs
+//! (degraded while any is left). 200 while the database
 //! answers — a forge or mail outage is reported but webhooks are still
 //! accepted and queued (SPEC §9) — else 503.
 
@@ -22,7 +23,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const OK: &str = "ok";
 
 pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
-    let (database, mail) = tokio::join!(database(&app), mail(&app));
+    let (database, mail, dead) = tokio::join!(database(&app), mail(&app), dead_jobs(&app));
     let mut forges = Map::new();
     for (kind, configured) in [
         (ForgeKind::GitLab, app.config.gitlab.is_some()),
@@ -34,6 +35,7 @@ pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
     }
     let database_ok = database == OK;
     let all_ok = database_ok
+        && dead == Some(0)
         && mail.as_deref().is_none_or(|mail| mail == OK)
         && forges.values().all(|state| state == OK);
     let status = match (database_ok, all_ok) {
@@ -45,12 +47,24 @@ pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
     if let Some(mail) = mail {
         body["mail"] = Value::String(mail);
     }
+    if let Some(dead) = dead {
+        body["dead_jobs"] = json!(dead);
+    }
     let code = if database_ok {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (code, Json(body)).into_response()
+}
+
+/// Jobs given up after their last attempt (`schemagate jobs` lists and
+/// retries them); `None` when the database does not answer.
+async fn dead_jobs(app: &AppState) -> Option<u64> {
+    match tokio::time::timeout(PROBE_TIMEOUT, app.store.queue_depth()).await {
+        Ok(Ok(depth)) => Some(depth.dead),
+        _ => None,
+    }
 }
 
 async fn database(app: &AppState) -> String {

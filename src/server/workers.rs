@@ -20,9 +20,7 @@ const POLL: Duration = Duration::from_millis(250);
 pub const FIRST_RETRY_DELAY: Duration = Duration::from_secs(2);
 /// No retry waits longer than this.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(10 * 60);
-/// Claims after which a failing job is given up (marked dead): about 45
-/// minutes of retries with the delays above.
-pub const MAX_ATTEMPTS: u32 = 10;
+pub use crate::store::MAX_ATTEMPTS;
 
 /// What every worker shares.
 pub struct Workers {
@@ -104,9 +102,18 @@ impl Worker {
             )
             .in_current_span(),
         );
+        let mut heartbeat = heartbeat;
         let finished = tokio::select! {
             joined = &mut running => Some(joined),
             _ = self.phase.wait_for(Phase::Abandoning) => None,
+            // The lease is lost (another worker took the job after a stall):
+            // stop before this one writes again.
+            _ = &mut heartbeat => {
+                running.abort();
+                labels.count("lease_lost");
+                tracing::warn!("the job's lease was lost; the job was stopped");
+                return;
+            }
         };
         heartbeat.abort();
         let store = &self.shared.store;

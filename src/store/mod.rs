@@ -15,6 +15,7 @@ mod items;
 mod ledger;
 mod milestones;
 mod queue;
+pub use queue::MAX_ATTEMPTS;
 mod schema;
 mod time;
 

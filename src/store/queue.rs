@@ -21,6 +21,12 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::time::Duration;
 
+/// Counted claims after which a job is given up (marked dead): by its
+/// worker when it fails for the last time, or at the next claim when its
+/// worker died during every one of them (a job that kills its process must
+/// not loop forever). About 45 minutes of retries with the workers' delays.
+pub const MAX_ATTEMPTS: u32 = 10;
+
 /// How many candidates one `claim` tries before reporting nothing runnable.
 /// A candidate is passed over only when another session took its key in the
 /// meantime, which the next try then sees as held.
@@ -124,6 +130,18 @@ impl Store {
             let now = now_ms();
             let lease_until = after(now, lease);
             let mut transaction = self.begin_write().await?;
+            // A job whose lease ran out on its last attempt: its worker died
+            // every time. It goes dead instead of being claimed again.
+            sqlx::query(
+                "UPDATE jobs SET state = 'dead', finished_at = $1, \
+                   last_error = COALESCE(last_error, 'its worker stopped (crashed or was killed) \
+during every attempt') \
+                 WHERE state = 'running' AND lease_until <= $1 AND attempts >= $2",
+            )
+            .bind(now)
+            .bind(i64::from(MAX_ATTEMPTS))
+            .execute(&mut *transaction)
+            .await?;
             let Some(row) = sqlx::query(candidate_sql)
                 .bind(now)
                 .fetch_optional(&mut *transaction)
@@ -301,6 +319,34 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Puts dead jobs back in the queue with their attempts reset: `ids`, or
+    /// every dead job when `None`. Returns the ids requeued.
+    pub async fn retry_dead(&self, ids: Option<&[JobId]>) -> Result<Vec<JobId>, StoreError> {
+        let now = now_ms();
+        let mut transaction = self.begin_write().await?;
+        let dead = sqlx::query("SELECT id FROM jobs WHERE state = 'dead' ORDER BY id")
+            .fetch_all(&mut *transaction)
+            .await?;
+        let mut requeued = Vec::new();
+        for row in dead {
+            let id = JobId(row.try_get("id")?);
+            if ids.is_some_and(|wanted| !wanted.contains(&id)) {
+                continue;
+            }
+            sqlx::query(
+                "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, finished_at = NULL, \
+                   lease_owner = NULL, lease_until = NULL WHERE id = $2 AND state = 'dead'",
+            )
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *transaction)
+            .await?;
+            requeued.push(id);
+        }
+        transaction.commit().await?;
+        Ok(requeued)
     }
 
     /// Deletes done jobs and delivery ids older than `older_than` (the

@@ -15,6 +15,7 @@ mod forge_github;
 mod forge_gitlab;
 mod github_webhooks;
 mod gitlab_webhooks;
+mod jobs_cli;
 mod lava_story;
 mod mail;
 mod properties;

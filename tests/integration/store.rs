@@ -38,6 +38,7 @@ crate::both_backends!(
     merge_requests_closing_counts_only_database_changes,
     milestone_epochs_count_every_bump,
     announcement_is_begun_and_sent_once,
+    a_job_whose_worker_dies_every_time_goes_dead_and_can_be_retried,
     reconnecting_keeps_data_and_applies_the_schema_once,
     processes_connecting_to_a_fresh_database_at_once_all_succeed,
 );
@@ -611,6 +612,52 @@ fn ledger_key(
         kind,
         sequence,
     }
+}
+
+async fn a_job_whose_worker_dies_every_time_goes_dead_and_can_be_retried(db: TestDb) {
+    let store = db.store().await;
+    let poison = store.enqueue(&job("poison", "{}")).await.unwrap();
+    let short = Duration::from_millis(5);
+    // Each claim's worker "dies": the job is never completed, its lease runs out.
+    for attempt in 0..schemagate::store::MAX_ATTEMPTS {
+        let claimed = store.claim("w", short).await.unwrap().expect("claimable");
+        assert_eq!((claimed.id, claimed.attempts), (poison, attempt));
+        tokio::time::sleep(short * 3).await;
+    }
+    // Meanwhile other work is still served, and the poison job is dead.
+    let other = store.enqueue(&job("other", "{}")).await.unwrap();
+    let next = store
+        .claim("w", LONG)
+        .await
+        .unwrap()
+        .expect("the other job");
+    assert_eq!(next.id, other);
+    assert!(store.complete(other, "w").await.unwrap());
+    assert_eq!(store.claim("w", LONG).await.unwrap(), None);
+    let summary = store
+        .jobs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.id == poison)
+        .unwrap();
+    assert_eq!(summary.state, "dead");
+    assert!(
+        summary
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("crashed or was killed")),
+        "{summary:?}"
+    );
+    assert_eq!(store.queue_depth().await.unwrap().dead, 1);
+    // Retried by hand: queued again with every attempt back.
+    assert_eq!(store.retry_dead(None).await.unwrap(), vec![poison]);
+    let again = store.claim("w", LONG).await.unwrap().expect("requeued");
+    assert_eq!((again.id, again.attempts), (poison, 0));
+    assert_eq!(
+        store.retry_dead(Some(&[poison])).await.unwrap(),
+        Vec::<JobId>::new()
+    );
 }
 
 /// Long enough for any test step.

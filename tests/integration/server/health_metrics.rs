@@ -22,6 +22,7 @@ async fn healthz_reports_everything_up() {
     assert_eq!(health["forges"]["gitlab"], "ok");
     assert_eq!(health["forges"]["github"], "ok");
     assert_eq!(health["mail"], "ok");
+    assert_eq!(health["dead_jobs"], 0);
 }
 
 #[tokio::test]
