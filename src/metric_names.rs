@@ -25,6 +25,8 @@ pub const QUEUE_DEPTH: &str = "schemagate_queue_depth";
 /// `outcome` (`ok`, `not_found`, `rate_limited`, `unauthorized`,
 /// `forbidden`, `transport`, `unexpected`).
 pub const FORGE_REQUESTS: &str = "schemagate_forge_requests_total";
+/// The rate-limit budget the forge last reported, by forge and resource.
+pub const FORGE_RATE_LIMIT_REMAINING: &str = "schemagate_forge_rate_limit_remaining";
 /// Gate verdicts the engine set, by `forge` and `verdict`.
 pub const GATE_VERDICTS: &str = "schemagate_gate_verdicts_total";
 /// Announcement mails the SMTP server accepted, by `kind` (`warning`,

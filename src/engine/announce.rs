@@ -83,16 +83,22 @@ pub(super) struct Snapshot {
 }
 
 impl Engine {
-    /// How long a send is claimed: longer than one SMTP exchange can take
-    /// (each of its few commands is bounded by `mail.timeout`), so a live
-    /// sender keeps it, and a dead one's claim runs out.
-    fn send_claim(&self) -> std::time::Duration {
+    /// The longest one SMTP exchange may take: a send still running then
+    /// is abandoned as a transient failure. `mail.timeout` bounds each of
+    /// its commands, not the whole.
+    fn send_deadline(&self) -> std::time::Duration {
         let timeout = self
             .config
             .mail
             .as_ref()
             .map_or(std::time::Duration::from_secs(30), |m| m.timeout);
-        timeout * 6 + std::time::Duration::from_secs(5)
+        timeout * 4
+    }
+
+    /// How long a send is claimed: past its deadline, so a live sender
+    /// keeps the claim until it is done, and a dead one's claim runs out.
+    fn send_claim(&self) -> std::time::Duration {
+        self.send_deadline() + std::time::Duration::from_secs(5)
     }
 
     fn mail_service(&self) -> Step<&MailService> {
@@ -198,7 +204,15 @@ impl Engine {
             ..outgoing
         };
         let kind = due.kind.word();
-        match service.mailer().send(&outgoing).await {
+        let deadline = self.send_deadline();
+        let sent = match tokio::time::timeout(deadline, service.mailer().send(&outgoing)).await {
+            Ok(result) => result,
+            Err(_) => Err(SendError::Transient(format!(
+                "the SMTP exchange took longer than {}s",
+                deadline.as_secs()
+            ))),
+        };
+        match sent {
             Ok(()) => {
                 let jobs = self.after_sent(project, due);
                 let encoded = super::events::EncodedWork::new(&jobs);

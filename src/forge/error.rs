@@ -67,7 +67,20 @@ impl ForgeError {
 /// Parses a `Retry-After` header given in seconds. (The HTTP-date form is
 /// not used by GitLab or GitHub for API rate limits.)
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    parse_retry_after_at(value, chrono::Utc::now())
+}
+
+/// `Retry-After` as delay-seconds or as an HTTP date (RFC 9110: `Wed, 21
+/// Oct 2015 07:28:00 GMT`), relative to `now`; a date already past means
+/// "now" (no wait).
+pub fn parse_retry_after_at(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = at.with_timezone(&chrono::Utc) - now;
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 /// Keeps error bodies to one readable line in logs and messages.

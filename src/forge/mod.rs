@@ -3,6 +3,7 @@
 //! an MR, issue or milestone came from.
 
 pub mod apply;
+pub mod budget;
 pub mod error;
 pub mod event;
 pub mod github;

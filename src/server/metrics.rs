@@ -59,6 +59,10 @@ fn describe() {
         FORGE_REQUESTS,
         "Forge API calls by forge, trait method and outcome."
     );
+    describe_gauge!(
+        FORGE_RATE_LIMIT_REMAINING,
+        "Calls left in the forge's rate-limit window, as its last answer said, by forge and resource."
+    );
     describe_counter!(GATE_VERDICTS, "Gate verdicts set, by forge and verdict.");
     describe_counter!(
         ANNOUNCEMENTS_SENT,

@@ -865,3 +865,52 @@ async fn a_group_milestone_created_after_the_listing_is_still_edited_through_its
         .unwrap();
     assert_eq!(fake.state().milestone(late).unwrap().description, "Later.");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_are_paced_by_the_budget_gitlab_reports_and_never_go_over() {
+    let (fake, _) = seeded().await;
+    fake.set_budget(5, Duration::from_secs(1));
+    let forge = std::sync::Arc::new(client(&fake));
+    let started = Instant::now();
+    // Sixteen workers at once: the first learns the budget, the rest share it.
+    let calls: Vec<_> = (0..16)
+        .map(|_| {
+            let forge = forge.clone();
+            tokio::spawn(async move { forge.milestones(&lava()).await })
+        })
+        .collect();
+    for call in calls {
+        call.await
+            .unwrap()
+            .expect("every call succeeds once the window resets");
+    }
+    assert_eq!(fake.over_budget(), 0, "no call went over the budget");
+    // 17 calls (the crate's token check too) at 5 per window: 4 windows.
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn retry_after_is_read_as_seconds_and_as_an_http_date() {
+    use schemagate::forge::error::parse_retry_after_at;
+    let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    assert_eq!(
+        parse_retry_after_at("120", now),
+        Some(Duration::from_secs(120))
+    );
+    assert_eq!(
+        parse_retry_after_at("Wed, 21 Oct 2015 07:28:00 GMT", now),
+        Some(Duration::from_secs(30))
+    );
+    assert_eq!(
+        parse_retry_after_at("Wed, 21 Oct 2015 07:00:00 GMT", now),
+        Some(Duration::ZERO),
+        "a date already past means now"
+    );
+    assert_eq!(parse_retry_after_at("soon", now), None);
+}

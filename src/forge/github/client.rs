@@ -34,6 +34,8 @@ pub struct GitHubClient {
     /// The bot's check run on each (repository, head commit), so a new
     /// verdict edits it instead of adding another.
     check_runs: Mutex<HashMap<(String, String), u64>>,
+    /// The credential's rate-limit budget, as GitHub last reported it.
+    budget: crate::forge::budget::RateBudget,
 }
 
 impl GitHubClient {
@@ -43,6 +45,7 @@ impl GitHubClient {
             credentials: Credentials::token(api_url, token)?,
             retry: RetryPolicy::default(),
             check_runs: Mutex::new(HashMap::new()),
+            budget: crate::forge::budget::RateBudget::default(),
         })
     }
 
@@ -56,6 +59,7 @@ impl GitHubClient {
             credentials: Credentials::app(api_url, app_id, private_key_pem)?,
             retry: RetryPolicy::default(),
             check_runs: Mutex::new(HashMap::new()),
+            budget: crate::forge::budget::RateBudget::default(),
         })
     }
 
@@ -77,7 +81,13 @@ impl GitHubClient {
         self.retry
             .run(|| async {
                 let crab = self.credentials.client_for(project).await?;
-                rest::send(&crab, method.clone(), path, body, accept).await
+                self.budget.acquire().await;
+                let reply =
+                    rest::send_paced(&crab, method.clone(), path, body, accept, &self.budget).await;
+                if reply.is_err() {
+                    self.budget.unprobed();
+                }
+                reply
             })
             .await
     }

@@ -3,6 +3,7 @@
 //! rate-limit headers the typed API would hide), and follows `Link` pages.
 
 use crate::forge::ForgeError;
+use crate::forge::budget::{BudgetReading, RateBudget};
 use crate::forge::error::parse_retry_after;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::BodyExt;
@@ -69,6 +70,18 @@ pub async fn send(
     body: Option<&Value>,
     accept: &str,
 ) -> Result<Reply, ForgeError> {
+    send_paced(crab, method, path, body, accept, &RateBudget::default()).await
+}
+
+/// [`send`], recording the answer's rate-limit headers in `budget`.
+pub async fn send_paced(
+    crab: &Octocrab,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    accept: &str,
+    budget: &RateBudget,
+) -> Result<Reply, ForgeError> {
     let mut builder = http::Request::builder()
         .method(method)
         .uri(path)
@@ -96,6 +109,13 @@ pub async fn send(
         .map_err(|e| ForgeError::Transport(describe(&e)))?
         .to_bytes()
         .to_vec();
+    match BudgetReading::from_headers(|name| header(&parts.headers, name).map(str::to_string)) {
+        Some(reading) => {
+            budget.observe(&reading);
+            crate::forge::budget::report("github", &reading);
+        }
+        None => budget.unprobed(),
+    }
     if parts.status.is_success() {
         return Ok(Reply {
             headers: parts.headers,

@@ -39,6 +39,8 @@ pub struct GitLabClient {
     milestone_owners: Mutex<HashMap<MilestoneId, MilestoneOwner>>,
     /// The token's user, whose notes are the bot's own.
     pub(super) bot_username: OnceCell<String>,
+    /// The token's rate-limit budget, as GitLab last reported it.
+    budget: crate::forge::budget::RateBudget,
 }
 
 impl std::fmt::Debug for GitLabClient {
@@ -61,6 +63,7 @@ impl GitLabClient {
             api: OnceCell::new(),
             milestone_owners: Mutex::new(HashMap::new()),
             bot_username: OnceCell::new(),
+            budget: crate::forge::budget::RateBudget::default(),
         })
     }
 
@@ -89,6 +92,7 @@ impl GitLabClient {
         Ok(Transport {
             client: self.api().await?,
             retry: &self.settings.retry,
+            budget: &self.budget,
         })
     }
 

@@ -5,6 +5,7 @@
 //! per page, none wasted on an empty page after a full one).
 
 use crate::forge::ForgeError;
+use crate::forge::budget::{BudgetReading, RateBudget};
 use crate::forge::error::parse_retry_after;
 use crate::forge::retry::RetryPolicy;
 use bytes::Bytes;
@@ -28,6 +29,8 @@ pub struct Answer {
 pub struct Transport<'a> {
     pub client: &'a AsyncGitlab,
     pub retry: &'a RetryPolicy,
+    /// This token's rate-limit budget, taken before each request.
+    pub budget: &'a RateBudget,
 }
 
 impl Transport<'_> {
@@ -38,7 +41,14 @@ impl Transport<'_> {
         page: Option<usize>,
     ) -> Result<Answer, ForgeError> {
         self.retry
-            .run(|| async { send_once(self.client, endpoint, page).await })
+            .run(|| async {
+                self.budget.acquire().await;
+                let answer = send_once(self.client, self.budget, endpoint, page).await;
+                if answer.is_err() {
+                    self.budget.unprobed();
+                }
+                answer
+            })
             .await
     }
 
@@ -83,6 +93,7 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ForgeError> {
 
 async fn send_once<E: Endpoint + Sync>(
     client: &AsyncGitlab,
+    budget: &RateBudget,
     endpoint: &E,
     page: Option<usize>,
 ) -> Result<Answer, ForgeError> {
@@ -121,6 +132,13 @@ async fn send_once<E: Endpoint + Sync>(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
+    match BudgetReading::from_headers(|name| header(name)) {
+        Some(reading) => {
+            budget.observe(&reading);
+            crate::forge::budget::report("gitlab", &reading);
+        }
+        None => budget.unprobed(),
+    }
     if !status.is_success() {
         let retry_after = header("Retry-After").as_deref().and_then(parse_retry_after);
         let message = error_message(response.body());

@@ -164,6 +164,23 @@ impl FakeGitLab {
         });
     }
 
+    /// Allows `limit` calls per `window` (then 429), with GitLab's
+    /// `RateLimit-Limit`, `-Remaining` and `-Reset` headers on every answer.
+    pub fn set_budget(&self, limit: u64, window: Duration) {
+        self.state().budget = Some(state::Budget {
+            limit,
+            window,
+            started: std::time::Instant::now(),
+            used: 0,
+            over: 0,
+        });
+    }
+
+    /// Calls that arrived over the budget.
+    pub fn over_budget(&self) -> u64 {
+        self.state().budget.as_ref().map_or(0, |b| b.over)
+    }
+
     pub fn set_delay(&self, delay: Option<Duration>) {
         self.state().delay = delay;
     }

@@ -112,8 +112,31 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
         .get("PRIVATE-TOKEN")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let (delay, access, fault) = {
+    let (delay, access, fault, limit) = {
         let mut state = state.lock().unwrap();
+        let limit = state.budget.as_mut().map(|budget| {
+            if budget.started.elapsed() >= budget.window {
+                budget.started = Instant::now();
+                budget.used = 0;
+            }
+            budget.used += 1;
+            let over = budget.used > budget.limit;
+            if over {
+                budget.over += 1;
+            }
+            let left = budget.window.saturating_sub(budget.started.elapsed());
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap();
+            let reset = (now + left).as_secs_f64().ceil() as u64;
+            (
+                over,
+                budget.limit,
+                budget.limit.saturating_sub(budget.used),
+                reset,
+                left,
+            )
+        });
         state.requests.push(super::state::Request {
             method: method.to_string(),
             route: route.clone(),
@@ -122,7 +145,7 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
         });
         let access = token.and_then(|t| state.tokens.get(&t).copied());
         let fault = state.take_fault(method.as_str(), &route, &request.uri().to_string());
-        (state.delay, access, fault)
+        (state.delay, access, fault, limit)
     };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
@@ -143,7 +166,29 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
     if access == Access::ReadOnly && method != Method::GET {
         return message(StatusCode::FORBIDDEN, "403 Forbidden");
     }
-    next.run(request).await
+    let Some((over, limit, remaining, reset, left)) = limit else {
+        return next.run(request).await;
+    };
+    let mut response = if over {
+        let mut refused = message(StatusCode::TOO_MANY_REQUESTS, "Retry later");
+        refused.headers_mut().insert(
+            "Retry-After",
+            HeaderValue::from(left.as_secs_f64().ceil() as u64),
+        );
+        refused
+    } else {
+        next.run(request).await
+    };
+    for (name, value) in [
+        ("RateLimit-Limit", limit),
+        ("RateLimit-Remaining", remaining),
+        ("RateLimit-Reset", reset),
+    ] {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from(value));
+    }
+    response
 }
 
 fn message(status: StatusCode, text: &str) -> Response {

@@ -160,6 +160,17 @@ pub struct Fault {
     pub retry_after: Option<u64>,
 }
 
+/// A rate-limit window.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub limit: u64,
+    pub window: Duration,
+    pub started: Instant,
+    pub used: u64,
+    /// Calls that arrived with the budget spent (answered 429).
+    pub over: u64,
+}
+
 /// One request the fake served.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -187,6 +198,9 @@ pub struct State {
     /// Added before every answer.
     pub delay: Option<Duration>,
     pub requests: Vec<Request>,
+    /// A rate limit: this many calls per window, over it 429 (GitLab's
+    /// `RateLimit-*` headers on every answer).
+    pub budget: Option<Budget>,
     /// Label and milestone changes, oldest first.
     pub history: Vec<super::history::HistoryEntry>,
     /// `http://127.0.0.1:PORT`, for `web_url`s and `Link` headers.

@@ -192,7 +192,7 @@ pub fn write_config_mailing(
     let (mail, announce) = match smtp_url {
         Some(url) => (
             format!(
-                "[mail]\nsmtp_url = \"{url}\"\nfrom = \"bot@lava.example.org\"\ntimeout = \"60s\"\n"
+                "[mail]\nsmtp_url = \"{url}\"\nfrom = \"bot@lava.example.org\"\ntimeout = \"2s\"\n"
             ),
             "announce = { to = [\"lava-announce@lists.example.org\"], trigger = \"first-change\" }\n",
         ),
