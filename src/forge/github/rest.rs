@@ -230,6 +230,25 @@ mod tests {
     }
 
     #[test]
+    fn a_secondary_rate_limit_is_a_back_off_not_a_refusal() {
+        let message = r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#;
+        for (status, extra) in [
+            (
+                StatusCode::FORBIDDEN,
+                vec![("x-ratelimit-remaining", "4999")],
+            ),
+            (StatusCode::TOO_MANY_REQUESTS, vec![("retry-after", "60")]),
+        ] {
+            let error = error_for(status, &headers(&extra), message, 0);
+            assert!(
+                matches!(error, ForgeError::RateLimited { .. }),
+                "{status}: {error:?}"
+            );
+            assert!(error.is_retryable());
+        }
+    }
+
+    #[test]
     fn forbidden_without_quota_headers_is_a_refusal_with_githubs_message() {
         let error = error_for(
             StatusCode::FORBIDDEN,
