@@ -307,6 +307,8 @@ impl Engine {
             {
                 return self.refused_or_failed(project, report, &error, refused(&error));
             }
+            // The next MR of a server-less sync reads the blocks from the cache.
+            self.cache_milestone_description(project, milestone.id, &wanted);
             report.writes += 1;
         }
         Ok(())

@@ -15,6 +15,7 @@ const LIST: &str = "lava-announce@lists.example.org";
 
 struct World {
     fake: FakeGitLab,
+    project: u64,
     milestone: u64,
     smtp: SmtpServer,
     dir: tempfile::TempDir,
@@ -43,6 +44,7 @@ async fn world() -> World {
     std::fs::write(dir.path().join("schemagate.toml"), config).unwrap();
     World {
         fake,
+        project,
         milestone,
         smtp,
         dir,
@@ -151,4 +153,26 @@ async fn a_sync_killed_between_smtp_and_the_block_write_resends_once_under_the_s
 
     w.sync_once().await;
     assert_eq!(w.smtp.mails().len(), 2, "a third run sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_run_batches_every_open_database_change_in_the_block() {
+    let w = world().await;
+    let lines = migration_lines();
+    let sha = "b000000000000000000000000000000000000001";
+    let second = "app/migrations/0043_index.py";
+    w.fake
+        .add_merge_request(w.project, 2, sha, vec![Diff::added(second, &lines)]);
+    w.fake.add_file(w.project, sha, second, &lines.join("\n"));
+    let out = w.sync_once().await;
+    // Two MRs, checked again after the warning went out (their comments change).
+    assert!(out.contains("4 merge requests checked"), "{out}");
+    let block = w.block();
+    assert!(
+        block.contains("<!-- schemagate:items mr:1:bot mr:2:bot -->"),
+        "both MRs in the block: {block}"
+    );
+    assert_eq!(w.smtp.mails().len(), 1, "one warning for the batch");
+    let body = &w.smtp.mails()[0].body;
+    assert!(body.contains("- !1 ") && body.contains("- !2 "), "{body}");
 }
