@@ -139,9 +139,20 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_in_seconds_is_parsed_and_dates_are_not() {
+    fn retry_after_is_seconds_or_an_http_date() {
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        // A date long past: retry now.
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(90)).to_rfc2822();
+        let wait = parse_retry_after(&soon).unwrap();
+        assert!(
+            (Duration::from_secs(85)..=Duration::from_secs(90)).contains(&wait),
+            "{wait:?}"
+        );
+        assert_eq!(parse_retry_after("in a while"), None);
     }
 
     #[test]
