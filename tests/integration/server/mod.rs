@@ -3,6 +3,7 @@
 //! metrics, graceful shutdown, and the `serve` binary itself.
 
 mod bad_input;
+mod bad_input_load;
 mod cli;
 mod health_metrics;
 mod shutdown;
