@@ -841,3 +841,29 @@ async fn request_counts_are_kept_per_method_and_route() {
     assert_eq!(fake.count("GET", ISSUE_ROUTE), 1);
     assert_eq!(fake.count("PATCH", ISSUE_ROUTE), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_are_paced_by_the_quota_github_reports_and_never_go_over() {
+    let fake = fake().await;
+    fake.set_budget(5, Duration::from_secs(1));
+    let forge = std::sync::Arc::new(client(&fake, TOKEN));
+    let started = std::time::Instant::now();
+    let calls: Vec<_> = (0..16)
+        .map(|_| {
+            let forge = forge.clone();
+            tokio::spawn(async move { forge.milestones(&project()).await })
+        })
+        .collect();
+    for call in calls {
+        call.await
+            .unwrap()
+            .expect("every call succeeds once the window resets");
+    }
+    assert_eq!(fake.over_budget(), 0, "no call went over the quota");
+    // 16 calls at 5 per window: 4 windows.
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -5,7 +5,7 @@
 
 use super::Fake;
 use super::render;
-use super::state::{Access, Caller, Fault, RecordedRequest, State};
+use super::state::{Access, Budget, Caller, Fault, RecordedRequest, State};
 use axum::extract::{MatchedPath, Request, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -27,7 +27,7 @@ pub async fn gatekeeper(
 ) -> Response {
     let method = request.method().clone();
     let route = matched.as_str().to_string();
-    let (caller, fault) = {
+    let (caller, fault, budget) = {
         let mut state = fake.state.lock().unwrap();
         let caller = identify(&state, request.headers());
         state.requests.push(RecordedRequest {
@@ -41,7 +41,8 @@ pub async fn gatekeeper(
             caller: caller.as_ref().ok().cloned(),
             at: Instant::now(),
         });
-        (caller, state.take_fault(method.as_str(), &route))
+        let budget = state.budget.as_mut().map(Budget::spend);
+        (caller, state.take_fault(method.as_str(), &route), budget)
     };
     if let Some(Fault::Slow(delay)) = fault {
         tokio::time::sleep(delay).await;
@@ -56,7 +57,32 @@ pub async fn gatekeeper(
         return refusal;
     }
     request.extensions_mut().insert(caller);
-    next.run(request).await
+    let Some(spent) = budget else {
+        return next.run(request).await;
+    };
+    // GitHub's primary limit: 403 with the quota at 0 and the reset time.
+    let mut response = if spent.over {
+        render::error(
+            StatusCode::FORBIDDEN,
+            "API rate limit exceeded for user ID 7.",
+        )
+    } else {
+        next.run(request).await
+    };
+    for (name, value) in [
+        ("x-ratelimit-limit", spent.limit),
+        ("x-ratelimit-remaining", spent.remaining),
+        ("x-ratelimit-reset", spent.reset),
+        ("x-ratelimit-used", spent.used),
+    ] {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from(value));
+    }
+    response
+        .headers_mut()
+        .insert("x-ratelimit-resource", HeaderValue::from_static("core"));
+    response
 }
 
 /// Who the `Authorization` header says the caller is, or GitHub's 401.

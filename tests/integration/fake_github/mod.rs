@@ -90,6 +90,25 @@ impl FakeGitHub {
         });
     }
 
+    /// Allows `limit` calls per `window`, then 403 as GitHub's primary
+    /// limit does, with the `x-ratelimit-*` headers on every answer.
+    pub fn set_budget(&self, limit: u64, window: std::time::Duration) {
+        self.with_state(|s| {
+            s.budget = Some(state::Budget {
+                limit,
+                window,
+                started: std::time::Instant::now(),
+                used: 0,
+                over: 0,
+            })
+        });
+    }
+
+    /// Calls that arrived over the budget.
+    pub fn over_budget(&self) -> u64 {
+        self.with_state(|s| s.budget.as_ref().map_or(0, |b| b.over))
+    }
+
     pub fn add_token(&self, token: &str, access: Access) {
         self.with_state(|s| s.personal_tokens.insert(token.into(), access));
     }
