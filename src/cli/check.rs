@@ -6,9 +6,7 @@
 use super::ci_env::{self, CiTarget};
 use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
-use crate::config::{
-    Config, DatabaseKind, DatabaseUrl, ForgeKind, GithubAuth, GitlabConfig, ProjectConfig,
-};
+use crate::config::{Config, ForgeKind, GithubAuth, GitlabConfig, ProjectConfig};
 use crate::core::policy::GateState;
 use crate::engine::{CheckOptions, CheckReport, Engine, Forges};
 use crate::forge::ItemState;
@@ -106,11 +104,7 @@ pub fn run(args: CheckArgs, settings: &Settings) -> Result<ExitCode> {
     let config = Arc::new(config);
     let report = runtime.block_on(async {
         // Nothing is kept between runs: the forge is the record.
-        let store = Store::connect(&DatabaseUrl {
-            url: "sqlite::memory:".into(),
-            kind: DatabaseKind::Sqlite,
-        })
-        .await?;
+        let store = Store::in_memory().await?;
         let engine = Engine::new(config.clone(), store, forges);
         engine
             .check(&project, target.number, &options)

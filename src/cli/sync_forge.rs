@@ -6,7 +6,6 @@
 use super::check::{Target, amend_for_ci, effective_config};
 use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
-use crate::config::{DatabaseKind, DatabaseUrl};
 use crate::engine::{Engine, ForgeSyncReport, Forges, MailService};
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
@@ -47,11 +46,7 @@ pub fn run(project: Option<&str>, settings: &Settings) -> Result<ExitCode> {
             Forges::from_config(&config)?
         };
         let report = runtime.block_on(async {
-            let store = Store::connect(&DatabaseUrl {
-                url: "sqlite::memory:".into(),
-                kind: DatabaseKind::Sqlite,
-            })
-            .await?;
+            let store = Store::in_memory().await?;
             let engine =
                 Engine::new(Arc::new(config.clone()), store, forges).with_mail(mail.clone());
             engine

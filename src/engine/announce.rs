@@ -91,7 +91,7 @@ impl Engine {
             .config
             .mail
             .as_ref()
-            .map_or(std::time::Duration::from_secs(30), |m| m.timeout);
+            .map_or(crate::config::DEFAULT_MAIL_TIMEOUT, |m| m.timeout);
         timeout * 4
     }
 
@@ -367,11 +367,11 @@ impl Engine {
         kind: AnnouncementKind,
         preview: bool,
     ) -> anyhow::Result<AnnounceOutcome> {
-        let project = self.context_for(project).map_err(failure_sentence)?;
+        let project = self.context_for(project).map_err(Failure::into_error)?;
         let snapshot = self
             .announcement_snapshot(&project)
             .await
-            .map_err(failure_sentence)?;
+            .map_err(Failure::into_error)?;
         let milestone = snapshot
             .milestones
             .iter()
@@ -409,7 +409,7 @@ impl Engine {
             let (outgoing, _, _) = self
                 .compose(&project, &snapshot, due)
                 .await
-                .map_err(failure_sentence)?;
+                .map_err(Failure::into_error)?;
             return Ok(AnnounceOutcome::Preview(outgoing.preview()));
         }
         if let Some(sent) = snapshot.rows.iter().find(|r| {
@@ -435,7 +435,7 @@ impl Engine {
         }
         self.send_announcement(&project, &snapshot, due, Intent::Command)
             .await
-            .map_err(failure_sentence)
+            .map_err(Failure::into_error)
     }
 }
 
@@ -445,10 +445,4 @@ fn milestone_title(snapshot: &Snapshot, milestone: MilestoneId) -> String {
         .iter()
         .find(|m| m.id == milestone)
         .map_or_else(|| format!("milestone {milestone}"), |m| m.title.clone())
-}
-
-fn failure_sentence(failure: Failure) -> anyhow::Error {
-    match failure {
-        Failure::Drop(reason) | Failure::Retry(reason) => anyhow::anyhow!(reason),
-    }
 }

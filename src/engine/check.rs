@@ -66,24 +66,29 @@ impl Engine {
         number: u64,
         options: &CheckOptions,
     ) -> anyhow::Result<CheckReport> {
-        let context = self.context_for(project).map_err(failure_text)?;
-        self.check_in(&context, number, options)
+        let context = self.context_for(project).map_err(Failure::into_error)?;
+        self.check_in(&context, number, None, options)
             .await
-            .map_err(failure_text)
+            .map_err(Failure::into_error)
     }
 
+    /// Checks MR `number`, read from the forge unless `listed` holds it.
     pub(super) async fn check_in(
         &self,
         project: &ProjectContext<'_>,
         number: u64,
+        listed: Option<MergeRequest>,
         options: &CheckOptions,
     ) -> Step<CheckReport> {
         let reference = item_reference(project.kind, ItemKind::MergeRequest, number);
-        let mr = project
-            .forge
-            .merge_request(&project.path, ItemNumber(number))
-            .await
-            .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?;
+        let mr = match listed {
+            Some(mr) => mr,
+            None => project
+                .forge
+                .merge_request(&project.path, ItemNumber(number))
+                .await
+                .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?,
+        };
         let milestones = self.milestones(project).await?;
         let state = project_state_from_blocks(&milestones);
         let mut record = ItemRecord {
@@ -355,10 +360,4 @@ fn state_after(prepared: &Prepared) -> ProjectState {
         .db_changes
         .extend(recorded_db_change(&prepared.facts, &prepared.decision));
     after
-}
-
-fn failure_text(failure: Failure) -> anyhow::Error {
-    match failure {
-        Failure::Drop(reason) | Failure::Retry(reason) => anyhow::anyhow!(reason),
-    }
 }

@@ -13,6 +13,15 @@ pub(super) enum Failure {
 
 pub(super) type Step<T> = Result<T, Failure>;
 
+impl Failure {
+    /// The reason as one error for a command (exit 2), whichever kind.
+    pub(super) fn into_error(self) -> anyhow::Error {
+        match self {
+            Failure::Drop(reason) | Failure::Retry(reason) => anyhow::anyhow!(reason),
+        }
+    }
+}
+
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Self {
         Failure::Retry(error.to_string())

@@ -39,21 +39,21 @@ impl Engine {
     /// Reconciles `project` and sends the warnings due, keeping every record
     /// in the forge.
     pub async fn sync_via_forge(&self, project: &ProjectConfig) -> anyhow::Result<ForgeSyncReport> {
-        let context = self.context_for(project).map_err(sentence)?;
+        let context = self.context_for(project).map_err(Failure::into_error)?;
         let mut report = ForgeSyncReport::default();
         self.check_open(&context, &mut report)
             .await
-            .map_err(sentence)?;
+            .map_err(Failure::into_error)?;
         let sent = self
             .send_due_warnings(&context, &mut report)
             .await
-            .map_err(sentence)?;
+            .map_err(Failure::into_error)?;
         if sent > 0 {
             // Comments and verdicts now say "announced".
             report.blocked.clear();
             self.check_open(&context, &mut report)
                 .await
-                .map_err(sentence)?;
+                .map_err(Failure::into_error)?;
         }
         Ok(report)
     }
@@ -73,7 +73,10 @@ impl Engine {
             bot_account: None,
         };
         for mr in open {
-            let checked = self.check_in(project, mr.number.0, &options).await?;
+            // The listing already holds each MR: no read of its own.
+            let checked = self
+                .check_in(project, mr.number.0, Some(mr), &options)
+                .await?;
             report.checked += 1;
             report.writes += checked.writes;
             if let Some(refused) = checked.write_refused {
@@ -173,10 +176,10 @@ impl Engine {
             milestone: milestone.id,
             sent_at: Utc::now(),
         });
-        // The block as the forge has it now (with the sending line), so the
-        // write replaces that line.
+        // The block with the sending line, as the cache has it since that
+        // write, so this write replaces the line.
         let current = self
-            .fresh_milestones(project)
+            .milestones(project)
             .await?
             .iter()
             .find(|m| m.id == milestone.id)
@@ -184,11 +187,5 @@ impl Engine {
             .unwrap_or_else(|| milestone.clone());
         self.write_block(project, &current, &done).await?;
         Ok(())
-    }
-}
-
-fn sentence(failure: Failure) -> anyhow::Error {
-    match failure {
-        Failure::Drop(reason) | Failure::Retry(reason) => anyhow::anyhow!(reason),
     }
 }

@@ -45,6 +45,16 @@ const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON;";
 
 impl Store {
+    /// A store that lives as long as this process: `check` and the
+    /// server-less `sync`, whose records are all on the forge.
+    pub async fn in_memory() -> Result<Store, StoreError> {
+        Store::connect(&DatabaseUrl {
+            url: "sqlite::memory:".into(),
+            kind: DatabaseKind::Sqlite,
+        })
+        .await
+    }
+
     /// Opens (creating an SQLite file if missing) and brings the schema up to date.
     pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();

@@ -93,15 +93,7 @@ impl FakeGitHub {
     /// Allows `limit` calls per `window`, then 403 as GitHub's primary
     /// limit does, with the `x-ratelimit-*` headers on every answer.
     pub fn set_budget(&self, limit: u64, window: std::time::Duration) {
-        self.with_state(|s| {
-            s.budget = Some(state::Budget {
-                limit,
-                window,
-                started: std::time::Instant::now(),
-                used: 0,
-                over: 0,
-            })
-        });
+        self.with_state(|s| s.budget = Some(state::Budget::new(limit, window)));
     }
 
     /// Calls that arrived over the budget.

@@ -196,52 +196,8 @@ impl Repo {
     }
 }
 
-/// A rate-limit window.
-#[derive(Debug, Clone)]
-pub struct Budget {
-    pub limit: u64,
-    pub window: std::time::Duration,
-    pub started: Instant,
-    pub used: u64,
-    /// Calls that arrived with the quota spent (answered 403).
-    pub over: u64,
-}
-
-/// One call counted against a [`Budget`].
-#[derive(Debug, Clone, Copy)]
-pub struct Spent {
-    pub over: bool,
-    pub limit: u64,
-    pub remaining: u64,
-    pub used: u64,
-    /// Unix seconds.
-    pub reset: u64,
-}
-
-impl Budget {
-    pub fn spend(&mut self) -> Spent {
-        if self.started.elapsed() >= self.window {
-            self.started = Instant::now();
-            self.used = 0;
-        }
-        self.used += 1;
-        let over = self.used > self.limit;
-        if over {
-            self.over += 1;
-        }
-        let left = self.window.saturating_sub(self.started.elapsed());
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap();
-        Spent {
-            over,
-            limit: self.limit,
-            remaining: self.limit.saturating_sub(self.used),
-            used: self.used.min(self.limit),
-            reset: (now + left).as_secs_f64().ceil() as u64,
-        }
-    }
-}
+/// The same rate-limit window as the fake GitLab's.
+pub use crate::fake_gitlab::rate_window::Budget;
 
 /// Everything the fake knows.
 #[derive(Debug, Default)]

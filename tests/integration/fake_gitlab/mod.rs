@@ -5,6 +5,8 @@
 
 pub mod history;
 pub mod people;
+#[path = "../fake_rate_window.rs"]
+pub mod rate_window;
 pub mod routes;
 pub mod state;
 
@@ -167,13 +169,7 @@ impl FakeGitLab {
     /// Allows `limit` calls per `window` (then 429), with GitLab's
     /// `RateLimit-Limit`, `-Remaining` and `-Reset` headers on every answer.
     pub fn set_budget(&self, limit: u64, window: Duration) {
-        self.state().budget = Some(state::Budget {
-            limit,
-            window,
-            started: std::time::Instant::now(),
-            used: 0,
-            over: 0,
-        });
+        self.state().budget = Some(state::Budget::new(limit, window));
     }
 
     /// Calls that arrived over the budget.

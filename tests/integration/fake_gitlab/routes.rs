@@ -114,29 +114,7 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
         .map(str::to_string);
     let (delay, access, fault, limit) = {
         let mut state = state.lock().unwrap();
-        let limit = state.budget.as_mut().map(|budget| {
-            if budget.started.elapsed() >= budget.window {
-                budget.started = Instant::now();
-                budget.used = 0;
-            }
-            budget.used += 1;
-            let over = budget.used > budget.limit;
-            if over {
-                budget.over += 1;
-            }
-            let left = budget.window.saturating_sub(budget.started.elapsed());
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap();
-            let reset = (now + left).as_secs_f64().ceil() as u64;
-            (
-                over,
-                budget.limit,
-                budget.limit.saturating_sub(budget.used),
-                reset,
-                left,
-            )
-        });
+        let limit = state.budget.as_mut().map(super::rate_window::Budget::spend);
         state.requests.push(super::state::Request {
             method: method.to_string(),
             route: route.clone(),
@@ -166,23 +144,24 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
     if access == Access::ReadOnly && method != Method::GET {
         return message(StatusCode::FORBIDDEN, "403 Forbidden");
     }
-    let Some((over, limit, remaining, reset, left)) = limit else {
+    let Some(spent) = limit else {
         return next.run(request).await;
     };
-    let mut response = if over {
+    let mut response = if spent.over {
         let mut refused = message(StatusCode::TOO_MANY_REQUESTS, "Retry later");
         refused.headers_mut().insert(
             "Retry-After",
-            HeaderValue::from(left.as_secs_f64().ceil() as u64),
+            HeaderValue::from(spent.left.as_secs_f64().ceil() as u64),
         );
         refused
     } else {
         next.run(request).await
     };
     for (name, value) in [
-        ("RateLimit-Limit", limit),
-        ("RateLimit-Remaining", remaining),
-        ("RateLimit-Reset", reset),
+        ("RateLimit-Limit", spent.limit),
+        ("RateLimit-Observed", spent.used),
+        ("RateLimit-Remaining", spent.remaining),
+        ("RateLimit-Reset", spent.reset),
     ] {
         response
             .headers_mut()

@@ -160,16 +160,7 @@ pub struct Fault {
     pub retry_after: Option<u64>,
 }
 
-/// A rate-limit window.
-#[derive(Debug, Clone)]
-pub struct Budget {
-    pub limit: u64,
-    pub window: Duration,
-    pub started: Instant,
-    pub used: u64,
-    /// Calls that arrived with the budget spent (answered 429).
-    pub over: u64,
-}
+pub use super::rate_window::Budget;
 
 /// One request the fake served.
 #[derive(Debug, Clone)]
