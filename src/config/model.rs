@@ -22,6 +22,11 @@ pub const DEFAULT_LEAD_TIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
 /// to today's date can never overflow (and a typo of years is caught).
 pub const MAX_LEAD_TIME: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 pub const MAX_SYNC_INTERVAL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// How long done jobs and delivery ids are kept: also the window in which a
+/// redelivered webhook counts as a duplicate.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// The longest retention: a year.
+pub const MAX_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 pub const MAX_DIGEST_INTERVAL: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
 
@@ -85,6 +90,8 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     pub database: DatabaseUrl,
     pub sync_interval: Duration,
+    /// Done jobs and delivery ids older than this are deleted.
+    pub retention: Duration,
     /// Webhook bodies above this size get 413.
     pub max_body_bytes: usize,
 }
@@ -98,6 +105,7 @@ impl Default for ServerConfig {
                 kind: DatabaseKind::Sqlite,
             },
             sync_interval: DEFAULT_SYNC_INTERVAL,
+            retention: DEFAULT_RETENTION,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }

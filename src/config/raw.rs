@@ -23,6 +23,7 @@ pub struct RawServer {
     pub listen: Option<String>,
     pub database: Option<String>,
     pub sync_interval: Option<String>,
+    pub retention: Option<String>,
     pub max_body_bytes: Option<i64>,
 }
 

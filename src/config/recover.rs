@@ -180,6 +180,7 @@ pub fn example_value(leaf: &str) -> Option<&'static str> {
         "listen" => "\"127.0.0.1:8080\"",
         "database" => "\"sqlite://schemagate.db\"",
         "sync_interval" => "\"10m\"",
+        "retention" => "\"7d\"",
         "max_body_bytes" => "26214400",
         "url" => "\"https://gitlab.example.org\"",
         "api_url" => "\"https://api.github.com\"",

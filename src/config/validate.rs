@@ -197,6 +197,14 @@ fn validate_server(raw: Option<&RawServer>, report: &mut Report<'_>) -> ServerCo
             std::time::Duration::from_secs(1)..=MAX_SYNC_INTERVAL,
         )
     });
+    let retention = raw.retention.as_deref().and_then(|text| {
+        duration(
+            report,
+            "server.retention",
+            text,
+            std::time::Duration::from_secs(1)..=MAX_RETENTION,
+        )
+    });
     let max_body_bytes = raw.max_body_bytes.and_then(|bytes| {
         let size = usize::try_from(bytes).ok().filter(|&b| b >= 1024);
         if size.is_none() {
@@ -212,6 +220,7 @@ fn validate_server(raw: Option<&RawServer>, report: &mut Report<'_>) -> ServerCo
         listen: listen.unwrap_or(defaults.listen),
         database: database.unwrap_or(defaults.database),
         sync_interval: sync_interval.unwrap_or(defaults.sync_interval),
+        retention: retention.unwrap_or(defaults.retention),
         max_body_bytes: max_body_bytes.unwrap_or(defaults.max_body_bytes),
     }
 }

@@ -2,13 +2,14 @@
 //! (200), or stored with its job BEFORE the answer goes back (202 queued,
 //! 200 duplicate, 503 when the store cannot take it so the forge redelivers).
 
+use super::group_commit::PendingDelivery;
 use super::routes::AppState;
 use crate::config::{self, Config};
 use crate::engine::Work;
 use crate::forge::ForgeKind;
 use crate::forge::event::{Event, MilestoneScope};
 use crate::metric_names::{EVENTS_RECEIVED, WEBHOOKS_REJECTED};
-use crate::store::{Enqueued, NewDelivery, NewJob};
+use crate::store::Enqueued;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -58,15 +59,13 @@ async fn store_or_ignore(app: &AppState, delivery: Delivery<'_>) -> Response {
     let payload = work.to_json();
     let serial_key = work.serial_key();
     let stored = app
-        .store
-        .enqueue_delivery(&NewDelivery {
+        .intake
+        .store(PendingDelivery {
             forge,
-            delivery_id: &delivery_id,
-            event_name,
-            job: NewJob {
-                serial_key: &serial_key,
-                payload: &payload,
-            },
+            delivery_id,
+            event_name: event_name.to_string(),
+            serial_key: serial_key.clone(),
+            payload,
         })
         .await;
     match stored {

@@ -3,6 +3,7 @@
 //! the periodic sync, and graceful shutdown. `start` and `RunningServer` are
 //! the contract with the CLI and the end-to-end tests.
 
+mod group_commit;
 mod health;
 mod intake;
 pub mod metrics;
@@ -142,6 +143,7 @@ pub async fn start(
     let state = Arc::new(AppState {
         config: config.clone(),
         store: store.clone(),
+        intake: group_commit::Intake::start(store.clone()),
         secrets,
         wake: wake.clone(),
         metrics: metrics::install(),
@@ -165,6 +167,11 @@ pub async fn start(
         lease: options.lease,
     }
     .spawn(options.workers, &options.worker_id, &lifecycle.watch());
+    tokio::spawn(sync_loop::prune_periodically(
+        config.server.retention,
+        store.clone(),
+        lifecycle.watch(),
+    ));
     let sync = tokio::spawn(sync_loop::run(
         config,
         store.clone(),

@@ -15,6 +15,8 @@ use tokio::sync::Notify;
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
+    /// Stores deliveries in batches (group commit).
+    pub intake: super::group_commit::Intake,
     pub secrets: WebhookSecrets,
     /// Woken after each stored delivery so an idle worker claims it at once.
     pub wake: Arc<Notify>,

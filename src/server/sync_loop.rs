@@ -2,7 +2,8 @@
 //! `server.sync_interval`, one `Work::Sync` job per configured project goes
 //! into the queue (the store coalesces it with one still waiting), which
 //! catches missed webhooks and dates that pass. The workers run it like any
-//! job. Each tick also prunes done jobs and delivery ids past the retention.
+//! job. A second loop prunes done jobs and delivery ids past
+//! `server.retention`, so the store stays bounded under any load.
 
 use super::shutdown::{Phase, PhaseWatch};
 use crate::config::Config;
@@ -17,9 +18,8 @@ use tokio::sync::Notify;
 /// up while the server was down go first; it also tells `/healthz` early
 /// whether each forge answers.
 pub const FIRST_SYNC_DELAY: Duration = Duration::from_secs(10);
-/// Done jobs and delivery ids older than this are deleted at each sync tick.
-/// It is also the window in which a redelivered webhook counts as a duplicate.
-pub const RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// The longest wait between two prunes.
+const MAX_PRUNE_INTERVAL: Duration = Duration::from_secs(10 * 60);
 
 pub async fn run(config: Arc<Config>, store: Store, wake: Arc<Notify>, mut phase: PhaseWatch) {
     let mut wait = FIRST_SYNC_DELAY.min(config.server.sync_interval);
@@ -30,13 +30,25 @@ pub async fn run(config: Arc<Config>, store: Store, wake: Arc<Notify>, mut phase
         }
         enqueue_syncs(&config, &store).await;
         wake.notify_one();
-        prune(&store).await;
         wait = config.server.sync_interval;
     }
 }
 
-async fn prune(store: &Store) {
-    match store.prune(RETENTION).await {
+/// Prunes every tenth of the retention (at most every 10 minutes), so
+/// nothing stays much longer than `server.retention`.
+pub async fn prune_periodically(retention: Duration, store: Store, mut phase: PhaseWatch) {
+    let every = (retention / 10).clamp(Duration::from_millis(100), MAX_PRUNE_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = phase.wait_for(Phase::Draining) => return,
+        }
+        prune(&store, retention).await;
+    }
+}
+
+async fn prune(store: &Store, retention: Duration) {
+    match store.prune(retention).await {
         Ok(pruned) => tracing::debug!(
             jobs = pruned.jobs,
             deliveries = pruned.deliveries,

@@ -1,5 +1,7 @@
 //! Opening the pool: SQLite settings, PostgreSQL limits, errors without secrets,
-//! and write transactions that are safe on SQLite's single writer.
+//! and the store's two ways onto a connection: write transactions that are
+//! safe on SQLite's single writer, and plain reads, both taking a turn on
+//! SQLite (see `turns`).
 //!
 //! SQLite has one writer at a time. A deferred `BEGIN` that reads and then
 //! writes fails with `SQLITE_BUSY` (no waiting) when another connection wrote
@@ -14,11 +16,15 @@
 //!   in WAL mode takes well under a millisecond, so one connection is not the
 //!   bottleneck; several replicas need PostgreSQL anyway.
 
+use super::turns::{Priority, Turn, Turns};
 use super::{Store, StoreError, schema};
 use crate::config::{DatabaseKind, DatabaseUrl};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long to wait for a connection (or for PostgreSQL to answer at all).
@@ -97,6 +103,7 @@ impl Store {
         let store = Store {
             pool,
             kind: url.kind,
+            turns: (url.kind == DatabaseKind::Sqlite).then(|| Arc::new(Turns::default())),
         };
         schema::apply(&store)
             .await
@@ -106,12 +113,92 @@ impl Store {
 
     /// A transaction for statements that write. On SQLite it takes the write
     /// lock at `BEGIN` (see the module comment); PostgreSQL locks rows as it goes.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+    pub(crate) async fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
+        self.begin_with(Priority::Work).await
+    }
+
+    /// [`Store::begin_write`] for storing webhook deliveries: first in line.
+    pub(crate) async fn begin_intake(&self) -> Result<WriteTransaction, StoreError> {
+        self.begin_with(Priority::Intake).await
+    }
+
+    async fn begin_with(&self, priority: Priority) -> Result<WriteTransaction, StoreError> {
+        let turn = self.turn(priority).await;
         let transaction = match self.kind {
             DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             DatabaseKind::Postgres => self.pool.begin().await?,
         };
-        Ok(transaction)
+        Ok(WriteTransaction {
+            transaction,
+            _turn: turn,
+        })
+    }
+
+    /// A connection for reads outside a transaction.
+    pub(crate) async fn reader(&self) -> Result<Reader, StoreError> {
+        let turn = self.turn(Priority::Work).await;
+        Ok(Reader {
+            connection: self.pool.acquire().await?,
+            _turn: turn,
+        })
+    }
+
+    async fn turn(&self, priority: Priority) -> Option<Turn> {
+        match &self.turns {
+            Some(turns) => Some(turns.take(priority).await),
+            None => None,
+        }
+    }
+}
+
+/// A write transaction holding its turn until it commits or is dropped.
+pub(crate) struct WriteTransaction {
+    transaction: Transaction<'static, Any>,
+    // Declared last: the transaction ends before the turn passes on.
+    _turn: Option<Turn>,
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.transaction.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.transaction.rollback().await?;
+        Ok(())
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.transaction
+    }
+}
+
+impl DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.transaction
+    }
+}
+
+/// A pooled connection holding its turn while it reads.
+pub(crate) struct Reader {
+    connection: PoolConnection<Any>,
+    _turn: Option<Turn>,
+}
+
+impl Deref for Reader {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.connection
+    }
+}
+
+impl DerefMut for Reader {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.connection
     }
 }
 

@@ -10,7 +10,7 @@ use crate::core::types::MilestoneId;
 use crate::forge::{ForgeKind, ItemKind};
 use chrono::DateTime;
 use serde::Serialize;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
 impl Store {
     pub async fn item(&self, key: &ItemKey) -> Result<Option<ItemRecord>, StoreError> {
@@ -21,7 +21,7 @@ impl Store {
         .bind(project_key(&key.project))
         .bind(item_kind_word(key.kind))
         .bind(to_i64(key.number)?)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -142,7 +142,7 @@ impl Store {
         )
         .bind(forge.name())
         .bind(&project)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         let db_changes = changes
             .iter()
@@ -159,7 +159,7 @@ impl Store {
         )
         .bind(forge.name())
         .bind(&project)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         let warnings_sent = warnings
             .iter()
@@ -194,7 +194,7 @@ impl Store {
         .bind(forge.name())
         .bind(project_key(project))
         .bind(to_i64(issue)?)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|row| to_u64(row.try_get("mr")?, "item_closes"))
@@ -208,7 +208,7 @@ fn to_json(value: &impl Serialize) -> Result<String, StoreError> {
 }
 
 async fn delete_closes(
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut AnyConnection,
     forge: ForgeKind,
     project: &str,
     mr: i64,
@@ -217,7 +217,7 @@ async fn delete_closes(
         .bind(forge.name())
         .bind(project)
         .bind(mr)
-        .execute(&mut **transaction)
+        .execute(&mut *transaction)
         .await?;
     Ok(())
 }

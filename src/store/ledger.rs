@@ -17,7 +17,7 @@ use super::{
 use crate::core::types::MilestoneId;
 use crate::forge::ForgeKind;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row};
 
 const COLUMNS: &str = "forge, project, milestone, kind, sequence, message_id, state, attempts, \
                        sent_at, last_error, items";
@@ -35,7 +35,7 @@ impl Store {
         )))
         .bind(forge.name())
         .bind(project_key(project))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(announcement).collect()
     }
@@ -50,7 +50,7 @@ impl Store {
              WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 AND sequence = $5"
         )))
         .bind_key(key)?
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.as_ref().map(announcement).transpose()
     }
@@ -148,7 +148,7 @@ impl Store {
 }
 
 async fn select_one(
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut AnyConnection,
     key: &AnnouncementKey,
 ) -> Result<AnyRow, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -160,7 +160,7 @@ async fn select_one(
     .bind(to_i64(key.milestone.0)?)
     .bind(announcement_kind_word(key.kind))
     .bind(i64::from(key.sequence))
-    .fetch_one(&mut **transaction)
+    .fetch_one(&mut *transaction)
     .await?;
     Ok(row)
 }

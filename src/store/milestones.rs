@@ -18,7 +18,7 @@ impl Store {
             sqlx::query("SELECT epoch FROM milestone_epochs WHERE forge = $1 AND project = $2")
                 .bind(forge.name())
                 .bind(project_key(project))
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.reader().await?)
                 .await?;
         match row {
             Some(row) => Ok(row.try_get("epoch")?),

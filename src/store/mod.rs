@@ -18,6 +18,7 @@ mod queue;
 pub use queue::MAX_ATTEMPTS;
 mod schema;
 mod time;
+mod turns;
 
 use crate::config::DatabaseKind;
 use crate::core::policy::{DbItemRef, Ownership};
@@ -28,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 
 /// A store operation failed (connection, SQL, or a corrupt row).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the database {url}: {reason}")]
     Connect { url: String, reason: String },
@@ -267,6 +268,8 @@ pub struct Announcement {
 pub struct Store {
     pool: AnyPool,
     kind: DatabaseKind,
+    /// SQLite's one connection, taken in turns (`None` on PostgreSQL).
+    turns: Option<std::sync::Arc<turns::Turns>>,
 }
 
 impl Store {
@@ -276,7 +279,9 @@ impl Store {
 
     /// One round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.reader().await?)
+            .await?;
         Ok(())
     }
 }

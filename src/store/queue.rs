@@ -18,7 +18,7 @@ use super::{
 };
 use crate::config::DatabaseKind;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row};
 use std::time::Duration;
 
 /// Counted claims after which a job is given up (marked dead): by its
@@ -69,6 +69,9 @@ const OLDEST_RUNNABLE_POSTGRES: &str = "\
                          AND k.lease_until > $1 AND k.job_id <> jobs.id) \
      ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
 
+/// Most rows one prune transaction deletes.
+const PRUNE_CHUNK: i64 = 1000;
+
 const INSERT_JOB: &str = "INSERT INTO jobs (serial_key, payload, state, run_at, enqueued_at) \
      VALUES ($1, $2, 'queued', $3, $3) RETURNING id";
 
@@ -79,29 +82,51 @@ impl Store {
         &self,
         delivery: &NewDelivery<'_>,
     ) -> Result<Enqueued, StoreError> {
+        let mut stored = self
+            .enqueue_deliveries(std::slice::from_ref(delivery))
+            .await?;
+        Ok(stored.pop().expect("one outcome per delivery"))
+    }
+
+    /// Stores deliveries with their jobs in one transaction (group commit:
+    /// one commit for everything that arrived together), first in line for
+    /// SQLite's connection. One outcome per delivery, in order; a delivery
+    /// id seen before, or earlier in `deliveries`, stores nothing.
+    pub async fn enqueue_deliveries(
+        &self,
+        deliveries: &[NewDelivery<'_>],
+    ) -> Result<Vec<Enqueued>, StoreError> {
         let now = now_ms();
-        let mut transaction = self.begin_write().await?;
-        let job = insert_job(&mut transaction, &delivery.job, now).await?;
-        // The primary key decides between two concurrent copies of one
-        // delivery: the loser inserts nothing and undoes its job.
-        let stored = sqlx::query(
-            "INSERT INTO deliveries (forge, delivery_id, event_name, received_at, job_id) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (forge, delivery_id) DO NOTHING",
-        )
-        .bind(delivery.forge.name())
-        .bind(delivery.delivery_id)
-        .bind(delivery.event_name)
-        .bind(now)
-        .bind(job.0)
-        .execute(&mut *transaction)
-        .await?
-        .rows_affected();
-        if stored == 0 {
-            transaction.rollback().await?;
-            return Ok(Enqueued::Duplicate);
+        let mut transaction = self.begin_intake().await?;
+        let mut outcomes = Vec::with_capacity(deliveries.len());
+        for delivery in deliveries {
+            let job = insert_job(&mut transaction, &delivery.job, now).await?;
+            // The primary key decides between two copies of one delivery,
+            // concurrent or in this batch: the loser undoes its job.
+            let stored = sqlx::query(
+                "INSERT INTO deliveries (forge, delivery_id, event_name, received_at, job_id) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (forge, delivery_id) DO NOTHING",
+            )
+            .bind(delivery.forge.name())
+            .bind(delivery.delivery_id)
+            .bind(delivery.event_name)
+            .bind(now)
+            .bind(job.0)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+            if stored == 0 {
+                sqlx::query("DELETE FROM jobs WHERE id = $1")
+                    .bind(job.0)
+                    .execute(&mut *transaction)
+                    .await?;
+                outcomes.push(Enqueued::Duplicate);
+            } else {
+                outcomes.push(Enqueued::New(job));
+            }
         }
         transaction.commit().await?;
-        Ok(Enqueued::New(job))
+        Ok(outcomes)
     }
 
     /// Enqueues follow-up work. When a job with the same key and payload is
@@ -287,7 +312,7 @@ during every attempt') \
              FROM jobs",
         )
         .bind(now_ms())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.reader().await?)
         .await?;
         let count = |column: &str| -> Result<u64, StoreError> {
             let value: i64 = row.try_get(column)?;
@@ -305,7 +330,7 @@ during every attempt') \
         let rows = sqlx::query(
             "SELECT id, serial_key, state, claims, completions, last_error FROM jobs ORDER BY id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -352,25 +377,51 @@ during every attempt') \
     /// Deletes done jobs and delivery ids older than `older_than` (the
     /// dedup window: a delivery re-sent after it is new work again), and key
     /// leases that ran out that long ago. Queued, running and dead jobs stay.
+    /// Deletes in short transactions of at most [`PRUNE_CHUNK`] rows, so a
+    /// large backlog never holds SQLite's connection from the intake for long.
     pub async fn prune(&self, older_than: Duration) -> Result<Pruned, StoreError> {
         let cutoff = now_ms().saturating_sub(millis(older_than));
-        let mut transaction = self.begin_write().await?;
-        let jobs = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at <= $1")
-            .bind(cutoff)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
-        let deliveries = sqlx::query("DELETE FROM deliveries WHERE received_at <= $1")
-            .bind(cutoff)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
-        sqlx::query("DELETE FROM key_leases WHERE lease_until <= $1")
-            .bind(cutoff)
-            .execute(&mut *transaction)
+        let jobs = self
+            .delete_in_chunks(
+                "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs \
+                 WHERE state = 'done' AND finished_at <= $1 LIMIT $2)",
+                cutoff,
+            )
             .await?;
-        transaction.commit().await?;
+        let deliveries = self
+            .delete_in_chunks(
+                "DELETE FROM deliveries WHERE (forge, delivery_id) IN \
+                 (SELECT forge, delivery_id FROM deliveries WHERE received_at <= $1 LIMIT $2)",
+                cutoff,
+            )
+            .await?;
+        self.delete_in_chunks(
+            "DELETE FROM key_leases WHERE serial_key IN \
+             (SELECT serial_key FROM key_leases WHERE lease_until <= $1 LIMIT $2)",
+            cutoff,
+        )
+        .await?;
         Ok(Pruned { jobs, deliveries })
+    }
+
+    /// Runs `delete` (binding the cutoff and [`PRUNE_CHUNK`]) until it
+    /// deletes less than a chunk; returns the rows deleted.
+    async fn delete_in_chunks(&self, delete: &'static str, cutoff: i64) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        loop {
+            let mut transaction = self.begin_write().await?;
+            let rows = sqlx::query(delete)
+                .bind(cutoff)
+                .bind(PRUNE_CHUNK)
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+            transaction.commit().await?;
+            deleted += rows;
+            if rows < PRUNE_CHUNK as u64 {
+                return Ok(deleted);
+            }
+        }
     }
 
     /// Runs an `UPDATE … RETURNING serial_key` that ends this worker's claim,
@@ -403,7 +454,7 @@ during every attempt') \
 /// `enqueue` inside a caller's transaction, so follow-up work commits
 /// together with the record that implies it.
 pub(super) async fn enqueue_in(
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut AnyConnection,
     job: &NewJob<'_>,
 ) -> Result<JobId, StoreError> {
     let waiting = sqlx::query(
@@ -412,7 +463,7 @@ pub(super) async fn enqueue_in(
     )
     .bind(job.serial_key)
     .bind(job.payload)
-    .fetch_optional(&mut **transaction)
+    .fetch_optional(&mut *transaction)
     .await?;
     match waiting {
         Some(row) => Ok(JobId(row.try_get("id")?)),
@@ -421,7 +472,7 @@ pub(super) async fn enqueue_in(
 }
 
 async fn insert_job(
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut AnyConnection,
     job: &NewJob<'_>,
     now: i64,
 ) -> Result<JobId, StoreError> {
@@ -429,7 +480,7 @@ async fn insert_job(
         .bind(job.serial_key)
         .bind(job.payload)
         .bind(now)
-        .fetch_one(&mut **transaction)
+        .fetch_one(&mut *transaction)
         .await?;
     Ok(JobId(row.try_get("id")?))
 }
@@ -437,7 +488,7 @@ async fn insert_job(
 /// Takes the job's serial key until `lease_until`; `false` when another job
 /// holds it under a live lease.
 async fn take_key(
-    transaction: &mut Transaction<'static, Any>,
+    transaction: &mut AnyConnection,
     job: &Job,
     worker: &str,
     lease_until: i64,
@@ -455,7 +506,7 @@ async fn take_key(
     .bind(worker)
     .bind(lease_until)
     .bind(now)
-    .execute(&mut **transaction)
+    .execute(&mut *transaction)
     .await?
     .rows_affected();
     Ok(taken == 1)

@@ -6,7 +6,7 @@
 use super::time::now_ms;
 use super::{Store, StoreError};
 use crate::config::DatabaseKind;
-use sqlx::{Any, Executor, Row, Transaction};
+use sqlx::{AnyConnection, Executor, Row};
 
 /// One schema file.
 pub struct SchemaFile {
@@ -118,11 +118,9 @@ pub(crate) async fn apply(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn applied_versions(
-    transaction: &mut Transaction<'static, Any>,
-) -> Result<Vec<i64>, StoreError> {
+async fn applied_versions(transaction: &mut AnyConnection) -> Result<Vec<i64>, StoreError> {
     let rows = sqlx::query("SELECT version FROM schemagate_schema_history")
-        .fetch_all(&mut **transaction)
+        .fetch_all(&mut *transaction)
         .await?;
     rows.iter()
         .map(|row| row.try_get::<i64, _>("version").map_err(StoreError::from))

@@ -33,6 +33,8 @@ crate::both_backends!(
     extended_lease_keeps_the_job,
     follow_up_work_coalesces_with_queued_work_only,
     prune_forgets_old_done_jobs_and_deliveries,
+    a_batch_of_deliveries_is_stored_in_one_go_with_duplicates_undone,
+    prune_deletes_a_backlog_larger_than_one_chunk,
     item_record_round_trips_and_ignores_path_case,
     project_state_lists_db_changes_and_sent_warnings,
     merge_requests_closing_counts_only_database_changes,
@@ -395,6 +397,52 @@ async fn prune_forgets_old_done_jobs_and_deliveries(db: TestDb) {
         matches!(resent, Enqueued::New(_)),
         "outside the dedup window"
     );
+}
+
+async fn a_batch_of_deliveries_is_stored_in_one_go_with_duplicates_undone(db: TestDb) {
+    let store = db.store().await;
+    store
+        .enqueue_delivery(&delivery(ForgeKind::GitLab, "seen", "{}"))
+        .await
+        .unwrap();
+    let batch = [
+        delivery(ForgeKind::GitLab, "a", "{\"n\":1}"),
+        delivery(ForgeKind::GitLab, "seen", "{\"n\":2}"),
+        delivery(ForgeKind::GitLab, "b", "{\"n\":3}"),
+        delivery(ForgeKind::GitLab, "a", "{\"n\":4}"),
+        delivery(ForgeKind::GitHub, "a", "{\"n\":5}"),
+    ];
+    let outcomes = store.enqueue_deliveries(&batch).await.unwrap();
+    let new: Vec<bool> = outcomes
+        .iter()
+        .map(|outcome| matches!(outcome, Enqueued::New(_)))
+        .collect();
+    assert_eq!(new, [true, false, true, false, true], "{outcomes:?}");
+    // The undone duplicates left no job behind: the first delivery's and three new ones.
+    assert_eq!(store.jobs().await.unwrap().len(), 4);
+    let mut payloads = Vec::new();
+    while let Some(job) = store.claim("w", LONG).await.unwrap() {
+        payloads.push(job.payload.clone());
+        store.complete(job.id, "w").await.unwrap();
+    }
+    assert_eq!(payloads, ["{}", "{\"n\":1}", "{\"n\":3}", "{\"n\":5}"]);
+}
+
+async fn prune_deletes_a_backlog_larger_than_one_chunk(db: TestDb) {
+    let store = db.store().await;
+    let ids: Vec<String> = (0..2_500).map(|n| format!("d-{n}")).collect();
+    for chunk in ids.chunks(250) {
+        let batch: Vec<NewDelivery<'_>> = chunk
+            .iter()
+            .map(|id| delivery(ForgeKind::GitLab, id, "{}"))
+            .collect();
+        store.enqueue_deliveries(&batch).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let pruned = store.prune(Duration::from_millis(1)).await.unwrap();
+    assert_eq!(pruned.deliveries, 2_500, "every chunk was deleted");
+    assert_eq!(pruned.jobs, 0, "queued jobs stay");
+    assert_eq!(store.jobs().await.unwrap().len(), 2_500);
 }
 
 fn key(project: &str, kind: ItemKind, number: u64) -> ItemKey {
