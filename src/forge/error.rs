@@ -23,6 +23,10 @@ pub enum ForgeError {
     /// Any other answer we did not expect, including 5xx after retries.
     #[error("unexpected answer from the forge (HTTP {status}): {body}")]
     Unexpected { status: u16, body: String },
+    /// Not sent: the job's lease may have run out, so another worker may
+    /// hold the job now (see `write_fence`).
+    #[error("the write was not sent: the job's lease ran out and another worker may hold the job")]
+    LeaseLost,
 }
 
 fn retry_hint(retry_after: &Option<Duration>) -> String {

@@ -1,7 +1,8 @@
 //! `MeteredForge`: a [`Forge`] around another that counts every call in
 //! `schemagate_forge_requests_total{forge, call, outcome}` and remembers
 //! whether the forge last answered or could not be reached, so `/healthz`
-//! can report it without sending requests of its own.
+//! can report it without sending requests of its own. Every write first
+//! passes the job's lease fence (`write_fence`).
 
 use super::apply::PostedComment;
 use super::{
@@ -92,6 +93,7 @@ fn outcome_label<T>(result: &Result<T, ForgeError>) -> &'static str {
         Err(ForgeError::Forbidden(_)) => "forbidden",
         Err(ForgeError::Transport(_)) => "transport",
         Err(ForgeError::Unexpected { .. }) => "unexpected",
+        Err(ForgeError::LeaseLost) => "lease_lost",
     }
 }
 
@@ -149,6 +151,7 @@ impl Forge for MeteredForge {
         number: ItemNumber,
         update: &ItemUpdate,
     ) -> Result<(), ForgeError> {
+        super::write_fence::check()?;
         let result = self.inner.update_item(project, kind, number, update).await;
         self.observe("update_item", result)
     }
@@ -159,6 +162,7 @@ impl Forge for MeteredForge {
         name: &str,
         color: &str,
     ) -> Result<(), ForgeError> {
+        super::write_fence::check()?;
         let result = self.inner.ensure_label(project, name, color).await;
         self.observe("ensure_label", result)
     }
@@ -169,6 +173,7 @@ impl Forge for MeteredForge {
         milestone: MilestoneId,
         description: &str,
     ) -> Result<(), ForgeError> {
+        super::write_fence::check()?;
         let result = self
             .inner
             .set_milestone_description(project, milestone, description)
@@ -185,6 +190,7 @@ impl Forge for MeteredForge {
         marker: &str,
         body: &str,
     ) -> Result<CommentId, ForgeError> {
+        super::write_fence::check()?;
         let result = self
             .inner
             .upsert_comment(project, kind, number, known, marker, body)
@@ -198,6 +204,7 @@ impl Forge for MeteredForge {
         sha: &CommitSha,
         status: &CommitStatus,
     ) -> Result<(), ForgeError> {
+        super::write_fence::check()?;
         let result = self.inner.set_status(project, sha, status).await;
         self.observe("set_status", result)
     }

@@ -1,14 +1,16 @@
 //! The workers that drain the queue: claim a job, run it through the engine,
 //! then complete it, retry it later with exponential backoff, or (at
 //! shutdown) return it to the queue. A job's lease is extended while it
-//! runs, so a slow job is never taken by a second replica.
+//! runs, so a slow job is never taken by a second replica; its forge writes
+//! stop at the lease's end when it cannot be extended (`write_fence`).
 
 use super::shutdown::{Phase, PhaseWatch};
 use crate::engine::{Engine, JobOutcome, Work};
+use crate::forge::write_fence::WriteFence;
 use crate::metric_names::{EVENTS_FAILED, EVENTS_PROCESSED, JOBS};
 use crate::store::{Job, Store};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
@@ -56,8 +58,10 @@ struct Worker {
 impl Worker {
     async fn run(mut self) {
         while !self.phase.reached(Phase::Draining) {
+            let asked = Instant::now();
             match self.shared.store.claim(&self.id, self.shared.lease).await {
                 Ok(Some(job)) => {
+                    let fence = WriteFence::new(fence_end(asked, self.shared.lease));
                     let span = tracing::info_span!(
                         "job",
                         id = job.id.0,
@@ -65,7 +69,7 @@ impl Worker {
                         attempt = job.attempts + 1,
                         worker = %self.id
                     );
-                    self.work(job).instrument(span).await;
+                    self.work(job, fence).instrument(span).await;
                 }
                 Ok(None) => self.idle().await,
                 Err(error) => {
@@ -84,14 +88,17 @@ impl Worker {
         }
     }
 
-    async fn work(&mut self, job: Job) {
+    async fn work(&mut self, job: Job, fence: WriteFence) {
         let labels = JobLabels::of(&job);
         let started = std::time::Instant::now();
         // Its own task: a panic in the engine fails this job, not the worker.
         let mut running = tokio::spawn({
             let engine = self.shared.engine.clone();
             let job = job.clone();
-            async move { engine.handle(&job).await }.in_current_span()
+            fence
+                .clone()
+                .scope(async move { engine.handle(&job).await })
+                .in_current_span()
         });
         let heartbeat = tokio::spawn(
             keep_leased(
@@ -99,6 +106,7 @@ impl Worker {
                 job.clone(),
                 self.id.clone(),
                 self.shared.lease,
+                fence.clone(),
             )
             .in_current_span(),
         );
@@ -127,6 +135,16 @@ impl Worker {
                         tracing::warn!(%error, "cannot return the job; its lease will run out")
                     }
                 }
+                return;
+            }
+            // The lease may have run out: the job's writes stopped, and
+            // whoever holds it now (or the next claim) does the work.
+            // Recording an outcome could end another worker's claim.
+            Some(_) if fence.expired() => {
+                labels.count("lease_lost");
+                tracing::warn!(
+                    "the job's lease ran out while it ran; it was left to the next claim"
+                );
                 return;
             }
             Some(Ok(result)) => result,
@@ -176,13 +194,21 @@ impl Worker {
     }
 }
 
-/// Extends the lease every third of its length while the job runs.
-async fn keep_leased(store: Store, job: Job, worker: String, lease: Duration) {
+/// Where the fence of a lease asked for at `asked` stands: a tenth short of
+/// the lease, for clock differences between replicas.
+fn fence_end(asked: Instant, lease: Duration) -> Instant {
+    asked + lease - lease / 10
+}
+
+/// Extends the lease every third of its length while the job runs, and the
+/// fence with it.
+async fn keep_leased(store: Store, job: Job, worker: String, lease: Duration, fence: WriteFence) {
     let every = (lease / 3).max(Duration::from_millis(100));
     loop {
         tokio::time::sleep(every).await;
+        let asked = Instant::now();
         match store.extend_lease(job.id, &worker, lease).await {
-            Ok(true) => {}
+            Ok(true) => fence.extend_to(fence_end(asked, lease)),
             Ok(false) => {
                 tracing::warn!("lost the job's lease");
                 return;

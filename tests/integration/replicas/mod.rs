@@ -4,6 +4,7 @@
 //! against the fake GitLab over loopback.
 
 mod crash;
+mod stolen_lease;
 mod mail;
 mod two_on_postgres;
 
