@@ -1,5 +1,6 @@
 //! Bounded retries with exponential backoff for forge calls: 429 and 5xx
-//! (and broken connections) are tried again, honouring `Retry-After`.
+//! (and broken connections) are tried again, honouring `Retry-After`. Calls
+//! that create something are not repeated blindly: see [`RetryPolicy::run_or_find`].
 
 use super::ForgeError;
 use std::future::Future;
@@ -57,6 +58,44 @@ impl RetryPolicy {
                     let wait = self.delay_before(attempt, &error);
                     tracing::debug!(%error, attempt, wait_ms = wait.as_millis() as u64, "retrying forge call");
                     tokio::time::sleep(wait).await;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Like [`Self::run`], for a call that creates something (a comment, a
+    /// check run) and so must not simply be sent again: a 5xx or a broken
+    /// connection may only have lost the answer after the forge had made it
+    /// (a proxy timing out), and a second try would make a second one. So
+    /// after each retryable failure and the usual wait, `find` looks for what
+    /// the lost try may have made; the call is tried again only when it
+    /// finds nothing. `find` is a read, retried on its own; its error ends
+    /// the call (the job is retried later, and looks before creating then too).
+    pub async fn run_or_find<T, C, CF, L, LF>(
+        &self,
+        mut create: C,
+        mut find: L,
+    ) -> Result<T, ForgeError>
+    where
+        C: FnMut() -> CF,
+        CF: Future<Output = Result<T, ForgeError>>,
+        L: FnMut() -> LF,
+        LF: Future<Output = Result<Option<T>, ForgeError>>,
+    {
+        let mut attempt = 1;
+        loop {
+            match create().await {
+                Err(error) if error.is_retryable() && attempt < self.attempts => {
+                    attempt += 1;
+                    let wait = self.delay_before(attempt, &error);
+                    tracing::debug!(%error, attempt, wait_ms = wait.as_millis() as u64, "a create failed; looking for it before trying again");
+                    tokio::time::sleep(wait).await;
+                    // Even after a 429 (which a forge answers before acting):
+                    // a look-up costs one read, a duplicate stays for everyone to see.
+                    if let Some(found) = find().await? {
+                        return Ok(found);
+                    }
                 }
                 result => return result,
             }
@@ -130,6 +169,63 @@ mod tests {
             .await;
         assert_eq!(result, Err(ForgeError::RateLimited { retry_after: None }));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    /// A create whose answer was lost after the forge made the thing.
+    #[tokio::test]
+    async fn a_lost_create_is_found_not_made_again() {
+        let made = AtomicU32::new(0);
+        let result = quick()
+            .run_or_find(
+                || async {
+                    made.fetch_add(1, Ordering::SeqCst);
+                    Err(ForgeError::from_status(502, "bad gateway", None))
+                },
+                || async { Ok((made.load(Ordering::SeqCst) > 0).then_some(7)) },
+            )
+            .await;
+        assert_eq!(result, Ok(7));
+        assert_eq!(made.load(Ordering::SeqCst), 1, "created once");
+    }
+
+    #[tokio::test]
+    async fn a_create_that_did_not_happen_is_tried_again_until_the_bound() {
+        let tries = AtomicU32::new(0);
+        let looks = AtomicU32::new(0);
+        let result: Result<u32, _> = quick()
+            .run_or_find(
+                || async {
+                    tries.fetch_add(1, Ordering::SeqCst);
+                    Err(ForgeError::Transport("connection reset".into()))
+                },
+                || async {
+                    looks.fetch_add(1, Ordering::SeqCst);
+                    Ok(None)
+                },
+            )
+            .await;
+        assert_eq!(
+            result,
+            Err(ForgeError::Transport("connection reset".into()))
+        );
+        assert_eq!(tries.load(Ordering::SeqCst), 3);
+        assert_eq!(looks.load(Ordering::SeqCst), 2, "a look before each retry");
+    }
+
+    #[tokio::test]
+    async fn a_refused_create_is_neither_retried_nor_looked_for() {
+        let looks = AtomicU32::new(0);
+        let result: Result<u32, _> = quick()
+            .run_or_find(
+                || async { Err(ForgeError::Forbidden("read-only".into())) },
+                || async {
+                    looks.fetch_add(1, Ordering::SeqCst);
+                    Ok(None)
+                },
+            )
+            .await;
+        assert!(matches!(result, Err(ForgeError::Forbidden(_))));
+        assert_eq!(looks.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test]

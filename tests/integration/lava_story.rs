@@ -7,7 +7,11 @@
 //! After every step the forge's own echoes of the bot's writes (label,
 //! comment and milestone webhooks) are delivered too, as a real forge would,
 //! and must make no further writes: the bot converges.
+//!
+//! The story ends in a snapshot of the fake's state and a count of the bot's
+//! calls, so `flaky` can run it against a flaky forge and compare.
 
+pub mod flaky;
 pub mod github;
 pub mod gitlab;
 
@@ -95,6 +99,10 @@ pub trait StoryForge {
 
     /// A mark in the fake's request log.
     fn mark(&self) -> usize;
+    /// Calls the bot (the server's token) made, whatever their fate.
+    fn bot_calls(&self) -> usize;
+    /// What the fake's flaky mode did, when it is on.
+    fn flaky_tally(&self) -> Option<crate::fake_gitlab::flaky::Tally>;
     /// Writes the fake served since `mark`.
     fn writes_since(&self, mark: usize) -> Vec<String>;
     /// The webhooks the forge would send for the writes since `mark`.
@@ -318,8 +326,21 @@ impl<F: StoryForge> Story<'_, F> {
     }
 }
 
+/// How the story ended: its failures are asserted inside; this is for comparing runs.
+#[derive(Debug)]
+pub struct StoryOutcome {
+    pub snapshot: flaky::Snapshot,
+    pub bot_calls: usize,
+    pub tally: Option<crate::fake_gitlab::flaky::Tally>,
+    pub elapsed: std::time::Duration,
+    /// Jobs the queue held, and the last error of each it had to run again.
+    pub jobs: usize,
+    pub rerun_jobs: Vec<String>,
+}
+
 /// The story itself.
-pub async fn lava_story<F: StoryForge>(forge: &F) {
+pub async fn lava_story<F: StoryForge>(forge: &F) -> StoryOutcome {
+    let started = std::time::Instant::now();
     let config = format!(
         "{}\n{}",
         forge.config(),
@@ -516,6 +537,13 @@ pub async fn lava_story<F: StoryForge>(forge: &F) {
         format!("check ran {passed} passing and {blocked} blocked verdicts; the story has more")
     });
     let failures = std::mem::take(&mut story.failures);
+    let items = story.items.clone();
+    let jobs = story.server.store().jobs().await.expect("jobs");
+    let rerun_jobs = jobs
+        .iter()
+        .filter(|job| job.claims > 1)
+        .map(|job| job.last_error.clone().unwrap_or_default())
+        .collect();
     story.server.shutdown().await;
     assert!(
         failures.is_empty(),
@@ -524,6 +552,14 @@ pub async fn lava_story<F: StoryForge>(forge: &F) {
         failures.len(),
         failures.join("\n")
     );
+    StoryOutcome {
+        snapshot: flaky::Snapshot::take(forge, &items, &[next, later]),
+        bot_calls: forge.bot_calls(),
+        tally: forge.flaky_tally(),
+        elapsed: started.elapsed(),
+        jobs: jobs.len(),
+        rerun_jobs,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,6 +17,7 @@ mod github_webhooks;
 mod gitlab_webhooks;
 mod jobs_cli;
 mod lava_story;
+mod lost_answers;
 mod mail;
 mod properties;
 mod releases;

@@ -1,6 +1,8 @@
 //! [`GitHubClient`]: the [`Forge`] trait over GitHub's REST API, through
 //! octocrab with a personal token or as a GitHub App. Every call goes
-//! through the shared retry helper (429 and 5xx, honouring `Retry-After`).
+//! through the shared retry helper (429 and 5xx, honouring `Retry-After`);
+//! creating a comment or a check run looks for it before a retry instead of
+//! posting again, as a lost answer may hide one GitHub made.
 
 use super::app::Credentials;
 use super::history::RestIssueEvent;
@@ -30,10 +32,10 @@ const MAX_STATUS_DESCRIPTION: usize = 140;
 /// The GitHub side of the [`Forge`] trait.
 pub struct GitHubClient {
     credentials: Credentials,
-    retry: RetryPolicy,
+    pub(super) retry: RetryPolicy,
     /// The bot's check run on each (repository, head commit), so a new
     /// verdict edits it instead of adding another.
-    check_runs: Mutex<HashMap<(String, String), u64>>,
+    pub(super) check_runs: Mutex<HashMap<(String, String), u64>>,
     /// The credential's rate-limit budget, as GitHub last reported it.
     budget: crate::forge::budget::RateBudget,
 }
@@ -70,7 +72,7 @@ impl GitHubClient {
     }
 
     /// One request, retried per the policy.
-    async fn call(
+    pub(super) async fn call(
         &self,
         project: &ProjectPath,
         method: Method,
@@ -78,7 +80,33 @@ impl GitHubClient {
         body: Option<&Value>,
         accept: &str,
     ) -> Result<rest::Reply, ForgeError> {
-        self.retry
+        self.call_with(&self.retry, project, method, path, body, accept)
+            .await
+    }
+
+    /// A creating POST, tried once: it must not be repeated blindly
+    /// ([`RetryPolicy::run_or_find`] decides on a retry).
+    pub(super) async fn create(
+        &self,
+        project: &ProjectPath,
+        path: &str,
+        body: &Value,
+    ) -> Result<rest::Reply, ForgeError> {
+        let once = RetryPolicy::none();
+        self.call_with(&once, project, Method::POST, path, Some(body), JSON)
+            .await
+    }
+
+    async fn call_with(
+        &self,
+        retry: &RetryPolicy,
+        project: &ProjectPath,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        accept: &str,
+    ) -> Result<rest::Reply, ForgeError> {
+        retry
             .run(|| async {
                 let crab = self.credentials.client_for(project).await?;
                 self.budget.acquire().await;
@@ -92,7 +120,7 @@ impl GitHubClient {
             .await
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(
+    pub(super) async fn get_json<T: serde::de::DeserializeOwned>(
         &self,
         project: &ProjectPath,
         path: &str,
@@ -142,84 +170,27 @@ impl GitHubClient {
             .into_iter()
             .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker))))
     }
-}
 
-impl GitHubClient {
-    /// PATCHes the bot's check run on `sha` (found once per process by
-    /// listing the commit's runs), or creates it.
-    async fn write_check_run(
+    /// The marked comment, brought up to `body`, if there is one.
+    async fn adopt_comment(
         &self,
         project: &ProjectPath,
-        sha: &CommitSha,
-        body: &Value,
-    ) -> Result<(), ForgeError> {
-        let key = (project.0.to_lowercase(), sha.0.clone());
-        let known = self
-            .check_runs
-            .lock()
-            .expect("check runs")
-            .get(&key)
-            .copied();
-        let existing = match known {
-            Some(id) => Some(id),
-            None => self.find_check_run(project, sha).await?,
+        number: ItemNumber,
+        known: Option<CommentId>,
+        marker: &str,
+        body: &str,
+    ) -> Result<Option<CommentId>, ForgeError> {
+        let Some(found) = self.find_marked(project, number, known, marker).await? else {
+            return Ok(None);
         };
-        if let Some(id) = existing {
-            let path = format!("/repos/{}/check-runs/{id}", project.0);
-            match self
-                .call(project, Method::PATCH, &path, Some(body), JSON)
-                .await
-            {
-                Ok(_) => {
-                    self.check_runs.lock().expect("check runs").insert(key, id);
-                    return Ok(());
-                }
-                // Deleted (the commit's runs were re-requested away): start anew.
-                Err(ForgeError::NotFound(_)) => {}
-                Err(other) => return Err(other),
-            }
+        if found.body.as_deref() != Some(body) {
+            let path = format!("/repos/{}/issues/comments/{}", project.0, found.id);
+            let payload = json!({"body": body});
+            self.call(project, Method::PATCH, &path, Some(&payload), JSON)
+                .await?;
         }
-        let path = format!("/repos/{}/check-runs", project.0);
-        let created: RestCheckRun = self
-            .call(project, Method::POST, &path, Some(body), JSON)
-            .await?
-            .json()?;
-        self.check_runs
-            .lock()
-            .expect("check runs")
-            .insert(key, created.id);
-        Ok(())
+        Ok(Some(CommentId(found.id)))
     }
-
-    async fn find_check_run(
-        &self,
-        project: &ProjectPath,
-        sha: &CommitSha,
-    ) -> Result<Option<u64>, ForgeError> {
-        let path = format!(
-            "/repos/{}/commits/{sha}/check-runs?check_name={STATUS_NAME}",
-            project.0
-        );
-        let list: RestCheckRuns = self.get_json(project, &path).await?;
-        Ok(list
-            .check_runs
-            .into_iter()
-            .filter(|run| run.name.as_deref() == Some(STATUS_NAME))
-            .map(|run| run.id)
-            .max())
-    }
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct RestCheckRun {
-    id: u64,
-    #[serde(default)]
-    name: Option<String>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct RestCheckRuns {
-    check_runs: Vec<RestCheckRun>,
 }
 
 fn status_words(state: StatusState) -> (&'static str, &'static str) {
@@ -405,21 +376,25 @@ impl Forge for GitHubClient {
         marker: &str,
         body: &str,
     ) -> Result<CommentId, ForgeError> {
-        let payload = json!({"body": body});
-        if let Some(found) = self.find_marked(project, number, known, marker).await? {
-            if found.body.as_deref() != Some(body) {
-                let path = format!("/repos/{}/issues/comments/{}", project.0, found.id);
-                self.call(project, Method::PATCH, &path, Some(&payload), JSON)
-                    .await?;
-            }
-            return Ok(CommentId(found.id));
-        }
-        let path = format!("/repos/{}/issues/{number}/comments", project.0);
-        let created: RestComment = self
-            .call(project, Method::POST, &path, Some(&payload), JSON)
+        if let Some(id) = self
+            .adopt_comment(project, number, known, marker, body)
             .await?
-            .json()?;
-        Ok(CommentId(created.id))
+        {
+            return Ok(id);
+        }
+        // A lost answer may hide a comment GitHub made: look before trying again.
+        let path = format!("/repos/{}/issues/{number}/comments", project.0);
+        let payload = json!({"body": body});
+        self.retry
+            .run_or_find(
+                || async {
+                    let created: RestComment =
+                        self.create(project, &path, &payload).await?.json()?;
+                    Ok(CommentId(created.id))
+                },
+                || self.adopt_comment(project, number, None, marker, body),
+            )
+            .await
     }
 
     /// A check run when acting as an App (they need one), else a commit status.

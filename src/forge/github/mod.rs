@@ -3,6 +3,7 @@
 //! checking and webhook payload translation into neutral events.
 
 mod app;
+mod check_runs;
 pub mod client;
 mod history;
 mod model;

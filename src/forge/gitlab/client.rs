@@ -1,6 +1,7 @@
 //! `GitLabClient`: the `Forge` trait over GitLab's REST API, through the
 //! `gitlab` crate's `AsyncGitlab` (crate endpoints where they exist, ours in
-//! `endpoints.rs` where they do not). Every call is retried on 429/5xx.
+//! `endpoints.rs` where they do not). Every call is retried on 429/5xx except
+//! creating a note, which must not be sent twice (`comments.rs`).
 
 use super::endpoints::{EditMilestoneDescription, MilestoneOwner, ProjectMilestones};
 use super::model::{GlDiff, GlIssue, GlLabel, GlMergeRequest, GlMilestone};
@@ -110,6 +111,26 @@ impl GitLabClient {
         E: Endpoint + Pageable + Sync,
     {
         self.transport().await?.all(&endpoint).await
+    }
+
+    /// [`Self::query`] tried once: for creating calls, which must not be
+    /// repeated blindly ([`RetryPolicy::run_or_find`] decides on a retry).
+    pub(super) async fn query_once<T, E>(&self, endpoint: E) -> Result<T, ForgeError>
+    where
+        T: serde::de::DeserializeOwned,
+        E: Endpoint + Sync,
+    {
+        let once = RetryPolicy::none();
+        let transport = Transport {
+            client: self.api().await?,
+            retry: &once,
+            budget: &self.budget,
+        };
+        transport.json(&endpoint).await
+    }
+
+    pub(super) fn retry_policy(&self) -> &RetryPolicy {
+        &self.settings.retry
     }
 
     pub(super) async fn write<E>(&self, endpoint: E) -> Result<(), ForgeError>
@@ -324,23 +345,8 @@ impl Forge for GitLabClient {
         marker: &str,
         body: &str,
     ) -> Result<CommentId, ForgeError> {
-        if let Some(id) = known {
-            match self.edit_comment(project, kind, number, id, body).await {
-                Ok(()) => return Ok(id),
-                // Deleted by a person: find another marked one or start anew.
-                Err(ForgeError::NotFound(_)) => {}
-                Err(error) => return Err(error),
-            }
-        }
-        match self.find_note(project, kind, number, marker).await? {
-            Some(note) if note.body == body => Ok(CommentId(note.id)),
-            Some(note) => {
-                let id = CommentId(note.id);
-                self.edit_comment(project, kind, number, id, body).await?;
-                Ok(id)
-            }
-            None => self.create_comment(project, kind, number, body).await,
-        }
+        self.upsert_note(project, kind, number, known, marker, body)
+            .await
     }
 
     async fn set_status(

@@ -1,5 +1,6 @@
 //! The bot's one comment on GitLab: notes listed, found by marker among the
-//! token user's own notes, created and edited.
+//! token user's own notes, created and edited. Creating is sent once per
+//! try, never blindly again: a lost answer may hide a note GitLab saved.
 
 use super::client::{GitLabClient, builder_error};
 use super::model::{GlNote, GlUser};
@@ -56,7 +57,56 @@ impl GitLabClient {
             .min_by_key(|note| note.id))
     }
 
-    pub(super) async fn edit_comment(
+    /// Edits the bot's note in place, or adopts the marked one, or creates
+    /// it (never two: see [`crate::forge::retry::RetryPolicy::run_or_find`]).
+    pub(super) async fn upsert_note(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        known: Option<CommentId>,
+        marker: &str,
+        body: &str,
+    ) -> Result<CommentId, ForgeError> {
+        if let Some(id) = known {
+            match self.edit_comment(project, kind, number, id, body).await {
+                Ok(()) => return Ok(id),
+                // Deleted by a person: find another marked one or start anew.
+                Err(ForgeError::NotFound(_)) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        if let Some(id) = self.adopt_note(project, kind, number, marker, body).await? {
+            return Ok(id);
+        }
+        self.retry_policy()
+            .run_or_find(
+                || self.create_comment(project, kind, number, body),
+                || self.adopt_note(project, kind, number, marker, body),
+            )
+            .await
+    }
+
+    /// The bot's marked note, brought up to `body`, if there is one.
+    async fn adopt_note(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        marker: &str,
+        body: &str,
+    ) -> Result<Option<CommentId>, ForgeError> {
+        let Some(note) = self.find_note(project, kind, number, marker).await? else {
+            return Ok(None);
+        };
+        let id = CommentId(note.id);
+        if note.body != body {
+            self.edit_comment(project, kind, number, id, body).await?;
+        }
+        Ok(Some(id))
+    }
+
+    async fn edit_comment(
         &self,
         project: &ProjectPath,
         kind: ItemKind,
@@ -89,7 +139,8 @@ impl GitLabClient {
         }
     }
 
-    pub(super) async fn create_comment(
+    /// One try at creating the note: no retry of its own.
+    async fn create_comment(
         &self,
         project: &ProjectPath,
         kind: ItemKind,
@@ -105,7 +156,7 @@ impl GitLabClient {
                     .body(body)
                     .build()
                     .map_err(builder_error)?;
-                self.query(endpoint).await?
+                self.query_once(endpoint).await?
             }
             ItemKind::Issue => {
                 let endpoint = issues::notes::CreateIssueNote::builder()
@@ -114,7 +165,7 @@ impl GitLabClient {
                     .body(body)
                     .build()
                     .map_err(builder_error)?;
-                self.query(endpoint).await?
+                self.query_once(endpoint).await?
             }
         };
         Ok(CommentId(note.id))

@@ -1,5 +1,5 @@
 //! The fake's front door, run before every handler: records the request,
-//! serves injected faults, authenticates the caller (token, App JWT or
+//! applies the flaky mode's plan and serves injected faults, authenticates the caller (token, App JWT or
 //! installation token) and refuses writes to read-only credentials the way
 //! GitHub does.
 
@@ -22,28 +22,64 @@ const JWT_ROUTES: [&str; 3] = [
 pub async fn gatekeeper(
     AxumState(fake): AxumState<Fake>,
     matched: MatchedPath,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let method = request.method().clone();
     let route = matched.as_str().to_string();
-    let (caller, fault, budget) = {
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let (caller, fault, budget, plan) = {
         let mut state = fake.state.lock().unwrap();
         let caller = identify(&state, request.headers());
+        let credential = credential(request.headers());
+        let mut plan = state
+            .flaky
+            .as_mut()
+            .map(|f| f.plan(method.as_str(), &path_and_query, credential))
+            .unwrap_or_default();
+        let mut fault = state.take_fault(method.as_str(), &route);
+        if let Some(Fault::Mishap(mishap)) = fault {
+            plan.mishap = plan.mishap.or(Some(mishap));
+            fault = None;
+        }
         state.requests.push(RecordedRequest {
             method: method.to_string(),
             route: route.clone(),
-            path_and_query: request
-                .uri()
-                .path_and_query()
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
+            path_and_query,
             caller: caller.as_ref().ok().cloned(),
             at: Instant::now(),
+            mishap: plan.mishap,
         });
         let budget = state.budget.as_mut().map(Budget::spend);
-        (caller, state.take_fault(method.as_str(), &route), budget)
+        (caller, fault, budget, plan)
     };
+    if let Some(delay) = plan.delay {
+        tokio::time::sleep(delay).await;
+    }
+    match plan.mishap {
+        Some(mishap) if mishap.after() => {
+            let served = serve(caller, fault, budget, (method, &route), request, next).await;
+            mishap.spoil(served).await
+        }
+        Some(mishap) => mishap.refuse(),
+        None => serve(caller, fault, budget, (method, &route), request, next).await,
+    }
+}
+
+/// The answer once the call gets through the flaky mode: injected faults,
+/// authentication, refusals, the primary rate limit, then the handler.
+async fn serve(
+    caller: Result<Caller, Unauthenticated>,
+    fault: Option<Fault>,
+    budget: Option<crate::fake_gitlab::rate_window::Spent>,
+    (method, route): (Method, &str),
+    mut request: Request,
+    next: Next,
+) -> Response {
     if let Some(Fault::Slow(delay)) = fault {
         tokio::time::sleep(delay).await;
     } else if let Some(response) = fault.as_ref().and_then(fault_response) {
@@ -53,7 +89,7 @@ pub async fn gatekeeper(
         Ok(caller) => caller,
         Err(message) => return render::error(StatusCode::UNAUTHORIZED, message),
     };
-    if let Some(refusal) = refuse(&caller, &method, &route) {
+    if let Some(refusal) = refuse(&caller, &method, route) {
         return refusal;
     }
     request.extensions_mut().insert(caller);
@@ -83,6 +119,14 @@ pub async fn gatekeeper(
         .headers_mut()
         .insert("x-ratelimit-resource", HeaderValue::from_static("core"));
     response
+}
+
+/// The token or JWT in the `Authorization` header, as sent.
+fn credential(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get("authorization")?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("token "))
 }
 
 /// Who the `Authorization` header says the caller is, or GitHub's 401.
@@ -163,7 +207,8 @@ fn refuse(caller: &Caller, method: &Method, route: &str) -> Option<Response> {
     }
 }
 
-/// The error a fault answers with; `None` for a slow answer, which the handler serves.
+/// The error a fault answers with; `None` for a slow answer, which the
+/// handler serves (and a mishap, which the gatekeeper has taken out).
 fn fault_response(fault: &Fault) -> Option<Response> {
     let response = match fault {
         Fault::TooManyRequests { retry_after_secs } => {
@@ -193,7 +238,7 @@ fn fault_response(fault: &Fault) -> Option<Response> {
             response
         }
         Fault::ServerError => render::error(StatusCode::INTERNAL_SERVER_ERROR, "Server Error"),
-        Fault::Slow(_) => return None,
+        Fault::Slow(_) | Fault::Mishap(_) => return None,
     };
     Some(response)
 }

@@ -237,6 +237,16 @@ impl FakeGitHub {
         });
     }
 
+    /// Turns the seeded flaky mode on (issue 11).
+    pub fn set_flaky(&self, flaky: state::Flaky) {
+        self.with_state(|s| s.flaky = Some(flaky));
+    }
+
+    /// What the flaky mode did so far.
+    pub fn flaky_tally(&self) -> Option<crate::fake_gitlab::flaky::Tally> {
+        self.with_state(|s| s.flaky.as_ref().map(|f| f.tally.clone()))
+    }
+
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.with_state(|s| s.requests.clone())
     }

@@ -52,6 +52,15 @@ pub struct RecordedRequest {
     pub path_and_query: String,
     pub caller: Option<Caller>,
     pub at: Instant,
+    /// What the flaky mode (or an injected mishap) did to it.
+    pub mishap: Option<Mishap>,
+}
+
+impl RecordedRequest {
+    /// Whether the fake served it (a write took effect), whatever the client saw.
+    pub fn served(&self) -> bool {
+        self.mishap.is_none_or(Mishap::after)
+    }
 }
 
 /// A misbehaviour to serve instead of (or before) the real answer.
@@ -65,6 +74,8 @@ pub enum Fault {
     ServerError,
     /// Answer normally, but only after this long.
     Slow(Duration),
+    /// A 5xx or broken connection, before serving or after (the answer lost).
+    Mishap(Mishap),
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +207,8 @@ impl Repo {
     }
 }
 
+pub use crate::fake_gitlab::flaky::{Flaky, Mishap};
+
 /// The same rate-limit window as the fake GitLab's.
 pub use crate::fake_gitlab::rate_window::Budget;
 
@@ -209,6 +222,8 @@ pub struct State {
     pub installation_tokens: Vec<String>,
     pub requests: Vec<RecordedRequest>,
     pub faults: VecDeque<ScheduledFault>,
+    /// The seeded flaky mode, when on.
+    pub flaky: Option<Flaky>,
     /// The login the bot's writes are attributed to.
     pub bot_login: String,
     /// A primary rate limit: calls per window, with GitHub's headers.

@@ -3,6 +3,8 @@
 //! Tests seed it, run the bot's code, then assert on its state and on the
 //! requests it counted.
 
+#[path = "../fake_flaky.rs"]
+pub mod flaky;
 pub mod history;
 pub mod people;
 #[path = "../fake_rate_window.rs"]
@@ -175,6 +177,21 @@ impl FakeGitLab {
     /// Calls that arrived over the budget.
     pub fn over_budget(&self) -> u64 {
         self.state().budget.as_ref().map_or(0, |b| b.over)
+    }
+
+    /// Turns the seeded flaky mode on (issue 11).
+    pub fn set_flaky(&self, flaky: state::Flaky) {
+        self.state().flaky = Some(flaky);
+    }
+
+    /// What the flaky mode did so far.
+    pub fn flaky_tally(&self) -> Option<flaky::Tally> {
+        self.state().flaky.as_ref().map(|f| f.tally.clone())
+    }
+
+    /// Makes the next request whose `METHOD route` contains `route` meet `mishap`.
+    pub fn mishap_next(&self, route: &str, mishap: state::Mishap) {
+        self.state().mishaps.push_back((route.into(), mishap));
     }
 
     pub fn set_delay(&self, delay: Option<Duration>) {

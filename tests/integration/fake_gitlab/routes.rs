@@ -98,8 +98,9 @@ pub fn router(state: Shared) -> Router {
     Router::new().nest("/api/v4", api).with_state(state)
 }
 
-/// Logs the request, then applies the delay, the token check, queued faults
-/// and the read-only rule, in that order.
+/// Logs the request, then applies the delay, the flaky mode's plan (a
+/// mishap before serving), the token check, queued faults and the read-only
+/// rule, in that order; a mishap planned for after serving spoils the answer.
 async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: Next) -> Response {
     let method = request.method().clone();
     let route = request
@@ -112,22 +113,53 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
         .get("PRIVATE-TOKEN")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let (delay, access, fault, limit) = {
+    let uri = request.uri().to_string();
+    let (delay, access, fault, limit, plan) = {
         let mut state = state.lock().unwrap();
         let limit = state.budget.as_mut().map(super::rate_window::Budget::spend);
+        let mut plan = state
+            .flaky
+            .as_mut()
+            .map(|f| f.plan(method.as_str(), &uri, token.as_deref()))
+            .unwrap_or_default();
+        plan.mishap = plan
+            .mishap
+            .or_else(|| state.take_mishap(method.as_str(), &route));
         state.requests.push(super::state::Request {
             method: method.to_string(),
             route: route.clone(),
-            uri: request.uri().to_string(),
+            uri: uri.clone(),
             at: Instant::now(),
+            token: token.clone(),
+            mishap: plan.mishap,
         });
         let access = token.and_then(|t| state.tokens.get(&t).copied());
-        let fault = state.take_fault(method.as_str(), &route, &request.uri().to_string());
-        (state.delay, access, fault, limit)
+        let fault = state.take_fault(method.as_str(), &route, &uri);
+        (state.delay, access, fault, limit, plan)
     };
-    if let Some(delay) = delay {
+    for delay in [delay, plan.delay].into_iter().flatten() {
         tokio::time::sleep(delay).await;
     }
+    match plan.mishap {
+        Some(mishap) if mishap.after() => {
+            let served = serve(access, fault, limit, &method, request, next).await;
+            mishap.spoil(served).await
+        }
+        Some(mishap) => mishap.refuse(),
+        None => serve(access, fault, limit, &method, request, next).await,
+    }
+}
+
+/// The gate's answer once the call gets through: 401, a queued fault, the
+/// read-only 403, the rate budget, or the handler with `RateLimit-*` headers.
+async fn serve(
+    access: Option<Access>,
+    fault: Option<super::state::Fault>,
+    limit: Option<super::rate_window::Spent>,
+    method: &Method,
+    request: AxumRequest,
+    next: Next,
+) -> Response {
     let Some(access) = access else {
         return message(StatusCode::UNAUTHORIZED, "401 Unauthorized");
     };

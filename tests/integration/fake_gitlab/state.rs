@@ -160,6 +160,7 @@ pub struct Fault {
     pub retry_after: Option<u64>,
 }
 
+pub use super::flaky::{Flaky, Mishap};
 pub use super::rate_window::Budget;
 
 /// One request the fake served.
@@ -170,6 +171,17 @@ pub struct Request {
     pub route: String,
     pub uri: String,
     pub at: Instant,
+    /// The `PRIVATE-TOKEN` it came with.
+    pub token: Option<String>,
+    /// What the flaky mode (or a queued mishap) did to it.
+    pub mishap: Option<Mishap>,
+}
+
+impl Request {
+    /// Whether the fake served it (a write took effect), whatever the client saw.
+    pub fn served(&self) -> bool {
+        self.mishap.is_none_or(Mishap::after)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -186,6 +198,10 @@ pub struct State {
     pub files: HashMap<(u64, String, String), String>,
     pub tokens: HashMap<String, Access>,
     pub faults: VecDeque<Fault>,
+    /// Mishaps for the next request whose `METHOD route` contains the text.
+    pub mishaps: VecDeque<(String, Mishap)>,
+    /// The seeded flaky mode, when on.
+    pub flaky: Option<Flaky>,
     /// Added before every answer.
     pub delay: Option<Duration>,
     pub requests: Vec<Request>,
@@ -255,5 +271,12 @@ impl State {
             key.contains(&f.route) && f.uri.as_ref().is_none_or(|u| uri.contains(u.as_str()))
         })?;
         self.faults.remove(index)
+    }
+
+    /// Takes the first queued mishap whose route matches.
+    pub fn take_mishap(&mut self, method: &str, route: &str) -> Option<Mishap> {
+        let key = format!("{method} {route}");
+        let index = self.mishaps.iter().position(|(r, _)| key.contains(r))?;
+        self.mishaps.remove(index).map(|(_, mishap)| mishap)
     }
 }

@@ -3,14 +3,15 @@
 //! GitHub's shared numbering of issues and pull requests.
 
 use super::{Item, LABEL, MrSpec, PROJECT, StoryForge, Verdict};
-use crate::fake_github::state::{Access, Issue, PrFile};
+use crate::fake_github::state::{Access, Caller, Flaky, Issue, PrFile};
 use crate::fake_github::{FakeGitHub, PullSeed};
-use crate::support::serve::github_client;
+use crate::support::serve::{fast_retry, github_client_retrying};
 use crate::support::webhooks::Delivery;
 use crate::support::webhooks::github::{self as hooks, IssueAction, MilestoneAction, PrAction};
 use chrono::NaiveDate;
 use schemagate::engine::Forges;
 use schemagate::forge::STATUS_NAME;
+use schemagate::forge::retry::RetryPolicy;
 
 const TOKEN: &str = "ghp_e2e_read_write";
 /// The token `schemagate check` runs with: its writes would get 403.
@@ -18,16 +19,34 @@ const READ_ONLY_TOKEN: &str = "ghp_e2e_read_only";
 
 pub struct GitHubStory {
     fake: FakeGitHub,
+    /// The server's retry policy: the tests' quick one, or as deployed when flaky.
+    retry: RetryPolicy,
 }
 
 impl GitHubStory {
     pub async fn start() -> GitHubStory {
+        Self::start_with(None).await
+    }
+
+    /// The story against the fake's seeded flaky mode; `schemagate check`'s
+    /// read-only token is spared (see `flaky.rs`).
+    pub async fn start_flaky(seed: u64) -> GitHubStory {
+        Self::start_with(Some(seed)).await
+    }
+
+    async fn start_with(flaky: Option<u64>) -> GitHubStory {
         let fake = FakeGitHub::start().await;
+        if let Some(seed) = flaky {
+            fake.set_flaky(Flaky::new(seed).sparing(READ_ONLY_TOKEN));
+        }
         let (owner, name) = PROJECT.split_once('/').unwrap();
         fake.add_repo(owner, name);
         fake.add_token(TOKEN, Access::ReadWrite);
         fake.add_token(READ_ONLY_TOKEN, Access::ReadOnly);
-        GitHubStory { fake }
+        GitHubStory {
+            fake,
+            retry: flaky.map_or_else(fast_retry, |_| RetryPolicy::default()),
+        }
     }
 
     fn files(files: &[(String, String)]) -> Vec<PrFile> {
@@ -83,7 +102,11 @@ impl StoryForge for GitHubStory {
     fn forges(&self) -> Forges {
         Forges {
             gitlab: None,
-            github: Some(github_client(self.fake.base_url(), TOKEN)),
+            github: Some(github_client_retrying(
+                self.fake.base_url(),
+                TOKEN,
+                self.retry,
+            )),
         }
     }
 
@@ -211,16 +234,27 @@ impl StoryForge for GitHubStory {
         self.fake.writes_since(mark)
     }
 
+    fn bot_calls(&self) -> usize {
+        let bot = Some(Caller::Personal(Access::ReadWrite));
+        self.fake
+            .with_state(|s| s.requests.iter().filter(|r| r.caller == bot).count())
+    }
+
+    fn flaky_tally(&self) -> Option<crate::fake_gitlab::flaky::Tally> {
+        self.fake.flaky_tally()
+    }
+
     /// GitHub sends `pull_request`/`issues` `labeled` or `milestoned` for
     /// the bot's edits, `issue_comment` for its comment, and
     /// `milestone.edited` for its description edit. Statuses and label
-    /// creation send events the bot does not subscribe to.
+    /// creation send events the bot does not subscribe to. Writes a flaky fake
+    /// refused before serving changed nothing and send none.
     fn echoes_since(&self, mark: usize) -> Vec<Delivery> {
         let writes: Vec<(String, String, String)> = self.fake.with_state(|s| {
             s.requests
                 .iter()
                 .skip(mark)
-                .filter(|r| r.method != "GET")
+                .filter(|r| r.method != "GET" && r.served())
                 .map(|r| (r.method.clone(), r.route.clone(), r.path_and_query.clone()))
                 .collect()
         });

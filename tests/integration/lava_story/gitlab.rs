@@ -2,29 +2,46 @@
 //! and friends, and GitLab's words for states (`failed`, `active`).
 
 use super::{Item, MrSpec, PROJECT, StoryForge, Verdict};
-use crate::fake_gitlab::state::Noteable;
+use crate::fake_gitlab::state::{Flaky, Noteable};
 use crate::fake_gitlab::{Diff, FakeGitLab, TOKEN};
-use crate::support::serve::gitlab_client;
+use crate::support::serve::{fast_retry, gitlab_client_retrying};
 use crate::support::webhooks::Delivery;
 use crate::support::webhooks::gitlab::{self as hooks, IssueChanges, MrAction, MrChanges};
 use chrono::NaiveDate;
 use schemagate::engine::Forges;
 use schemagate::forge::STATUS_NAME;
+use schemagate::forge::retry::RetryPolicy;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub struct GitLabStory {
     fake: FakeGitLab,
+    /// The server's retry policy: the tests' quick one, or as deployed when flaky.
+    retry: RetryPolicy,
     project: u64,
     next_iid: AtomicU64,
 }
 
 impl GitLabStory {
     pub async fn start() -> GitLabStory {
+        Self::start_with(None).await
+    }
+
+    /// The story against the fake's seeded flaky mode; `schemagate check`'s
+    /// read-only token is spared (see `flaky.rs`).
+    pub async fn start_flaky(seed: u64) -> GitLabStory {
+        Self::start_with(Some(seed)).await
+    }
+
+    async fn start_with(flaky: Option<u64>) -> GitLabStory {
         let fake = FakeGitLab::start().await;
+        if let Some(seed) = flaky {
+            fake.set_flaky(Flaky::new(seed).sparing(crate::fake_gitlab::READ_ONLY_TOKEN));
+        }
         fake.add_group("lava");
         let project = fake.add_project(PROJECT);
         GitLabStory {
             fake,
+            retry: flaky.map_or_else(fast_retry, |_| RetryPolicy::default()),
             project,
             next_iid: AtomicU64::new(1),
         }
@@ -86,7 +103,7 @@ impl StoryForge for GitLabStory {
 
     fn forges(&self) -> Forges {
         Forges {
-            gitlab: Some(gitlab_client(&self.fake.url, TOKEN)),
+            gitlab: Some(gitlab_client_retrying(&self.fake.url, TOKEN, self.retry)),
             github: None,
         }
     }
@@ -186,9 +203,20 @@ impl StoryForge for GitLabStory {
         self.fake.writes_since(mark)
     }
 
+    fn bot_calls(&self) -> usize {
+        let state = self.fake.state();
+        let bot = |r: &&crate::fake_gitlab::state::Request| r.token.as_deref() == Some(TOKEN);
+        state.requests.iter().filter(bot).count()
+    }
+
+    fn flaky_tally(&self) -> Option<crate::fake_gitlab::flaky::Tally> {
+        self.fake.flaky_tally()
+    }
+
     /// GitLab sends an MR or issue hook when the bot edits labels or the
     /// milestone, and a note hook for the bot's own comment. Commit statuses,
     /// labels and milestone descriptions send none the bot subscribes to.
+    /// Writes a flaky fake refused before serving changed nothing and send none.
     fn echoes_since(&self, mark: usize) -> Vec<Delivery> {
         let writes: Vec<(String, String, String)> = self
             .fake
@@ -196,7 +224,7 @@ impl StoryForge for GitLabStory {
             .requests
             .iter()
             .skip(mark)
-            .filter(|r| r.method != "GET")
+            .filter(|r| r.method != "GET" && r.served())
             .map(|r| (r.method.clone(), r.route.clone(), r.uri.clone()))
             .collect();
         let mut echoes = Vec::new();

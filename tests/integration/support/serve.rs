@@ -30,20 +30,25 @@ pub fn fast_retry() -> RetryPolicy {
 
 /// The real GitLab client, talking to a fake GitLab at `url`.
 pub fn gitlab_client(url: &str, token: &str) -> Arc<dyn Forge> {
+    gitlab_client_retrying(url, token, fast_retry())
+}
+
+/// [`gitlab_client`] with its own retry policy.
+pub fn gitlab_client_retrying(url: &str, token: &str, retry: RetryPolicy) -> Arc<dyn Forge> {
     let client = GitLabClient::new(GitLabSettings {
         url: url.into(),
         token: token.into(),
-        retry: fast_retry(),
+        retry,
     })
     .expect("a valid GitLab URL");
     Arc::new(client)
 }
 
 /// The real GitHub client with a personal token, talking to a fake GitHub at `url`.
-pub fn github_client(url: &str, token: &str) -> Arc<dyn Forge> {
+pub fn github_client_retrying(url: &str, token: &str, retry: RetryPolicy) -> Arc<dyn Forge> {
     let client = GitHubClient::with_token(url, token)
         .expect("a valid GitHub URL")
-        .with_retry_policy(fast_retry());
+        .with_retry_policy(retry);
     Arc::new(client)
 }
 
