@@ -13,7 +13,7 @@ pub const EVENTS_PROCESSED: &str = "schemagate_events_processed_total";
 pub const EVENTS_FAILED: &str = "schemagate_events_failed_total";
 /// Every job the workers finished an attempt at, by `work` (`event`,
 /// `evaluate`, `reevaluate`, `render_block`, `sync`) and `outcome` (`done`,
-/// `dropped`, `retried`, `dead`, `released`).
+/// `dropped`, `retried`, `dead`, `released`, `lease_lost`).
 pub const JOBS: &str = "schemagate_jobs_total";
 /// Webhook requests refused, by `forge` and `reason` (`unauthorized`,
 /// `not_configured`, `too_large`, `malformed`, `store_unavailable`).

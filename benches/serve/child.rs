@@ -6,6 +6,16 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// What differs between the benches' `serve` children.
+struct Settings<'a> {
+    /// A `[mail]` section, or empty.
+    mail: &'a str,
+    /// The project's last lines (`gate`, `announce`).
+    project_extra: &'a str,
+    /// `RUST_LOG`.
+    log: &'a str,
+}
+
 /// The `serve` child, its log file and its address.
 pub struct Serve {
     child: Child,
@@ -15,18 +25,28 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(dir: &std::path::Path, fake_url: &str, project: &str, workers: usize) -> Serve {
-        Serve::start_with(
-            dir,
-            fake_url,
-            project,
-            workers,
-            "",
-            "gate = { require_announcement = false }",
-        )
+        Serve::start_logging(dir, fake_url, project, workers, "info")
+    }
+
+    /// `start` with `RUST_LOG` set to `log`.
+    pub fn start_logging(
+        dir: &std::path::Path,
+        fake_url: &str,
+        project: &str,
+        workers: usize,
+        log: &str,
+    ) -> Serve {
+        let settings = Settings {
+            mail: "",
+            project_extra: "gate = { require_announcement = false }",
+            log,
+        };
+        Serve::start_configured(dir, fake_url, project, workers, &settings)
     }
 
     /// `start` with `mail` (a `[mail]` section, or empty) and the project's
-    /// last lines (`gate`, `announce`).
+    /// last lines (`gate`, `announce`): the announce bench's.
+    #[allow(dead_code)]
     pub fn start_with(
         dir: &std::path::Path,
         fake_url: &str,
@@ -35,11 +55,32 @@ impl Serve {
         mail: &str,
         project_extra: &str,
     ) -> Serve {
+        let settings = Settings {
+            mail,
+            project_extra,
+            log: "info",
+        };
+        Serve::start_configured(dir, fake_url, project, workers, &settings)
+    }
+
+    fn start_configured(
+        dir: &std::path::Path,
+        fake_url: &str,
+        project: &str,
+        workers: usize,
+        settings: &Settings<'_>,
+    ) -> Serve {
+        let Settings {
+            mail,
+            project_extra,
+            log,
+        } = settings;
         let config = format!(
             r#"
 [server]
 database = "sqlite://{db}"
 sync_interval = "1h"
+retention = "30s"
 
 {mail}
 
@@ -65,6 +106,7 @@ releases = {{ scheme = "calver" }}
             .arg(workers.to_string())
             .env("SCHEMAGATE_BENCH_GITLAB_TOKEN", crate::fake_gitlab::TOKEN)
             .env("SCHEMAGATE_BENCH_GITLAB_SECRET", crate::GITLAB_SECRET)
+            .env("RUST_LOG", log)
             .stderr(Stdio::piped())
             .spawn()
             .expect("schemagate serve starts");

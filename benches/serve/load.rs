@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 const APPLY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Sends one delivery; returns when it went out and how long the 2xx took.
-async fn send(http: &reqwest::Client, base: &str, delivery: &Delivery) -> (Instant, Duration) {
+pub async fn send(http: &reqwest::Client, base: &str, delivery: &Delivery) -> (Instant, Duration) {
     let mut request = http
         .post(format!("{base}{}", delivery.path))
         .body(delivery.body.clone());
