@@ -4,8 +4,8 @@
 //! against the fake GitLab over loopback.
 
 mod crash;
-mod stolen_lease;
 mod mail;
+mod stolen_lease;
 mod two_on_postgres;
 
 use crate::fake_gitlab::state::Noteable;
