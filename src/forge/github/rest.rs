@@ -82,6 +82,10 @@ pub async fn send_paced(
     accept: &str,
     budget: &RateBudget,
 ) -> Result<Reply, ForgeError> {
+    // Per request, not per call: one call may read, wait and then write.
+    if method != Method::GET {
+        crate::forge::write_fence::check()?;
+    }
     let mut builder = http::Request::builder()
         .method(method)
         .uri(path)

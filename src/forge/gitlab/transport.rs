@@ -43,6 +43,11 @@ impl Transport<'_> {
         self.retry
             .run(|| async {
                 self.budget.acquire().await;
+                // Checked per request, not per call: one call may read, wait
+                // and then write (a label looked up, then created).
+                if endpoint.method() != http::Method::GET {
+                    crate::forge::write_fence::check()?;
+                }
                 let answer = send_once(self.client, self.budget, endpoint, page).await;
                 if answer.is_err() {
                     self.budget.unprobed();
