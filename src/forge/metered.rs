@@ -1,8 +1,7 @@
 //! `MeteredForge`: a [`Forge`] around another that counts every call in
 //! `schemagate_forge_requests_total{forge, call, outcome}` and remembers
 //! whether the forge last answered or could not be reached, so `/healthz`
-//! can report it without sending requests of its own. Every write first
-//! passes the job's lease fence (`write_fence`).
+//! can report it without sending requests of its own.
 
 use super::apply::PostedComment;
 use super::{
@@ -151,7 +150,6 @@ impl Forge for MeteredForge {
         number: ItemNumber,
         update: &ItemUpdate,
     ) -> Result<(), ForgeError> {
-        super::write_fence::check()?;
         let result = self.inner.update_item(project, kind, number, update).await;
         self.observe("update_item", result)
     }
@@ -162,7 +160,6 @@ impl Forge for MeteredForge {
         name: &str,
         color: &str,
     ) -> Result<(), ForgeError> {
-        super::write_fence::check()?;
         let result = self.inner.ensure_label(project, name, color).await;
         self.observe("ensure_label", result)
     }
@@ -173,7 +170,6 @@ impl Forge for MeteredForge {
         milestone: MilestoneId,
         description: &str,
     ) -> Result<(), ForgeError> {
-        super::write_fence::check()?;
         let result = self
             .inner
             .set_milestone_description(project, milestone, description)
@@ -190,7 +186,6 @@ impl Forge for MeteredForge {
         marker: &str,
         body: &str,
     ) -> Result<CommentId, ForgeError> {
-        super::write_fence::check()?;
         let result = self
             .inner
             .upsert_comment(project, kind, number, known, marker, body)
@@ -204,7 +199,6 @@ impl Forge for MeteredForge {
         sha: &CommitSha,
         status: &CommitStatus,
     ) -> Result<(), ForgeError> {
-        super::write_fence::check()?;
         let result = self.inner.set_status(project, sha, status).await;
         self.observe("set_status", result)
     }

@@ -45,23 +45,13 @@ impl RetryPolicy {
 
     /// Runs `call` until it succeeds, fails with a non-retryable error, or
     /// the tries are used up; returns the last result.
-    pub async fn run<T, F, Fut>(&self, mut call: F) -> Result<T, ForgeError>
+    pub async fn run<T, F, Fut>(&self, call: F) -> Result<T, ForgeError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ForgeError>>,
     {
-        let mut attempt = 1;
-        loop {
-            match call().await {
-                Err(error) if error.is_retryable() && attempt < self.attempts => {
-                    attempt += 1;
-                    let wait = self.delay_before(attempt, &error);
-                    tracing::debug!(%error, attempt, wait_ms = wait.as_millis() as u64, "retrying forge call");
-                    tokio::time::sleep(wait).await;
-                }
-                result => return result,
-            }
-        }
+        // A call that makes nothing has nothing to look for between tries.
+        self.run_or_find(call, || async { Ok(None) }).await
     }
 
     /// Like [`Self::run`], for a call that creates something (a comment, a
@@ -89,7 +79,7 @@ impl RetryPolicy {
                 Err(error) if error.is_retryable() && attempt < self.attempts => {
                     attempt += 1;
                     let wait = self.delay_before(attempt, &error);
-                    tracing::debug!(%error, attempt, wait_ms = wait.as_millis() as u64, "a create failed; looking for it before trying again");
+                    tracing::debug!(%error, attempt, wait_ms = wait.as_millis() as u64, "retrying forge call");
                     tokio::time::sleep(wait).await;
                     // Even after a 429 (which a forge answers before acting):
                     // a look-up costs one read, a duplicate stays for everyone to see.

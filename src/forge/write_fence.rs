@@ -4,9 +4,8 @@
 //! instant is refused before it is sent ([`ForgeError::LeaseLost`]): the
 //! worker stalled (a paused process, a store it could not reach) long enough
 //! for another replica to take the job, which will do the work itself.
-//! `serve`'s [`MeteredForge`](super::metered::MeteredForge) checks it before
-//! every write call, and both clients before every request that is not a
-//! GET (one call may read, wait and then write); work outside a worker
+//! Both clients check it before every request that is not a GET (not once
+//! per call: one call may read, wait and then write); work outside a worker
 //! (commands, tests) has no fence.
 
 use super::ForgeError;
