@@ -107,7 +107,7 @@ pub fn run(args: CheckArgs, settings: &Settings) -> Result<ExitCode> {
         let store = Store::in_memory().await?;
         let engine = Engine::new(config.clone(), store, forges);
         engine
-            .check(&project, target.number, &options)
+            .check(&project, crate::forge::ItemNumber(target.number), &options)
             .await
             .with_context(|| format!("cannot check {} in {}", target.number, project.path))
     })?;

@@ -4,6 +4,7 @@
 //! announced batch, and the release notice when an announced batch closes.
 //! Pure: the engine gathers the inputs and sends what this returns.
 
+use crate::core::ids::ItemNumber;
 use crate::core::policy::{Policy, ProjectState, announcement_due, batch_milestones};
 use crate::core::release::{Scheme, Version};
 use crate::core::types::{Milestone, MilestoneId};
@@ -93,7 +94,7 @@ pub struct DueMail {
 }
 
 /// How a database change is named in the ledger's `items`.
-pub fn item_key(kind: crate::core::policy::ItemKind, number: u64) -> String {
+pub fn item_key(kind: crate::core::policy::ItemKind, number: ItemNumber) -> String {
     match kind {
         crate::core::policy::ItemKind::MergeRequest => format!("merge_request:{number}"),
         crate::core::policy::ItemKind::Issue => format!("issue:{number}"),

@@ -2,6 +2,7 @@
 //! are expected, which MRs and issues bring them, and that upgrading needs
 //! downtime. Only the text between the hidden markers is ever the bot's.
 
+use crate::core::ids::ItemNumber;
 use crate::core::policy::{DbItemRef, ItemKind, ProjectState, WarningSending};
 use crate::core::types::MilestoneId;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -32,7 +33,7 @@ pub struct WarningNote {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockItem {
     pub kind: ItemKind,
-    pub number: u64,
+    pub number: ItemNumber,
     pub title: String,
     pub web_url: Option<String>,
     /// The bot put the item in this milestone (a person did not).
@@ -178,7 +179,7 @@ fn item_token(item: &BlockItem) -> String {
 pub fn read_batch_block(description: &str) -> Option<BatchRecord> {
     let (start, end) = block_span(description)?;
     let block = &description[start..end];
-    let placed_by_bot: Vec<(ItemKind, u64)> = block
+    let placed_by_bot: Vec<(ItemKind, ItemNumber)> = block
         .lines()
         .find_map(|line| line.trim().strip_prefix(ITEMS_TAG))
         .map(|rest| {
@@ -223,7 +224,7 @@ pub struct BatchRecord {
     pub sending: Option<(DateTime<Utc>, String)>,
 }
 
-fn parse_item_token(token: &str) -> Option<(ItemKind, u64, bool)> {
+fn parse_item_token(token: &str) -> Option<(ItemKind, ItemNumber, bool)> {
     let mut parts = token.split(':');
     let kind = match parts.next()? {
         "mr" => ItemKind::MergeRequest,
@@ -314,7 +315,7 @@ pub fn apply_batch_block(description: &str, block: Option<&BatchBlock>) -> Strin
 mod tests {
     use super::*;
 
-    fn block(numbers: &[(ItemKind, u64, &str)]) -> BatchBlock {
+    fn block(numbers: &[(ItemKind, ItemNumber, &str)]) -> BatchBlock {
         BatchBlock {
             items: numbers
                 .iter()
@@ -334,7 +335,7 @@ mod tests {
 
     #[test]
     fn a_sent_warning_is_said_in_words_and_in_a_machine_readable_line() {
-        let mut b = block(&[(ItemKind::MergeRequest, 42, "Add device health")]);
+        let mut b = block(&[(ItemKind::MergeRequest, ItemNumber(42), "Add device health")]);
         let sent_at = DateTime::parse_from_rfc3339("2026-11-03T09:30:00Z")
             .unwrap()
             .with_timezone(&Utc);
@@ -362,13 +363,17 @@ mod tests {
     #[test]
     fn a_block_reads_back_as_the_items_their_placement_and_the_warning() {
         let mut b = block(&[
-            (ItemKind::MergeRequest, 42, "Add <device> health"),
-            (ItemKind::Issue, 12, "Plan: the schema"),
+            (
+                ItemKind::MergeRequest,
+                ItemNumber(42),
+                "Add <device> health",
+            ),
+            (ItemKind::Issue, ItemNumber(12), "Plan: the schema"),
         ]);
         b.items[1].placed_by_bot = false;
         b.items.push(BlockItem {
             kind: ItemKind::MergeRequest,
-            number: 7,
+            number: ItemNumber(7),
             title: "Person's pick".into(),
             web_url: None,
             placed_by_bot: false,
@@ -400,7 +405,7 @@ mod tests {
 
     #[test]
     fn block_is_appended_after_a_blank_line_and_says_downtime() {
-        let b = block(&[(ItemKind::MergeRequest, 42, "Add device health")]);
+        let b = block(&[(ItemKind::MergeRequest, ItemNumber(42), "Add device health")]);
         let text = apply_batch_block("Release notes follow.", Some(&b));
         assert!(text.starts_with("Release notes follow.\n\n<!-- schemagate:batch:start -->\n"));
         assert!(text.ends_with(BLOCK_END));
@@ -413,9 +418,9 @@ mod tests {
     #[test]
     fn block_lists_merge_requests_then_issues_by_number() {
         let b = block(&[
-            (ItemKind::Issue, 3, "Plan schema"),
-            (ItemKind::MergeRequest, 50, "Second"),
-            (ItemKind::MergeRequest, 7, "First"),
+            (ItemKind::Issue, ItemNumber(3), "Plan schema"),
+            (ItemKind::MergeRequest, ItemNumber(50), "Second"),
+            (ItemKind::MergeRequest, ItemNumber(7), "First"),
         ]);
         let text = render_batch_block(&b);
         let first = text.find("Merge request 7").unwrap();
@@ -426,7 +431,7 @@ mod tests {
 
     #[test]
     fn applying_the_same_block_twice_gives_identical_text() {
-        let b = block(&[(ItemKind::MergeRequest, 42, "Add device health")]);
+        let b = block(&[(ItemKind::MergeRequest, ItemNumber(42), "Add device health")]);
         let once = apply_batch_block("Intro\n", Some(&b));
         let twice = apply_batch_block(&once, Some(&b));
         assert_eq!(once, twice);
@@ -434,8 +439,8 @@ mod tests {
 
     #[test]
     fn replacing_the_block_keeps_text_on_both_sides_byte_for_byte() {
-        let old = block(&[(ItemKind::MergeRequest, 1, "Old")]);
-        let new = block(&[(ItemKind::MergeRequest, 2, "New")]);
+        let old = block(&[(ItemKind::MergeRequest, ItemNumber(1), "Old")]);
+        let new = block(&[(ItemKind::MergeRequest, ItemNumber(2), "New")]);
         let rendered = render_batch_block(&old);
         let description = format!("Before  \r\n\n{rendered}\n\nAfter *text*\n");
         let updated = apply_batch_block(&description, Some(&new));
@@ -450,7 +455,7 @@ mod tests {
 
     #[test]
     fn removing_the_block_restores_the_original_description() {
-        let b = block(&[(ItemKind::Issue, 12, "Plan")]);
+        let b = block(&[(ItemKind::Issue, ItemNumber(12), "Plan")]);
         for original in ["", "Notes", "Notes\n", "Notes\n\n"] {
             let with = apply_batch_block(original, Some(&b));
             assert_eq!(apply_batch_block(&with, None), original, "for {original:?}");
@@ -459,14 +464,14 @@ mod tests {
 
     #[test]
     fn removing_a_block_in_the_middle_leaves_the_surrounding_text() {
-        let b = block(&[(ItemKind::Issue, 12, "Plan")]);
+        let b = block(&[(ItemKind::Issue, ItemNumber(12), "Plan")]);
         let description = format!("A\n{}\nB", render_batch_block(&b));
         assert_eq!(apply_batch_block(&description, None), "A\n\nB");
     }
 
     #[test]
     fn a_stray_start_marker_before_the_block_is_left_alone() {
-        let b = block(&[(ItemKind::Issue, 12, "Plan")]);
+        let b = block(&[(ItemKind::Issue, ItemNumber(12), "Plan")]);
         let description = format!("quote: {BLOCK_START} end\n\n{}", render_batch_block(&b));
         let removed = apply_batch_block(&description, None);
         assert_eq!(removed, format!("quote: {BLOCK_START} end"));
@@ -479,7 +484,11 @@ mod tests {
 
     #[test]
     fn titles_cannot_smuggle_markers_or_break_lines() {
-        let b = block(&[(ItemKind::Issue, 9, "evil <!-- schemagate:batch:end -->\nx")]);
+        let b = block(&[(
+            ItemKind::Issue,
+            ItemNumber(9),
+            "evil <!-- schemagate:batch:end -->\nx",
+        )]);
         let text = apply_batch_block("", Some(&b));
         assert_eq!(text.matches(BLOCK_END).count(), 1);
         assert!(text.contains("- Issue 9: evil &lt;!-- schemagate:batch:end --&gt; x\n"));
@@ -490,7 +499,7 @@ mod tests {
         let project = ProjectState {
             db_changes: vec![DbItemRef {
                 kind: ItemKind::MergeRequest,
-                number: 5,
+                number: ItemNumber(5),
                 title: "Add table".into(),
                 web_url: None,
                 milestone: MilestoneId(2),

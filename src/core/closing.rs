@@ -9,6 +9,7 @@
 //! to case; a colon may follow the keyword, and one keyword may close a list
 //! ("Fixes #1, #2 and #3", "Closes issues #4 #5").
 
+use crate::core::ids::ItemNumber;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -41,18 +42,18 @@ static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Issue numbers closed by unqualified references (`Closes #12`), which
 /// always mean the MR's own project. In first-mention order, without repeats.
-pub fn closing_references(text: &str) -> Vec<u64> {
+pub fn closing_references(text: &str) -> Vec<ItemNumber> {
     collect(text, None)
 }
 
 /// Issue numbers of `project` (`group/project`, `owner/repo`) that `text`
 /// closes: unqualified references and those naming `project` itself, by
 /// path or URL. References to other projects are left out.
-pub fn closing_references_in(text: &str, project: &str) -> Vec<u64> {
+pub fn closing_references_in(text: &str, project: &str) -> Vec<ItemNumber> {
     collect(text, Some(project))
 }
 
-fn collect(text: &str, project: Option<&str>) -> Vec<u64> {
+fn collect(text: &str, project: Option<&str>) -> Vec<ItemNumber> {
     let mut numbers = Vec::new();
     for keyword in KEYWORD.find_iter(text) {
         let mut rest = &text[keyword.end()..];
@@ -72,7 +73,10 @@ fn collect(text: &str, project: Option<&str>) -> Vec<u64> {
     numbers
 }
 
-fn same_project_number(reference: &regex::Captures<'_>, project: Option<&str>) -> Option<u64> {
+fn same_project_number(
+    reference: &regex::Captures<'_>,
+    project: Option<&str>,
+) -> Option<ItemNumber> {
     let (path, number) = match (reference.name("number"), reference.name("url_number")) {
         (Some(number), _) => (reference.name("path"), number),
         (None, Some(number)) => (reference.name("url_path"), number),

@@ -6,6 +6,7 @@ pub mod closing;
 pub mod comment;
 pub mod detect;
 pub mod forge_state;
+pub mod ids;
 pub mod paths;
 pub mod policy;
 pub mod release;

@@ -99,6 +99,7 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::core::block::BLOCK_END;
+    use crate::core::ids::ItemNumber;
     use crate::core::policy::{DbItemRef, ItemKind};
     use crate::core::types::MilestoneState;
 
@@ -118,7 +119,7 @@ mod tests {
         ProjectState {
             db_changes: vec![DbItemRef {
                 kind: ItemKind::MergeRequest,
-                number: 12,
+                number: ItemNumber(12),
                 title: "Add devices".into(),
                 web_url: None,
                 milestone: MilestoneId(milestone),

@@ -63,7 +63,7 @@ impl Engine {
     pub async fn check(
         &self,
         project: &ProjectConfig,
-        number: u64,
+        number: ItemNumber,
         options: &CheckOptions,
     ) -> anyhow::Result<CheckReport> {
         let context = self.context_for(project).map_err(Failure::into_error)?;
@@ -76,7 +76,7 @@ impl Engine {
     pub(super) async fn check_in(
         &self,
         project: &ProjectContext<'_>,
-        number: u64,
+        number: ItemNumber,
         listed: Option<MergeRequest>,
         options: &CheckOptions,
     ) -> Step<CheckReport> {
@@ -85,7 +85,7 @@ impl Engine {
             Some(mr) => mr,
             None => project
                 .forge
-                .merge_request(&project.path, ItemNumber(number))
+                .merge_request(&project.path, number)
                 .await
                 .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?,
         };
@@ -103,7 +103,7 @@ impl Engine {
                 .find_comment(
                     &project.path,
                     ItemKind::MergeRequest,
-                    ItemNumber(number),
+                    number,
                     COMMENT_MARKER,
                 )
                 .await
@@ -294,7 +294,7 @@ impl Engine {
             project.forge.as_ref(),
             &project.path,
             ItemKind::MergeRequest,
-            ItemNumber(prepared.subject.number),
+            prepared.subject.number,
             &prepared.snapshot,
             &prepared.previous,
             &prepared.desired,
@@ -340,7 +340,7 @@ impl Engine {
 }
 
 /// Where the blocks record this MR now.
-fn recorded_entry(state: &ProjectState, number: u64) -> Option<DbItemRef> {
+fn recorded_entry(state: &ProjectState, number: ItemNumber) -> Option<DbItemRef> {
     state
         .db_changes
         .iter()

@@ -10,7 +10,7 @@ use super::events::EncodedWork;
 use super::failure::Step;
 use super::fingerprint::{DecisionContext, ItemView, fingerprint};
 use super::pending::{credit_unfinished_writes, pending_for};
-use super::project::{ProjectContext, policy_kind, policy_state};
+use super::project::ProjectContext;
 use crate::core::announcements::AnnouncementKind;
 use crate::core::policy::{
     DbChangeReason, DbItemRef, Decision, GateState, ItemFacts, ProjectState, batch_milestones,
@@ -19,7 +19,7 @@ use crate::core::policy::{
 use crate::core::types::{Milestone, MilestoneId};
 use crate::forge::apply::{DesiredState, ItemSnapshot, PreviousWrites, apply_changes, item_delta};
 use crate::forge::{
-    CommitSha, Issue, ItemKind, ItemState, ItemUpdate, MergeRequest, MilestoneUpdate,
+    CommitSha, Issue, ItemKind, ItemNumber, ItemState, ItemUpdate, MergeRequest, MilestoneUpdate,
 };
 use crate::store::{CachedMatches, ItemKey, ItemRecord};
 use chrono::Utc;
@@ -30,7 +30,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub(super) struct Subject {
     pub kind: ItemKind,
-    pub number: u64,
+    pub number: ItemNumber,
     pub title: String,
     pub description: String,
     pub web_url: String,
@@ -46,7 +46,7 @@ impl From<&MergeRequest> for Subject {
     fn from(mr: &MergeRequest) -> Self {
         Subject {
             kind: ItemKind::MergeRequest,
-            number: mr.number.0,
+            number: mr.number,
             title: mr.title.clone(),
             description: mr.description.clone(),
             web_url: mr.web_url.clone(),
@@ -63,7 +63,7 @@ impl From<&Issue> for Subject {
     fn from(issue: &Issue) -> Self {
         Subject {
             kind: ItemKind::Issue,
-            number: issue.number.0,
+            number: issue.number,
             title: issue.title.clone(),
             description: issue.description.clone(),
             web_url: issue.web_url.clone(),
@@ -86,9 +86,9 @@ impl Subject {
         bot_milestone: Option<MilestoneId>,
     ) -> ItemView<'a> {
         ItemView {
-            kind: policy_kind(self.kind),
+            kind: self.kind,
             number: self.number,
-            state: policy_state(self.state),
+            state: self.state,
             draft: self.draft,
             labels,
             milestone,
@@ -116,9 +116,9 @@ pub(super) struct Prepared {
     pub previous: PreviousWrites,
     pub matches: Option<CachedMatches>,
     /// Issues: the database-change MRs that close it.
-    pub closing_merge_requests: Vec<u64>,
+    pub closing_merge_requests: Vec<ItemNumber>,
     /// MRs: the issues its description closes.
-    pub closes: Vec<u64>,
+    pub closes: Vec<ItemNumber>,
 }
 
 /// Work an evaluation implies for other things.
@@ -127,7 +127,7 @@ pub(super) struct FollowUps {
     /// Milestones whose block must be re-rendered.
     pub milestones: Vec<MilestoneId>,
     /// Issues to re-evaluate (closed by this MR now or before).
-    pub issues: Vec<u64>,
+    pub issues: Vec<ItemNumber>,
     /// This item changed which milestones are the project's batches (it
     /// started, moved or ended one): every other item's verdict may change.
     pub batches_changed: bool,
@@ -145,7 +145,7 @@ pub(super) struct Evaluated {
 pub(super) struct Extra {
     pub matches: Option<CachedMatches>,
     pub reason: Option<DbChangeReason>,
-    pub closing_merge_requests: Vec<u64>,
+    pub closing_merge_requests: Vec<ItemNumber>,
 }
 
 impl Engine {
@@ -184,7 +184,7 @@ impl Engine {
         bot_milestone: Option<MilestoneId>,
         milestones: &[Milestone],
         project_state: &ProjectState,
-        closing_merge_requests: &[u64],
+        closing_merge_requests: &[ItemNumber],
         digest: impl FnOnce(&ItemView, &DecisionContext) -> T,
     ) -> Step<T> {
         let rules = self.fingerprint_rules(project, subject.kind)?;
@@ -242,11 +242,11 @@ impl Engine {
         }
         let milestones = self.milestones(project).await?;
         let facts = ItemFacts {
-            kind: policy_kind(subject.kind),
+            kind: subject.kind,
             number: subject.number,
             title: subject.title.clone(),
             web_url: Some(subject.web_url.clone()),
-            state: policy_state(subject.state),
+            state: subject.state,
             draft: subject.draft,
             labels: subject.labels.clone(),
             milestone: subject.milestone,
@@ -334,7 +334,7 @@ impl Engine {
             project.forge.as_ref(),
             &project.path,
             prepared.subject.kind,
-            crate::forge::ItemNumber(prepared.subject.number),
+            prepared.subject.number,
             &prepared.snapshot,
             &prepared.previous,
             &prepared.desired,
@@ -383,7 +383,7 @@ impl Engine {
         // Issues this MR closes now or closed before follow when that list
         // changed (propagation, and its undo when the MR stops closing them
         // or stops being a database change).
-        let mut issues: Vec<u64> = Vec::new();
+        let mut issues: Vec<ItemNumber> = Vec::new();
         if record.closes != prepared.record.closes {
             issues.extend(record.closes.iter().chain(&prepared.record.closes));
             issues.sort();
@@ -456,7 +456,7 @@ impl Engine {
 
     /// Creates the label once per project per process.
     async fn ensure_label(&self, project: &ProjectContext<'_>) -> Step<()> {
-        let key = (project.kind, project.config.path.to_lowercase());
+        let key = project.key();
         if self
             .labels_ensured
             .lock()

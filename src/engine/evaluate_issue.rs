@@ -23,12 +23,12 @@ impl Engine {
     pub(super) async fn prepare_issue(
         &self,
         project: &ProjectContext<'_>,
-        number: u64,
+        number: ItemNumber,
         listed: Option<Issue>,
     ) -> Step<Result<Prepared, FollowUps>> {
         let issue = match listed {
             Some(issue) => issue,
-            None => match project.forge.issue(&project.path, ItemNumber(number)).await {
+            None => match project.forge.issue(&project.path, number).await {
                 Ok(issue) => issue,
                 Err(ForgeError::NotFound(_)) => {
                     return Ok(Err(self.forget(project, ItemKind::Issue, number).await?));
@@ -66,7 +66,7 @@ impl Engine {
     pub(super) async fn evaluate_issue(
         &self,
         project: &ProjectContext<'_>,
-        number: u64,
+        number: ItemNumber,
         listed: Option<Issue>,
     ) -> Step<Result<Evaluated, FollowUps>> {
         match self.prepare_issue(project, number, listed).await? {

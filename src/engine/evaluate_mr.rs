@@ -13,16 +13,12 @@ impl Engine {
     pub(super) async fn prepare_merge_request(
         &self,
         project: &ProjectContext<'_>,
-        number: u64,
+        number: ItemNumber,
         listed: Option<MergeRequest>,
     ) -> Step<Result<Prepared, FollowUps>> {
         let mr = match listed {
             Some(mr) => mr,
-            None => match project
-                .forge
-                .merge_request(&project.path, ItemNumber(number))
-                .await
-            {
+            None => match project.forge.merge_request(&project.path, number).await {
                 Ok(mr) => mr,
                 Err(ForgeError::NotFound(_)) => {
                     return Ok(Err(self
@@ -52,7 +48,7 @@ impl Engine {
     pub(super) async fn evaluate_merge_request(
         &self,
         project: &ProjectContext<'_>,
-        number: u64,
+        number: ItemNumber,
         listed: Option<MergeRequest>,
     ) -> Step<Result<Evaluated, FollowUps>> {
         match self.prepare_merge_request(project, number, listed).await? {
@@ -67,7 +63,7 @@ impl Engine {
         &self,
         project: &ProjectContext<'_>,
         kind: ItemKind,
-        number: u64,
+        number: ItemNumber,
     ) -> Step<FollowUps> {
         let key = project.item_key(kind, number);
         let record = self.store.item(&key).await?.unwrap_or_default();
@@ -92,7 +88,7 @@ impl Engine {
 }
 
 /// The reason a job ends when its item no longer exists.
-pub(super) fn gone(kind: ItemKind, number: u64) -> Failure {
+pub(super) fn gone(kind: ItemKind, number: ItemNumber) -> Failure {
     let noun = match kind {
         ItemKind::MergeRequest => "merge request",
         ItemKind::Issue => "issue",

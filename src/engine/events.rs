@@ -24,7 +24,7 @@ impl Engine {
                 number,
             } => {
                 let project = self.project_context(*forge, project)?;
-                self.evaluate_item(&project, *kind, number.0).await
+                self.evaluate_item(&project, *kind, *number).await
             }
             Work::Reevaluate { forge, project } | Work::Sync { forge, project } => {
                 let project = self.project_context(*forge, project)?;
@@ -59,15 +59,14 @@ impl Engine {
                 project, number, ..
             } => {
                 let project = self.project_context(forge, project)?;
-                self.evaluate_item(&project, ItemKind::MergeRequest, number.0)
+                self.evaluate_item(&project, ItemKind::MergeRequest, *number)
                     .await
             }
             Event::IssueChanged {
                 project, number, ..
             } => {
                 let project = self.project_context(forge, project)?;
-                self.evaluate_item(&project, ItemKind::Issue, number.0)
-                    .await
+                self.evaluate_item(&project, ItemKind::Issue, *number).await
             }
             // The bot's decisions do not read comments.
             Event::CommentAdded { project, .. } => self.project_context(forge, project).map(|_| ()),
@@ -128,7 +127,7 @@ impl Engine {
         &self,
         project: &ProjectContext<'_>,
         kind: ItemKind,
-        number: u64,
+        number: ItemNumber,
     ) -> Step<()> {
         let result = match kind {
             ItemKind::MergeRequest => self.evaluate_merge_request(project, number, None).await?,
@@ -178,7 +177,7 @@ pub(super) fn follow_up_work(project: &ProjectContext<'_>, follow_ups: &FollowUp
         forge: project.kind,
         project: path.clone(),
         kind: ItemKind::Issue,
-        number: ItemNumber(*issue),
+        number: *issue,
     }));
     work.extend(
         follow_ups

@@ -8,6 +8,7 @@ use super::Engine;
 use super::failure::{Failure, Step};
 use super::project::ProjectContext;
 use crate::core::detect::{FileContent, RuleSet};
+use crate::core::ids::ProjectKey;
 use crate::core::types::{ChangeKind, Match};
 use crate::forge::{Forge, ForgeError, MergeRequest, ProjectPath};
 use crate::store::CachedMatches;
@@ -23,7 +24,7 @@ pub(super) struct ProjectRules {
 
 #[derive(Default)]
 pub(super) struct RulesCache {
-    compiled: Mutex<HashMap<String, Arc<ProjectRules>>>,
+    compiled: Mutex<HashMap<ProjectKey, Arc<ProjectRules>>>,
 }
 
 /// A digest of everything detection depends on: the packs (built-in and
@@ -40,11 +41,7 @@ pub(super) fn rules_digest(rules: &RuleSet, extra: &[String], ignore: &[String])
 
 impl Engine {
     pub(super) fn project_rules(&self, project: &ProjectContext<'_>) -> Step<Arc<ProjectRules>> {
-        let key = format!(
-            "{}:{}",
-            project.kind.name(),
-            project.config.path.to_lowercase()
-        );
+        let key = project.key();
         if let Some(found) = self.rules.compiled.lock().expect("rules cache").get(&key) {
             return Ok(found.clone());
         }

@@ -4,6 +4,7 @@
 //! sync right after an event finds nothing to do. Today's date is part of
 //! it: dates that pass (a due date, a start date) re-evaluate at most once a day.
 
+use crate::core::ids::ItemNumber;
 use crate::core::policy::{ItemKind, ItemState, ProjectState};
 use crate::core::types::{Milestone, MilestoneId, MilestoneState};
 use chrono::NaiveDate;
@@ -14,7 +15,7 @@ use std::fmt::Write;
 #[derive(Debug, Clone)]
 pub struct ItemView<'a> {
     pub kind: ItemKind,
-    pub number: u64,
+    pub number: ItemNumber,
     pub state: ItemState,
     pub draft: bool,
     pub labels: &'a [String],
@@ -33,7 +34,7 @@ pub struct DecisionContext<'a> {
     pub milestones: &'a [Milestone],
     pub project: &'a ProjectState,
     /// Issues: the database-change MRs that close it.
-    pub closing_merge_requests: &'a [u64],
+    pub closing_merge_requests: &'a [ItemNumber],
     /// The rules that detect migrations (see `facts::rules_digest`).
     pub rules_digest: &'a str,
     /// The project's policy settings.
@@ -142,7 +143,7 @@ mod tests {
     fn db_change(number: u64, milestone: u64) -> DbItemRef {
         DbItemRef {
             kind: ItemKind::MergeRequest,
-            number,
+            number: ItemNumber(number),
             title: format!("MR {number}"),
             web_url: None,
             milestone: MilestoneId(milestone),
@@ -176,7 +177,7 @@ mod tests {
         fn digest(&self) -> String {
             let item = ItemView {
                 kind: ItemKind::MergeRequest,
-                number: 7,
+                number: ItemNumber(7),
                 state: ItemState::Open,
                 draft: false,
                 labels: &self.labels,
@@ -220,7 +221,7 @@ mod tests {
         let digest = |f: &Fixture| {
             let item = ItemView {
                 kind: ItemKind::MergeRequest,
-                number: 7,
+                number: ItemNumber(7),
                 state: ItemState::Open,
                 draft: false,
                 labels: &f.labels,

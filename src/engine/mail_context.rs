@@ -5,9 +5,10 @@
 
 use super::Engine;
 use super::failure::Step;
-use super::project::{ProjectContext, forge_item_kind};
+use super::project::ProjectContext;
 use crate::core::announcements::{AnnouncementKind, BatchDelta, LedgerEntry, batch_delta};
 use crate::core::announcements::{current_items, item_key, upgrade_sentences};
+use crate::core::ids::ItemNumber;
 use crate::core::policy::{ItemKind, ProjectState};
 use crate::core::types::Milestone;
 use crate::forge::ForgeKind;
@@ -29,7 +30,7 @@ impl Engine {
         for change in state.db_changes_in(milestone.id) {
             let record = self
                 .store
-                .item(&project.item_key(forge_item_kind(change.kind), change.number))
+                .item(&project.item_key(change.kind, change.number))
                 .await?;
             let migrations = record
                 .and_then(|r| r.matches)
@@ -117,7 +118,7 @@ impl Engine {
 fn change_info(
     forge: ForgeKind,
     kind: ItemKind,
-    number: u64,
+    number: ItemNumber,
     title: &str,
     web_url: Option<String>,
     migrations: Vec<MigrationInfo>,
@@ -127,7 +128,7 @@ fn change_info(
         (ForgeKind::GitHub, ItemKind::MergeRequest) => ("pull request", format!("#{number}")),
         (_, ItemKind::Issue) => ("issue", format!("#{number}")),
     };
-    ChangeInfo::new(noun, &reference, number, title, web_url, migrations)
+    ChangeInfo::new(noun, &reference, number.0, title, web_url, migrations)
 }
 
 fn change_key(change: &ChangeInfo) -> String {
@@ -136,7 +137,7 @@ fn change_key(change: &ChangeInfo) -> String {
     } else {
         ItemKind::MergeRequest
     };
-    item_key(kind, change.number)
+    item_key(kind, ItemNumber(change.number))
 }
 
 /// A change that left the batch: only its reference is known.
@@ -150,7 +151,7 @@ fn removed_change(forge: ForgeKind, key: &str) -> ChangeInfo {
     change_info(
         forge,
         kind,
-        number.parse().unwrap_or(0),
+        number.parse().unwrap_or_default(),
         "",
         None,
         Vec::new(),

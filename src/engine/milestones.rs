@@ -6,12 +6,12 @@
 use super::Engine;
 use super::failure::Step;
 use super::project::ProjectContext;
+use crate::core::ids::ProjectKey;
 use crate::core::types::{Milestone, MilestoneId};
-use crate::forge::ForgeKind;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-type Key = (ForgeKind, String);
+type Key = ProjectKey;
 /// A milestone list and the epoch it was read at.
 type Entry = (i64, Arc<Vec<Milestone>>);
 
@@ -50,7 +50,7 @@ impl MilestoneCache {
 }
 
 fn key(project: &ProjectContext) -> Key {
-    (project.kind, project.config.path.to_lowercase())
+    project.key()
 }
 
 impl Engine {
@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn a_bumped_epoch_makes_the_cached_list_stale() {
         let cache = MilestoneCache::default();
-        let key = (ForgeKind::GitLab, "lava/lava".to_string());
+        let key = ProjectKey::new(crate::forge::ForgeKind::GitLab, "lava/lava");
         cache.put(key.clone(), 3, list("2026.11"));
         assert!(cache.get(&key, 3).is_some());
         assert!(cache.get(&key, 4).is_none());
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn the_bots_own_description_edit_updates_the_cached_list() {
         let cache = MilestoneCache::default();
-        let key = (ForgeKind::GitHub, "o/r".to_string());
+        let key = ProjectKey::new(crate::forge::ForgeKind::GitHub, "o/r");
         cache.put(key.clone(), 1, list("2026.11"));
         cache.set_description(&key, MilestoneId(1), "block");
         assert_eq!(cache.get(&key, 1).unwrap()[0].description, "block");

@@ -37,6 +37,7 @@ pub use serverless::ForgeSyncReport;
 pub use work::Work;
 
 use crate::config::{Config, ProjectConfig};
+use crate::core::ids::{ItemNumber, ProjectKey};
 use crate::forge::event::Event;
 use crate::forge::{Forge, ForgeKind};
 use crate::store::{Job, Store};
@@ -112,9 +113,9 @@ pub struct Engine {
     milestone_cache: milestones::MilestoneCache,
     rules: facts::RulesCache,
     /// Projects whose label is known to exist (created at most once per process).
-    labels_ensured: Mutex<HashSet<(ForgeKind, String)>>,
+    labels_ensured: Mutex<HashSet<ProjectKey>>,
     /// Projects whose token's missing rights were already logged.
-    reported_auth: Mutex<HashSet<(ForgeKind, String)>>,
+    reported_auth: Mutex<HashSet<ProjectKey>>,
     /// SMTP and templates; `None` without a `[mail]` section.
     mail: Option<MailService>,
 }
@@ -228,16 +229,17 @@ fn job_span(job: &Job, work: &Work) -> tracing::Span {
 
 fn describe(work: &Work) -> (ForgeKind, Option<String>, Option<String>) {
     use crate::forge::ItemKind;
-    let reference = |forge, kind, number: u64| Some(plan::item_reference(forge, kind, number));
+    let reference =
+        |forge, kind, number: ItemNumber| Some(plan::item_reference(forge, kind, number));
     match work {
         Work::Event { forge, event } => {
             let item = match event {
                 Event::MergeRequestChanged { number, .. }
                 | Event::MergeRequestClosed { number, .. } => {
-                    reference(*forge, ItemKind::MergeRequest, number.0)
+                    reference(*forge, ItemKind::MergeRequest, *number)
                 }
-                Event::IssueChanged { number, .. } => reference(*forge, ItemKind::Issue, number.0),
-                Event::CommentAdded { kind, number, .. } => reference(*forge, *kind, number.0),
+                Event::IssueChanged { number, .. } => reference(*forge, ItemKind::Issue, *number),
+                Event::CommentAdded { kind, number, .. } => reference(*forge, *kind, *number),
                 Event::MilestoneChanged { title, .. } => Some(format!("milestone {title}")),
                 _ => None,
             };
@@ -251,7 +253,7 @@ fn describe(work: &Work) -> (ForgeKind, Option<String>, Option<String>) {
         } => (
             *forge,
             Some(project.0.clone()),
-            reference(*forge, *kind, number.0),
+            reference(*forge, *kind, *number),
         ),
         Work::Reevaluate { forge, project } | Work::Sync { forge, project } => {
             (*forge, Some(project.0.clone()), None)

@@ -2,6 +2,7 @@
 //! comparisons `forge::apply::apply_changes` makes, so a dry run and a real
 //! run cannot disagree about which writes happen.
 
+use crate::core::ids::ItemNumber;
 use crate::core::types::MilestoneId;
 use crate::forge::apply::{
     DesiredState, ItemSnapshot, PreviousWrites, comment_to_write, item_delta, status_to_write,
@@ -10,7 +11,7 @@ use crate::forge::{ForgeKind, ItemKind, MilestoneUpdate, StatusState};
 
 /// How people write an item's number: `!12` for GitLab MRs, `#12` for
 /// GitHub pull requests and every issue.
-pub fn item_reference(forge: ForgeKind, kind: ItemKind, number: u64) -> String {
+pub fn item_reference(forge: ForgeKind, kind: ItemKind, number: ItemNumber) -> String {
     match (forge, kind) {
         (ForgeKind::GitLab, ItemKind::MergeRequest) => format!("!{number}"),
         _ => format!("#{number}"),
@@ -169,13 +170,16 @@ mod tests {
     #[test]
     fn gitlab_mrs_are_bang_numbers_everything_else_hash_numbers() {
         assert_eq!(
-            item_reference(ForgeKind::GitLab, ItemKind::MergeRequest, 12),
+            item_reference(ForgeKind::GitLab, ItemKind::MergeRequest, ItemNumber(12)),
             "!12"
         );
         assert_eq!(
-            item_reference(ForgeKind::GitHub, ItemKind::MergeRequest, 12),
+            item_reference(ForgeKind::GitHub, ItemKind::MergeRequest, ItemNumber(12)),
             "#12"
         );
-        assert_eq!(item_reference(ForgeKind::GitLab, ItemKind::Issue, 3), "#3");
+        assert_eq!(
+            item_reference(ForgeKind::GitLab, ItemKind::Issue, ItemNumber(3)),
+            "#3"
+        );
     }
 }

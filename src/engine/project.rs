@@ -1,12 +1,11 @@
-//! Which configured project and forge client a job is about, the keys the
-//! store files its items under, and the mapping between the forge's and the
-//! policy's words for item kinds and states.
+//! Which configured project and forge client a job is about, and the keys
+//! the store files its items under.
 
 use super::Engine;
 use super::failure::{Failure, Step, forge_failure, is_auth_error};
 use crate::config::ProjectConfig;
-use crate::core::policy;
-use crate::forge::{Forge, ForgeError, ForgeKind, ItemKind, ItemState, ProjectPath};
+use crate::core::ids::ProjectKey;
+use crate::forge::{Forge, ForgeError, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::store::ItemKey;
 use std::sync::Arc;
 
@@ -21,35 +20,18 @@ pub(super) struct ProjectContext<'e> {
 }
 
 impl ProjectContext<'_> {
-    pub fn item_key(&self, kind: ItemKind, number: u64) -> ItemKey {
+    /// The case-free key the project's caches are filed under.
+    pub fn key(&self) -> ProjectKey {
+        ProjectKey::new(self.kind, &self.config.path)
+    }
+
+    pub fn item_key(&self, kind: ItemKind, number: ItemNumber) -> ItemKey {
         ItemKey {
             forge: self.kind,
-            project: self.config.path.clone(),
+            project: self.path.clone(),
             kind,
             number,
         }
-    }
-}
-
-pub(super) fn policy_kind(kind: ItemKind) -> policy::ItemKind {
-    match kind {
-        ItemKind::MergeRequest => policy::ItemKind::MergeRequest,
-        ItemKind::Issue => policy::ItemKind::Issue,
-    }
-}
-
-pub(super) fn forge_item_kind(kind: policy::ItemKind) -> ItemKind {
-    match kind {
-        policy::ItemKind::MergeRequest => ItemKind::MergeRequest,
-        policy::ItemKind::Issue => ItemKind::Issue,
-    }
-}
-
-pub(super) fn policy_state(state: ItemState) -> policy::ItemState {
-    match state {
-        ItemState::Open => policy::ItemState::Open,
-        ItemState::Closed => policy::ItemState::Closed,
-        ItemState::Merged => policy::ItemState::Merged,
     }
 }
 
@@ -116,7 +98,7 @@ impl Engine {
             .reported_auth
             .lock()
             .expect("auth report set")
-            .insert((project.kind, project.config.path.to_lowercase()));
+            .insert(project.key());
         if first_time {
             tracing::error!(forge, project = %project.config.path, "{reason}");
         }

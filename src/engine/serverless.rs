@@ -75,7 +75,7 @@ impl Engine {
         for mr in open {
             // The listing already holds each MR: no read of its own.
             let checked = self
-                .check_in(project, mr.number.0, Some(mr), &options)
+                .check_in(project, mr.number, Some(mr), &options)
                 .await?;
             report.checked += 1;
             report.writes += checked.writes;

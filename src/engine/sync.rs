@@ -9,9 +9,10 @@ use super::evaluate::{FollowUps, Prepared, Subject};
 use super::failure::{Failure, Step};
 use super::fingerprint::still_current;
 use super::plan::{item_reference, planned_block_write, planned_item_writes};
-use super::project::{ProjectContext, forge_item_kind};
+use super::project::ProjectContext;
 use super::{Engine, SyncMode, SyncObserver, SyncReport, Work};
 use crate::config::ProjectConfig;
+use crate::core::ids::ItemNumber;
 use crate::core::policy::{ProjectState, recorded_db_change};
 use crate::core::types::Milestone;
 use crate::forge::{Issue, ItemKind, MergeRequest};
@@ -30,7 +31,7 @@ struct ProjectScan {
     issues: Vec<Listed<Issue>>,
     /// Database changes the store holds in open milestones that the
     /// listings did not show (closed or unlabelled since): evaluated too.
-    stored_only: Vec<(ItemKind, u64)>,
+    stored_only: Vec<(ItemKind, ItemNumber)>,
     milestones: Arc<Vec<Milestone>>,
     state: ProjectState,
 }
@@ -74,24 +75,20 @@ impl Engine {
                 changed,
             });
         }
-        let listed: HashSet<(ItemKind, u64)> = scan
+        let listed: HashSet<(ItemKind, ItemNumber)> = scan
             .merge_requests
             .iter()
-            .map(|l| (ItemKind::MergeRequest, l.item.number.0))
-            .chain(
-                scan.issues
-                    .iter()
-                    .map(|l| (ItemKind::Issue, l.item.number.0)),
-            )
+            .map(|l| (ItemKind::MergeRequest, l.item.number))
+            .chain(scan.issues.iter().map(|l| (ItemKind::Issue, l.item.number)))
             .collect();
         let open = |id| {
             scan.milestones
                 .iter()
                 .any(|m: &Milestone| m.id == id && m.is_open())
         };
-        let mut stored: Vec<(ItemKind, u64)> = Vec::new();
+        let mut stored: Vec<(ItemKind, ItemNumber)> = Vec::new();
         for change in scan.state.db_changes.iter().filter(|c| open(c.milestone)) {
-            let key = (forge_item_kind(change.kind), change.number);
+            let key = (change.kind, change.number);
             if !listed.contains(&key) && !stored.contains(&key) {
                 stored.push(key);
             }
@@ -146,20 +143,20 @@ impl Engine {
             forge: project.kind,
             project: project.path.clone(),
             kind,
-            number: crate::forge::ItemNumber(number),
+            number,
         };
         let mut work: Vec<Work> = Vec::new();
         work.extend(
             scan.merge_requests
                 .iter()
                 .filter(|l| l.changed)
-                .map(|l| evaluate(ItemKind::MergeRequest, l.item.number.0)),
+                .map(|l| evaluate(ItemKind::MergeRequest, l.item.number)),
         );
         work.extend(
             scan.issues
                 .iter()
                 .filter(|l| l.changed)
-                .map(|l| evaluate(ItemKind::Issue, l.item.number.0)),
+                .map(|l| evaluate(ItemKind::Issue, l.item.number)),
         );
         work.extend(scan.stored_only.iter().map(|(kind, n)| evaluate(*kind, *n)));
         for milestone in block_candidates(&scan.milestones, &scan.state, &project.config.scheme) {
@@ -223,7 +220,7 @@ impl Engine {
 
         let reference = |kind, number| item_reference(project.kind, kind, number);
         for listed in &scan.merge_requests {
-            let number = listed.item.number.0;
+            let number = listed.item.number;
             if listed.changed {
                 let prepared = self
                     .prepare_merge_request(&project, number, Some(listed.item.clone()))
@@ -236,7 +233,7 @@ impl Engine {
             observer.item_done(&reference(ItemKind::MergeRequest, number));
         }
         for listed in &scan.issues {
-            let number = listed.item.number.0;
+            let number = listed.item.number;
             if listed.changed {
                 let prepared = self
                     .prepare_issue(&project, number, Some(listed.item.clone()))
@@ -248,7 +245,7 @@ impl Engine {
             }
             observer.item_done(&reference(ItemKind::Issue, number));
         }
-        let mut rest: Vec<(ItemKind, u64)> = scan.stored_only.clone();
+        let mut rest: Vec<(ItemKind, ItemNumber)> = scan.stored_only.clone();
         rest.extend(
             run.follow_up_issues
                 .iter()
@@ -430,8 +427,8 @@ impl Engine {
 
 struct SyncRun {
     report: SyncReport,
-    done: HashSet<(ItemKind, u64)>,
-    follow_up_issues: BTreeSet<u64>,
+    done: HashSet<(ItemKind, ItemNumber)>,
+    follow_up_issues: BTreeSet<ItemNumber>,
     /// Dry run: the database changes as the store would hold them.
     predicted: ProjectState,
 }

@@ -2,6 +2,7 @@
 //! run at once, so one MR's work is serialised on every replica.
 
 use crate::core::announcements::AnnouncementKind;
+use crate::core::ids::{ProjectKey, path_key};
 use crate::core::types::MilestoneId;
 use crate::forge::event::Event;
 use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
@@ -51,15 +52,11 @@ fn item_key(forge: ForgeKind, project: &ProjectPath, kind: ItemKind, number: Ite
         ItemKind::MergeRequest => "mr",
         ItemKind::Issue => "issue",
     };
-    format!(
-        "{}:{}:{kind}:{number}",
-        forge.name(),
-        project.0.to_ascii_lowercase()
-    )
+    project_key(forge, project, &format!("{kind}:{number}"))
 }
 
 fn project_key(forge: ForgeKind, project: &ProjectPath, what: &str) -> String {
-    format!("{}:{}:{what}", forge.name(), project.0.to_ascii_lowercase())
+    format!("{}:{what}", ProjectKey::new(forge, &project.0))
 }
 
 impl Work {
@@ -85,11 +82,9 @@ impl Work {
                 } => item_key(*forge, project, *kind, *number),
                 E::MilestoneChanged { scope, .. } => match scope {
                     MilestoneScope::Project(project) => project_key(*forge, project, "milestones"),
-                    MilestoneScope::Group(group) => format!(
-                        "{}:group:{}:milestones",
-                        forge.name(),
-                        group.to_ascii_lowercase()
-                    ),
+                    MilestoneScope::Group(group) => {
+                        format!("{}:group:{}:milestones", forge.name(), path_key(group))
+                    }
                 },
                 E::Ping { .. } | E::Installation { .. } | E::Ignored { .. } => {
                     format!("{}:misc", forge.name())

@@ -18,25 +18,8 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use crate::core::ids::{CommitSha, ForgeKind, ItemKind, ItemNumber, ItemState, ProjectPath};
 pub use error::ForgeError;
-
-/// Which forge a project lives on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ForgeKind {
-    GitLab,
-    GitHub,
-}
-
-impl ForgeKind {
-    /// The forge's lowercase name: in logs, metrics labels, serial keys and
-    /// the store.
-    pub fn name(self) -> &'static str {
-        match self {
-            ForgeKind::GitLab => "gitlab",
-            ForgeKind::GitHub => "github",
-        }
-    }
-}
 
 impl From<crate::config::ForgeKind> for ForgeKind {
     fn from(kind: crate::config::ForgeKind) -> ForgeKind {
@@ -56,58 +39,14 @@ impl From<ForgeKind> for crate::config::ForgeKind {
     }
 }
 
-/// A project's full path: `group/subgroup/project` on GitLab, `owner/repo` on GitHub.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ProjectPath(pub String);
-
-/// The per-project number of an MR or issue (GitLab `iid`, GitHub `number`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ItemNumber(pub u64);
-
-/// A full commit hash.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct CommitSha(pub String);
-
 /// A forge's id of one comment (GitLab note id, GitHub issue-comment id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CommentId(pub u64);
-
-impl fmt::Display for ProjectPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Display for ItemNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl fmt::Display for CommitSha {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 impl fmt::Display for CommentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
     }
-}
-
-/// Whether a number names a merge/pull request or an issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ItemKind {
-    MergeRequest,
-    Issue,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ItemState {
-    Open,
-    Closed,
-    Merged,
 }
 
 /// A merge request (GitLab) or pull request (GitHub) as the engine needs it.

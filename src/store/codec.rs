@@ -41,12 +41,13 @@ pub(crate) fn parse_announcement_kind(word: &str) -> Result<AnnouncementKind, St
 
 /// Project paths compare case-insensitively on both forges.
 pub(crate) fn project_key(project: &str) -> String {
-    project.to_lowercase()
+    crate::core::ids::path_key(project)
 }
 
 /// A forge number (MR, issue, milestone id) as a column value. Forge numbers
 /// are far below `i64::MAX`; a larger one cannot come from a real forge.
-pub(crate) fn to_i64(number: u64) -> Result<i64, StoreError> {
+pub(crate) fn to_i64(number: impl Into<u64>) -> Result<i64, StoreError> {
+    let number: u64 = number.into();
     i64::try_from(number).map_err(|_| StoreError::Database(format!("number {number} too large")))
 }
 

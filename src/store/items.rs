@@ -5,6 +5,7 @@ use super::codec::{corrupt, item_kind_word, project_key, to_i64, to_u64};
 use super::queue::enqueue_in;
 use super::time::now_ms;
 use super::{ItemKey, ItemRecord, NewJob, Store, StoreError};
+use crate::core::ids::ItemNumber;
 use crate::core::policy::{DbItemRef, ProjectState, WarningSent};
 use crate::core::types::MilestoneId;
 use crate::forge::{ForgeKind, ItemKind};
@@ -18,7 +19,7 @@ impl Store {
             "SELECT record FROM items WHERE forge = $1 AND project = $2 AND kind = $3 AND number = $4",
         )
         .bind(key.forge.name())
-        .bind(project_key(&key.project))
+        .bind(project_key(key.project.as_str()))
         .bind(item_kind_word(key.kind))
         .bind(to_i64(key.number)?)
         .fetch_optional(&mut *self.reader().await?)
@@ -47,7 +48,7 @@ impl Store {
         record: &ItemRecord,
         jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let project = project_key(&key.project);
+        let project = project_key(key.project.as_str());
         let number = to_i64(key.number)?;
         let record_json = to_json(record)?;
         let db_change_json = record.db_change.as_ref().map(to_json).transpose()?;
@@ -105,7 +106,7 @@ impl Store {
         key: &ItemKey,
         jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let project = project_key(&key.project);
+        let project = project_key(key.project.as_str());
         let number = to_i64(key.number)?;
         let mut transaction = self.begin_write().await?;
         sqlx::query(
@@ -186,8 +187,8 @@ impl Store {
         &self,
         forge: ForgeKind,
         project: &str,
-        issue: u64,
-    ) -> Result<Vec<u64>, StoreError> {
+        issue: ItemNumber,
+    ) -> Result<Vec<ItemNumber>, StoreError> {
         let rows = sqlx::query(
             "SELECT mr FROM item_closes WHERE forge = $1 AND project = $2 AND issue = $3 ORDER BY mr",
         )
@@ -197,7 +198,7 @@ impl Store {
         .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
-            .map(|row| to_u64(row.try_get("mr")?, "item_closes"))
+            .map(|row| to_u64(row.try_get("mr")?, "item_closes").map(ItemNumber))
             .collect()
     }
 }

@@ -24,7 +24,7 @@ use crate::config::DatabaseKind;
 use crate::core::policy::{DbItemRef, Ownership};
 use crate::core::types::{Match, MilestoneId};
 use crate::forge::apply::PostedComment;
-use crate::forge::{CommitSha, CommitStatus, ForgeKind, ItemKind};
+use crate::forge::{CommitSha, CommitStatus, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 
@@ -146,9 +146,9 @@ pub struct Pruned {
 pub struct ItemKey {
     pub forge: ForgeKind,
     /// The project path as configured (compared case-insensitively).
-    pub project: String,
+    pub project: ProjectPath,
     pub kind: ItemKind,
-    pub number: u64,
+    pub number: ItemNumber,
 }
 
 /// Detected migrations cached for one head commit, so a repeated event on
@@ -172,7 +172,7 @@ pub struct ItemRecord {
     /// The item as a database change in a milestone (feeds `ProjectState`).
     pub db_change: Option<DbItemRef>,
     /// Issue numbers this MR's description closes (when it is a database change).
-    pub closes: Vec<u64>,
+    pub closes: Vec<ItemNumber>,
     /// Fingerprint of the facts last evaluated (incremental sync skips equal ones).
     pub evaluated: Option<String>,
     pub matches: Option<CachedMatches>,

@@ -267,7 +267,7 @@ impl Lab {
                 forge: ForgeKind::GitLab,
                 project: "lava/lava".into(),
                 kind,
-                number,
+                number: schemagate::forge::ItemNumber(number),
             })
             .await
             .unwrap()
@@ -539,7 +539,7 @@ async fn a_half_applied_run_converges_without_extra_writes_or_misattributed_owne
                 forge: ForgeKind::GitLab,
                 project: "lava/lava".into(),
                 kind: ItemKind::MergeRequest,
-                number: 12,
+                number: schemagate::forge::ItemNumber(12),
             },
             &schemagate::store::ItemRecord {
                 pending: Some(PendingWrites {

@@ -448,16 +448,16 @@ async fn prune_deletes_a_backlog_larger_than_one_chunk(db: TestDb) {
 fn key(project: &str, kind: ItemKind, number: u64) -> ItemKey {
     ItemKey {
         forge: ForgeKind::GitLab,
-        project: project.to_string(),
+        project: schemagate::forge::ProjectPath(project.to_string()),
         kind,
-        number,
+        number: schemagate::forge::ItemNumber(number),
     }
 }
 
 fn db_change(kind: PolicyItemKind, number: u64, milestone: u64) -> DbItemRef {
     DbItemRef {
         kind,
-        number,
+        number: schemagate::forge::ItemNumber(number),
         title: format!("Change {number}"),
         web_url: Some(format!(
             "https://gitlab.example.org/lava/lava/-/merge_requests/{number}"
@@ -470,7 +470,10 @@ fn db_change(kind: PolicyItemKind, number: u64, milestone: u64) -> DbItemRef {
 fn mr_record(number: u64, milestone: Option<u64>, closes: Vec<u64>) -> ItemRecord {
     ItemRecord {
         db_change: milestone.map(|m| db_change(PolicyItemKind::MergeRequest, number, m)),
-        closes,
+        closes: closes
+            .into_iter()
+            .map(schemagate::forge::ItemNumber)
+            .collect(),
         evaluated: Some(format!("facts-{number}")),
         ..ItemRecord::default()
     }
@@ -556,7 +559,7 @@ async fn project_state_lists_db_changes_and_sent_warnings(db: TestDb) {
     let mut changes: Vec<(u64, u64)> = state
         .db_changes
         .iter()
-        .map(|c| (c.number, c.milestone.0))
+        .map(|c| (c.number.0, c.milestone.0))
         .collect();
     changes.sort_unstable();
     assert_eq!(changes, vec![(1, 12), (2, 13), (9, 12)]);
@@ -589,7 +592,13 @@ async fn merge_requests_closing_counts_only_database_changes(db: TestDb) {
         .save_item(&mr(7), &mr_record(7, Some(12), vec![12]))
         .await
         .unwrap();
-    let closing = |issue| store.merge_requests_closing(ForgeKind::GitLab, "LAVA/lava", issue);
+    let closing = |issue| {
+        store.merge_requests_closing(
+            ForgeKind::GitLab,
+            "LAVA/lava",
+            schemagate::forge::ItemNumber(issue),
+        )
+    };
     assert_eq!(closing(12).await.unwrap(), vec![5, 7]);
     assert_eq!(closing(13).await.unwrap(), vec![5]);
     assert!(closing(14).await.unwrap().is_empty());

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::core::block::{BatchBlock, BlockItem, WarningNote, apply_batch_block};
+use crate::core::ids::ItemNumber;
 use crate::core::policy::ItemKind;
 use crate::core::policy::tests::{Given, LABEL, M2026_11, M2026_12, World, mr};
 use chrono::TimeZone;
@@ -103,14 +104,14 @@ fn blocks_give_the_database_changes_and_the_warnings() {
         items: vec![
             BlockItem {
                 kind: ItemKind::MergeRequest,
-                number: 42,
+                number: ItemNumber(42),
                 title: "Add a field".into(),
                 web_url: Some("https://forge.example/mr/42".into()),
                 placed_by_bot: true,
             },
             BlockItem {
                 kind: ItemKind::Issue,
-                number: 12,
+                number: ItemNumber(12),
                 title: "Plan".into(),
                 web_url: None,
                 placed_by_bot: false,
@@ -176,7 +177,7 @@ fn a_begun_send_is_kept_in_the_block_until_the_warning_is_sent() {
     let mut block = BatchBlock {
         items: vec![BlockItem {
             kind: ItemKind::MergeRequest,
-            number: 42,
+            number: ItemNumber(42),
             title: "Add a field".into(),
             web_url: None,
             placed_by_bot: true,

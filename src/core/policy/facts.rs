@@ -3,51 +3,11 @@
 //!
 //! All of it is plain data the engine gathers from the forge and the store.
 
+use crate::core::ids::ItemNumber;
+pub use crate::core::ids::{ItemKind, ItemState};
 use crate::core::types::{Match, MilestoneId, is_db_change};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// What kind of forge item a decision is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    /// A GitLab merge request or a GitHub pull request.
-    MergeRequest,
-    Issue,
-}
-
-impl ItemKind {
-    /// The word used in comments and milestone descriptions.
-    pub fn noun(self) -> &'static str {
-        match self {
-            ItemKind::MergeRequest => "merge request",
-            ItemKind::Issue => "issue",
-        }
-    }
-
-    /// The short word used in gate reasons ("move this MR there").
-    pub fn short(self) -> &'static str {
-        match self {
-            ItemKind::MergeRequest => "MR",
-            ItemKind::Issue => "issue",
-        }
-    }
-}
-
-impl fmt::Display for ItemKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.noun())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemState {
-    Open,
-    Closed,
-    Merged,
-}
 
 /// Why an item counts as a database change.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -59,7 +19,7 @@ pub enum DbChangeReason {
     /// label is present and the bot did not add it).
     LabelledByPerson,
     /// A database-change MR whose description closes this issue.
-    ClosedByMergeRequest { number: u64 },
+    ClosedByMergeRequest { number: ItemNumber },
     /// The issue text matched the project's opt-in keywords.
     Keywords,
 }
@@ -81,7 +41,7 @@ pub struct Ownership {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemFacts {
     pub kind: ItemKind,
-    pub number: u64,
+    pub number: ItemNumber,
     pub title: String,
     pub web_url: Option<String>,
     pub state: ItemState,
@@ -117,7 +77,7 @@ impl ItemFacts {
         is_db_change(&self.matches)
     }
 
-    fn is(&self, kind: ItemKind, number: u64) -> bool {
+    fn is(&self, kind: ItemKind, number: ItemNumber) -> bool {
         self.kind == kind && self.number == number
     }
 }
@@ -126,7 +86,7 @@ impl ItemFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DbItemRef {
     pub kind: ItemKind,
-    pub number: u64,
+    pub number: ItemNumber,
     pub title: String,
     pub web_url: Option<String>,
     pub milestone: MilestoneId,

@@ -16,7 +16,7 @@ impl GitHubClient {
         sha: &CommitSha,
         body: &Value,
     ) -> Result<(), ForgeError> {
-        let key = (project.0.to_lowercase(), sha.0.clone());
+        let key = (crate::core::ids::path_key(&project.0), sha.0.clone());
         let known = self
             .check_runs
             .lock()

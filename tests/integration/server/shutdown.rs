@@ -5,6 +5,16 @@
 use super::*;
 use std::time::Instant;
 
+/// Shuts the server down, failing the test (instead of hanging it) when the
+/// shutdown does not finish within `limit`.
+async fn shut_down_within(server: &mut TestServer, limit: Duration) {
+    let shutdown = server.server.take().expect("a running server").shutdown();
+    match tokio::time::timeout(limit, shutdown).await {
+        Ok(outcome) => outcome.expect("graceful shutdown"),
+        Err(_) => panic!("shutdown did not finish within {limit:?}"),
+    }
+}
+
 async fn job_state(server: &TestServer, key: &str) -> Option<JobSummary> {
     server
         .event_jobs()
@@ -50,7 +60,7 @@ async fn a_job_still_running_after_the_grace_period_goes_back_to_the_queue() {
     );
 
     let started = Instant::now();
-    server.server.take().unwrap().shutdown().await.unwrap();
+    shut_down_within(&mut server, Duration::from_secs(10)).await;
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "shutdown waited {:?}",
@@ -97,7 +107,15 @@ async fn a_job_that_finishes_within_the_grace_period_is_completed() {
     })
     .await;
     assert!(claimed, "{:?}", server.event_jobs().await);
-    server.server.take().unwrap().shutdown().await.unwrap();
+    let started = Instant::now();
+    shut_down_within(&mut server, Duration::from_secs(30)).await;
+    // The job's one 100 ms forge answer at a time is all shutdown waits for,
+    // far below the 20 s grace period.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "shutdown waited {:?} for a job that needed well under a second",
+        started.elapsed()
+    );
     let job = job_state(&server, key).await.unwrap();
     assert_eq!(
         (job.state.as_str(), job.completions),

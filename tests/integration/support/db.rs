@@ -1,14 +1,16 @@
 //! Fresh databases for store tests: an SQLite file in a temp directory, or a
 //! new PostgreSQL database on the server named by `SCHEMAGATE_TEST_POSTGRES`
 //! (dropped afterwards). Without that variable PostgreSQL tests are skipped
-//! with a note, except under `CI`, where a missing or unreachable server fails.
+//! and counted, and the run ends with one line saying how many; under `CI` a
+//! missing or unreachable server fails instead.
 
 use schemagate::config::{DatabaseKind, DatabaseUrl};
 use schemagate::store::Store;
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Once;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const POSTGRES_ENV: &str = "SCHEMAGATE_TEST_POSTGRES";
@@ -54,7 +56,7 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let Some(admin_url) = postgres_admin_url() else {
-        eprintln!("note: {POSTGRES_ENV} is not set; skipping a PostgreSQL store test");
+        count_skipped_postgres_test();
         return;
     };
     let name = unique_database_name();
@@ -93,6 +95,31 @@ pub fn postgres_admin_url() -> Option<String> {
         }
         _ => None,
     }
+}
+
+static SKIPPED_POSTGRES_TESTS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one skipped test. libtest reports it as "ok" and captures its
+/// output, so the count is printed once when the test process exits, after
+/// libtest's own summary, where nobody can miss it.
+fn count_skipped_postgres_test() {
+    static AT_EXIT: Once = Once::new();
+    SKIPPED_POSTGRES_TESTS.fetch_add(1, Ordering::Relaxed);
+    AT_EXIT.call_once(|| {
+        // SAFETY: registers a plain `extern "C" fn` that only reads an atomic
+        // and writes to stderr, which is safe during exit.
+        unsafe {
+            libc::atexit(report_skipped_postgres_tests);
+        }
+    });
+}
+
+extern "C" fn report_skipped_postgres_tests() {
+    let skipped = SKIPPED_POSTGRES_TESTS.load(Ordering::Relaxed);
+    eprintln!(
+        "note: {skipped} PostgreSQL tests were skipped, not run, because {POSTGRES_ENV} is not set \
+         (CI sets it: {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/test)"
+    );
 }
 
 fn unique_database_name() -> String {

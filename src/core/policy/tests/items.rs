@@ -2,6 +2,7 @@
 //! the helpers the engine uses to keep milestone blocks current.
 
 use super::*;
+use crate::core::ids::ItemNumber;
 
 #[test]
 fn closed_mr_gets_no_writes() {
@@ -42,7 +43,9 @@ fn merged_mr_gets_no_writes_but_stays_in_its_batch() {
 #[test]
 fn issue_closed_by_a_db_mr_gets_label_and_milestone_but_no_verdict() {
     let world = World::lava().db_change_in(7, M2026_12);
-    let item = issue(12).reason(DbChangeReason::ClosedByMergeRequest { number: 7 });
+    let item = issue(12).reason(DbChangeReason::ClosedByMergeRequest {
+        number: ItemNumber(7),
+    });
     let d = world.decide(&item);
     assert_eq!(d.labels_to_add, [LABEL]);
     assert_eq!(d.milestone_change, Some(MilestoneChange::Set(M2026_12)));
@@ -132,7 +135,9 @@ fn second_identical_decision_has_empty_delta() {
         (
             "issue closed by a db MR",
             World::lava(),
-            issue(3).reason(DbChangeReason::ClosedByMergeRequest { number: 1 }),
+            issue(3).reason(DbChangeReason::ClosedByMergeRequest {
+                number: ItemNumber(1),
+            }),
         ),
         ("person removed the label", World::lava(), {
             let mut item = mr(1).with_migration();
@@ -211,7 +216,9 @@ fn issue_that_no_longer_needs_database_changes_keeps_a_current_comment() {
 #[test]
 fn person_removing_the_propagated_label_from_an_issue_ends_its_database_change() {
     let world = World::lava().db_change_in(7, M2026_12);
-    let mut item = issue(12).reason(DbChangeReason::ClosedByMergeRequest { number: 7 });
+    let mut item = issue(12).reason(DbChangeReason::ClosedByMergeRequest {
+        number: ItemNumber(7),
+    });
     item.ownership.bot_added_label = true; // the label is gone now
     let d = world.decide(&item);
     assert!(!d.is_db_change);
@@ -224,7 +231,9 @@ fn person_removing_the_propagated_label_from_an_issue_ends_its_database_change()
 fn closed_issue_gets_no_writes() {
     let world = World::lava().db_change_in(7, M2026_12);
     let item = issue(12)
-        .reason(DbChangeReason::ClosedByMergeRequest { number: 7 })
+        .reason(DbChangeReason::ClosedByMergeRequest {
+            number: ItemNumber(7),
+        })
         .with_bot_comment()
         .state(ItemState::Closed);
     let d = world.decide(&item);

@@ -8,6 +8,7 @@ mod labels;
 mod placement;
 
 use super::*;
+use crate::core::ids::ItemNumber;
 use crate::core::release::Scheme;
 use crate::core::types::{ChangeKind, Match, MigrationKind, MilestoneState};
 use chrono::{NaiveDate, TimeZone};
@@ -94,7 +95,7 @@ impl World {
     ) -> World {
         self.project.db_changes.push(DbItemRef {
             kind: ItemKind::MergeRequest,
-            number,
+            number: ItemNumber(number),
             title: format!("Other change {number}"),
             web_url: None,
             milestone,
@@ -175,7 +176,7 @@ impl World {
 fn item(kind: ItemKind, number: u64) -> ItemFacts {
     ItemFacts {
         kind,
-        number,
+        number: ItemNumber(number),
         title: format!("Item {number}"),
         web_url: Some(format!("https://forge.example/lava/lava/-/{number}")),
         state: ItemState::Open,
