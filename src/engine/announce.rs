@@ -80,6 +80,8 @@ pub(super) struct Snapshot {
     pub milestones: std::sync::Arc<Vec<Milestone>>,
     pub state: crate::core::policy::ProjectState,
     pub rows: Vec<Announcement>,
+    /// The clock read once: what is due, and the mail's date.
+    pub now: chrono::DateTime<Utc>,
 }
 
 impl Engine {
@@ -104,7 +106,7 @@ impl Engine {
     fn mail_service(&self) -> Step<&MailService> {
         self.mail
             .as_ref()
-            .ok_or_else(|| Failure::Drop("no [mail] section is configured".to_string()))
+            .ok_or_else(|| Failure::Unrunnable("no [mail] section is configured".to_string()))
     }
 
     pub(super) async fn announcement_snapshot(
@@ -124,6 +126,7 @@ impl Engine {
             milestones,
             state,
             rows,
+            now: self.now(),
         })
     }
 
@@ -142,7 +145,7 @@ impl Engine {
             &project.config.policy(),
             &project.config.mail_policy(),
             &ledger_entries(&snapshot.rows),
-            Utc::now(),
+            snapshot.now,
         )
     }
 
@@ -192,7 +195,7 @@ impl Engine {
             // Another process (serve beside sync, a second replica) holds
             // the send: this one waits and looks again.
             Begun::Busy(_) => {
-                return Err(Failure::Retry(format!(
+                return Err(Failure::Busy(format!(
                     "another process is sending the {} now",
                     due.kind.noun()
                 )));
@@ -248,7 +251,10 @@ impl Engine {
                 tracing::error!(project = %project.config.path, kind, "{sentence}");
                 service.record_failure(Some(sentence.clone()));
                 metrics::counter!(ANNOUNCEMENTS_FAILED, "kind" => kind).increment(1);
-                Err(Failure::Drop(sentence))
+                Err(Failure::Mail {
+                    reason: sentence,
+                    transient: false,
+                })
             }
             Err(error) => {
                 let reason = error.to_string();
@@ -256,10 +262,10 @@ impl Engine {
                     .finish_announcement(&key, SendOutcome::Retry(&reason), &[])
                     .await?;
                 metrics::counter!(ANNOUNCEMENTS_RETRIED, "kind" => kind).increment(1);
-                Err(Failure::Retry(format!(
-                    "the {} could not be sent yet: {reason}",
-                    due.kind.noun()
-                )))
+                Err(Failure::Mail {
+                    reason: format!("the {} could not be sent yet: {reason}", due.kind.noun()),
+                    transient: true,
+                })
             }
         }
     }
@@ -273,7 +279,7 @@ impl Engine {
     ) -> Step<(OutgoingMail, AnnouncementKey, Vec<String>)> {
         let service = self.mail_service()?;
         let announce = project.config.announce.as_ref().ok_or_else(|| {
-            Failure::Drop(format!(
+            Failure::Unrunnable(format!(
                 "project {} has no `announce` table",
                 project.config.path
             ))
@@ -282,7 +288,7 @@ impl Engine {
             .milestones
             .iter()
             .find(|m| m.id == due.milestone)
-            .ok_or_else(|| Failure::Drop(format!("milestone {} is gone", due.milestone)))?;
+            .ok_or_else(|| Failure::Unrunnable(format!("milestone {} is gone", due.milestone)))?;
         let ledger = ledger_entries(&snapshot.rows);
         let context = self
             .mail_context(
@@ -297,7 +303,7 @@ impl Engine {
         let templates = service.templates(project.config.forge, &project.config.path);
         let rendered = templates
             .render(mail_kind(due.kind), &context)
-            .map_err(|e| Failure::Drop(format!("the mail template is broken: {e}")))?;
+            .map_err(|e| Failure::Unrunnable(format!("the mail template is broken: {e}")))?;
         let key = AnnouncementKey {
             forge: project.kind,
             project: project.config.path.clone(),
@@ -330,7 +336,7 @@ impl Engine {
             reply_to: announce.reply_to.clone(),
             subject: rendered.subject,
             in_reply_to: warning_id.filter(|_| due.kind != AnnouncementKind::Warning),
-            date: Utc::now(),
+            date: snapshot.now,
             body: rendered.body,
         };
         let items = current_items(&snapshot.state, due.milestone)

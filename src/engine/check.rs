@@ -6,10 +6,11 @@
 //! (in CI the job is the status).
 
 use super::Engine;
-use super::evaluate::{Extra, Prepared, Subject};
+use super::evaluate::{Extra, Prepared};
 use super::failure::{Failure, Step};
 use super::plan::{item_reference, planned_block_write, planned_item_writes};
 use super::project::ProjectContext;
+use super::subject::Subject;
 use crate::config::ProjectConfig;
 use crate::core::comment::COMMENT_MARKER;
 use crate::core::forge_state::{
@@ -20,10 +21,9 @@ use crate::core::policy::{
     recorded_db_change,
 };
 use crate::core::types::Match;
-use crate::forge::apply::{apply_changes, item_delta};
+use crate::forge::apply::apply_changes;
 use crate::forge::{ForgeError, History, ItemKind, ItemNumber, ItemState, MergeRequest};
 use crate::store::ItemRecord;
-use chrono::Utc;
 
 /// How `check` runs.
 #[derive(Debug, Clone, Default)]
@@ -124,7 +124,7 @@ impl Engine {
                 &prepared.project_state,
                 &prepared.milestones,
                 &project.config.policy(),
-                Utc::now(),
+                prepared.now,
             )
         };
         if needs.any() {
@@ -218,13 +218,8 @@ impl Engine {
                 .map(|m| m.title.clone())
                 .unwrap_or_else(|| format!("milestone {id}"))
         };
-        let mut planned = planned_item_writes(
-            reference,
-            &prepared.snapshot,
-            &prepared.previous,
-            &prepared.desired,
-            title,
-        );
+        let mut planned =
+            planned_item_writes(reference, &prepared.previous, &prepared.desired, title);
         for (milestone, _) in self.blocks_to_write(project, prepared) {
             planned.push(planned_block_write(&milestone.title));
         }
@@ -276,7 +271,7 @@ impl Engine {
         prepared: &Prepared,
         report: &mut CheckReport,
     ) -> Step<()> {
-        let update = item_delta(&prepared.snapshot, &prepared.desired);
+        let update = &prepared.desired.update;
         let refused = |e: &ForgeError| matches!(e, ForgeError::Forbidden(_));
         if !update.add_labels.is_empty()
             && let Err(error) = project
@@ -295,7 +290,6 @@ impl Engine {
             &project.path,
             ItemKind::MergeRequest,
             prepared.subject.number,
-            &prepared.snapshot,
             &prepared.previous,
             &prepared.desired,
         )

@@ -5,7 +5,7 @@
 use crate::core::comment::COMMENT_MARKER;
 use crate::core::policy::{Decision, GateState, MilestoneChange};
 use crate::forge::apply::{DesiredComment, DesiredState};
-use crate::forge::{CommitSha, CommitStatus, MilestoneUpdate, StatusState};
+use crate::forge::{CommitSha, CommitStatus, ItemUpdate, MilestoneUpdate, StatusState};
 
 /// Where an MR's gate status goes: its head commit, linking to the MR.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +32,13 @@ pub fn desired_state(decision: &Decision, status_target: Option<&StatusTarget>) 
         _ => None,
     };
     DesiredState {
-        add_labels: decision.labels_to_add.clone(),
-        remove_labels: decision.labels_to_remove.clone(),
-        milestone: decision
-            .milestone_change
-            .map(|MilestoneChange::Set(id)| MilestoneUpdate::Set(id)),
+        update: ItemUpdate {
+            add_labels: decision.labels_to_add.clone(),
+            remove_labels: decision.labels_to_remove.clone(),
+            milestone: decision
+                .milestone_change
+                .map(|MilestoneChange::Set(id)| MilestoneUpdate::Set(id)),
+        },
         status,
         comment: decision.comment.as_ref().map(|body| DesiredComment {
             marker: COMMENT_MARKER.to_string(),
@@ -97,9 +99,12 @@ mod tests {
     #[test]
     fn labels_milestone_and_marked_comment_carry_over() {
         let desired = desired_state(&decision(), Some(&target()));
-        assert_eq!(desired.add_labels, vec!["Database changes".to_string()]);
         assert_eq!(
-            desired.milestone,
+            desired.update.add_labels,
+            vec!["Database changes".to_string()]
+        );
+        assert_eq!(
+            desired.update.milestone,
             Some(MilestoneUpdate::Set(MilestoneId(12)))
         );
         let comment = desired.comment.expect("a comment");
@@ -116,7 +121,7 @@ mod tests {
         let desired = desired_state(&quiet, Some(&target()));
         assert_eq!(desired.status, None);
         assert_eq!(desired.comment, None);
-        assert_eq!(desired.milestone, None);
+        assert_eq!(desired.update.milestone, None);
         assert_eq!(desired_state(&decision(), None).status, None);
     }
 }

@@ -3,9 +3,10 @@
 //! evaluation path. Issues get no status and have no changed files.
 
 use super::Engine;
-use super::evaluate::{Evaluated, Extra, FollowUps, Prepared, Subject};
+use super::evaluate::{Evaluated, Extra, FollowUps, Prepared};
 use super::failure::Step;
 use super::project::ProjectContext;
+use super::subject::Subject;
 use crate::core::policy::DbChangeReason;
 use crate::forge::{ForgeError, Issue, ItemKind, ItemNumber};
 

@@ -2,10 +2,11 @@
 //! migrations (cached per head commit), then the shared evaluation path.
 
 use super::Engine;
-use super::evaluate::{Evaluated, Extra, FollowUps, Prepared, Subject};
+use super::evaluate::{Evaluated, Extra, FollowUps, Prepared};
 use super::events::EncodedWork;
 use super::failure::{Failure, Step};
 use super::project::ProjectContext;
+use super::subject::Subject;
 use crate::forge::{ForgeError, ItemKind, ItemNumber, MergeRequest};
 
 impl Engine {
@@ -43,7 +44,7 @@ impl Engine {
             .await?))
     }
 
-    /// Evaluates and applies; `Err(Failure::Drop)` when the MR is gone, with
+    /// Evaluates and applies; `Err(Failure::Unrunnable)` when the MR is gone, with
     /// the follow-ups of forgetting it already returned in `Ok`.
     pub(super) async fn evaluate_merge_request(
         &self,
@@ -93,5 +94,5 @@ pub(super) fn gone(kind: ItemKind, number: ItemNumber) -> Failure {
         ItemKind::MergeRequest => "merge request",
         ItemKind::Issue => "issue",
     };
-    Failure::Drop(format!("{noun} {number} no longer exists on the forge"))
+    Failure::Unrunnable(format!("{noun} {number} no longer exists on the forge"))
 }

@@ -94,7 +94,7 @@ impl Engine {
             MilestoneScope::Group(group) => {
                 let under: Vec<_> = self.config.projects_in_group(forge.into(), group).collect();
                 if under.is_empty() {
-                    return Err(Failure::Drop(format!(
+                    return Err(Failure::Unrunnable(format!(
                         "no configured {} project is in group {group}",
                         forge.name()
                     )));

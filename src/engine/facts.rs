@@ -48,7 +48,7 @@ impl Engine {
         let rules = self
             .config
             .rule_set(Some(project.config))
-            .map_err(|e| Failure::Drop(format!("{e:#}")))?;
+            .map_err(|e| Failure::Unrunnable(format!("{e:#}")))?;
         let digest = rules_digest(
             &rules,
             &project.config.extra_paths.patterns,

@@ -11,6 +11,8 @@
 mod announce;
 mod block;
 mod check;
+pub mod clock;
+mod commit;
 pub mod desired;
 mod evaluate;
 mod evaluate_issue;
@@ -27,6 +29,7 @@ mod pending;
 pub mod plan;
 mod project;
 mod serverless;
+mod subject;
 mod sync;
 pub mod work;
 
@@ -41,7 +44,10 @@ use crate::core::ids::{ItemNumber, ProjectKey};
 use crate::forge::event::Event;
 use crate::forge::{Forge, ForgeKind};
 use crate::store::{Job, Store};
-use failure::Failure;
+use chrono::{DateTime, Utc};
+use clock::SystemClock;
+pub use clock::{Clock, FixedClock};
+pub use failure::Failure;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use tracing::Instrument;
@@ -72,10 +78,15 @@ pub enum JobOutcome {
     Dropped { reason: String },
 }
 
-/// A job failed in a way a retry may fix (forge down, rate limit, database hiccup).
+/// A job failed in a way a retry may fix (forge down, rate limit, database
+/// hiccup, a transient mail failure), or its task panicked.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct RetryableError(pub String);
+pub enum RetryableError {
+    #[error(transparent)]
+    Failed(Failure),
+    #[error("the job's task failed: {0}")]
+    Panicked(String),
+}
 
 /// Whether `sync` writes or only reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +129,7 @@ pub struct Engine {
     reported_auth: Mutex<HashSet<ProjectKey>>,
     /// SMTP and templates; `None` without a `[mail]` section.
     mail: Option<MailService>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Engine {
@@ -131,7 +143,19 @@ impl Engine {
             labels_ensured: Mutex::new(HashSet::new()),
             reported_auth: Mutex::new(HashSet::new()),
             mail: None,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The engine reading time from `clock` (tests set it).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Engine {
+        self.clock = clock;
+        self
+    }
+
+    /// One reading of the clock; an evaluation takes one and keeps it.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// The engine that sends announcements through `mail`.
@@ -169,13 +193,14 @@ impl Engine {
         let span = job_span(job, &work);
         match self.run(&work).instrument(span.clone()).await {
             Ok(()) => Ok(JobOutcome::Done),
-            Err(Failure::Drop(reason)) => {
+            Err(failure) if failure.is_retryable() => {
+                span.in_scope(|| tracing::warn!("job will be retried: {failure}"));
+                Err(RetryableError::Failed(failure))
+            }
+            Err(failure) => {
+                let reason = failure.to_string();
                 span.in_scope(|| tracing::info!("job dropped: {reason}"));
                 Ok(JobOutcome::Dropped { reason })
-            }
-            Err(Failure::Retry(reason)) => {
-                span.in_scope(|| tracing::warn!("job will be retried: {reason}"));
-                Err(RetryableError(reason))
             }
         }
     }
@@ -189,11 +214,7 @@ impl Engine {
         observer: &dyn SyncObserver,
     ) -> anyhow::Result<SyncReport> {
         let span = tracing::info_span!("sync", project = %project.path, ?mode);
-        let failed = |failure| match failure {
-            Failure::Drop(reason) | Failure::Retry(reason) => {
-                anyhow::anyhow!("cannot sync {}: {reason}", project.path)
-            }
-        };
+        let failed = |failure: Failure| anyhow::anyhow!("cannot sync {}: {failure}", project.path);
         let mut report = self
             .sync_project(project, mode, observer)
             .instrument(span.clone())

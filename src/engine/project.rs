@@ -46,7 +46,7 @@ impl Engine {
             .config
             .project_on(kind.into(), &path.0)
             .ok_or_else(|| {
-                Failure::Drop(format!(
+                Failure::Unrunnable(format!(
                     "project {path} is not configured for {}",
                     kind.name()
                 ))
@@ -57,7 +57,7 @@ impl Engine {
     pub(super) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
         let kind = ForgeKind::from(config.forge);
         let forge = self.forges.get(kind).cloned().ok_or_else(|| {
-            Failure::Drop(format!(
+            Failure::Unrunnable(format!(
                 "project {} is on {} but no {} connection is configured",
                 config.path,
                 kind.name(),
@@ -102,6 +102,6 @@ impl Engine {
         if first_time {
             tracing::error!(forge, project = %project.config.path, "{reason}");
         }
-        Failure::Drop(reason)
+        Failure::Access(reason)
     }
 }

@@ -18,7 +18,6 @@ use crate::core::forge_state::project_state_from_blocks;
 use crate::core::policy::{ProjectState, WarningSending, WarningSent, announcement_due};
 use crate::core::types::Milestone;
 use crate::mail::SendError;
-use chrono::Utc;
 
 /// What one server-less sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -80,7 +79,7 @@ impl Engine {
             report.checked += 1;
             report.writes += checked.writes;
             if let Some(refused) = checked.write_refused {
-                return Err(Failure::Drop(refused));
+                return Err(Failure::Access(refused));
             }
             if checked.verdict.is_some_and(|v| !v.passed()) {
                 report.blocked.push(checked.reference);
@@ -101,7 +100,7 @@ impl Engine {
         let milestones = self.fresh_milestones(project).await?;
         let state = project_state_from_blocks(&milestones);
         let policy = project.config.policy();
-        let now = Utc::now();
+        let now = self.now();
         let mut sent = 0;
         for milestone in milestones.iter() {
             if state.warning_sent(milestone.id).is_some() {
@@ -130,11 +129,12 @@ impl Engine {
         let service = self
             .mail
             .as_ref()
-            .ok_or_else(|| Failure::Drop("no [mail] section is configured".into()))?;
+            .ok_or_else(|| Failure::Unrunnable("no [mail] section is configured".into()))?;
         let snapshot = Snapshot {
             milestones: milestones.clone(),
             state: state.clone(),
             rows: Vec::new(),
+            now: self.now(),
         };
         let due = DueMail {
             milestone: milestone.id,
@@ -149,7 +149,7 @@ impl Engine {
             sending.warnings_sending.push(WarningSending {
                 milestone: milestone.id,
                 message_id: outgoing.message_id.clone(),
-                since: Utc::now(),
+                since: self.now(),
             });
             self.write_block(project, milestone, &sending).await?;
         }
@@ -159,8 +159,14 @@ impl Engine {
                 milestone.title
             );
             match error {
-                SendError::Transient(_) => Failure::Retry(reason),
-                SendError::Permanent(_) => Failure::Drop(reason),
+                SendError::Transient(_) => Failure::Mail {
+                    reason,
+                    transient: true,
+                },
+                SendError::Permanent(_) => Failure::Mail {
+                    reason,
+                    transient: false,
+                },
             }
         })?;
         tracing::info!(
@@ -174,7 +180,7 @@ impl Engine {
             .retain(|w| w.milestone != milestone.id);
         done.warnings_sent.push(WarningSent {
             milestone: milestone.id,
-            sent_at: Utc::now(),
+            sent_at: self.now(),
         });
         // The block with the sending line, as the cache has it since that
         // write, so this write replaces the line.

@@ -5,17 +5,19 @@
 //! events enqueue the work instead, so each item's work stays serialised.
 
 use super::block::{block_candidates, rendered_description};
-use super::evaluate::{FollowUps, Prepared, Subject};
-use super::failure::{Failure, Step};
+use super::evaluate::{FingerprintInputs, FollowUps, Prepared};
+use super::failure::Step;
 use super::fingerprint::still_current;
 use super::plan::{item_reference, planned_block_write, planned_item_writes};
 use super::project::ProjectContext;
+use super::subject::Subject;
 use super::{Engine, SyncMode, SyncObserver, SyncReport, Work};
 use crate::config::ProjectConfig;
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{ProjectState, recorded_db_change};
 use crate::core::types::Milestone;
 use crate::forge::{Issue, ItemKind, MergeRequest};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
@@ -34,6 +36,8 @@ struct ProjectScan {
     stored_only: Vec<(ItemKind, ItemNumber)>,
     milestones: Arc<Vec<Milestone>>,
     state: ProjectState,
+    /// The clock read once for the whole scan.
+    now: DateTime<Utc>,
 }
 
 impl Engine {
@@ -57,6 +61,7 @@ impl Engine {
             merge_requests: Vec::new(),
             issues: Vec::new(),
             stored_only: Vec::new(),
+            now: self.now(),
             milestones,
             state,
         };
@@ -121,17 +126,19 @@ impl Engine {
         let Some(stored) = record.evaluated.as_deref() else {
             return Ok(true);
         };
-        let current = self.with_fingerprint_inputs(
-            project,
-            subject,
-            &subject.labels,
-            subject.milestone,
-            record.ownership.bot_set_milestone,
-            &scan.milestones,
-            &scan.state,
-            &closing,
-            |item, context| still_current(stored, item, context),
-        )?;
+        let inputs = FingerprintInputs {
+            labels: &subject.labels,
+            milestone: subject.milestone,
+            bot_milestone: record.ownership.bot_set_milestone,
+            milestones: &scan.milestones,
+            project_state: &scan.state,
+            closing_merge_requests: &closing,
+            now: scan.now,
+        };
+        let current =
+            self.with_fingerprint_inputs(project, subject, &inputs, |item, context| {
+                still_current(stored, item, context)
+            })?;
         Ok(!current)
     }
 
@@ -184,6 +191,7 @@ impl Engine {
                     .await?,
                 milestones: scan.milestones.clone(),
                 state: scan.state.clone(),
+                now: scan.now,
             };
             work.extend(
                 self.mails_due(project, &snapshot)
@@ -312,8 +320,8 @@ impl Engine {
                             }
                         }
                         Ok(_) => {}
-                        Err(Failure::Drop(reason) | Failure::Retry(reason)) => {
-                            tracing::warn!(project = %project.config.path, "sync could not send the {} for {title}: {reason}", due.kind.noun());
+                        Err(failure) => {
+                            tracing::warn!(project = %project.config.path, "sync could not send the {} for {title}: {failure}", due.kind.noun());
                         }
                     }
                 }
@@ -334,8 +342,8 @@ impl Engine {
             Ok(Ok(prepared)) => prepared,
             // Deleted meanwhile: forgotten; the block pass below follows.
             Ok(Err(_gone)) => return Ok(()),
-            Err(Failure::Drop(reason)) => {
-                tracing::warn!(project = %project.config.path, "sync skipped an item: {reason}");
+            Err(failure) if !failure.is_retryable() => {
+                tracing::warn!(project = %project.config.path, "sync skipped an item: {failure}");
                 return Ok(());
             }
             Err(retry) => return Err(retry),
@@ -352,13 +360,8 @@ impl Engine {
                         .find(|m| m.id == id)
                         .map_or_else(|| format!("milestone {id}"), |m| m.title.clone())
                 };
-                let lines = planned_item_writes(
-                    &reference,
-                    &prepared.snapshot,
-                    &prepared.previous,
-                    &prepared.desired,
-                    title,
-                );
+                let lines =
+                    planned_item_writes(&reference, &prepared.previous, &prepared.desired, title);
                 run.report.writes += lines.len();
                 run.report.planned.extend(lines);
                 // What the store would record, so the planned blocks match.
@@ -373,8 +376,8 @@ impl Engine {
             SyncMode::Apply => {
                 let evaluated = match self.commit(project, prepared).await {
                     Ok(evaluated) => evaluated,
-                    Err(Failure::Drop(reason)) => {
-                        tracing::warn!(project = %project.config.path, "sync could not write: {reason}");
+                    Err(failure) if !failure.is_retryable() => {
+                        tracing::warn!(project = %project.config.path, "sync could not write: {failure}");
                         return Ok(());
                     }
                     Err(retry) => return Err(retry),

@@ -148,9 +148,9 @@ impl Worker {
                 return;
             }
             Some(Ok(result)) => result,
-            Some(Err(join_error)) => Err(crate::engine::RetryableError(format!(
-                "the job's task failed: {join_error}"
-            ))),
+            Some(Err(join_error)) => Err(crate::engine::RetryableError::Panicked(
+                join_error.to_string(),
+            )),
         };
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let stored = match result {
@@ -177,7 +177,7 @@ impl Worker {
                     tracing::warn!(elapsed_ms, %error, retry_in_s = delay.as_secs(), "failed; will retry");
                 }
                 store
-                    .retry_later(job.id, &self.id, &error.0, delay, MAX_ATTEMPTS)
+                    .retry_later(job.id, &self.id, &error.to_string(), delay, MAX_ATTEMPTS)
                     .await
                     .map(|()| true)
             }

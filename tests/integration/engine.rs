@@ -365,6 +365,54 @@ async fn a_force_push_removing_the_migration_removes_the_bots_label_and_block_en
 }
 
 #[tokio::test]
+async fn a_label_differing_from_the_configured_one_only_in_case_is_the_same_label() {
+    let lab = lab().await;
+    lab.add_db_mr(12, SHA);
+    // A person labelled it before the bot saw it, in lower case.
+    lab.fake
+        .state()
+        .merge_request_mut(lab.project, 12)
+        .unwrap()
+        .labels = vec!["database changes".into()];
+    lab.bot.run(lab.mr_event(12)).await;
+    assert_eq!(lab.mr(12).labels, vec!["database changes".to_string()]);
+    // The label is created only when the bot is about to add it.
+    assert!(
+        !lab.fake.writes().iter().any(|w| w.ends_with("/labels")),
+        "the label was taken for missing: {:?}",
+        lab.fake.writes()
+    );
+    assert!(
+        !lab.record(ItemKind::MergeRequest, 12)
+            .await
+            .ownership
+            .bot_added_label
+    );
+
+    // The bot's own label, renamed to lower case on the forge, is still the
+    // bot's: when the migration goes it is removed under the forge's spelling.
+    let lab = self::lab().await;
+    lab.add_db_mr(13, SHA);
+    lab.bot.run(lab.mr_event(13)).await;
+    assert_eq!(lab.mr(13).labels, vec![LABEL.to_string()]);
+    {
+        let mut state = lab.fake.state();
+        let mr = state.merge_request_mut(lab.project, 13).unwrap();
+        mr.labels = vec!["DATABASE CHANGES".into()];
+        mr.sha = SHA2.into();
+        mr.diffs = vec![Diff::added("lava_server/views.py", &["def view(): pass"])];
+    }
+    lab.bot.run(lab.mr_event(13)).await;
+    assert!(lab.mr(13).labels.is_empty(), "{:?}", lab.mr(13).labels);
+    assert!(
+        !lab.record(ItemKind::MergeRequest, 13)
+            .await
+            .ownership
+            .bot_added_label
+    );
+}
+
+#[tokio::test]
 async fn a_token_refused_after_the_label_landed_leaves_the_label_the_bots() {
     let lab = lab().await;
     lab.add_db_mr(12, SHA);

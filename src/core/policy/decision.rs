@@ -63,6 +63,19 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The item's labels once the decision is applied: the delta was
+    /// computed against `facts.labels`, removals spelled as they are there.
+    pub fn labels_after(&self, facts: &ItemFacts) -> Vec<String> {
+        let mut labels: Vec<String> = facts
+            .labels
+            .iter()
+            .filter(|l| !self.labels_to_remove.contains(l))
+            .cloned()
+            .collect();
+        labels.extend(self.labels_to_add.iter().cloned());
+        labels
+    }
+
     /// The item's milestone once the decision is applied.
     pub fn milestone_after(&self, facts: &ItemFacts) -> Option<MilestoneId> {
         match self.milestone_change {

@@ -158,6 +158,14 @@ impl ProjectState {
             .filter(move |c| !item.is(c.kind, c.number))
     }
 
+    /// The state once `item`'s recorded entry is replaced by `entry`.
+    pub fn with_entry_of(&self, item: &ItemFacts, entry: Option<DbItemRef>) -> ProjectState {
+        let mut next = self.clone();
+        next.db_changes.retain(|c| !item.is(c.kind, c.number));
+        next.db_changes.extend(entry);
+        next
+    }
+
     /// How the store last recorded `item` as a database change.
     pub fn recorded_entry_of(&self, item: &ItemFacts) -> Option<&DbItemRef> {
         self.db_changes.iter().find(|c| item.is(c.kind, c.number))

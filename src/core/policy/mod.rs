@@ -6,6 +6,7 @@
 mod announce;
 mod batch;
 mod decision;
+mod effects;
 mod facts;
 mod gate;
 mod labels;
@@ -17,6 +18,7 @@ pub(crate) mod tests;
 pub use announce::announcement_due;
 pub use batch::{Releases, assignable_milestone, batch_milestones, is_batch};
 pub use decision::{Decision, GateState, MilestoneChange, Verdict};
+pub use effects::{batches_changed, milestones_affected_by, recorded_db_change};
 pub use facts::{
     DbChangeReason, DbItemRef, ItemFacts, ItemKind, ItemState, Ownership, ProjectState,
     WarningSending, WarningSent,
@@ -25,7 +27,7 @@ pub use gate::Problem;
 pub use settings::{AnnounceTrigger, GateSwitches, Policy};
 
 use crate::core::comment::{BatchNote, CommentInput, render_comment};
-use crate::core::types::{Milestone, MilestoneId};
+use crate::core::types::Milestone;
 use chrono::{DateTime, Utc};
 use gate::GateInput;
 
@@ -121,49 +123,4 @@ fn leave_alone(facts: &ItemFacts, reason: Option<DbChangeReason>) -> Decision {
         batch: None,
         announcement_due: None,
     }
-}
-
-/// The entry the store should hold for this item after the decision: its
-/// milestone when it is a database change placed in one, else `None`. A
-/// closed MR that was not merged ships nothing, so it leaves its batch; a
-/// merged MR and a closed issue stay in theirs.
-pub fn recorded_db_change(facts: &ItemFacts, decision: &Decision) -> Option<DbItemRef> {
-    let abandoned = facts.kind == ItemKind::MergeRequest && facts.state == ItemState::Closed;
-    if !decision.is_db_change || abandoned {
-        return None;
-    }
-    let milestone = decision.milestone_after(facts)?;
-    Some(DbItemRef {
-        kind: facts.kind,
-        number: facts.number,
-        title: facts.title.clone(),
-        web_url: facts.web_url.clone(),
-        milestone,
-        placed_by_bot: decision.ownership.bot_set_milestone == Some(milestone),
-    })
-}
-
-/// Engine API: which milestones' batch blocks (the list of database changes
-/// in a milestone's description) must be re-rendered after this decision —
-/// where the store last had the item as a database change and where it is
-/// now, when anything the block shows (placement, title, link) differs. The
-/// webhook engine calls it after applying a decision; empty means no
-/// milestone write is needed.
-pub fn milestones_affected_by(
-    facts: &ItemFacts,
-    project: &ProjectState,
-    decision: &Decision,
-) -> Vec<MilestoneId> {
-    let before = project.recorded_entry_of(facts);
-    let after = recorded_db_change(facts, decision);
-    if before == after.as_ref() {
-        return Vec::new();
-    }
-    let mut affected: Vec<MilestoneId> = before
-        .map(|r| r.milestone)
-        .into_iter()
-        .chain(after.map(|r| r.milestone))
-        .collect();
-    affected.dedup();
-    affected
 }

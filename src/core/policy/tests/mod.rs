@@ -10,7 +10,7 @@ mod placement;
 use super::*;
 use crate::core::ids::ItemNumber;
 use crate::core::release::Scheme;
-use crate::core::types::{ChangeKind, Match, MigrationKind, MilestoneState};
+use crate::core::types::{ChangeKind, Match, MigrationKind, MilestoneId, MilestoneState};
 use chrono::{NaiveDate, TimeZone};
 
 pub const LABEL: &str = "Database changes";
@@ -156,19 +156,13 @@ impl World {
     /// and record its database change in the store.
     pub fn apply(&mut self, item: &ItemFacts, decision: &Decision) -> ItemFacts {
         let mut after = item.clone();
-        after
-            .labels
-            .retain(|l| !decision.labels_to_remove.contains(l));
-        after.labels.extend(decision.labels_to_add.iter().cloned());
+        after.labels = decision.labels_after(item);
         after.milestone = decision.milestone_after(item);
         after.ownership = decision.ownership.clone();
         after.has_bot_comment |= decision.comment.is_some();
-        self.project
-            .db_changes
-            .retain(|c| !(c.kind == item.kind && c.number == item.number));
-        self.project
-            .db_changes
-            .extend(recorded_db_change(item, decision));
+        self.project = self
+            .project
+            .with_entry_of(item, recorded_db_change(item, decision));
         after
     }
 }
