@@ -7,12 +7,9 @@ use super::failure::{Failure, Step};
 use super::mail_service::MailService;
 use super::project::ProjectContext;
 use super::{Engine, Work};
-use crate::core::announcements::{
-    AnnouncementKind, DueMail, LedgerEntry, LedgerState, batch_delta, current_items, due_mails,
-    next_update_sequence,
-};
+use crate::core::announcements::{AnnouncementKind, DueMail, LedgerEntry, LedgerState, due_mails};
 use crate::core::types::{Milestone, MilestoneId};
-use crate::mail::{MailKind, OutgoingMail, SendError, message_id};
+use crate::mail::{MailKind, OutgoingMail, SendError};
 use crate::metric_names::{ANNOUNCEMENTS_FAILED, ANNOUNCEMENTS_RETRIED, ANNOUNCEMENTS_SENT};
 use crate::store::{Announcement, AnnouncementKey, AnnouncementState, Begun, SendOutcome};
 use chrono::{DateTime, Utc};
@@ -67,7 +64,7 @@ pub(super) fn ledger_entries(rows: &[Announcement]) -> Vec<LedgerEntry> {
         .collect()
 }
 
-fn mail_kind(kind: AnnouncementKind) -> MailKind {
+pub(super) fn mail_kind(kind: AnnouncementKind) -> MailKind {
     match kind {
         AnnouncementKind::Warning => MailKind::Warning,
         AnnouncementKind::Update => MailKind::Update,
@@ -103,7 +100,7 @@ impl Engine {
         self.send_deadline() + std::time::Duration::from_secs(5)
     }
 
-    fn mail_service(&self) -> Step<&MailService> {
+    pub(super) fn mail_service(&self) -> Step<&MailService> {
         self.mail
             .as_ref()
             .ok_or_else(|| Failure::Unrunnable("no [mail] section is configured".to_string()))
@@ -181,168 +178,123 @@ impl Engine {
     ) -> Step<AnnounceOutcome> {
         let service = self.mail_service()?;
         let (outgoing, key, items) = self.compose(project, snapshot, due).await?;
-        let row = match self
-            .store
-            .begin_announcement(&key, &outgoing.message_id, &items, self.send_claim())
-            .await?
-        {
-            Begun::Claimed(row) => row,
-            Begun::AlreadySent(row) => {
-                return Ok(AnnounceOutcome::AlreadySent {
-                    sent_at: row.sent_at_ms.and_then(DateTime::from_timestamp_millis),
-                });
-            }
-            // Another process (serve beside sync, a second replica) holds
-            // the send: this one waits and looks again.
-            Begun::Busy(_) => {
-                return Err(Failure::Busy(format!(
-                    "another process is sending the {} now",
-                    due.kind.noun()
-                )));
-            }
+        let row = match self.claim_send(&key, &outgoing, &items, due).await? {
+            Ok(row) => row,
+            Err(already_sent) => return Ok(already_sent),
         };
         // The row's Message-ID is the first one chosen: a resend after a crash reuses it.
         let outgoing = OutgoingMail {
             message_id: row.message_id.clone(),
             ..outgoing
         };
-        let kind = due.kind.word();
         let deadline = self.send_deadline();
-        let sent = match tokio::time::timeout(deadline, service.mailer().send(&outgoing)).await {
+        let result = match tokio::time::timeout(deadline, service.mailer().send(&outgoing)).await {
             Ok(result) => result,
             Err(_) => Err(SendError::Transient(format!(
                 "the SMTP exchange took longer than {}s",
                 deadline.as_secs()
             ))),
         };
-        match sent {
-            Ok(()) => {
-                let jobs = self.after_sent(project, due);
-                let encoded = super::events::EncodedWork::new(&jobs);
-                self.store
-                    .finish_announcement(&key, SendOutcome::Sent, &encoded.jobs())
-                    .await?;
-                service.record_failure(None);
-                metrics::counter!(ANNOUNCEMENTS_SENT, "kind" => kind).increment(1);
-                tracing::info!(
-                    project = %project.config.path,
-                    kind,
-                    message_id = %outgoing.message_id,
-                    to = %outgoing.to.join(", "),
-                    "announcement sent"
-                );
-                Ok(AnnounceOutcome::Sent {
-                    message_id: outgoing.message_id,
-                    to: outgoing.to,
-                })
-            }
-            Err(SendError::Permanent(reason))
-                if row.attempts >= MAX_PERMANENT_TRIES || intent == Intent::Command =>
-            {
-                self.store
-                    .finish_announcement(&key, SendOutcome::Failed(&reason), &[])
-                    .await?;
-                let sentence = format!(
-                    "the mail server refused the {} for {} {} for good: {reason}",
-                    due.kind.noun(),
-                    project.config.path,
-                    milestone_title(snapshot, due.milestone),
-                );
-                tracing::error!(project = %project.config.path, kind, "{sentence}");
-                service.record_failure(Some(sentence.clone()));
-                metrics::counter!(ANNOUNCEMENTS_FAILED, "kind" => kind).increment(1);
-                Err(Failure::Mail {
-                    reason: sentence,
-                    transient: false,
-                })
-            }
-            Err(error) => {
-                let reason = error.to_string();
-                self.store
-                    .finish_announcement(&key, SendOutcome::Retry(&reason), &[])
-                    .await?;
-                metrics::counter!(ANNOUNCEMENTS_RETRIED, "kind" => kind).increment(1);
-                Err(Failure::Mail {
-                    reason: format!("the {} could not be sent yet: {reason}", due.kind.noun()),
-                    transient: true,
-                })
-            }
+        let sent = Sent {
+            project,
+            service,
+            key: &key,
+            due,
+        };
+        match sent_result(sent, result, outgoing, &row, intent, snapshot) {
+            SendResult::Delivered(outgoing) => self.record_sent(sent, outgoing).await,
+            SendResult::Refused(sentence) => self.record_refused(sent, sentence).await,
+            SendResult::Failed(reason) => self.record_unsent(sent, reason).await,
         }
     }
 
-    /// The mail for `due`, its ledger key and the items it lists.
-    pub(super) async fn compose(
+    /// The ledger row this process may send under, or the outcome when the
+    /// mail went out before. Another process holding the send is `Busy`.
+    async fn claim_send(
         &self,
-        project: &ProjectContext<'_>,
-        snapshot: &Snapshot,
+        key: &AnnouncementKey,
+        outgoing: &OutgoingMail,
+        items: &[String],
         due: DueMail,
-    ) -> Step<(OutgoingMail, AnnouncementKey, Vec<String>)> {
-        let service = self.mail_service()?;
-        let announce = project.config.announce.as_ref().ok_or_else(|| {
-            Failure::Unrunnable(format!(
-                "project {} has no `announce` table",
-                project.config.path
-            ))
-        })?;
-        let milestone = snapshot
-            .milestones
-            .iter()
-            .find(|m| m.id == due.milestone)
-            .ok_or_else(|| Failure::Unrunnable(format!("milestone {} is gone", due.milestone)))?;
-        let ledger = ledger_entries(&snapshot.rows);
-        let context = self
-            .mail_context(
-                project,
-                milestone,
-                &snapshot.milestones,
-                &snapshot.state,
-                &ledger,
-                due.kind,
-            )
+    ) -> Step<Result<Announcement, AnnounceOutcome>> {
+        match self
+            .store
+            .begin_announcement(key, &outgoing.message_id, items, self.send_claim())
+            .await?
+        {
+            Begun::Claimed(row) => Ok(Ok(row)),
+            Begun::AlreadySent(row) => Ok(Err(AnnounceOutcome::AlreadySent {
+                sent_at: row.sent_at_ms.and_then(DateTime::from_timestamp_millis),
+            })),
+            // Another process (serve beside sync, a second replica) holds
+            // the send: this one waits and looks again.
+            Begun::Busy(_) => Err(Failure::Busy(format!(
+                "another process is sending the {} now",
+                due.kind.noun()
+            ))),
+        }
+    }
+
+    async fn record_sent(
+        &self,
+        sent: Sent<'_, '_>,
+        outgoing: OutgoingMail,
+    ) -> Step<AnnounceOutcome> {
+        let kind = sent.due.kind.word();
+        let jobs = self.after_sent(sent.project, sent.due);
+        let encoded = super::events::EncodedWork::new(&jobs);
+        self.store
+            .finish_announcement(sent.key, SendOutcome::Sent, &encoded.jobs())
             .await?;
-        let templates = service.templates(project.config.forge, &project.config.path);
-        let rendered = templates
-            .render(mail_kind(due.kind), &context)
-            .map_err(|e| Failure::Unrunnable(format!("the mail template is broken: {e}")))?;
-        let key = AnnouncementKey {
-            forge: project.kind,
-            project: project.config.path.clone(),
-            milestone: due.milestone,
-            kind: due.kind,
-            sequence: due.sequence,
-        };
-        let existing = snapshot.rows.iter().find(|r| {
-            r.milestone == key.milestone && r.kind == key.kind && r.sequence == key.sequence
-        });
-        let warning_id = snapshot
-            .rows
-            .iter()
-            .find(|r| r.milestone == due.milestone && r.kind == AnnouncementKind::Warning)
-            .map(|r| r.message_id.clone());
-        let from = service.mailer().from().to_string();
-        let outgoing = OutgoingMail {
-            message_id: existing.map(|r| r.message_id.clone()).unwrap_or_else(|| {
-                message_id(
-                    project.kind.name(),
-                    &project.config.path,
-                    due.milestone.0,
-                    mail_kind(due.kind),
-                    due.sequence,
-                    &from,
-                )
-            }),
-            from,
-            to: announce.to.clone(),
-            reply_to: announce.reply_to.clone(),
-            subject: rendered.subject,
-            in_reply_to: warning_id.filter(|_| due.kind != AnnouncementKind::Warning),
-            date: snapshot.now,
-            body: rendered.body,
-        };
-        let items = current_items(&snapshot.state, due.milestone)
-            .into_iter()
-            .collect();
-        Ok((outgoing, key, items))
+        sent.service.record_failure(None);
+        metrics::counter!(ANNOUNCEMENTS_SENT, "kind" => kind).increment(1);
+        tracing::info!(
+            project = %sent.project.config.path,
+            kind,
+            message_id = %outgoing.message_id,
+            to = %outgoing.to.join(", "),
+            "announcement sent"
+        );
+        Ok(AnnounceOutcome::Sent {
+            message_id: outgoing.message_id,
+            to: outgoing.to,
+        })
+    }
+
+    /// A refusal for good: the row is `failed` and the failure is reported
+    /// (log, metric, `/healthz`) until a mail goes out.
+    async fn record_refused(
+        &self,
+        sent: Sent<'_, '_>,
+        sentence: (String, String),
+    ) -> Step<AnnounceOutcome> {
+        let (reason, sentence) = sentence;
+        let kind = sent.due.kind.word();
+        self.store
+            .finish_announcement(sent.key, SendOutcome::Failed(&reason), &[])
+            .await?;
+        tracing::error!(project = %sent.project.config.path, kind, "{sentence}");
+        sent.service.record_failure(Some(sentence.clone()));
+        metrics::counter!(ANNOUNCEMENTS_FAILED, "kind" => kind).increment(1);
+        Err(Failure::Mail {
+            reason: sentence,
+            transient: false,
+        })
+    }
+
+    /// Not sent this time: the row waits for the next try.
+    async fn record_unsent(&self, sent: Sent<'_, '_>, reason: String) -> Step<AnnounceOutcome> {
+        self.store
+            .finish_announcement(sent.key, SendOutcome::Retry(&reason), &[])
+            .await?;
+        metrics::counter!(ANNOUNCEMENTS_RETRIED, "kind" => sent.due.kind.word()).increment(1);
+        Err(Failure::Mail {
+            reason: format!(
+                "the {} could not be sent yet: {reason}",
+                sent.due.kind.noun()
+            ),
+            transient: true,
+        })
     }
 
     /// The work a sent mail implies: after the warning, every open item's
@@ -363,86 +315,6 @@ impl Engine {
             },
         ]
     }
-
-    /// `schemagate announce`: previews, or sends once, the `kind` mail of the
-    /// milestone titled `title`.
-    pub async fn announce(
-        &self,
-        project: &crate::config::ProjectConfig,
-        title: &str,
-        kind: AnnouncementKind,
-        preview: bool,
-    ) -> anyhow::Result<AnnounceOutcome> {
-        let project = self.context_for(project).map_err(Failure::into_error)?;
-        let snapshot = self
-            .announcement_snapshot(&project)
-            .await
-            .map_err(Failure::into_error)?;
-        let milestone = snapshot
-            .milestones
-            .iter()
-            .find(|m| m.title == title)
-            .or_else(|| {
-                snapshot
-                    .milestones
-                    .iter()
-                    .find(|m| m.title.eq_ignore_ascii_case(title))
-            })
-            .ok_or_else(|| {
-                anyhow::anyhow!("{} has no milestone titled `{title}`", project.config.path)
-            })?;
-        let ledger = ledger_entries(&snapshot.rows);
-        let sequence = match kind {
-            AnnouncementKind::Update => next_update_sequence(&ledger, milestone.id).unwrap_or_else(
-                // The latest update failed for good: the command retries it.
-                || {
-                    ledger
-                        .iter()
-                        .filter(|e| e.milestone == milestone.id && e.kind == kind)
-                        .map(|e| e.sequence)
-                        .max()
-                        .unwrap_or(1)
-                },
-            ),
-            _ => 0,
-        };
-        let due = DueMail {
-            milestone: milestone.id,
-            kind,
-            sequence,
-        };
-        if preview {
-            let (outgoing, _, _) = self
-                .compose(&project, &snapshot, due)
-                .await
-                .map_err(Failure::into_error)?;
-            return Ok(AnnounceOutcome::Preview(outgoing.preview()));
-        }
-        if let Some(sent) = snapshot.rows.iter().find(|r| {
-            r.milestone == due.milestone
-                && r.kind == due.kind
-                && r.sequence == due.sequence
-                && r.state == AnnouncementState::Sent
-        }) {
-            return Ok(AnnounceOutcome::AlreadySent {
-                sent_at: sent.sent_at_ms.and_then(DateTime::from_timestamp_millis),
-            });
-        }
-        if kind == AnnouncementKind::Update {
-            let current = current_items(&snapshot.state, milestone.id);
-            if !batch_delta(&ledger, milestone.id, &current).worth_an_update() {
-                let since = ledger
-                    .iter()
-                    .filter(|e| e.milestone == milestone.id && e.state == LedgerState::Sent)
-                    .filter_map(|e| e.sent_at)
-                    .max();
-                return Ok(AnnounceOutcome::NothingNew { since });
-            }
-        }
-        self.send_announcement(&project, &snapshot, due, Intent::Command)
-            .await
-            .map_err(Failure::into_error)
-    }
 }
 
 fn milestone_title(snapshot: &Snapshot, milestone: MilestoneId) -> String {
@@ -451,4 +323,49 @@ fn milestone_title(snapshot: &Snapshot, milestone: MilestoneId) -> String {
         .iter()
         .find(|m| m.id == milestone)
         .map_or_else(|| format!("milestone {milestone}"), |m| m.title.clone())
+}
+
+/// One send in progress: what recording its result needs.
+#[derive(Clone, Copy)]
+struct Sent<'p, 'e> {
+    project: &'p ProjectContext<'e>,
+    service: &'p MailService,
+    key: &'p AnnouncementKey,
+    due: DueMail,
+}
+
+enum SendResult {
+    Delivered(OutgoingMail),
+    /// Refused for good: the server's reason and the sentence reported.
+    Refused((String, String)),
+    /// Not sent this time; a later try may succeed.
+    Failed(String),
+}
+
+/// What the SMTP answer means for the ledger. A permanent refusal is given
+/// up after `MAX_PERMANENT_TRIES` (a server may misreport a passing
+/// problem), at once when a person asked for the mail.
+fn sent_result(
+    sent: Sent<'_, '_>,
+    result: Result<(), SendError>,
+    outgoing: OutgoingMail,
+    row: &Announcement,
+    intent: Intent,
+    snapshot: &Snapshot,
+) -> SendResult {
+    match result {
+        Ok(()) => SendResult::Delivered(outgoing),
+        Err(SendError::Permanent(reason))
+            if row.attempts >= MAX_PERMANENT_TRIES || intent == Intent::Command =>
+        {
+            let sentence = format!(
+                "the mail server refused the {} for {} {} for good: {reason}",
+                sent.due.kind.noun(),
+                sent.project.config.path,
+                milestone_title(snapshot, sent.due.milestone),
+            );
+            SendResult::Refused((reason, sentence))
+        }
+        Err(error) => SendResult::Failed(error.to_string()),
+    }
 }

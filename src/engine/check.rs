@@ -91,24 +91,9 @@ impl Engine {
         };
         let milestones = self.milestones(project).await?;
         let state = project_state_from_blocks(&milestones);
-        let mut record = ItemRecord {
-            db_change: recorded_entry(&state, number),
-            ..ItemRecord::default()
-        };
-        if options.apply {
-            // The server knows its comment; here it is found by its marker,
-            // so an existing one is kept current and never posted twice.
-            record.comment = project
-                .forge
-                .find_comment(
-                    &project.path,
-                    ItemKind::MergeRequest,
-                    number,
-                    COMMENT_MARKER,
-                )
-                .await
-                .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?;
-        }
+        let mut record = self
+            .record_from_forge(project, &state, number, options, &reference)
+            .await?;
         let matches = self.detect(project, &mr, None).await?;
         let mut prepared = self
             .prepare_for_check(project, &mr, record.clone(), &matches, &state)
@@ -142,6 +127,36 @@ impl Engine {
             self.apply_check(project, &prepared, &mut report).await?;
         }
         Ok(report)
+    }
+
+    /// What the server's store would say of the MR, read from the forge
+    /// instead: its entry in a milestone block and, when writing, the bot's
+    /// comment found by its marker (kept current, never posted twice).
+    async fn record_from_forge(
+        &self,
+        project: &ProjectContext<'_>,
+        state: &ProjectState,
+        number: ItemNumber,
+        options: &CheckOptions,
+        reference: &str,
+    ) -> Step<ItemRecord> {
+        let mut record = ItemRecord {
+            db_change: recorded_entry(state, number),
+            ..ItemRecord::default()
+        };
+        if options.apply {
+            record.comment = project
+                .forge
+                .find_comment(
+                    &project.path,
+                    ItemKind::MergeRequest,
+                    number,
+                    COMMENT_MARKER,
+                )
+                .await
+                .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?;
+        }
+        Ok(record)
     }
 
     async fn prepare_for_check(

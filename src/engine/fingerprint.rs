@@ -62,35 +62,9 @@ pub fn fingerprint(item: &ItemView, context: &DecisionContext, is_db_change: boo
     let _ = writeln!(text, "title {:?}", item.title);
     let _ = writeln!(text, "description {:?}", item.description);
 
-    let mut milestones: Vec<&Milestone> = context.milestones.iter().collect();
-    milestones.sort_by_key(|m| m.id);
-    for m in milestones {
-        let state = match m.state {
-            MilestoneState::Open => "open",
-            MilestoneState::Closed => "closed",
-        };
-        let _ = writeln!(
-            text,
-            "milestone {} {:?} {state} {:?} {:?}",
-            m.id, m.title, m.start_date, m.due_date
-        );
-    }
-    // Other items count only by the milestones they hold and whether the
-    // bot placed a change there, with this one's: that is all a database
-    // change's decision reads of them (which releases are batches). Another
-    // change joining the same batch alters nothing here.
+    write_milestones(&mut text, context.milestones);
     if is_db_change {
-        let mut holding: Vec<(MilestoneId, bool)> = context
-            .project
-            .db_changes
-            .iter()
-            .filter(|c| !(c.kind == item.kind && c.number == item.number))
-            .map(|c| (c.milestone, c.placed_by_bot))
-            .chain(item.milestone.map(|m| (m, item.placed_by_bot)))
-            .collect();
-        holding.sort();
-        holding.dedup();
-        let _ = writeln!(text, "holding {holding:?}");
+        write_holding(&mut text, item, context.project);
     }
     let mut warnings: Vec<(MilestoneId, i64)> = context
         .project
@@ -112,6 +86,39 @@ pub fn fingerprint(item: &ItemView, context: &DecisionContext, is_db_change: boo
     } else {
         digest
     }
+}
+
+fn write_milestones(text: &mut String, milestones: &[Milestone]) {
+    let mut milestones: Vec<&Milestone> = milestones.iter().collect();
+    milestones.sort_by_key(|m| m.id);
+    for m in milestones {
+        let state = match m.state {
+            MilestoneState::Open => "open",
+            MilestoneState::Closed => "closed",
+        };
+        let _ = writeln!(
+            text,
+            "milestone {} {:?} {state} {:?} {:?}",
+            m.id, m.title, m.start_date, m.due_date
+        );
+    }
+}
+
+/// Other items count only by the milestones they hold and whether the bot
+/// placed a change there, with this one's: that is all a database change's
+/// decision reads of them (which releases are batches). Another change
+/// joining the same batch alters nothing here.
+fn write_holding(text: &mut String, item: &ItemView, project: &ProjectState) {
+    let mut holding: Vec<(MilestoneId, bool)> = project
+        .db_changes
+        .iter()
+        .filter(|c| !(c.kind == item.kind && c.number == item.number))
+        .map(|c| (c.milestone, c.placed_by_bot))
+        .chain(item.milestone.map(|m| (m, item.placed_by_bot)))
+        .collect();
+    holding.sort();
+    holding.dedup();
+    let _ = writeln!(text, "holding {holding:?}");
 }
 
 /// Whether `stored` (saved by the last evaluation) still describes the

@@ -26,35 +26,7 @@ impl Engine {
         kind: AnnouncementKind,
     ) -> Step<MailContext> {
         let announce = project.config.announce.as_ref();
-        let mut changes = Vec::new();
-        for change in state.db_changes_in(milestone.id) {
-            let record = self
-                .store
-                .item(&project.item_key(change.kind, change.number))
-                .await?;
-            let migrations = record
-                .and_then(|r| r.matches)
-                .map(|cached| {
-                    cached
-                        .matches
-                        .iter()
-                        .map(|m| MigrationInfo {
-                            path: m.path.clone(),
-                            class: m.kind.as_str().to_string(),
-                            framework: m.framework.clone(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            changes.push(change_info(
-                project.kind,
-                change.kind,
-                change.number,
-                &change.title,
-                change.web_url.clone(),
-                migrations,
-            ));
-        }
+        let changes = self.batch_changes(project, state, milestone).await?;
         let delta = match kind {
             AnnouncementKind::Update => {
                 batch_delta(ledger, milestone.id, &current_items(state, milestone.id))
@@ -68,19 +40,17 @@ impl Engine {
             .iter()
             .map(|key| removed_change(project.kind, key))
             .collect();
-        let warning_sent_on = state
-            .warning_sent(milestone.id)
-            .map(|at| at.date_naive().to_string());
+        let upgrade_path = announce.and_then(|a| a.upgrade_policy).map(|policy| {
+            upgrade_sentences(
+                &project.config.scheme,
+                milestone,
+                milestones,
+                ledger,
+                policy,
+            )
+        });
         Ok(MailContext {
-            project: ProjectInfo {
-                path: project.config.path.clone(),
-                forge: match project.kind {
-                    ForgeKind::GitLab => "GitLab",
-                    ForgeKind::GitHub => "GitHub",
-                }
-                .to_string(),
-                web_url: None,
-            },
+            project: project_info(project),
             milestone: MilestoneInfo::new(
                 &milestone.title,
                 milestone.web_url.clone(),
@@ -95,22 +65,63 @@ impl Engine {
             upgrade_steps: announce
                 .map(|a| a.upgrade_steps.clone())
                 .unwrap_or_default(),
-            upgrade_path: announce
-                .and_then(|a| a.upgrade_policy)
-                .map(|policy| {
-                    upgrade_sentences(
-                        &project.config.scheme,
-                        milestone,
-                        milestones,
-                        ledger,
-                        policy,
-                    )
-                })
-                .unwrap_or_default(),
+            upgrade_path: upgrade_path.unwrap_or_default(),
             reply_to: announce.and_then(|a| a.reply_to.clone()),
-            warning_sent_on,
+            warning_sent_on: state
+                .warning_sent(milestone.id)
+                .map(|at| at.date_naive().to_string()),
             to: project.config.announce_to().to_vec(),
         })
+    }
+
+    /// The database changes in `milestone`, each with the migrations its
+    /// record cached.
+    async fn batch_changes(
+        &self,
+        project: &ProjectContext<'_>,
+        state: &ProjectState,
+        milestone: &Milestone,
+    ) -> Step<Vec<ChangeInfo>> {
+        let mut changes = Vec::new();
+        for change in state.db_changes_in(milestone.id) {
+            let record = self
+                .store
+                .item(&project.item_key(change.kind, change.number))
+                .await?;
+            let migrations = record
+                .and_then(|r| r.matches)
+                .map(|cached| cached.matches.iter().map(migration_info).collect())
+                .unwrap_or_default();
+            changes.push(change_info(
+                project.kind,
+                change.kind,
+                change.number,
+                &change.title,
+                change.web_url.clone(),
+                migrations,
+            ));
+        }
+        Ok(changes)
+    }
+}
+
+fn migration_info(found: &crate::core::types::Match) -> MigrationInfo {
+    MigrationInfo {
+        path: found.path.clone(),
+        class: found.kind.as_str().to_string(),
+        framework: found.framework.clone(),
+    }
+}
+
+fn project_info(project: &ProjectContext<'_>) -> ProjectInfo {
+    ProjectInfo {
+        path: project.config.path.clone(),
+        forge: match project.kind {
+            ForgeKind::GitLab => "GitLab",
+            ForgeKind::GitHub => "GitHub",
+        }
+        .to_string(),
+        web_url: None,
     }
 }
 

@@ -9,10 +9,12 @@
 //! exist), so any number of workers and replicas can share it.
 
 mod announce;
+mod announce_command;
 mod block;
 mod check;
 pub mod clock;
 mod commit;
+mod compose;
 pub mod desired;
 mod evaluate;
 mod evaluate_issue;
@@ -28,6 +30,7 @@ mod milestones;
 mod pending;
 pub mod plan;
 mod project;
+mod scan;
 mod serverless;
 mod subject;
 mod sync;

@@ -153,28 +153,27 @@ impl Engine {
             });
             self.write_block(project, milestone, &sending).await?;
         }
-        service.mailer().send(&outgoing).await.map_err(|error| {
-            let reason = format!(
-                "the downtime warning for {} could not be sent: {error}",
-                milestone.title
-            );
-            match error {
-                SendError::Transient(_) => Failure::Mail {
-                    reason,
-                    transient: true,
-                },
-                SendError::Permanent(_) => Failure::Mail {
-                    reason,
-                    transient: false,
-                },
-            }
-        })?;
+        service
+            .mailer()
+            .send(&outgoing)
+            .await
+            .map_err(|error| unsent_warning(milestone, error))?;
         tracing::info!(
             project = %project.config.path,
             milestone = %milestone.title,
             message_id = %outgoing.message_id,
             "downtime warning sent (server-less)"
         );
+        self.record_sent_in_block(project, milestone, sending).await
+    }
+
+    /// Replaces the block's "sending" line by the "sent" one.
+    async fn record_sent_in_block(
+        &self,
+        project: &ProjectContext<'_>,
+        milestone: &Milestone,
+        sending: ProjectState,
+    ) -> Step<()> {
         let mut done = sending;
         done.warnings_sending
             .retain(|w| w.milestone != milestone.id);
@@ -193,5 +192,15 @@ impl Engine {
             .unwrap_or_else(|| milestone.clone());
         self.write_block(project, &current, &done).await?;
         Ok(())
+    }
+}
+
+fn unsent_warning(milestone: &Milestone, error: SendError) -> Failure {
+    Failure::Mail {
+        reason: format!(
+            "the downtime warning for {} could not be sent: {error}",
+            milestone.title
+        ),
+        transient: matches!(error, SendError::Transient(_)),
     }
 }

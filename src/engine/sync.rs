@@ -5,211 +5,20 @@
 //! events enqueue the work instead, so each item's work stays serialised.
 
 use super::block::{block_candidates, rendered_description};
-use super::evaluate::{FingerprintInputs, FollowUps, Prepared};
+use super::evaluate::{FollowUps, Prepared};
 use super::failure::Step;
-use super::fingerprint::still_current;
 use super::plan::{item_reference, planned_block_write, planned_item_writes};
 use super::project::ProjectContext;
-use super::subject::Subject;
-use super::{Engine, SyncMode, SyncObserver, SyncReport, Work};
+use super::scan::ProjectScan;
+use super::{Engine, SyncMode, SyncObserver, SyncReport};
 use crate::config::ProjectConfig;
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{ProjectState, recorded_db_change};
 use crate::core::types::Milestone;
-use crate::forge::{Issue, ItemKind, MergeRequest};
-use chrono::{DateTime, Utc};
+use crate::forge::ItemKind;
 use std::collections::{BTreeSet, HashSet};
-use std::sync::Arc;
-
-/// A listed item and whether its facts changed since its last evaluation.
-struct Listed<T> {
-    item: T,
-    changed: bool,
-}
-
-/// What a project's listing found.
-struct ProjectScan {
-    merge_requests: Vec<Listed<MergeRequest>>,
-    issues: Vec<Listed<Issue>>,
-    /// Database changes the store holds in open milestones that the
-    /// listings did not show (closed or unlabelled since): evaluated too.
-    stored_only: Vec<(ItemKind, ItemNumber)>,
-    milestones: Arc<Vec<Milestone>>,
-    state: ProjectState,
-    /// The clock read once for the whole scan.
-    now: DateTime<Utc>,
-}
 
 impl Engine {
-    async fn scan_project(&self, project: &ProjectContext<'_>) -> Step<ProjectScan> {
-        let forge = project.forge.as_ref();
-        let merge_requests = forge
-            .open_merge_requests(&project.path)
-            .await
-            .map_err(|e| self.forge_error(project, &e, "listing open merge requests"))?;
-        let issues = forge
-            .labelled_issues(&project.path, &project.config.label)
-            .await
-            .map_err(|e| self.forge_error(project, &e, "listing labelled issues"))?;
-        let milestones = self.fresh_milestones(project).await?;
-        let state = self
-            .store
-            .project_state(project.kind, &project.config.path)
-            .await?;
-
-        let mut scan = ProjectScan {
-            merge_requests: Vec::new(),
-            issues: Vec::new(),
-            stored_only: Vec::new(),
-            now: self.now(),
-            milestones,
-            state,
-        };
-        for mr in merge_requests {
-            let changed = self
-                .changed_since_last(project, &Subject::from(&mr), &scan)
-                .await?;
-            scan.merge_requests.push(Listed { item: mr, changed });
-        }
-        for issue in issues {
-            let changed = self
-                .changed_since_last(project, &Subject::from(&issue), &scan)
-                .await?;
-            scan.issues.push(Listed {
-                item: issue,
-                changed,
-            });
-        }
-        let listed: HashSet<(ItemKind, ItemNumber)> = scan
-            .merge_requests
-            .iter()
-            .map(|l| (ItemKind::MergeRequest, l.item.number))
-            .chain(scan.issues.iter().map(|l| (ItemKind::Issue, l.item.number)))
-            .collect();
-        let open = |id| {
-            scan.milestones
-                .iter()
-                .any(|m: &Milestone| m.id == id && m.is_open())
-        };
-        let mut stored: Vec<(ItemKind, ItemNumber)> = Vec::new();
-        for change in scan.state.db_changes.iter().filter(|c| open(c.milestone)) {
-            let key = (change.kind, change.number);
-            if !listed.contains(&key) && !stored.contains(&key) {
-                stored.push(key);
-            }
-        }
-        scan.stored_only = stored;
-        Ok(scan)
-    }
-
-    async fn changed_since_last(
-        &self,
-        project: &ProjectContext<'_>,
-        subject: &Subject,
-        scan: &ProjectScan,
-    ) -> Step<bool> {
-        let key = project.item_key(subject.kind, subject.number);
-        let Some(record) = self.store.item(&key).await? else {
-            return Ok(true);
-        };
-        if record.pending.is_some() {
-            return Ok(true);
-        }
-        let closing = match subject.kind {
-            ItemKind::Issue => {
-                self.store
-                    .merge_requests_closing(project.kind, &project.config.path, subject.number)
-                    .await?
-            }
-            ItemKind::MergeRequest => Vec::new(),
-        };
-        let Some(stored) = record.evaluated.as_deref() else {
-            return Ok(true);
-        };
-        let inputs = FingerprintInputs {
-            labels: &subject.labels,
-            milestone: subject.milestone,
-            bot_milestone: record.ownership.bot_set_milestone,
-            milestones: &scan.milestones,
-            project_state: &scan.state,
-            closing_merge_requests: &closing,
-            now: scan.now,
-        };
-        let current =
-            self.with_fingerprint_inputs(project, subject, &inputs, |item, context| {
-                still_current(stored, item, context)
-            })?;
-        Ok(!current)
-    }
-
-    /// `Work::Reevaluate` and `Work::Sync`: enqueue an evaluation for every
-    /// item whose facts changed and a render for every block that is out of date.
-    pub(super) async fn enqueue_project_work(&self, project: &ProjectContext<'_>) -> Step<()> {
-        let scan = self.scan_project(project).await?;
-        let evaluate = |kind, number| Work::Evaluate {
-            forge: project.kind,
-            project: project.path.clone(),
-            kind,
-            number,
-        };
-        let mut work: Vec<Work> = Vec::new();
-        work.extend(
-            scan.merge_requests
-                .iter()
-                .filter(|l| l.changed)
-                .map(|l| evaluate(ItemKind::MergeRequest, l.item.number)),
-        );
-        work.extend(
-            scan.issues
-                .iter()
-                .filter(|l| l.changed)
-                .map(|l| evaluate(ItemKind::Issue, l.item.number)),
-        );
-        work.extend(scan.stored_only.iter().map(|(kind, n)| evaluate(*kind, *n)));
-        for milestone in block_candidates(&scan.milestones, &scan.state, &project.config.scheme) {
-            if rendered_description(
-                milestone,
-                &scan.state,
-                &project.config.scheme,
-                project.config.announce_to(),
-            ) != milestone.description
-            {
-                work.push(Work::RenderBlock {
-                    forge: project.kind,
-                    project: project.path.clone(),
-                    milestone: milestone.id,
-                });
-            }
-        }
-        // The listing already read the milestones and the state; only the
-        // ledger is new (and only for a project that announces).
-        if project.config.announce.is_some() {
-            let snapshot = super::announce::Snapshot {
-                rows: self
-                    .store
-                    .announcements(project.kind, &project.config.path)
-                    .await?,
-                milestones: scan.milestones.clone(),
-                state: scan.state.clone(),
-                now: scan.now,
-            };
-            work.extend(
-                self.mails_due(project, &snapshot)
-                    .into_iter()
-                    .map(|due| Work::Announce {
-                        forge: project.kind,
-                        project: project.path.clone(),
-                        milestone: due.milestone,
-                        kind: due.kind,
-                    }),
-            );
-        }
-        for item in &work {
-            self.enqueue_work(item).await?;
-        }
-        Ok(())
-    }
-
     pub(super) async fn sync_project(
         &self,
         config: &ProjectConfig,
@@ -226,50 +35,10 @@ impl Engine {
             predicted: scan.state.clone(),
         };
 
-        let reference = |kind, number| item_reference(project.kind, kind, number);
-        for listed in &scan.merge_requests {
-            let number = listed.item.number;
-            if listed.changed {
-                let prepared = self
-                    .prepare_merge_request(&project, number, Some(listed.item.clone()))
-                    .await;
-                self.settle(&project, prepared, mode, &mut run).await?;
-                run.done.insert((ItemKind::MergeRequest, number));
-            } else {
-                run.report.unchanged += 1;
-            }
-            observer.item_done(&reference(ItemKind::MergeRequest, number));
-        }
-        for listed in &scan.issues {
-            let number = listed.item.number;
-            if listed.changed {
-                let prepared = self
-                    .prepare_issue(&project, number, Some(listed.item.clone()))
-                    .await;
-                self.settle(&project, prepared, mode, &mut run).await?;
-                run.done.insert((ItemKind::Issue, number));
-            } else {
-                run.report.unchanged += 1;
-            }
-            observer.item_done(&reference(ItemKind::Issue, number));
-        }
-        let mut rest: Vec<(ItemKind, ItemNumber)> = scan.stored_only.clone();
-        rest.extend(
-            run.follow_up_issues
-                .iter()
-                .map(|n| (ItemKind::Issue, *n))
-                .filter(|key| !run.done.contains(key) && !scan.stored_only.contains(key)),
-        );
-        for (kind, number) in rest {
-            let prepared = match kind {
-                ItemKind::MergeRequest => self.prepare_merge_request(&project, number, None).await,
-                ItemKind::Issue => self.prepare_issue(&project, number, None).await,
-            };
-            self.settle(&project, prepared, mode, &mut run).await?;
-            if scan.stored_only.contains(&(kind, number)) {
-                observer.item_done(&reference(kind, number));
-            }
-        }
+        self.sync_listed(&project, &scan, mode, &mut run, observer)
+            .await?;
+        self.sync_unlisted(&project, &scan, mode, &mut run, observer)
+            .await?;
         let predicted = run.predicted.clone();
         self.sync_blocks(
             &project,
@@ -282,6 +51,75 @@ impl Engine {
         self.sync_announcements(&project, mode, &mut run.report)
             .await?;
         Ok(run.report)
+    }
+
+    /// The listed open MRs and labelled issues whose facts changed.
+    async fn sync_listed(
+        &self,
+        project: &ProjectContext<'_>,
+        scan: &ProjectScan,
+        mode: SyncMode,
+        run: &mut SyncRun,
+        observer: &dyn SyncObserver,
+    ) -> Step<()> {
+        let reference = |kind, number| item_reference(project.kind, kind, number);
+        for listed in &scan.merge_requests {
+            let number = listed.item.number;
+            if listed.changed {
+                let prepared = self
+                    .prepare_merge_request(project, number, Some(listed.item.clone()))
+                    .await;
+                self.settle(project, prepared, mode, run).await?;
+                run.done.insert((ItemKind::MergeRequest, number));
+            } else {
+                run.report.unchanged += 1;
+            }
+            observer.item_done(&reference(ItemKind::MergeRequest, number));
+        }
+        for listed in &scan.issues {
+            let number = listed.item.number;
+            if listed.changed {
+                let prepared = self
+                    .prepare_issue(project, number, Some(listed.item.clone()))
+                    .await;
+                self.settle(project, prepared, mode, run).await?;
+                run.done.insert((ItemKind::Issue, number));
+            } else {
+                run.report.unchanged += 1;
+            }
+            observer.item_done(&reference(ItemKind::Issue, number));
+        }
+        Ok(())
+    }
+
+    /// Stored database changes the listings did not show, and the issues
+    /// the evaluated MRs close (propagation), each once.
+    async fn sync_unlisted(
+        &self,
+        project: &ProjectContext<'_>,
+        scan: &ProjectScan,
+        mode: SyncMode,
+        run: &mut SyncRun,
+        observer: &dyn SyncObserver,
+    ) -> Step<()> {
+        let mut rest: Vec<(ItemKind, ItemNumber)> = scan.stored_only.clone();
+        rest.extend(
+            run.follow_up_issues
+                .iter()
+                .map(|n| (ItemKind::Issue, *n))
+                .filter(|key| !run.done.contains(key) && !scan.stored_only.contains(key)),
+        );
+        for (kind, number) in rest {
+            let prepared = match kind {
+                ItemKind::MergeRequest => self.prepare_merge_request(project, number, None).await,
+                ItemKind::Issue => self.prepare_issue(project, number, None).await,
+            };
+            self.settle(project, prepared, mode, run).await?;
+            if scan.stored_only.contains(&(kind, number)) {
+                observer.item_done(&item_reference(project.kind, kind, number));
+            }
+        }
+        Ok(())
     }
 
     /// Sends (or, in a dry run, lists) every mail the project owes, inline.

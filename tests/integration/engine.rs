@@ -10,7 +10,7 @@ use schemagate::config::Config;
 use schemagate::core::block::BLOCK_START;
 use schemagate::core::comment::COMMENT_MARKER;
 use schemagate::core::types::MilestoneId;
-use schemagate::engine::{Engine, Forges, JobOutcome, SyncMode, SyncObserver, Work};
+use schemagate::engine::{Engine, FixedClock, Forges, JobOutcome, SyncMode, SyncObserver, Work};
 use schemagate::forge::event::{Event, MergeRequestAction, MilestoneAction, MilestoneScope};
 use schemagate::forge::github::GitHubClient;
 use schemagate::forge::gitlab::{GitLabClient, GitLabSettings};
@@ -59,6 +59,7 @@ fn config_text(forge: &str, url: &str, path: &str, db: &str, extra: &str) -> Str
 struct Bot {
     engine: Engine,
     store: Store,
+    clock: Arc<FixedClock>,
     _dir: tempfile::TempDir,
 }
 
@@ -71,10 +72,13 @@ async fn bot(forge: &str, url: &str, path: &str, extra: &str, forges: Forges) ->
     )
     .unwrap_or_else(|e| panic!("test config is valid: {e}"));
     let store = Store::connect(&config.server.database).await.unwrap();
-    let engine = Engine::new(Arc::new(config), store.clone(), forges);
+    // The engine's clock stands still unless a test moves it.
+    let clock = Arc::new(FixedClock::at(Utc::now()));
+    let engine = Engine::new(Arc::new(config), store.clone(), forges).with_clock(clock.clone());
     Bot {
         engine,
         store,
+        clock,
         _dir: dir,
     }
 }
@@ -827,6 +831,27 @@ async fn a_sync_right_after_the_events_finds_nothing_to_do() {
         .unwrap();
     assert_eq!(report.evaluated, 0, "{report:?}");
     assert!(report.planned.is_empty(), "{:?}", report.planned);
+}
+
+#[tokio::test]
+async fn a_new_day_on_the_engines_clock_re_evaluates_each_item_once() {
+    let lab = lab().await;
+    lab.add_db_mr(12, SHA);
+    lab.bot.run(lab.mr_event(12)).await;
+    let project = lab.bot.engine.config().projects[0].clone();
+    let sync = || async {
+        lab.bot
+            .engine
+            .sync(&project, SyncMode::Apply, &Counter::default())
+            .await
+            .unwrap()
+    };
+    assert_eq!(sync().await.evaluated, 0, "the same day: nothing changed");
+    // Dates that pass (a due date, a start date) can change a verdict, so
+    // the day is part of every fingerprint; the clock is moved, not waited for.
+    lab.bot.clock.advance(Days::days(1));
+    assert_eq!(sync().await.evaluated, 1, "the next day: evaluated again");
+    assert_eq!(sync().await.evaluated, 0, "and then only once");
 }
 
 // ---------------------------------------------------------------- GitHub

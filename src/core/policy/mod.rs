@@ -27,7 +27,7 @@ pub use gate::Problem;
 pub use settings::{AnnounceTrigger, GateSwitches, Policy};
 
 use crate::core::comment::{BatchNote, CommentInput, render_comment};
-use crate::core::types::Milestone;
+use crate::core::types::{Milestone, MilestoneId};
 use chrono::{DateTime, Utc};
 use gate::GateInput;
 
@@ -58,7 +58,6 @@ pub fn decide(
         policy,
         now,
     );
-
     let input = GateInput {
         facts,
         is_db_change,
@@ -69,31 +68,14 @@ pub fn decide(
     };
     let problems = gate::problems(&input, policy);
     let verdict = (facts.kind == ItemKind::MergeRequest).then(|| gate::verdict(&input, &problems));
-
-    let batch = placement.batch_for_item();
-    let announcement_due = placement.batch_of_item().map(|b| b.id).filter(|id| {
-        is_db_change && announce::due_for(*id, &placement.batches, &releases, project, policy, now)
-    });
-
-    let has_something_to_say = is_db_change || !problems.is_empty() || !facts.matches.is_empty();
-    let comment = (has_something_to_say || facts.has_bot_comment).then(|| {
-        render_comment(&CommentInput {
-            kind: facts.kind,
-            matches: &facts.matches,
-            db_change_reason: reason.as_ref(),
-            label: &policy.label,
-            label_removed_by_person: ownership.label_removed_by_person,
-            milestone: placement.effective.map(|id| releases.title(id)),
-            milestone_set_by_bot: placement.effective.is_some()
-                && ownership.bot_set_milestone == placement.effective,
-            batch: batch.filter(|_| is_db_change).map(|b| BatchNote {
-                title: b.title.clone(),
-                announced_on: project.warning_sent(b.id).map(|t| t.date_naive()),
-            }),
-            verdict: verdict.as_ref(),
-            problems: &problems,
-        })
-    });
+    let comment = comment_for(
+        &input,
+        policy,
+        reason.as_ref(),
+        &ownership,
+        verdict.as_ref(),
+        &problems,
+    );
 
     Decision {
         labels_to_add,
@@ -104,9 +86,60 @@ pub fn decide(
         ownership,
         is_db_change,
         db_change_reason: reason,
-        batch: batch.map(|b| b.id),
-        announcement_due,
+        batch: placement.batch_for_item().map(|b| b.id),
+        announcement_due: warning_due(&input, policy),
     }
+}
+
+/// The batch milestone whose downtime warning this database change makes due now.
+fn warning_due(input: &GateInput, policy: &Policy) -> Option<MilestoneId> {
+    let placement = input.placement;
+    placement.batch_of_item().map(|b| b.id).filter(|id| {
+        input.is_db_change
+            && announce::due_for(
+                *id,
+                &placement.batches,
+                input.releases,
+                input.project,
+                policy,
+                input.now,
+            )
+    })
+}
+
+/// The bot's comment: when there is something to say (a database change,
+/// a problem, a migration), or to keep an existing comment current.
+fn comment_for(
+    input: &GateInput,
+    policy: &Policy,
+    reason: Option<&DbChangeReason>,
+    ownership: &Ownership,
+    verdict: Option<&Verdict>,
+    problems: &[Problem],
+) -> Option<String> {
+    let (facts, placement, releases) = (input.facts, input.placement, input.releases);
+    let has_something_to_say =
+        input.is_db_change || !problems.is_empty() || !facts.matches.is_empty();
+    if !has_something_to_say && !facts.has_bot_comment {
+        return None;
+    }
+    let batch = placement.batch_for_item();
+    Some(render_comment(&CommentInput {
+        kind: facts.kind,
+        matches: &facts.matches,
+        db_change_reason: reason,
+        label: &policy.label,
+        label_removed_by_person: ownership.label_removed_by_person,
+        milestone: placement.effective.map(|id| releases.title(id)),
+        milestone_set_by_bot: placement.effective.is_some()
+            && ownership.bot_set_milestone == placement.effective,
+        batch: batch.filter(|_| input.is_db_change).map(|b| BatchNote {
+            title: b.title.clone(),
+            announced_on: input.project.warning_sent(b.id).map(|t| t.date_naive()),
+        }),
+        verdict,
+        problems,
+    }))
 }
 
 /// Closed and merged items: no writes, no verdict, the record unchanged.
