@@ -68,14 +68,14 @@ impl Target {
         let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         if set("GITLAB_CI").is_some() {
             return Target {
-                forge: Some(ForgeKind::Gitlab),
+                forge: Some(ForgeKind::GitLab),
                 url: ci_env::gitlab_url(&set),
                 ..Target::default()
             };
         }
         if set("GITHUB_ACTIONS").is_some() {
             return Target {
-                forge: Some(ForgeKind::Github),
+                forge: Some(ForgeKind::GitHub),
                 url: set("GITHUB_API_URL"),
                 ..Target::default()
             };
@@ -156,16 +156,16 @@ pub(super) fn amend_for_ci(text: &str, target: &Target) -> String {
     // Unreadable text is left for the loader to report with its position.
     let has_section = text
         .parse::<toml::Table>()
-        .map_or(true, |table| table.contains_key(forge.as_str()));
+        .map_or(true, |table| table.contains_key(forge.name()));
     if has_section {
         return text.to_string();
     }
     let section = match forge {
-        ForgeKind::Gitlab => format!(
+        ForgeKind::GitLab => format!(
             "[gitlab]\nurl = {}\ntoken_env = \"{GITLAB_TOKEN_VARIABLE}\"\n",
             toml_string(url)
         ),
-        ForgeKind::Github => format!("[github]\napi_url = {}\n", toml_string(url)),
+        ForgeKind::GitHub => format!("[github]\napi_url = {}\n", toml_string(url)),
     };
     format!("{text}\n\n# From the CI environment (schemagate check):\n{section}")
 }
@@ -195,13 +195,13 @@ pub(super) fn effective_config(
     };
     let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     match project.forge {
-        ForgeKind::Gitlab => {
+        ForgeKind::GitLab => {
             let gitlab = config.gitlab.as_mut().ok_or_else(|| {
                 anyhow!("no GitLab URL: set `[gitlab] url` or run check in GitLab CI")
             })?;
             gitlab.token_env = gitlab_token_variable(gitlab, &set)?;
         }
-        ForgeKind::Github => {
+        ForgeKind::GitHub => {
             let github = config.github.as_mut().ok_or_else(|| {
                 anyhow!("no [github] section: add one, or run check in GitHub Actions")
             })?;
@@ -323,7 +323,7 @@ fn to_json(
     let verdict = report.verdict.as_ref();
     json!({
         "project": project.path,
-        "forge": project.forge.as_str(),
+        "forge": project.forge.name(),
         "mr": report.reference,
         "url": report.web_url,
         "state": state_word(report.state),
@@ -373,15 +373,15 @@ mod tests {
 
     /// The config a CI job would load: the file, amended from the environment.
     fn loaded(forge: ForgeKind, target: &Target) -> Config {
-        let file = PROJECT.replace("FORGE", forge.as_str());
+        let file = PROJECT.replace("FORGE", forge.name());
         crate::config::parse("test", &amend_for_ci(&file, target)).expect("valid")
     }
 
     #[test]
     fn gitlab_ci_supplies_the_url_and_the_schemagate_token_comes_first() {
-        let target = in_ci(ForgeKind::Gitlab, "https://gitlab.example.org");
+        let target = in_ci(ForgeKind::GitLab, "https://gitlab.example.org");
         let (config, project) = effective_config(
-            &loaded(ForgeKind::Gitlab, &target),
+            &loaded(ForgeKind::GitLab, &target),
             &target,
             &env(&[(GITLAB_TOKEN_VARIABLE, "glpat-x"), ("CI_JOB_TOKEN", "job")]),
         )
@@ -397,8 +397,8 @@ mod tests {
 
     #[test]
     fn the_job_token_is_refused_with_what_to_use_instead() {
-        let target = in_ci(ForgeKind::Gitlab, "https://gitlab.example.org");
-        let config = loaded(ForgeKind::Gitlab, &target);
+        let target = in_ci(ForgeKind::GitLab, "https://gitlab.example.org");
+        let config = loaded(ForgeKind::GitLab, &target);
         for vars in [
             vec![("CI_JOB_TOKEN", "job")],
             vec![("CI_JOB_TOKEN", "job"), (GITLAB_TOKEN_VARIABLE, "job")],
@@ -414,11 +414,11 @@ mod tests {
 
     #[test]
     fn github_actions_supplies_the_api_url_and_its_token() {
-        let target = in_ci(ForgeKind::Github, "https://ghe.example.org/api/v3");
-        let config = loaded(ForgeKind::Github, &target);
+        let target = in_ci(ForgeKind::GitHub, "https://ghe.example.org/api/v3");
+        let config = loaded(ForgeKind::GitHub, &target);
         let (config, project) =
             effective_config(&config, &target, &env(&[(GITHUB_TOKEN_VARIABLE, "ghs_x")])).unwrap();
-        assert_eq!(project.forge, ForgeKind::Github);
+        assert_eq!(project.forge, ForgeKind::GitHub);
         let github = config.github.unwrap();
         assert_eq!(github.api_url, "https://ghe.example.org/api/v3");
         assert_eq!(
@@ -428,13 +428,13 @@ mod tests {
             }
         );
         let missing =
-            effective_config(&loaded(ForgeKind::Github, &target), &target, &env(&[])).unwrap_err();
+            effective_config(&loaded(ForgeKind::GitHub, &target), &target, &env(&[])).unwrap_err();
         assert!(missing.to_string().contains("GITHUB_TOKEN"));
     }
 
     #[test]
     fn an_unconfigured_project_says_what_to_commit() {
-        let target = in_ci(ForgeKind::Gitlab, "https://gitlab.example.org");
+        let target = in_ci(ForgeKind::GitLab, "https://gitlab.example.org");
         let config = crate::config::parse("test", &amend_for_ci("", &target)).unwrap();
         let error = effective_config(&config, &target, &env(&[(GITLAB_TOKEN_VARIABLE, "t")]))
             .unwrap_err()

@@ -79,7 +79,7 @@ fn gitlab(set: &dyn Fn(&str) -> Option<String>) -> Result<CiTarget, String> {
         .or_else(|| set("CI_PROJECT_ID"))
         .ok_or("GitLab CI set neither CI_PROJECT_PATH nor CI_PROJECT_ID")?;
     Ok(CiTarget {
-        forge: ForgeKind::Gitlab,
+        forge: ForgeKind::GitLab,
         project,
         number,
         url: gitlab_url(set),
@@ -126,7 +126,7 @@ fn github(
         )
     });
     Ok(CiTarget {
-        forge: ForgeKind::Github,
+        forge: ForgeKind::GitHub,
         project,
         number: pull.number,
         url: set("GITHUB_API_URL"),
@@ -180,7 +180,7 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(target.forge, ForgeKind::Gitlab);
+        assert_eq!(target.forge, ForgeKind::GitLab);
         assert_eq!(target.project, "lava/lava");
         assert_eq!(target.number, 12);
         assert_eq!(target.url.as_deref(), Some("https://gitlab.example.org"));
@@ -210,7 +210,7 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(target.forge, ForgeKind::Github);
+        assert_eq!(target.forge, ForgeKind::GitHub);
         assert_eq!((target.project.as_str(), target.number), ("lava/lava", 7));
         assert_eq!(target.read_only, None);
     }

@@ -101,7 +101,7 @@ pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
             .zip(&reports)
             .map(|(project, report)| ProjectReport {
                 project: &project.path,
-                forge: project.forge.as_str(),
+                forge: project.forge.name(),
                 dry_run: args.dry_run,
                 evaluated: report.evaluated,
                 unchanged: report.unchanged,

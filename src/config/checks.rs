@@ -140,8 +140,8 @@ pub fn label_color(text: &str) -> Result<String, Problem> {
 
 pub fn forge_kind(text: &str) -> Result<ForgeKind, Problem> {
     match text {
-        "gitlab" => Ok(ForgeKind::Gitlab),
-        "github" => Ok(ForgeKind::Github),
+        "gitlab" => Ok(ForgeKind::GitLab),
+        "github" => Ok(ForgeKind::GitHub),
         _ => Err(Problem::new(
             format!("unknown forge `{text}`"),
             "write \"gitlab\" or \"github\"",
@@ -161,7 +161,7 @@ pub fn project_path(forge: Option<ForgeKind>, text: &str) -> Result<String, Prob
     };
     let shape_ok = segments.len() >= 2 && segments.iter().all(segment_ok);
     match forge {
-        Some(ForgeKind::Github) if !(shape_ok && segments.len() == 2) => Err(Problem::new(
+        Some(ForgeKind::GitHub) if !(shape_ok && segments.len() == 2) => Err(Problem::new(
             format!("`{text}` is not a GitHub repository path"),
             "write \"owner/repo\"",
         )),
@@ -331,12 +331,12 @@ mod tests {
 
     #[test]
     fn project_path_shape_depends_on_the_forge() {
-        assert!(project_path(Some(ForgeKind::Gitlab), "lava/lava").is_ok());
-        assert!(project_path(Some(ForgeKind::Gitlab), "group/sub/project").is_ok());
-        assert!(project_path(Some(ForgeKind::Github), "lablup/backend.ai").is_ok());
-        assert!(project_path(Some(ForgeKind::Github), "a/b/c").is_err());
-        assert!(project_path(Some(ForgeKind::Gitlab), "lava").is_err());
-        assert!(project_path(Some(ForgeKind::Gitlab), "lava//lava").is_err());
+        assert!(project_path(Some(ForgeKind::GitLab), "lava/lava").is_ok());
+        assert!(project_path(Some(ForgeKind::GitLab), "group/sub/project").is_ok());
+        assert!(project_path(Some(ForgeKind::GitHub), "lablup/backend.ai").is_ok());
+        assert!(project_path(Some(ForgeKind::GitHub), "a/b/c").is_err());
+        assert!(project_path(Some(ForgeKind::GitLab), "lava").is_err());
+        assert!(project_path(Some(ForgeKind::GitLab), "lava//lava").is_err());
         assert!(project_path(None, "/lava/lava").is_err());
         assert!(project_path(None, "lava/la va").is_err());
     }

@@ -200,20 +200,8 @@ pub struct RulesConfig {
     pub packs: Vec<crate::core::rules::RulePack>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ForgeKind {
-    Gitlab,
-    Github,
-}
-
-impl ForgeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ForgeKind::Gitlab => "gitlab",
-            ForgeKind::Github => "github",
-        }
-    }
-}
+/// Which forge a project is on: the one type every layer uses.
+pub use crate::core::ids::ForgeKind;
 
 /// A list of globs kept both as written (the rule engine is built from strings)
 /// and compiled (`*` never crosses `/`).

@@ -128,15 +128,15 @@ fn forge(
     };
     let forge = check(report, &key, checks::forge_kind(text))?;
     let (present, section) = match forge {
-        ForgeKind::Gitlab => (sections.gitlab, "[gitlab]"),
-        ForgeKind::Github => (sections.github, "[github]"),
+        ForgeKind::GitLab => (sections.gitlab, "[gitlab]"),
+        ForgeKind::GitHub => (sections.github, "[github]"),
     };
     if !present {
         report.value(
             &key,
             format!(
                 "the project is on {} but the file has no {section} section",
-                forge.as_str()
+                forge.name()
             ),
             format!(
                 "add a {section} section (its URL and `token_env`) so the bot can reach the forge"

@@ -92,7 +92,7 @@ impl Engine {
         let projects: Vec<ProjectContext<'_>> = match scope {
             MilestoneScope::Project(path) => vec![self.project_context(forge, path)?],
             MilestoneScope::Group(group) => {
-                let under: Vec<_> = self.config.projects_in_group(forge.into(), group).collect();
+                let under: Vec<_> = self.config.projects_in_group(forge, group).collect();
                 if under.is_empty() {
                     return Err(Failure::Unrunnable(format!(
                         "no configured {} project is in group {group}",

@@ -2,7 +2,8 @@
 //! (loaded and checked once, at start), and what `/healthz` should say about
 //! mail after a permanent refusal.
 
-use crate::config::{Config, ForgeKind as ConfigForgeKind};
+use crate::config::Config;
+use crate::core::ids::{ForgeKind, ProjectKey};
 use crate::mail::{Mailer, TemplateError, Templates};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,7 +13,7 @@ use std::sync::{Arc, Mutex};
 pub struct MailService {
     mailer: Mailer,
     /// Templates per configured project (forge, lowercased path).
-    templates: Arc<HashMap<(ConfigForgeKind, String), Templates>>,
+    templates: Arc<HashMap<ProjectKey, Templates>>,
     /// The last permanent failure, cleared by the next mail that goes out.
     last_failure: Arc<Mutex<Option<String>>>,
 }
@@ -65,7 +66,7 @@ impl MailService {
             };
             match Templates::load(announce.templates_dir.as_deref()) {
                 Ok(loaded) => {
-                    templates.insert((project.forge, project.path.to_lowercase()), loaded);
+                    templates.insert(ProjectKey::new(project.forge, &project.path), loaded);
                 }
                 Err(found) => errors.extend(found),
             }
@@ -85,9 +86,9 @@ impl MailService {
     }
 
     /// The project's templates (the built-ins when it has no `announce` table).
-    pub fn templates(&self, forge: ConfigForgeKind, path: &str) -> Templates {
+    pub fn templates(&self, forge: ForgeKind, path: &str) -> Templates {
         self.templates
-            .get(&(forge, path.to_lowercase()))
+            .get(&ProjectKey::new(forge, path))
             .cloned()
             .unwrap_or_else(Templates::builtin)
     }

@@ -42,20 +42,17 @@ impl Engine {
         kind: ForgeKind,
         path: &ProjectPath,
     ) -> Step<ProjectContext<'_>> {
-        let config = self
-            .config
-            .project_on(kind.into(), &path.0)
-            .ok_or_else(|| {
-                Failure::Unrunnable(format!(
-                    "project {path} is not configured for {}",
-                    kind.name()
-                ))
-            })?;
+        let config = self.config.project_on(kind, &path.0).ok_or_else(|| {
+            Failure::Unrunnable(format!(
+                "project {path} is not configured for {}",
+                kind.name()
+            ))
+        })?;
         self.context_for(config)
     }
 
     pub(super) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
-        let kind = ForgeKind::from(config.forge);
+        let kind = config.forge;
         let forge = self.forges.get(kind).cloned().ok_or_else(|| {
             Failure::Unrunnable(format!(
                 "project {} is on {} but no {} connection is configured",

@@ -21,24 +21,6 @@ use std::fmt;
 pub use crate::core::ids::{CommitSha, ForgeKind, ItemKind, ItemNumber, ItemState, ProjectPath};
 pub use error::ForgeError;
 
-impl From<crate::config::ForgeKind> for ForgeKind {
-    fn from(kind: crate::config::ForgeKind) -> ForgeKind {
-        match kind {
-            crate::config::ForgeKind::Gitlab => ForgeKind::GitLab,
-            crate::config::ForgeKind::Github => ForgeKind::GitHub,
-        }
-    }
-}
-
-impl From<ForgeKind> for crate::config::ForgeKind {
-    fn from(kind: ForgeKind) -> crate::config::ForgeKind {
-        match kind {
-            ForgeKind::GitLab => crate::config::ForgeKind::Gitlab,
-            ForgeKind::GitHub => crate::config::ForgeKind::Github,
-        }
-    }
-}
-
 /// A forge's id of one comment (GitLab note id, GitHub issue-comment id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CommentId(pub u64);

@@ -4,7 +4,7 @@
 
 use super::group_commit::PendingDelivery;
 use super::routes::AppState;
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::engine::Work;
 use crate::forge::ForgeKind;
 use crate::forge::event::{Event, MilestoneScope};
@@ -95,7 +95,7 @@ async fn store_or_ignore(app: &AppState, delivery: Delivery<'_>) -> Response {
 
 /// Why an event is about nothing this server manages, if it is not.
 fn unconfigured(config: &Config, forge: ForgeKind, event: &Event) -> Option<String> {
-    let wanted = config::ForgeKind::from(forge);
+    let wanted = forge;
     let configured = |path: &str| config.project_on(wanted, path).is_some();
     match event {
         Event::MilestoneChanged {
@@ -164,7 +164,7 @@ path = "lava/lava"
 releases = { scheme = "calver" }
 gate = { require_announcement = false }
 "#;
-        config::parse("test", text).unwrap()
+        crate::config::parse("test", text).unwrap()
     }
 
     fn closed(project: &str) -> Event {

@@ -195,11 +195,7 @@ pub async fn start(
 /// the first moment rather than after the first job. Never blocks startup.
 fn probe_forges(config: &Config, metered: &[(ForgeKind, Arc<MeteredForge>)]) {
     for (kind, forge) in metered {
-        let Some(project) = config
-            .projects
-            .iter()
-            .find(|p| ForgeKind::from(p.forge) == *kind)
-        else {
+        let Some(project) = config.projects.iter().find(|p| p.forge == *kind) else {
             continue;
         };
         let path = crate::forge::ProjectPath(project.path.clone());

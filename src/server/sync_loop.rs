@@ -8,7 +8,7 @@
 use super::shutdown::{Phase, PhaseWatch};
 use crate::config::Config;
 use crate::engine::Work;
-use crate::forge::{ForgeKind, ProjectPath};
+use crate::forge::ProjectPath;
 use crate::store::{NewJob, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,7 +62,7 @@ async fn prune(store: &Store, retention: Duration) {
 pub async fn enqueue_syncs(config: &Config, store: &Store) -> usize {
     let mut enqueued = 0;
     for project in &config.projects {
-        let forge = ForgeKind::from(project.forge);
+        let forge = project.forge;
         let work = Work::Sync {
             forge,
             project: ProjectPath(project.path.clone()),

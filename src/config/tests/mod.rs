@@ -47,7 +47,7 @@ fn example_config_parses_with_its_documented_values() {
     assert_eq!(config.projects.len(), 2);
 
     let lava = config.project("lava/lava").unwrap();
-    assert_eq!(lava.forge, ForgeKind::Gitlab);
+    assert_eq!(lava.forge, ForgeKind::GitLab);
     assert_eq!(lava.scheme.name(), "calver");
     assert!(lava.scheme.parse("2024.05.post1").is_some());
     assert_eq!(
@@ -68,7 +68,7 @@ fn example_config_parses_with_its_documented_values() {
     assert_eq!(announce.upgrade_steps.len(), 4);
 
     let backend = config.project("lablup/backend.ai").unwrap();
-    assert_eq!(backend.forge, ForgeKind::Github);
+    assert_eq!(backend.forge, ForgeKind::GitHub);
     assert_eq!(backend.scheme.name(), "yy.mm.patch");
     assert_eq!(backend.batch.lead_time, Duration::from_secs(7 * 86400));
     assert_eq!(backend.label, "Database changes");
