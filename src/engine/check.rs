@@ -289,14 +289,7 @@ impl Engine {
         let update = &prepared.desired.update;
         let refused = |e: &ForgeError| matches!(e, ForgeError::Forbidden(_));
         if !update.add_labels.is_empty()
-            && let Err(error) = project
-                .forge
-                .ensure_label(
-                    &project.path,
-                    &project.config.label,
-                    &project.config.label_color,
-                )
-                .await
+            && let Err(error) = self.ensure_label_once(project).await
         {
             return self.refused_or_failed(project, report, &error, refused(&error));
         }

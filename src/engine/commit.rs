@@ -15,6 +15,7 @@ use crate::core::announcements::AnnouncementKind;
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{GateState, batches_changed, milestones_affected_by, recorded_db_change};
 use crate::core::types::MilestoneId;
+use crate::forge::ForgeError;
 use crate::forge::apply::{AppliedWrites, apply_changes};
 use crate::store::ItemRecord;
 
@@ -206,6 +207,18 @@ impl Engine {
 
     /// Creates the label once per project per process.
     async fn ensure_label(&self, project: &ProjectContext<'_>) -> Step<()> {
+        self.ensure_label_once(project)
+            .await
+            .map_err(|e| self.forge_error(project, &e, "creating the label"))
+    }
+
+    /// Creates the project's label unless this process already made sure
+    /// it exists; the forge's error as is, for callers that tell a refusal
+    /// from a failure.
+    pub(super) async fn ensure_label_once(
+        &self,
+        project: &ProjectContext<'_>,
+    ) -> Result<(), ForgeError> {
         let key = project.key();
         if self
             .labels_ensured
@@ -222,8 +235,7 @@ impl Engine {
                 &project.config.label,
                 &project.config.label_color,
             )
-            .await
-            .map_err(|e| self.forge_error(project, &e, "creating the label"))?;
+            .await?;
         self.labels_ensured.lock().expect("label set").insert(key);
         Ok(())
     }

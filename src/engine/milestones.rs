@@ -59,10 +59,7 @@ impl Engine {
         &self,
         project: &ProjectContext<'_>,
     ) -> Step<Arc<Vec<Milestone>>> {
-        let epoch = self
-            .store
-            .milestones_epoch(project.kind, &project.config.path)
-            .await?;
+        let epoch = self.milestones_epoch(project).await?;
         if let Some(list) = self.milestone_cache.get(&key(project), epoch) {
             return Ok(list);
         }
@@ -74,11 +71,17 @@ impl Engine {
         &self,
         project: &ProjectContext<'_>,
     ) -> Step<Arc<Vec<Milestone>>> {
-        let epoch = self
+        let epoch = self.milestones_epoch(project).await?;
+        self.fetch_milestones(project, epoch).await
+    }
+
+    /// The store's count of the project's milestone changes: a cached list
+    /// of an older epoch is stale.
+    async fn milestones_epoch(&self, project: &ProjectContext<'_>) -> Step<i64> {
+        Ok(self
             .store
             .milestones_epoch(project.kind, &project.config.path)
-            .await?;
-        self.fetch_milestones(project, epoch).await
+            .await?)
     }
 
     /// Whether the project's milestones, read fresh, differ from the cached

@@ -64,31 +64,39 @@ impl Engine {
     ) -> Step<()> {
         let reference = |kind, number| item_reference(project.kind, kind, number);
         for listed in &scan.merge_requests {
-            let number = listed.item.number;
-            if listed.changed {
-                let prepared = self
-                    .prepare_merge_request(project, number, Some(listed.item.clone()))
-                    .await;
-                self.settle(project, prepared, mode, run).await?;
-                run.done.insert((ItemKind::MergeRequest, number));
-            } else {
-                run.report.unchanged += 1;
-            }
-            observer.item_done(&reference(ItemKind::MergeRequest, number));
+            let (kind, number) = (ItemKind::MergeRequest, listed.item.number);
+            let prepare = self.prepare_merge_request(project, number, Some(listed.item.clone()));
+            self.settle_if_changed(project, (kind, number), listed.changed, prepare, mode, run)
+                .await?;
+            observer.item_done(&reference(kind, number));
         }
         for listed in &scan.issues {
-            let number = listed.item.number;
-            if listed.changed {
-                let prepared = self
-                    .prepare_issue(project, number, Some(listed.item.clone()))
-                    .await;
-                self.settle(project, prepared, mode, run).await?;
-                run.done.insert((ItemKind::Issue, number));
-            } else {
-                run.report.unchanged += 1;
-            }
-            observer.item_done(&reference(ItemKind::Issue, number));
+            let (kind, number) = (ItemKind::Issue, listed.item.number);
+            let prepare = self.prepare_issue(project, number, Some(listed.item.clone()));
+            self.settle_if_changed(project, (kind, number), listed.changed, prepare, mode, run)
+                .await?;
+            observer.item_done(&reference(kind, number));
         }
+        Ok(())
+    }
+
+    /// Prepares and settles a listed item whose facts changed; an unchanged
+    /// one is only counted (`prepare` is not run).
+    async fn settle_if_changed(
+        &self,
+        project: &ProjectContext<'_>,
+        item: (ItemKind, ItemNumber),
+        changed: bool,
+        prepare: impl Future<Output = Step<Result<Prepared, FollowUps>>>,
+        mode: SyncMode,
+        run: &mut SyncRun,
+    ) -> Step<()> {
+        if !changed {
+            run.report.unchanged += 1;
+            return Ok(());
+        }
+        self.settle(project, prepare.await, mode, run).await?;
+        run.done.insert(item);
         Ok(())
     }
 
