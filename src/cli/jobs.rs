@@ -47,17 +47,26 @@ pub fn run(args: JobsArgs, settings: &Settings) -> Result<ExitCode> {
         .filter(|j| args.state == "all" || j.state == args.state)
         .collect();
     if settings.format == Format::Json {
-        let list: Vec<_> = listed
-            .iter()
-            .map(|j| {
-                json!({"id": j.id.0, "serial_key": j.serial_key, "state": j.state,
-                       "claims": j.claims, "completions": j.completions, "last_error": j.last_error})
-            })
-            .collect();
-        let requeued: Option<Vec<i64>> = requeued.map(|ids| ids.iter().map(|i| i.0).collect());
-        println!("{}", json!({"jobs": list, "requeued": requeued}));
-        return Ok(ExitCode::SUCCESS);
+        print_json(&listed, requeued);
+    } else {
+        print_text(&args.state, &listed, requeued);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_json(listed: &[&JobSummary], requeued: Option<Vec<JobId>>) {
+    let list: Vec<_> = listed
+        .iter()
+        .map(|j| {
+            json!({"id": j.id.0, "serial_key": j.serial_key, "state": j.state,
+                   "claims": j.claims, "completions": j.completions, "last_error": j.last_error})
+        })
+        .collect();
+    let requeued: Option<Vec<i64>> = requeued.map(|ids| ids.iter().map(|i| i.0).collect());
+    println!("{}", json!({"jobs": list, "requeued": requeued}));
+}
+
+fn print_text(state: &str, listed: &[&JobSummary], requeued: Option<Vec<JobId>>) {
     if let Some(ids) = &requeued {
         match ids.as_slice() {
             [] => println!("no dead job to retry"),
@@ -71,7 +80,7 @@ pub fn run(args: JobsArgs, settings: &Settings) -> Result<ExitCode> {
         }
     }
     if listed.is_empty() {
-        println!("no {} jobs", args.state);
+        println!("no {state} jobs");
     }
     for job in listed {
         println!(
@@ -85,7 +94,6 @@ pub fn run(args: JobsArgs, settings: &Settings) -> Result<ExitCode> {
                 .map_or(String::new(), |e| format!(": {e}"))
         );
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `None` without `--retry`; `Some(None)` for `all`; else the ids.

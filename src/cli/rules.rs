@@ -109,7 +109,20 @@ pub fn list_report(rules: &RuleSet, format: Format) -> String {
 
 /// Classifies every line of `input` by path (content unknown). A malformed line is an error.
 pub fn test_report(rules: &RuleSet, input: &str, format: Format) -> anyhow::Result<String> {
-    let mut results: Vec<(ChangedFile, Option<Match>)> = Vec::new();
+    let results = classify_lines(rules, input)?;
+    let matches: Vec<Match> = results.iter().filter_map(|(_, m)| m.clone()).collect();
+    Ok(match format {
+        Format::Json => json_test_report(&results, &matches),
+        Format::Markdown => markdown_test_report(&results),
+        Format::Table => table_test_report(&results, &matches),
+    })
+}
+
+/// A line of the path list and the rule it matched, if any.
+type ClassifiedPath = (ChangedFile, Option<Match>);
+
+fn classify_lines(rules: &RuleSet, input: &str) -> anyhow::Result<Vec<ClassifiedPath>> {
+    let mut results = Vec::new();
     for (number, line) in input.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -119,61 +132,62 @@ pub fn test_report(rules: &RuleSet, input: &str, format: Format) -> anyhow::Resu
         let found = rules.classify_path(&file);
         results.push((file, found));
     }
-    let matches: Vec<Match> = results.iter().filter_map(|(_, m)| m.clone()).collect();
-    Ok(match format {
-        Format::Json => {
-            let files: Vec<_> = results
-                .iter()
-                .map(|(file, found)| match found {
-                    Some(m) => json!({"path": file.path, "change": file.change, "matched": true,
-                        "framework": m.framework, "kind": m.kind, "reason": m.reason}),
-                    None => json!({"path": file.path, "change": file.change, "matched": false}),
-                })
-                .collect();
-            pretty(&json!({"db_change": is_db_change(&matches), "files": files}))
+    Ok(results)
+}
+
+fn json_test_report(results: &[ClassifiedPath], matches: &[Match]) -> String {
+    let files: Vec<_> = results
+        .iter()
+        .map(|(file, found)| match found {
+            Some(m) => json!({"path": file.path, "change": file.change, "matched": true,
+                "framework": m.framework, "kind": m.kind, "reason": m.reason}),
+            None => json!({"path": file.path, "change": file.change, "matched": false}),
+        })
+        .collect();
+    pretty(&json!({"db_change": is_db_change(matches), "files": files}))
+}
+
+fn markdown_test_report(results: &[ClassifiedPath]) -> String {
+    let mut out = String::from(
+        "| path | change | framework | kind | reason |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for (file, found) in results {
+        let (framework, kind, reason) = describe(found);
+        out.push_str(&format!(
+            "| `{}` | {} | {framework} | {kind} | {reason} |\n",
+            file.path, file.change
+        ));
+    }
+    out
+}
+
+fn table_test_report(results: &[ClassifiedPath], matches: &[Match]) -> String {
+    let mut out = String::new();
+    for (file, found) in results {
+        let (framework, kind, reason) = describe(found);
+        out.push_str(&format!(
+            "{:<9} {:<7} {:<15} {}",
+            file.change.as_str(),
+            kind,
+            framework,
+            file.path
+        ));
+        if !reason.is_empty() {
+            out.push_str(&format!("\n          {reason}"));
         }
-        Format::Markdown => {
-            let mut out = String::from(
-                "| path | change | framework | kind | reason |\n| --- | --- | --- | --- | --- |\n",
-            );
-            for (file, found) in &results {
-                let (framework, kind, reason) = describe(found);
-                out.push_str(&format!(
-                    "| `{}` | {} | {framework} | {kind} | {reason} |\n",
-                    file.path, file.change
-                ));
-            }
-            out
-        }
-        Format::Table => {
-            let mut out = String::new();
-            for (file, found) in &results {
-                let (framework, kind, reason) = describe(found);
-                out.push_str(&format!(
-                    "{:<9} {:<7} {:<15} {}",
-                    file.change.as_str(),
-                    kind,
-                    framework,
-                    file.path
-                ));
-                if !reason.is_empty() {
-                    out.push_str(&format!("\n          {reason}"));
-                }
-                out.push('\n');
-            }
-            let verdict = if is_db_change(&matches) {
-                "database change"
-            } else {
-                "no database change"
-            };
-            out.push_str(&format!(
-                "{} of {} paths matched: {verdict}\n",
-                matches.len(),
-                results.len()
-            ));
-            out
-        }
-    })
+        out.push('\n');
+    }
+    let verdict = if is_db_change(matches) {
+        "database change"
+    } else {
+        "no database change"
+    };
+    out.push_str(&format!(
+        "{} of {} paths matched: {verdict}\n",
+        matches.len(),
+        results.len()
+    ));
+    out
 }
 
 fn describe(found: &Option<Match>) -> (String, String, String) {

@@ -96,22 +96,28 @@ pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
         anyhow::Ok(reports)
     })?;
     if settings.format == Format::Json {
-        let json: Vec<ProjectReport<'_>> = projects
-            .iter()
-            .zip(&reports)
-            .map(|(project, report)| ProjectReport {
-                project: &project.path,
-                forge: project.forge.name(),
-                dry_run: args.dry_run,
-                evaluated: report.evaluated,
-                unchanged: report.unchanged,
-                writes: report.writes,
-                planned: &report.planned,
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        print_json(&projects, &reports, args.dry_run)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// All projects' reports at once, in the order they were synced.
+fn print_json(projects: &[ProjectConfig], reports: &[SyncReport], dry_run: bool) -> Result<()> {
+    let json: Vec<ProjectReport<'_>> = projects
+        .iter()
+        .zip(reports)
+        .map(|(project, report)| ProjectReport {
+            project: &project.path,
+            forge: project.forge.name(),
+            dry_run,
+            evaluated: report.evaluated,
+            unchanged: report.unchanged,
+            writes: report.writes,
+            planned: &report.planned,
+        })
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&json)?);
+    Ok(())
 }
 
 fn chosen_projects(

@@ -135,49 +135,9 @@ impl MailContext {
     /// sentence. `config check` renders every template against it, and the
     /// preview snapshots use it, so it fills every field a template may read.
     pub fn sample() -> MailContext {
-        let priority = ChangeInfo::new(
-            "merge request",
-            "!2714",
-            2714,
-            "Scheduler: add job priorities",
-            Some("https://gitlab.com/lava/lava/-/merge_requests/2714".to_string()),
-            vec![
-                MigrationInfo::new(
-                    "lava_scheduler_app/migrations/0062_testjob_priority.py",
-                    "schema",
-                    "django",
-                ),
-                MigrationInfo::new(
-                    "lava_scheduler_app/migrations/0063_backfill_priority.py",
-                    "data",
-                    "django",
-                ),
-            ],
-        );
-        let health = ChangeInfo::new(
-            "merge request",
-            "!2731",
-            2731,
-            "Keep a history of device health changes",
-            Some("https://gitlab.com/lava/lava/-/merge_requests/2731".to_string()),
-            vec![MigrationInfo::new(
-                "lava_scheduler_app/migrations/0064_devicehealthhistory.py",
-                "schema",
-                "django",
-            )],
-        );
-        let dropped = ChangeInfo::new(
-            "merge request",
-            "!2702",
-            2702,
-            "Rename worker columns",
-            Some("https://gitlab.com/lava/lava/-/merge_requests/2702".to_string()),
-            vec![MigrationInfo::new(
-                "lava_scheduler_app/migrations/0061_rename_worker_columns.py",
-                "schema",
-                "django",
-            )],
-        );
+        let priority = sample_priority_change();
+        let health = sample_health_history_change();
+        let dropped = sample_dropped_change();
         MailContext {
             project: ProjectInfo {
                 path: "lava/lava".to_string(),
@@ -209,6 +169,61 @@ impl MailContext {
             to: vec!["lava-announce@lists.example.org".to_string()],
         }
     }
+}
+
+/// The sample's change with a schema and a data migration.
+fn sample_priority_change() -> ChangeInfo {
+    ChangeInfo::new(
+        "merge request",
+        "!2714",
+        2714,
+        "Scheduler: add job priorities",
+        Some("https://gitlab.com/lava/lava/-/merge_requests/2714".to_string()),
+        vec![
+            MigrationInfo::new(
+                "lava_scheduler_app/migrations/0062_testjob_priority.py",
+                "schema",
+                "django",
+            ),
+            MigrationInfo::new(
+                "lava_scheduler_app/migrations/0063_backfill_priority.py",
+                "data",
+                "django",
+            ),
+        ],
+    )
+}
+
+/// The sample's change added to the release since the warning.
+fn sample_health_history_change() -> ChangeInfo {
+    ChangeInfo::new(
+        "merge request",
+        "!2731",
+        2731,
+        "Keep a history of device health changes",
+        Some("https://gitlab.com/lava/lava/-/merge_requests/2731".to_string()),
+        vec![MigrationInfo::new(
+            "lava_scheduler_app/migrations/0064_devicehealthhistory.py",
+            "schema",
+            "django",
+        )],
+    )
+}
+
+/// The sample's change removed from the release since the warning.
+fn sample_dropped_change() -> ChangeInfo {
+    ChangeInfo::new(
+        "merge request",
+        "!2702",
+        2702,
+        "Rename worker columns",
+        Some("https://gitlab.com/lava/lava/-/merge_requests/2702".to_string()),
+        vec![MigrationInfo::new(
+            "lava_scheduler_app/migrations/0061_rename_worker_columns.py",
+            "schema",
+            "django",
+        )],
+    )
 }
 
 impl MailContext {

@@ -126,13 +126,7 @@ pub async fn start(
     secrets: WebhookSecrets,
     options: ServeOptions,
 ) -> anyhow::Result<RunningServer> {
-    let listener = tokio::net::TcpListener::bind(config.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-    let addr = listener
-        .local_addr()
-        .context("cannot read the bound address")?;
-
+    let (listener, addr) = bind(config.server.listen).await?;
     let (forges, metered) = meter(forges);
     probe_forges(&config, &metered);
     let engine = Arc::new(
@@ -151,15 +145,7 @@ pub async fn start(
         mail: options.mail.clone(),
     });
 
-    let http = {
-        let mut phase = lifecycle.watch();
-        let app = routes::router(state);
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { phase.wait_for(Phase::Draining).await })
-                .await
-        })
-    };
+    let http = serve_http(listener, state, &lifecycle);
     let workers = workers::Workers {
         engine,
         store: store.clone(),
@@ -167,17 +153,7 @@ pub async fn start(
         lease: options.lease,
     }
     .spawn(options.workers, &options.worker_id, &lifecycle.watch());
-    tokio::spawn(sync_loop::prune_periodically(
-        config.server.retention,
-        store.clone(),
-        lifecycle.watch(),
-    ));
-    let sync = tokio::spawn(sync_loop::run(
-        config,
-        store.clone(),
-        wake,
-        lifecycle.watch(),
-    ));
+    let sync = spawn_background(config, &store, wake, &lifecycle);
     tracing::debug!(%addr, workers = options.workers, "webhook server listening");
     Ok(RunningServer {
         addr,
@@ -188,6 +164,54 @@ pub async fn start(
         sync: Some(sync),
         workers,
     })
+}
+
+/// Binds the listening socket; returns it with the address it got (the
+/// port is chosen by the system when the config asks for port 0).
+async fn bind(listen: SocketAddr) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    Ok((listener, addr))
+}
+
+/// Serves the routes until shutdown reaches `Draining`.
+fn serve_http(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    lifecycle: &Lifecycle,
+) -> JoinHandle<std::io::Result<()>> {
+    let mut phase = lifecycle.watch();
+    let app = routes::router(state);
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { phase.wait_for(Phase::Draining).await })
+            .await
+    })
+}
+
+/// Starts the periodic pruning and the periodic sync; returns the sync's
+/// task, which shutdown waits for.
+fn spawn_background(
+    config: Arc<Config>,
+    store: &Store,
+    wake: Arc<Notify>,
+    lifecycle: &Lifecycle,
+) -> JoinHandle<()> {
+    tokio::spawn(sync_loop::prune_periodically(
+        config.server.retention,
+        store.clone(),
+        lifecycle.watch(),
+    ));
+    tokio::spawn(sync_loop::run(
+        config,
+        store.clone(),
+        wake,
+        lifecycle.watch(),
+    ))
 }
 
 /// One read per configured forge right after start (the milestones of its

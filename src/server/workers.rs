@@ -5,7 +5,7 @@
 //! stop at the lease's end when it cannot be extended (`write_fence`).
 
 use super::shutdown::{Phase, PhaseWatch};
-use crate::engine::{Engine, JobOutcome, Work};
+use crate::engine::{Engine, JobOutcome, RetryableError, Work};
 use crate::forge::write_fence::WriteFence;
 use crate::metric_names::{EVENTS_FAILED, EVENTS_PROCESSED, JOBS};
 use crate::store::{Job, Store};
@@ -91,8 +91,40 @@ impl Worker {
     async fn work(&mut self, job: Job, fence: WriteFence) {
         let labels = JobLabels::of(&job);
         let started = std::time::Instant::now();
+        let running = self.start(&job, &fence);
+        let result = match self.first_ending(running).await {
+            Ending::LeaseLost => {
+                labels.count("lease_lost");
+                tracing::warn!("the job's lease was lost; the job was stopped");
+                return;
+            }
+            Ending::Abandoning => {
+                self.release(&job, &labels).await;
+                return;
+            }
+            // The lease may have run out: the job's writes stopped, and
+            // whoever holds it now (or the next claim) does the work.
+            // Recording an outcome could end another worker's claim.
+            Ending::Finished(_) if fence.expired() => {
+                labels.count("lease_lost");
+                tracing::warn!(
+                    "the job's lease ran out while it ran; it was left to the next claim"
+                );
+                return;
+            }
+            Ending::Finished(Ok(result)) => result,
+            Ending::Finished(Err(join_error)) => {
+                Err(RetryableError::Panicked(join_error.to_string()))
+            }
+        };
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        self.record(&job, &labels, result, elapsed_ms).await;
+    }
+
+    /// Starts the job and the heartbeat that keeps its lease.
+    fn start(&self, job: &Job, fence: &WriteFence) -> Running {
         // Its own task: a panic in the engine fails this job, not the worker.
-        let mut running = tokio::spawn({
+        let job_task = tokio::spawn({
             let engine = self.shared.engine.clone();
             let job = job.clone();
             fence
@@ -110,49 +142,47 @@ impl Worker {
             )
             .in_current_span(),
         );
-        let mut heartbeat = heartbeat;
-        let finished = tokio::select! {
-            joined = &mut running => Some(joined),
-            _ = self.phase.wait_for(Phase::Abandoning) => None,
+        Running {
+            job: job_task,
+            heartbeat,
+        }
+    }
+
+    /// Waits for the first of: the job finishes, shutdown abandons it, its
+    /// lease is lost. Stops whichever task is still running.
+    async fn first_ending(&mut self, mut running: Running) -> Ending {
+        let ending = tokio::select! {
+            joined = &mut running.job => Ending::Finished(joined),
+            _ = self.phase.wait_for(Phase::Abandoning) => Ending::Abandoning,
             // The lease is lost (another worker took the job after a stall):
             // stop before this one writes again.
-            _ = &mut heartbeat => {
-                running.abort();
-                labels.count("lease_lost");
-                tracing::warn!("the job's lease was lost; the job was stopped");
-                return;
-            }
+            _ = &mut running.heartbeat => Ending::LeaseLost,
         };
-        heartbeat.abort();
+        running.job.abort();
+        running.heartbeat.abort();
+        ending
+    }
+
+    /// Returns an abandoned job to the queue at shutdown.
+    async fn release(&self, job: &Job, labels: &JobLabels) {
+        labels.count("released");
+        match self.shared.store.release(job.id, &self.id).await {
+            Ok(()) => tracing::info!("shutting down: job returned to the queue"),
+            Err(error) => {
+                tracing::warn!(%error, "cannot return the job; its lease will run out")
+            }
+        }
+    }
+
+    /// Records a finished job's outcome: completed, or retried later.
+    async fn record(
+        &self,
+        job: &Job,
+        labels: &JobLabels,
+        result: Result<JobOutcome, RetryableError>,
+        elapsed_ms: u64,
+    ) {
         let store = &self.shared.store;
-        let result = match finished {
-            None => {
-                running.abort();
-                labels.count("released");
-                match store.release(job.id, &self.id).await {
-                    Ok(()) => tracing::info!("shutting down: job returned to the queue"),
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot return the job; its lease will run out")
-                    }
-                }
-                return;
-            }
-            // The lease may have run out: the job's writes stopped, and
-            // whoever holds it now (or the next claim) does the work.
-            // Recording an outcome could end another worker's claim.
-            Some(_) if fence.expired() => {
-                labels.count("lease_lost");
-                tracing::warn!(
-                    "the job's lease ran out while it ran; it was left to the next claim"
-                );
-                return;
-            }
-            Some(Ok(result)) => result,
-            Some(Err(join_error)) => Err(crate::engine::RetryableError::Panicked(
-                join_error.to_string(),
-            )),
-        };
-        let elapsed_ms = started.elapsed().as_millis() as u64;
         let stored = match result {
             Ok(JobOutcome::Done) => {
                 labels.count("done");
@@ -192,6 +222,21 @@ impl Worker {
             Err(error) => tracing::error!(%error, "cannot record the job's outcome"),
         }
     }
+}
+
+/// A job's task and the heartbeat that keeps its lease.
+struct Running {
+    job: JoinHandle<Result<JobOutcome, RetryableError>>,
+    heartbeat: JoinHandle<()>,
+}
+
+/// Whichever came first while a job ran.
+enum Ending {
+    Finished(Result<Result<JobOutcome, RetryableError>, tokio::task::JoinError>),
+    /// Shutdown reached the phase where running jobs are given up.
+    Abandoning,
+    /// Another worker took the job after a stall.
+    LeaseLost,
 }
 
 /// Where the fence of a lease asked for at `asked` stands: a tenth short of

@@ -2,7 +2,7 @@
 //! built from it: the database changes per milestone and which MRs close an issue.
 
 use super::codec::{corrupt, item_kind_word, project_key, to_i64, to_u64};
-use super::queue::enqueue_in;
+use super::intake::enqueue_in;
 use super::time::now_ms;
 use super::{ItemKey, ItemRecord, NewJob, Store, StoreError};
 use crate::core::ids::ItemNumber;

@@ -9,7 +9,7 @@ use super::codec::{
     announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, project_key, to_i64,
     to_u32, to_u64,
 };
-use super::queue::enqueue_in;
+use super::intake::enqueue_in;
 use super::time::now_ms;
 use super::{
     Announcement, AnnouncementKey, AnnouncementState, NewJob, SendOutcome, Store, StoreError,

@@ -4,16 +4,19 @@
 //! `Any` driver: an SQLite file by default, PostgreSQL by URL.
 //!
 //! The methods live in one file per concern: `connect` (pools and SQLite
-//! settings), `schema` (the embedded `schema/` files), `queue` (deliveries and
-//! jobs), `items`, `milestones` and `ledger`. Every statement runs on both
+//! settings), `schema` (the embedded `schema/` files), `intake` (deliveries and
+//! new jobs), `queue` (claiming and finishing jobs), `prune` (retention),
+//! `items`, `milestones` and `ledger`. Every statement runs on both
 //! databases; where the dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN
 //! IMMEDIATE`) the difference is chosen by [`Store::kind`].
 
 mod codec;
 mod connect;
+mod intake;
 mod items;
 mod ledger;
 mod milestones;
+mod prune;
 mod queue;
 pub use queue::MAX_ATTEMPTS;
 mod schema;

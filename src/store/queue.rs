@@ -1,5 +1,6 @@
-//! Webhook deliveries and the durable job queue: enqueue (with delivery
-//! dedup and coalescing), claim under a lease, complete, retry, release.
+//! The durable job queue: claim under a lease, complete, retry, release,
+//! and the queue's state for metrics and operators. Jobs come in through
+//! `intake`; old ones are deleted by `prune`.
 //!
 //! Two jobs with the same serial key never run at once on any replica: a
 //! claim must also take the key's row in `key_leases`. Taking it is one
@@ -12,10 +13,8 @@
 //! that use up the job's `max_attempts`: a graceful `release` gives one back.
 
 use super::codec::to_u32;
-use super::time::{after, millis, now_ms};
-use super::{
-    Enqueued, Job, JobId, JobSummary, NewDelivery, NewJob, Pruned, QueueDepth, Store, StoreError,
-};
+use super::time::{after, now_ms};
+use super::{Job, JobId, JobSummary, QueueDepth, Store, StoreError};
 use crate::config::DatabaseKind;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
@@ -69,78 +68,7 @@ const OLDEST_RUNNABLE_POSTGRES: &str = "\
                          AND k.lease_until > $1 AND k.job_id <> jobs.id) \
      ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
 
-/// Most rows one prune transaction deletes.
-const PRUNE_CHUNK: i64 = 1000;
-
-const INSERT_JOB: &str = "INSERT INTO jobs (serial_key, payload, state, run_at, enqueued_at) \
-     VALUES ($1, $2, 'queued', $3, $3) RETURNING id";
-
 impl Store {
-    /// Stores a delivery and its job atomically, unless the delivery id
-    /// (per forge) was seen before.
-    pub async fn enqueue_delivery(
-        &self,
-        delivery: &NewDelivery<'_>,
-    ) -> Result<Enqueued, StoreError> {
-        let mut stored = self
-            .enqueue_deliveries(std::slice::from_ref(delivery))
-            .await?;
-        Ok(stored.pop().expect("one outcome per delivery"))
-    }
-
-    /// Stores deliveries with their jobs in one transaction (group commit:
-    /// one commit for everything that arrived together), first in line for
-    /// SQLite's connection. One outcome per delivery, in order; a delivery
-    /// id seen before, or earlier in `deliveries`, stores nothing.
-    pub async fn enqueue_deliveries(
-        &self,
-        deliveries: &[NewDelivery<'_>],
-    ) -> Result<Vec<Enqueued>, StoreError> {
-        let now = now_ms();
-        let mut transaction = self.begin_intake().await?;
-        let mut outcomes = Vec::with_capacity(deliveries.len());
-        for delivery in deliveries {
-            let job = insert_job(&mut transaction, &delivery.job, now).await?;
-            // The primary key decides between two copies of one delivery,
-            // concurrent or in this batch: the loser undoes its job.
-            let stored = sqlx::query(
-                "INSERT INTO deliveries (forge, delivery_id, event_name, received_at, job_id) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (forge, delivery_id) DO NOTHING",
-            )
-            .bind(delivery.forge.name())
-            .bind(delivery.delivery_id)
-            .bind(delivery.event_name)
-            .bind(now)
-            .bind(job.0)
-            .execute(&mut *transaction)
-            .await?
-            .rows_affected();
-            if stored == 0 {
-                sqlx::query("DELETE FROM jobs WHERE id = $1")
-                    .bind(job.0)
-                    .execute(&mut *transaction)
-                    .await?;
-                outcomes.push(Enqueued::Duplicate);
-            } else {
-                outcomes.push(Enqueued::New(job));
-            }
-        }
-        transaction.commit().await?;
-        Ok(outcomes)
-    }
-
-    /// Enqueues follow-up work. When a job with the same key and payload is
-    /// still queued (not running), no new job is made and its id is returned.
-    /// A queued job waiting for a retry keeps its time (its backoff holds).
-    /// On PostgreSQL two sessions enqueueing the same work at the same
-    /// instant may both insert; the work then runs twice, one after the other.
-    pub async fn enqueue(&self, job: &NewJob<'_>) -> Result<JobId, StoreError> {
-        let mut transaction = self.begin_write().await?;
-        let id = enqueue_in(&mut transaction, job).await?;
-        transaction.commit().await?;
-        Ok(id)
-    }
-
     /// Claims the oldest runnable job whose serial key no live lease holds.
     /// On PostgreSQL `FOR UPDATE SKIP LOCKED`; two workers never get the same job.
     /// `Job::attempts` counts earlier claims that used up an attempt: one
@@ -374,56 +302,6 @@ during every attempt') \
         Ok(requeued)
     }
 
-    /// Deletes done jobs and delivery ids older than `older_than` (the
-    /// dedup window: a delivery re-sent after it is new work again), and key
-    /// leases that ran out that long ago. Queued, running and dead jobs stay.
-    /// Deletes in short transactions of at most [`PRUNE_CHUNK`] rows, so a
-    /// large backlog never holds SQLite's connection from the intake for long.
-    pub async fn prune(&self, older_than: Duration) -> Result<Pruned, StoreError> {
-        let cutoff = now_ms().saturating_sub(millis(older_than));
-        let jobs = self
-            .delete_in_chunks(
-                "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs \
-                 WHERE state = 'done' AND finished_at <= $1 LIMIT $2)",
-                cutoff,
-            )
-            .await?;
-        let deliveries = self
-            .delete_in_chunks(
-                "DELETE FROM deliveries WHERE (forge, delivery_id) IN \
-                 (SELECT forge, delivery_id FROM deliveries WHERE received_at <= $1 LIMIT $2)",
-                cutoff,
-            )
-            .await?;
-        self.delete_in_chunks(
-            "DELETE FROM key_leases WHERE serial_key IN \
-             (SELECT serial_key FROM key_leases WHERE lease_until <= $1 LIMIT $2)",
-            cutoff,
-        )
-        .await?;
-        Ok(Pruned { jobs, deliveries })
-    }
-
-    /// Runs `delete` (binding the cutoff and [`PRUNE_CHUNK`]) until it
-    /// deletes less than a chunk; returns the rows deleted.
-    async fn delete_in_chunks(&self, delete: &'static str, cutoff: i64) -> Result<u64, StoreError> {
-        let mut deleted = 0;
-        loop {
-            let mut transaction = self.begin_write().await?;
-            let rows = sqlx::query(delete)
-                .bind(cutoff)
-                .bind(PRUNE_CHUNK)
-                .execute(&mut *transaction)
-                .await?
-                .rows_affected();
-            transaction.commit().await?;
-            deleted += rows;
-            if rows < PRUNE_CHUNK as u64 {
-                return Ok(deleted);
-            }
-        }
-    }
-
     /// Runs an `UPDATE … RETURNING serial_key` that ends this worker's claim,
     /// then frees the key. `false` when the claim was no longer this worker's.
     async fn finish_claim(
@@ -449,40 +327,6 @@ during every attempt') \
         transaction.commit().await?;
         Ok(true)
     }
-}
-
-/// `enqueue` inside a caller's transaction, so follow-up work commits
-/// together with the record that implies it.
-pub(super) async fn enqueue_in(
-    transaction: &mut AnyConnection,
-    job: &NewJob<'_>,
-) -> Result<JobId, StoreError> {
-    let waiting = sqlx::query(
-        "SELECT id FROM jobs WHERE serial_key = $1 AND payload = $2 AND state = 'queued' \
-         ORDER BY id LIMIT 1",
-    )
-    .bind(job.serial_key)
-    .bind(job.payload)
-    .fetch_optional(&mut *transaction)
-    .await?;
-    match waiting {
-        Some(row) => Ok(JobId(row.try_get("id")?)),
-        None => insert_job(transaction, job, now_ms()).await,
-    }
-}
-
-async fn insert_job(
-    transaction: &mut AnyConnection,
-    job: &NewJob<'_>,
-    now: i64,
-) -> Result<JobId, StoreError> {
-    let row = sqlx::query(INSERT_JOB)
-        .bind(job.serial_key)
-        .bind(job.payload)
-        .bind(now)
-        .fetch_one(&mut *transaction)
-        .await?;
-    Ok(JobId(row.try_get("id")?))
 }
 
 /// Takes the job's serial key until `lease_until`; `false` when another job

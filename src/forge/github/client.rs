@@ -6,7 +6,7 @@
 
 use super::app::Credentials;
 use super::history::RestIssueEvent;
-use super::model::{RestComment, RestFile, RestIssue, RestMilestone, RestPull};
+use super::model::{RestFile, RestIssue, RestMilestone, RestPull};
 use super::rest::{self, JSON, PER_PAGE, RAW};
 use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
@@ -131,7 +131,7 @@ impl GitHubClient {
     }
 
     /// Every page of a list; each page retried on its own.
-    async fn get_all<T: serde::de::DeserializeOwned>(
+    pub(super) async fn get_all<T: serde::de::DeserializeOwned>(
         &self,
         project: &ProjectPath,
         path: &str,
@@ -145,51 +145,6 @@ impl GitHubClient {
             next = reply.next_page();
         }
         Ok(items)
-    }
-
-    async fn find_marked(
-        &self,
-        project: &ProjectPath,
-        number: ItemNumber,
-        known: Option<CommentId>,
-        marker: &str,
-    ) -> Result<Option<RestComment>, ForgeError> {
-        let repo = &project.0;
-        if let Some(id) = known {
-            let path = format!("/repos/{repo}/issues/comments/{id}");
-            match self.get_json::<RestComment>(project, &path).await {
-                Ok(comment) => return Ok(Some(comment)),
-                // Deleted by someone: fall back to the marker, then to a new comment.
-                Err(ForgeError::NotFound(_)) => {}
-                Err(other) => return Err(other),
-            }
-        }
-        let path = format!("/repos/{repo}/issues/{number}/comments");
-        let comments: Vec<RestComment> = self.get_all(project, &path).await?;
-        Ok(comments
-            .into_iter()
-            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker))))
-    }
-
-    /// The marked comment, brought up to `body`, if there is one.
-    async fn adopt_comment(
-        &self,
-        project: &ProjectPath,
-        number: ItemNumber,
-        known: Option<CommentId>,
-        marker: &str,
-        body: &str,
-    ) -> Result<Option<CommentId>, ForgeError> {
-        let Some(found) = self.find_marked(project, number, known, marker).await? else {
-            return Ok(None);
-        };
-        if found.body.as_deref() != Some(body) {
-            let path = format!("/repos/{}/issues/comments/{}", project.0, found.id);
-            let payload = json!({"body": body});
-            self.call(project, Method::PATCH, &path, Some(&payload), JSON)
-                .await?;
-        }
-        Ok(Some(CommentId(found.id)))
     }
 }
 
@@ -376,24 +331,7 @@ impl Forge for GitHubClient {
         marker: &str,
         body: &str,
     ) -> Result<CommentId, ForgeError> {
-        if let Some(id) = self
-            .adopt_comment(project, number, known, marker, body)
-            .await?
-        {
-            return Ok(id);
-        }
-        // A lost answer may hide a comment GitHub made: look before trying again.
-        let path = format!("/repos/{}/issues/{number}/comments", project.0);
-        let payload = json!({"body": body});
-        self.retry
-            .run_or_find(
-                || async {
-                    let created: RestComment =
-                        self.create(project, &path, &payload).await?.json()?;
-                    Ok(CommentId(created.id))
-                },
-                || self.adopt_comment(project, number, None, marker, body),
-            )
+        self.upsert_marked_comment(project, number, known, marker, body)
             .await
     }
 

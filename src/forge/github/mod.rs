@@ -5,6 +5,7 @@
 mod app;
 mod check_runs;
 pub mod client;
+mod comments;
 mod history;
 mod model;
 mod rest;

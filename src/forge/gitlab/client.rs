@@ -4,7 +4,7 @@
 //! creating a note, which must not be sent twice (`comments.rs`).
 
 use super::endpoints::{EditMilestoneDescription, MilestoneOwner, ProjectMilestones};
-use super::model::{GlDiff, GlIssue, GlLabel, GlMergeRequest, GlMilestone};
+use super::model::{GlDiff, GlIssue, GlMergeRequest, GlMilestone};
 use super::transport::{Transport, map_api_error};
 use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
@@ -12,11 +12,10 @@ use crate::forge::apply::PostedComment;
 use crate::forge::retry::RetryPolicy;
 use crate::forge::{
     ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
-    ItemKind, ItemNumber, ItemUpdate, MergeRequest, MilestoneUpdate, ProjectPath, STATUS_NAME,
-    StatusState,
+    ItemKind, ItemNumber, ItemUpdate, MergeRequest, ProjectPath, STATUS_NAME, StatusState,
 };
 use async_trait::async_trait;
-use gitlab::api::projects::{issues, labels, merge_requests, repository};
+use gitlab::api::projects::{issues, merge_requests, repository};
 use gitlab::api::{Endpoint, Pageable};
 use gitlab::{AsyncGitlab, GitlabBuilder, GitlabError};
 use std::collections::HashMap;
@@ -245,45 +244,8 @@ impl Forge for GitLabClient {
         number: ItemNumber,
         update: &ItemUpdate,
     ) -> Result<(), ForgeError> {
-        if update.is_empty() {
-            return Ok(());
-        }
-        // GitLab clears a milestone with `milestone_id=0`.
-        let milestone_id = update.milestone.map(|change| match change {
-            MilestoneUpdate::Set(id) => id.0,
-            MilestoneUpdate::Clear => 0,
-        });
-        let p = project.0.as_str();
-        match kind {
-            ItemKind::MergeRequest => {
-                let mut builder = merge_requests::EditMergeRequest::builder();
-                builder.project(p).merge_request(number.0);
-                if let Some(id) = milestone_id {
-                    builder.milestone_id(id);
-                }
-                for label in &update.add_labels {
-                    builder.add_label(label.as_str());
-                }
-                for label in &update.remove_labels {
-                    builder.remove_label(label.as_str());
-                }
-                self.write(builder.build().map_err(builder_error)?).await
-            }
-            ItemKind::Issue => {
-                let mut builder = issues::EditIssue::builder();
-                builder.project(p).issue(number.0);
-                if let Some(id) = milestone_id {
-                    builder.milestone_id(id);
-                }
-                for label in &update.add_labels {
-                    builder.add_label(label.as_str());
-                }
-                for label in &update.remove_labels {
-                    builder.remove_label(label.as_str());
-                }
-                self.write(builder.build().map_err(builder_error)?).await
-            }
-        }
+        self.edit_labels_and_milestone(project, kind, number, update)
+            .await
     }
 
     async fn ensure_label(
@@ -292,32 +254,7 @@ impl Forge for GitLabClient {
         name: &str,
         color: &str,
     ) -> Result<(), ForgeError> {
-        let p = project.0.as_str();
-        let lookup = labels::Label::builder()
-            .project(p)
-            .label(name)
-            .build()
-            .map_err(builder_error)?;
-        match self.query::<GlLabel, _>(lookup).await {
-            Ok(_) => return Ok(()),
-            Err(ForgeError::NotFound(_)) => {}
-            Err(error) => return Err(error),
-        }
-        let rgb = parse_color(color).ok_or_else(|| ForgeError::Unexpected {
-            status: 0,
-            body: format!("label colour {color:?} is not #rrggbb"),
-        })?;
-        let create = labels::CreateLabel::builder()
-            .project(p)
-            .name(name)
-            .color(rgb)
-            .build()
-            .map_err(builder_error)?;
-        match self.write(create).await {
-            // Someone created it between our look-up and our create.
-            Err(ForgeError::Unexpected { status: 409, .. }) => Ok(()),
-            other => other,
-        }
+        self.create_label_if_missing(project, name, color).await
     }
 
     async fn set_milestone_description(
@@ -468,7 +405,7 @@ fn split_url(url: &str) -> Result<(bool, String), ForgeError> {
     Ok((secure, host.to_string()))
 }
 
-fn parse_color(color: &str) -> Option<(u8, u8, u8)> {
+pub(super) fn parse_color(color: &str) -> Option<(u8, u8, u8)> {
     let hex = color.strip_prefix('#')?;
     if hex.len() != 6 {
         return None;

@@ -4,6 +4,7 @@ pub mod client;
 mod comments;
 pub mod endpoints;
 mod history;
+mod item_updates;
 pub mod model;
 pub mod transport;
 pub mod webhook;

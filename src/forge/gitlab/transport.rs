@@ -102,6 +102,21 @@ async fn send_once<E: Endpoint + Sync>(
     endpoint: &E,
     page: Option<usize>,
 ) -> Result<Answer, ForgeError> {
+    let (request, body) = build_request(client, endpoint, page)?;
+    let response = client
+        .rest_async(request, body)
+        .await
+        .map_err(map_api_error)?;
+    read_answer(response, budget)
+}
+
+/// The endpoint's request (URL with its parameters and page, method,
+/// content type) and its body.
+fn build_request<E: Endpoint>(
+    client: &AsyncGitlab,
+    endpoint: &E,
+    page: Option<usize>,
+) -> Result<(http::request::Builder, Vec<u8>), ForgeError> {
     let mut url = endpoint
         .url_base()
         .endpoint_for(client, &endpoint.endpoint())
@@ -125,10 +140,12 @@ async fn send_once<E: Endpoint + Sync>(
         }
         None => Vec::new(),
     };
-    let response = client
-        .rest_async(request, body)
-        .await
-        .map_err(map_api_error)?;
+    Ok((request, body))
+}
+
+/// Feeds the answer's rate-limit headers to the budget, then returns its
+/// body and next page, or the error its status means.
+fn read_answer(response: http::Response<Bytes>, budget: &RateBudget) -> Result<Answer, ForgeError> {
     let status = response.status();
     let header = |name: &str| {
         response
