@@ -15,6 +15,7 @@ mod packs;
 mod raw;
 mod report;
 mod validate;
+mod validate_announce;
 mod validate_project;
 
 pub use errors::{ConfigError, ConfigErrors, ConfigIssue};

@@ -9,7 +9,7 @@ use crate::config::packs::{known_pack_names, parse_user_packs};
 use crate::config::raw::{Field, RawConfig, RawGithub, RawGitlab, RawMail, RawServer};
 use crate::config::report::Report;
 use crate::config::validate_project::validate_projects;
-use std::ops::RangeInclusive;
+use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -36,18 +36,7 @@ pub fn validate(
     let mail = report
         .table(&raw.mail, "mail")
         .map(|(mail, at)| validate_mail(mail, at, report, &files));
-    let rules = report
-        .table(&raw.rules, "rules")
-        .and_then(|(rules, _)| report.list(&rules.files, "rules.files"));
-    let rule_files: Vec<_> = (rules.unwrap_or_default().into_iter())
-        .filter_map(|(path, item, _)| {
-            Some((
-                report.parse(item, &path, |text| files.existing(text, false))?,
-                item.span.clone(),
-                path,
-            ))
-        })
-        .collect();
+    let rule_files = rule_files(raw, report, &files);
     // User packs can only be read when the file's directory is known; without
     // it, pack names cannot be checked either.
     let user_packs = match base_dir {
@@ -77,6 +66,26 @@ pub fn validate(
         rules,
         projects: projects.unwrap_or_default(),
     })
+}
+
+/// The rule-pack files named in `rules.files`, with their spans and key paths.
+fn rule_files(
+    raw: &RawConfig,
+    report: &mut Report<'_>,
+    files: &FileCheck<'_>,
+) -> Vec<(PathBuf, Range<usize>, String)> {
+    let rules = report
+        .table(&raw.rules, "rules")
+        .and_then(|(rules, _)| report.list(&rules.files, "rules.files"));
+    (rules.unwrap_or_default().into_iter())
+        .filter_map(|(path, item, _)| {
+            Some((
+                report.parse(item, &path, |text| files.existing(text, false))?,
+                item.span.clone(),
+                path,
+            ))
+        })
+        .collect()
 }
 
 /// Which optional top-level sections exist, for cross-checks from projects.
@@ -223,7 +232,28 @@ fn validate_github(
         DEFAULT_GITHUB_API_URL.to_string(),
         |t| checks::http_url(t),
     );
-    let auth = match (&raw.app_id, &raw.private_key_file, &raw.token_env) {
+    let auth = github_auth(raw, at, report, files);
+    GithubConfig {
+        api_url: api_url.unwrap_or_default(),
+        auth: auth.unwrap_or(GithubAuth::Token {
+            token_env: "GITHUB_TOKEN".to_string(),
+        }),
+        webhook_secret_env: env_name(
+            report,
+            &raw.webhook_secret_env,
+            "github.webhook_secret_env",
+            "GITHUB_WEBHOOK_SECRET",
+        ),
+    }
+}
+
+fn github_auth(
+    raw: &RawGithub,
+    at: &Field<RawGithub>,
+    report: &mut Report<'_>,
+    files: &FileCheck<'_>,
+) -> Option<GithubAuth> {
+    match (&raw.app_id, &raw.private_key_file, &raw.token_env) {
         (Some(_), _, Some(_)) | (None, Some(_), Some(_)) => {
             let fix = "keep either `token_env` or `app_id` + `private_key_file`, not both";
             report.at(
@@ -275,18 +305,6 @@ fn validate_github(
         (None, None, token_env) => Some(GithubAuth::Token {
             token_env: env_name(report, token_env, "github.token_env", "GITHUB_TOKEN"),
         }),
-    };
-    GithubConfig {
-        api_url: api_url.unwrap_or_default(),
-        auth: auth.unwrap_or(GithubAuth::Token {
-            token_env: "GITHUB_TOKEN".to_string(),
-        }),
-        webhook_secret_env: env_name(
-            report,
-            &raw.webhook_secret_env,
-            "github.webhook_secret_env",
-            "GITHUB_WEBHOOK_SECRET",
-        ),
     }
 }
 
@@ -296,45 +314,19 @@ fn validate_mail(
     report: &mut Report<'_>,
     files: &FileCheck<'_>,
 ) -> MailConfig {
-    report.required(
-        &raw.smtp_url,
-        "mail.smtp_url",
-        &at.span,
+    let (smtp_fix, from_fix) = (
         "add `smtp_url = \"smtp://host:25\"` to [mail]",
-    );
-    report.required(
-        &raw.from,
-        "mail.from",
-        &at.span,
         "add `from = \"Release bot <bot@example.org>\"` to [mail]",
     );
+    report.required(&raw.smtp_url, "mail.smtp_url", &at.span, smtp_fix);
+    report.required(&raw.from, "mail.from", &at.span, from_fix);
     let smtp = report.parse(&raw.smtp_url, "mail.smtp_url", |t| checks::smtp_url(t));
     let from = report.parse(&raw.from, "mail.from", |t| checks::mailbox(t));
     let user_env = report.parse(&raw.user_env, "mail.user_env", |t| checks::env_var_name(t));
     let password_env = report.parse(&raw.password_env, "mail.password_env", |t| {
         checks::env_var_name(t)
     });
-    match (&raw.user_env, &raw.password_env) {
-        (Some(_), None) => {
-            let fix = "add `password_env = \"SMTP_PASSWORD\"` or remove `user_env`";
-            report.at(
-                &at.key_span("user_env"),
-                "mail.user_env",
-                "`user_env` without `password_env`",
-                fix,
-            );
-        }
-        (None, Some(_)) => {
-            let fix = "add `user_env = \"SMTP_USER\"` or remove `password_env`";
-            report.at(
-                &at.key_span("password_env"),
-                "mail.password_env",
-                "`password_env` without `user_env`",
-                fix,
-            );
-        }
-        _ => {}
-    }
+    credentials_pair(raw, at, report);
     let timeout = duration(
         report,
         &raw.timeout,
@@ -369,5 +361,30 @@ fn validate_mail(
         password_env,
         timeout: timeout.unwrap_or(DEFAULT_MAIL_TIMEOUT),
         ca_file,
+    }
+}
+
+/// The SMTP login takes both names or neither.
+fn credentials_pair(raw: &RawMail, at: &Field<RawMail>, report: &mut Report<'_>) {
+    match (&raw.user_env, &raw.password_env) {
+        (Some(_), None) => {
+            let fix = "add `password_env = \"SMTP_PASSWORD\"` or remove `user_env`";
+            report.at(
+                &at.key_span("user_env"),
+                "mail.user_env",
+                "`user_env` without `password_env`",
+                fix,
+            );
+        }
+        (None, Some(_)) => {
+            let fix = "add `user_env = \"SMTP_USER\"` or remove `password_env`";
+            report.at(
+                &at.key_span("password_env"),
+                "mail.password_env",
+                "`password_env` without `user_env`",
+                fix,
+            );
+        }
+        _ => {}
     }
 }

@@ -4,18 +4,18 @@
 
 use crate::config::checks::{self, Problem};
 use crate::config::model::*;
-use crate::config::raw::{Field, RawAnnounce, RawBatch, RawGate, RawProject, RawReleases};
+use crate::config::raw::{Field, RawBatch, RawGate, RawProject, RawReleases};
 use crate::config::report::Report;
 use crate::config::validate::{FileCheck, Sections, duration};
+use crate::config::validate_announce;
 use crate::core::release::Scheme;
-use crate::core::upgrade::UpgradePolicy;
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::time::Duration;
 
-type Strings = Option<Field<Vec<Field<String>>>>;
+pub type Strings = Option<Field<Vec<Field<String>>>>;
 
 pub fn validate_projects(
     raw: &[Field<RawProject>],
@@ -78,65 +78,39 @@ fn validate_project(
     files: &FileCheck<'_>,
 ) -> Option<ProjectConfig> {
     let forge = forge(raw, table, at, report, sections);
+    let key = |name: &str| format!("{at}.{name}");
     let path_fix = "add `path = \"group/project\"` (GitLab) or `path = \"owner/repo\"` (GitHub)";
-    report.required(&raw.path, &format!("{at}.path"), &table.span, path_fix);
-    let path = report.parse(&raw.path, &format!("{at}.path"), |t| {
-        checks::project_path(forge, t)
+    report.required(&raw.path, &key("path"), &table.span, path_fix);
+    let path = report.parse(&raw.path, &key("path"), |t| checks::project_path(forge, t));
+    let label = report.parse_or(&raw.label, &key("label"), DEFAULT_LABEL.to_string(), |t| {
+        label(t)
     });
-    let label = report.parse_or(
-        &raw.label,
-        &format!("{at}.label"),
-        DEFAULT_LABEL.to_string(),
-        |text| match text.trim() {
-            "" => Err(Problem::new(
-                "the label name is empty",
-                format!("write a name or leave the key out for \"{DEFAULT_LABEL}\""),
-            )),
-            text => Ok(text.to_string()),
-        },
-    );
     let label_color = report.parse_or(
         &raw.label_color,
-        &format!("{at}.label_color"),
+        &key("label_color"),
         DEFAULT_LABEL_COLOR.to_string(),
         |t| checks::label_color(t),
     );
     let rule_packs = rule_packs(raw, at, report, sections.rule_packs.as_deref());
-    let extra_paths = globs(&raw.extra_paths, &format!("{at}.extra_paths"), report);
-    let ignore_paths = globs(&raw.ignore_paths, &format!("{at}.ignore_paths"), report);
-    let keywords = non_empty(
-        report,
-        &raw.issue_keywords,
-        &format!("{at}.issue_keywords"),
-        "empty keyword",
-        "remove it; an empty word would match every issue",
-    );
-    let issue_keywords = keywords
-        .unwrap_or_default()
-        .into_iter()
-        .map(str::trim)
-        .filter(|word| !word.is_empty());
+    let extra_paths = globs(&raw.extra_paths, &key("extra_paths"), report);
+    let ignore_paths = globs(&raw.ignore_paths, &key("ignore_paths"), report);
+    let issue_keywords = issue_keywords(&raw.issue_keywords, &key("issue_keywords"), report);
     let scheme = scheme(
-        report.table(&raw.releases, &format!("{at}.releases")),
+        report.table(&raw.releases, &key("releases")),
         table,
         at,
         report,
     );
     let batch = batch(
-        report.table(&raw.batch, &format!("{at}.batch")),
-        &format!("{at}.batch"),
+        report.table(&raw.batch, &key("batch")),
+        &key("batch"),
         report,
     );
-    let gate_key = format!("{at}.gate");
-    let gate = gate(
-        report.table(&raw.gate, &gate_key).map(|(gate, _)| gate),
-        &gate_key,
-        report,
-        raw.announce.is_some(),
-    );
-    let announce = report.table(&raw.announce, &format!("{at}.announce"));
-    let announce = announce.and_then(|(announce, field)| {
-        self::announce(announce, field, &format!("{at}.announce"), report, files)
+    let gate_table = report.table(&raw.gate, &key("gate")).map(|(gate, _)| gate);
+    let gate = gate(gate_table, &key("gate"), report, raw.announce.is_some());
+    let announce = report.table(&raw.announce, &key("announce"));
+    let announce = announce.and_then(|(raw, field)| {
+        validate_announce::announce(raw, field, &key("announce"), report, files)
     });
     cross_check(raw, table, at, report, sections, gate);
     Some(ProjectConfig {
@@ -147,12 +121,22 @@ fn validate_project(
         rule_packs,
         extra_paths: extra_paths?,
         ignore_paths: ignore_paths?,
-        issue_keywords: issue_keywords.map(str::to_string).collect(),
+        issue_keywords,
         scheme: scheme?,
         batch: batch?,
         gate,
         announce,
     })
+}
+
+fn label(text: &str) -> Result<String, Problem> {
+    match text.trim() {
+        "" => {
+            let fix = format!("write a name or leave the key out for \"{DEFAULT_LABEL}\"");
+            Err(Problem::new("the label name is empty", fix))
+        }
+        text => Ok(text.to_string()),
+    }
 }
 
 fn forge(
@@ -267,8 +251,25 @@ fn globs(field: &Strings, key: &str, report: &mut Report<'_>) -> Option<GlobList
     })
 }
 
+/// The trimmed keywords; an empty one is reported.
+fn issue_keywords(field: &Strings, key: &str, report: &mut Report<'_>) -> Vec<String> {
+    let message = "empty keyword";
+    let keywords = non_empty(
+        report,
+        field,
+        key,
+        message,
+        "remove it; an empty word would match every issue",
+    );
+    let keywords = keywords.unwrap_or_default().into_iter().map(str::trim);
+    keywords
+        .filter(|word| !word.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The strings of a list, each empty one reported.
-fn non_empty<'a>(
+pub fn non_empty<'a>(
     report: &mut Report<'_>,
     field: &'a Strings,
     key: &str,
@@ -404,139 +405,6 @@ fn gate(
             defaults.require_announcement,
         ),
     }
-}
-
-fn announce(
-    raw: &RawAnnounce,
-    table: &Field<RawAnnounce>,
-    key: &str,
-    report: &mut Report<'_>,
-    files: &FileCheck<'_>,
-) -> Option<AnnounceConfig> {
-    let to_key = format!("{key}.to");
-    let to = match report.list(&raw.to, &to_key) {
-        Some(list) if !list.is_empty() => list
-            .iter()
-            .map(|(path, item, _)| report.parse(*item, path, |t| checks::mailbox(t)))
-            .collect::<Vec<_>>(),
-        None if raw.to.is_some() => vec![None],
-        _ => {
-            let fix = "add `to = [\"announce@example.org\"]`, or remove the `announce` table to send nothing";
-            report.at(
-                &raw.to.as_ref().map_or(&table.span, |to| &to.span).clone(),
-                &to_key,
-                "no recipients for the downtime warning",
-                fix,
-            );
-            vec![None]
-        }
-    };
-    let reply_to = report.parse_or(&raw.reply_to, &format!("{key}.reply_to"), None, |t| {
-        checks::mailbox(t).map(Some)
-    });
-    let trigger = report.parse_or(
-        &raw.trigger,
-        &format!("{key}.trigger"),
-        AnnounceTrigger::WorkStarts,
-        |name| {
-            let fix = format!("write one of {}", AnnounceTrigger::NAMES.join(", "));
-            AnnounceTrigger::from_name(name)
-                .ok_or_else(|| Problem::new(format!("unknown trigger `{name}`"), fix))
-        },
-    );
-    let updates = updates(raw, table, key, report);
-    let upgrade_policy = report.parse_or(
-        &raw.upgrade_policy,
-        &format!("{key}.upgrade_policy"),
-        None,
-        |name| {
-            let fix = format!("write one of {}", UpgradePolicy::NAMES.join(", "));
-            UpgradePolicy::from_name(name)
-                .map(Some)
-                .ok_or_else(|| Problem::new(format!("unknown upgrade policy `{name}`"), fix))
-        },
-    );
-    let templates_dir = report.parse_or(
-        &raw.templates_dir,
-        &format!("{key}.templates_dir"),
-        None,
-        |t| files.existing(t, true).map(Some),
-    );
-    let steps = non_empty(
-        report,
-        &raw.upgrade_steps,
-        &format!("{key}.upgrade_steps"),
-        "empty upgrade step",
-        "remove it or write the step",
-    );
-    let release_notice = report.get(&raw.release_notice, &format!("{key}.release_notice"));
-    Some(AnnounceConfig {
-        to: to.into_iter().collect::<Option<Vec<_>>>()?,
-        reply_to: reply_to?,
-        trigger: trigger?,
-        updates: updates?,
-        release_notice: release_notice.copied().unwrap_or(false),
-        upgrade_steps: steps
-            .unwrap_or_default()
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
-        upgrade_policy: upgrade_policy?,
-        templates_dir: templates_dir?,
-    })
-}
-
-fn updates(
-    raw: &RawAnnounce,
-    table: &Field<RawAnnounce>,
-    key: &str,
-    report: &mut Report<'_>,
-) -> Option<Updates> {
-    let (updates_key, interval_key) = (format!("{key}.updates"), format!("{key}.digest_interval"));
-    let mode = report
-        .get(&raw.updates, &updates_key)
-        .map_or("none", String::as_str);
-    let updates_span = raw
-        .updates
-        .as_ref()
-        .map_or(&table.span, |field| &field.span);
-    match (mode, &raw.digest_interval) {
-        ("none", None) => return Some(Updates::None),
-        ("none", Some(_)) => {
-            let fix = "set `updates = \"digest\"` or remove `digest_interval`";
-            report.at(
-                &table.key_span("digest_interval"),
-                &interval_key,
-                "`digest_interval` has no effect with updates = \"none\"",
-                fix,
-            );
-        }
-        ("digest", Some(_)) => {
-            let interval = duration(
-                report,
-                &raw.digest_interval,
-                &interval_key,
-                Duration::from_secs(60)..=MAX_DIGEST_INTERVAL,
-            );
-            return interval.map(|interval| Updates::Digest { interval });
-        }
-        ("digest", None) => {
-            let fix = "add `digest_interval = \"1d\"` (at most one update mail per interval)";
-            report.at(
-                updates_span,
-                &updates_key,
-                "`updates = \"digest\"` needs `digest_interval`",
-                fix,
-            );
-        }
-        (other, _) => report.at(
-            updates_span,
-            &updates_key,
-            format!("unknown updates mode `{other}`"),
-            "write \"none\" or \"digest\"",
-        ),
-    }
-    None
 }
 
 /// Checks that need more than one table of the project.
