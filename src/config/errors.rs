@@ -1,6 +1,7 @@
 //! What a bad configuration looks like to its author: every issue with its key
 //! path, `line:column`, what is wrong and how to fix it.
 
+use crate::core::rules::write_issue;
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
@@ -40,11 +41,8 @@ impl fmt::Display for ConfigErrors {
             } else {
                 &issue.key_path
             };
-            write!(
-                f,
-                "{}:{}:{}: {}: {} — {}",
-                self.origin, issue.line, issue.column, key, issue.message, issue.fix
-            )?;
+            let position = (issue.line, issue.column);
+            write_issue(f, &self.origin, position, key, &issue.message, &issue.fix)?;
         }
         Ok(())
     }

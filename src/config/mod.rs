@@ -1,31 +1,31 @@
-//! Configuration: the TOML file read in two stages, `RawConfig` (serde, unknown
-//! keys rejected) then one `validate` step into [`Config`] (durations parsed,
-//! globs and release schemes compiled), reporting every problem at once with
-//! its key path, `line:column` and a fix.
+//! Configuration: the TOML file read in two stages, `RawConfig` (serde, every
+//! value kept with its span) then one `validate` step into [`Config`]
+//! (durations parsed, globs and release schemes compiled), reporting every
+//! problem at once with its key path, `line:column` and a fix.
 //!
-//! serde stops at the first error, so the text is parsed once into a spanned
-//! tree; deserialization is retried on that tree with each offending entry
-//! removed (the text is never edited, so every span stays true), and semantic
-//! validation looks each key path's span up in the same tree.
+//! The text is parsed past syntax errors, and deserializing never stops at a
+//! wrong type or an unknown key (see `raw`), so one pass finds every problem
+//! and each carries the span it is about.
 
 mod checks;
-mod document;
 pub mod duration;
 mod errors;
 mod model;
 mod packs;
-pub mod raw;
-mod recover;
+mod raw;
 mod report;
 mod validate;
+mod validate_announce;
 mod validate_project;
 
 pub use errors::{ConfigError, ConfigErrors, ConfigIssue};
 pub use model::*;
 
-use document::{Document, find_by_span, render_path};
+use raw::{Field, RawConfig};
 use report::Report;
+use serde::Deserialize;
 use std::path::Path;
+use toml::de::DeTable;
 
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_FILE: &str = "schemagate.toml";
@@ -35,13 +35,10 @@ pub const DEFAULT_FILE: &str = "schemagate.toml";
 /// Relative paths inside the file are resolved against the file's directory
 /// and checked to exist.
 pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-    let path = match path {
-        Some(path) if !path.exists() => return Err(ConfigError::NotFound(path.to_path_buf())),
-        Some(path) => path,
-        None if Path::new(DEFAULT_FILE).is_file() => Path::new(DEFAULT_FILE),
-        None => return Ok(Config::default()),
-    };
-    load_amended(Some(path), |text| text.to_string())
+    if path.is_none() && !Path::new(DEFAULT_FILE).is_file() {
+        return Ok(Config::default());
+    }
+    load_amended(path, str::to_string)
 }
 
 /// Loads like [`load`], with `amend` applied to the text first (to the
@@ -81,15 +78,29 @@ pub fn parse(origin: &str, text: &str) -> Result<Config, ConfigErrors> {
 }
 
 fn parse_in(origin: &str, text: &str, base_dir: Option<&Path>) -> Result<Config, ConfigErrors> {
-    let (document, syntax_errors) = Document::parse(text);
-    let mut report = Report::new(&document);
+    let (tree, syntax_errors) = DeTable::parse_recoverable(text);
+    let mut report = Report::new(text);
     for error in syntax_errors {
-        let path = render_path(&find_by_span(document.tree.get_ref(), &error.span));
-        let fix = syntax_fix(&error.message);
-        report.syntax(path, error.span.start, error.message, fix);
+        let span = error.span().unwrap_or(0..0);
+        report.syntax(
+            tree.get_ref(),
+            span,
+            error.message(),
+            syntax_fix(error.message()),
+        );
     }
-    let config = recover::deserialize_all(&document, &mut report)
-        .map(|raw| validate::validate(&raw, &mut report, base_dir));
+    let config = match Field::<RawConfig>::deserialize(toml::de::Deserializer::from(tree)) {
+        Ok(root) => validate::validate(&root, &mut report, base_dir),
+        Err(error) => {
+            report.at(
+                &error.span().unwrap_or(0..0),
+                "",
+                error.message(),
+                "correct the file",
+            );
+            None
+        }
+    };
     match config {
         Some(config) if report.is_empty() => Ok(config),
         _ => Err(ConfigErrors {
@@ -99,8 +110,8 @@ fn parse_in(origin: &str, text: &str, base_dir: Option<&Path>) -> Result<Config,
     }
 }
 
-fn syntax_fix(message: &str) -> String {
-    let fix = if message.contains("duplicate key") || message.contains("duplicate") {
+fn syntax_fix(message: &str) -> &'static str {
+    if message.contains("duplicate") {
         "remove one of the two definitions"
     } else if message.contains("must be quoted") {
         "put the value in double quotes, e.g. key = \"value\""
@@ -108,8 +119,7 @@ fn syntax_fix(message: &str) -> String {
         "close the string with the same quote it opens with"
     } else {
         "correct the TOML syntax: `key = value`, strings in double quotes, tables as [name], lists as [a, b]"
-    };
-    fix.to_string()
+    }
 }
 
 #[cfg(test)]

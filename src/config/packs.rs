@@ -6,21 +6,25 @@ use crate::config::report::Report;
 use crate::core::detect::RuleSet;
 use crate::core::rules::{RulePack, builtin_packs, parse_pack};
 use anyhow::Context;
+use std::ops::Range;
 use std::path::PathBuf;
 
 /// Reads and parses each user pack file (`rules.files[i]`); every problem in a
 /// pack is reported, positioned at that value and keyed
 /// `rules.files[i]:<pack key path>`, with the pack's own `file:line:column`.
-pub fn parse_user_packs(files: &[(usize, PathBuf)], report: &mut Report<'_>) -> Vec<RulePack> {
+pub fn parse_user_packs(
+    files: &[(PathBuf, Range<usize>, String)],
+    report: &mut Report<'_>,
+) -> Vec<RulePack> {
     let builtin: Vec<String> = builtin_packs().into_iter().map(|p| p.name).collect();
     let mut packs: Vec<RulePack> = Vec::new();
-    for (index, path) in files {
-        let key = format!("rules.files[{index}]");
+    for (path, span, key) in files {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) => {
-                report.value(
-                    &key,
+                report.at(
+                    span,
+                    key,
                     format!("could not read rule pack {}: {error}", path.display()),
                     "check the path and the file's permissions",
                 );
@@ -31,8 +35,9 @@ pub fn parse_user_packs(files: &[(usize, PathBuf)], report: &mut Report<'_>) -> 
             Ok(pack)
                 if builtin.contains(&pack.name) || packs.iter().any(|p| p.name == pack.name) =>
             {
-                report.value(
-                    &key,
+                report.at(
+                    span,
+                    key,
                     format!("rule pack name `{}` is already taken", pack.name),
                     "give the pack a name of its own in its `name` key",
                 );
@@ -47,7 +52,7 @@ pub fn parse_user_packs(files: &[(usize, PathBuf)], report: &mut Report<'_>) -> 
                         format!("{key}:{}", error.key)
                     };
                     report.in_named_file(
-                        &key,
+                        span,
                         pack_key,
                         format!(
                             "{}:{}:{}: {}",

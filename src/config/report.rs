@@ -1,112 +1,173 @@
-//! Collects issues while a configuration is checked: turns key paths into
-//! `line:column`, drops follow-on noise, and returns them in file order.
+//! Collects issues while a configuration is checked: each comes with the span
+//! it is about, becomes `line:column` here, and follow-on noise is dropped.
+//! Also where wrong types and unknown keys are put into words.
 
-use crate::config::document::Document;
+use crate::config::checks::Problem;
 use crate::config::errors::ConfigIssue;
+use crate::config::raw::{Expect, Field};
+use crate::core::rules::line_column;
 use std::collections::HashSet;
+use std::ops::Range;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-pub struct Report<'d> {
-    document: &'d Document<'d>,
+pub struct Report<'t> {
+    text: &'t str,
     issues: Vec<ConfigIssue>,
     /// Lines holding a syntax error: anything else said about them is a consequence.
     syntax_lines: HashSet<usize>,
-    /// Lists that lost an element to a type error: the later elements of the
-    /// deserialized list no longer sit at their written index, so semantic
-    /// issues inside them would point at the wrong element and are held back.
-    shifted_lists: Vec<String>,
 }
 
-impl<'d> Report<'d> {
-    pub fn new(document: &'d Document<'d>) -> Self {
+impl<'t> Report<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let (issues, syntax_lines) = Default::default();
         Report {
-            document,
-            issues: Vec::new(),
-            syntax_lines: HashSet::new(),
-            shifted_lists: Vec::new(),
+            text,
+            issues,
+            syntax_lines,
         }
     }
 
-    /// A TOML syntax error at a byte offset.
-    pub fn syntax(&mut self, key_path: String, offset: usize, message: String, fix: String) {
-        let (line, column) = self.document.line_column(offset);
-        self.syntax_lines.insert(line);
-        self.issues.push(ConfigIssue {
-            key_path,
-            line,
-            column,
-            message,
-            fix,
-        });
+    /// A TOML syntax error; its key path is the entry the error sits in.
+    pub fn syntax(&mut self, tree: &DeTable<'_>, span: Range<usize>, message: &str, fix: &str) {
+        let root = tree
+            .iter()
+            .map(|(k, v)| (join("", k.get_ref()), Some(k.span()), v));
+        let path = path_at(root.collect(), span.start);
+        let issue = self.issue(&span, path.unwrap_or_default(), message.into(), fix.into());
+        self.syntax_lines.insert(issue.line);
+        self.issues.push(issue);
     }
 
-    /// An issue at a byte offset found while deserializing; the entry is dropped.
-    pub fn at_offset(&mut self, key_path: String, offset: usize, message: String, fix: String) {
-        let (line, column) = self.document.line_column(offset);
-        if key_path.ends_with(']')
-            && let Some(open) = key_path.rfind('[')
-        {
-            self.shifted_lists.push(key_path[..open].to_string());
-        }
-        self.push(key_path, line, column, message, fix);
-    }
-
-    /// An issue about a value: points at the value, or at the nearest
-    /// enclosing table when the key is missing.
-    pub fn value(&mut self, key_path: &str, message: impl Into<String>, fix: impl Into<String>) {
-        if self.in_shifted_list(key_path) {
-            return;
-        }
-        let (line, column) = self.document.position_of_value(key_path);
-        self.push(
-            key_path.to_string(),
-            line,
-            column,
-            message.into(),
-            fix.into(),
-        );
-    }
-
-    /// An issue found inside another file a value names (a rule pack): points
-    /// at that value (`anchor`), reported under `key_path`. Such issues are
-    /// never merged with one another: each names its own place in that file.
-    pub fn in_named_file(
+    /// An issue about the text at `span`, unless a syntax error on its line
+    /// or an issue at `path` or around it already explains it.
+    pub fn at(
         &mut self,
-        anchor: &str,
-        key_path: String,
+        span: &Range<usize>,
+        path: &str,
         message: impl Into<String>,
         fix: impl Into<String>,
     ) {
-        if self.in_shifted_list(anchor) {
-            return;
+        let issue = self.issue(span, path.to_string(), message.into(), fix.into());
+        if !self.syntax_lines.contains(&issue.line) && !self.covered(path) {
+            self.issues.push(issue);
         }
-        let (line, column) = self.document.position_of_value(anchor);
-        self.issues.push(ConfigIssue {
-            key_path,
-            line,
-            column,
-            message: message.into(),
-            fix: fix.into(),
-        });
     }
 
-    /// An issue about a key itself (it should not be there, or clashes): points at the key.
-    pub fn key(&mut self, key_path: &str, message: impl Into<String>, fix: impl Into<String>) {
-        if self.in_shifted_list(key_path) {
-            return;
-        }
-        let (line, column) = self.document.position_of_key(key_path);
-        self.push(
-            key_path.to_string(),
-            line,
-            column,
-            message.into(),
-            fix.into(),
-        );
+    /// An issue found inside another file the config names: never merged with others.
+    pub fn in_named_file(
+        &mut self,
+        span: &Range<usize>,
+        path: String,
+        message: String,
+        fix: String,
+    ) {
+        let issue = self.issue(span, path, message, fix);
+        self.issues.push(issue);
     }
 
-    /// The line a key path's value starts on, for messages that refer to it.
-    pub fn line_of(&self, key_path: &str) -> usize {
-        self.document.position_of_value(key_path).0
+    /// The value of `field` when it has the expected type; a wrong type is reported.
+    pub fn get<'a, T: Expect>(
+        &mut self,
+        field: impl Into<Option<&'a Field<T>>>,
+        path: &str,
+    ) -> Option<&'a T> {
+        let field = field.into()?;
+        match &field.value {
+            Ok(value) => Some(value),
+            Err(found) => {
+                let (message, fix) = wrong_type(path, T::EXPECTED, found);
+                self.at(&field.span, path, message, fix);
+                None
+            }
+        }
+    }
+
+    /// Like [`Report::get`] for a table, also reporting its unknown keys.
+    pub fn table<'a, T: Expect>(
+        &mut self,
+        field: impl Into<Option<&'a Field<T>>>,
+        path: &str,
+    ) -> Option<(&'a T, &'a Field<T>)> {
+        let field = field.into()?;
+        for key in field
+            .keys
+            .iter()
+            .filter(|key| !T::KEYS.contains(&key.get_ref().as_str()))
+        {
+            let message = format!("unknown key `{}`", key.get_ref());
+            self.at(
+                &key.span(),
+                &join(path, key.get_ref()),
+                message,
+                unknown_key_fix(key.get_ref(), T::KEYS),
+            );
+        }
+        Some((self.get(field, path)?, field))
+    }
+
+    /// A list of strings as (key path, element, text); `None` when absent or
+    /// when any element has the wrong type (each is reported, and nothing
+    /// more is said about the others).
+    pub fn list<'a>(
+        &mut self,
+        field: &'a Option<Field<Vec<Field<String>>>>,
+        path: &str,
+    ) -> Option<Vec<(String, &'a Field<String>, &'a str)>> {
+        let items = self.get(field, path)?.iter().enumerate();
+        let typed: Vec<_> = items
+            .map(|(i, item)| {
+                let path = format!("{path}[{i}]");
+                self.get(item, &path)
+                    .map(|text| (path, item, text.as_str()))
+            })
+            .collect();
+        typed.into_iter().collect()
+    }
+
+    /// A value checked by `check`; the problem, if any, is reported at the value.
+    pub fn parse<'a, T: Expect + 'a, U>(
+        &mut self,
+        field: impl Into<Option<&'a Field<T>>>,
+        path: &str,
+        check: impl FnOnce(&T) -> Result<U, Problem>,
+    ) -> Option<U> {
+        let field = field.into()?;
+        let value = self.get(field, path)?;
+        check(value)
+            .map_err(|problem| self.at(&field.span, path, problem.message, problem.fix))
+            .ok()
+    }
+
+    /// Like [`Report::parse`], with `default` for an absent key.
+    pub fn parse_or<T: Expect, U>(
+        &mut self,
+        field: &Option<Field<T>>,
+        path: &str,
+        default: U,
+        check: impl FnOnce(&T) -> Result<U, Problem>,
+    ) -> Option<U> {
+        match field {
+            None => Some(default),
+            Some(field) => self.parse(field, path, check),
+        }
+    }
+
+    /// Reports a key the table must have, at the table, when it is absent.
+    pub fn required<T>(
+        &mut self,
+        field: &Option<Field<T>>,
+        path: &str,
+        table: &Range<usize>,
+        fix: &str,
+    ) {
+        if field.is_none() {
+            self.at(table, path, format!("missing key `{}`", leaf(path)), fix);
+        }
+    }
+
+    pub fn line_of(&self, span: &Range<usize>) -> usize {
+        line_column(self.text, span.start).0
     }
 
     pub fn is_empty(&self) -> bool {
@@ -120,38 +181,161 @@ impl<'d> Report<'d> {
         self.issues
     }
 
-    fn push(&mut self, key_path: String, line: usize, column: usize, message: String, fix: String) {
-        if self.syntax_lines.contains(&line) || self.already_covered(&key_path) {
-            return;
-        }
-        self.issues.push(ConfigIssue {
+    fn issue(
+        &self,
+        span: &Range<usize>,
+        key_path: String,
+        message: String,
+        fix: String,
+    ) -> ConfigIssue {
+        let (line, column) = line_column(self.text, span.start);
+        ConfigIssue {
             key_path,
             line,
             column,
             message,
             fix,
-        });
-    }
-
-    fn in_shifted_list(&self, key_path: &str) -> bool {
-        self.shifted_lists.iter().any(|list| {
-            key_path
-                .strip_prefix(list.as_str())
-                .is_some_and(|rest| rest.starts_with('['))
-        })
+        }
     }
 
     /// True when an issue was already reported at this path or an enclosing one
-    /// (a value dropped for its type would otherwise also be reported missing).
-    fn already_covered(&self, key_path: &str) -> bool {
+    /// (a value of the wrong type would otherwise also be reported missing).
+    fn covered(&self, path: &str) -> bool {
         self.issues.iter().any(|issue| {
             let known = issue.key_path.as_str();
             !known.is_empty()
-                && key_path.starts_with(known)
-                && matches!(
-                    key_path.as_bytes().get(known.len()),
-                    None | Some(b'.' | b'[')
-                )
+                && path.starts_with(known)
+                && matches!(path.as_bytes().get(known.len()), None | Some(b'.' | b'['))
         })
     }
+}
+
+/// `prefix.key`, quoting keys that are not bare, as TOML would.
+pub fn join(prefix: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let key = if bare {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    };
+    if prefix.is_empty() {
+        key
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn leaf(path: &str) -> &str {
+    let path = path.trim_end_matches(|c: char| c == ']' || c == '[' || c.is_ascii_digit());
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+type Entry<'a, 'i> = (String, Option<Range<usize>>, &'a Spanned<DeValue<'i>>);
+
+/// The entries of a table (with key spans) or array, with their key paths.
+fn entries<'a, 'i>(path: &str, value: &'a DeValue<'i>) -> Vec<Entry<'a, 'i>> {
+    match value {
+        DeValue::Table(table) => table
+            .iter()
+            .map(|(k, v)| (join(path, k.get_ref()), Some(k.span()), v))
+            .collect(),
+        DeValue::Array(array) => array
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{path}[{i}]"), None, v))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The deepest entry whose key or value holds `offset`, as a key path.
+fn path_at(entries: Vec<Entry<'_, '_>>, offset: usize) -> Option<String> {
+    let holds = |span: &Range<usize>| span.start <= offset && offset <= span.end;
+    entries.into_iter().find_map(|(path, key, value)| {
+        let inner = path_at(self::entries(&path, value.get_ref()), offset);
+        inner.or_else(|| (key.as_ref().is_some_and(holds) || holds(&value.span())).then_some(path))
+    })
+}
+
+/// What is wrong and the fix for a value of the wrong type.
+fn wrong_type(path: &str, expected: &str, found: &str) -> (String, String) {
+    let leaf = leaf(path);
+    if leaf == "project" && expected == "a list" {
+        let fix = "write each project as a [[project]] table (double brackets)";
+        return (
+            format!("expected a list of project tables, found {found}"),
+            fix.to_string(),
+        );
+    }
+    let example = example(leaf)
+        .map(|example| format!(", e.g. `{leaf} = {example}`"))
+        .unwrap_or_default();
+    (
+        format!("expected {expected}, found {found}"),
+        format!("write {expected}{example}"),
+    )
+}
+
+/// A key's value as `config/example.toml` shows it (commented out or not),
+/// when that is a single-line value.
+fn example(leaf: &str) -> Option<&'static str> {
+    include_str!("../../config/example.toml")
+        .lines()
+        .find_map(|line| {
+            let value = line
+                .trim_start_matches(['#', ' '])
+                .strip_prefix(leaf)?
+                .strip_prefix(" = ")?;
+            let value = value.split("  ").next()?.trim_end();
+            let parses = value != "[]" && format!("v = {value}").parse::<toml::Table>().is_ok();
+            parses.then_some(value)
+        })
+}
+
+/// The fix for a key that has no meaning here. Keys that look like inline
+/// secrets get pointed at their `_env`/`_file` counterpart.
+fn unknown_key_fix(unknown: &str, expected: &[&str]) -> String {
+    if looks_like_secret(unknown) {
+        let counterpart = [format!("{unknown}_env"), format!("{unknown}_file")]
+            .into_iter()
+            .find(|name| expected.contains(&name.as_str()));
+        let counterpart = counterpart.or_else(|| {
+            expected
+                .iter()
+                .find(|name| name.ends_with("_env"))
+                .map(|name| name.to_string())
+        });
+        return match counterpart {
+            Some(name) => format!("secrets never go in the config text: remove this key, put the value in an environment variable (or file) and name it with `{name}`"),
+            None => "secrets never go in the config text: remove this key and provide the value through the environment".to_string(),
+        };
+    }
+    let valid = format!("valid keys here: {}", expected.join(", "));
+    let closest = expected
+        .iter()
+        .map(|candidate| (strsim::levenshtein(unknown, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
+        .min_by_key(|(distance, _)| *distance);
+    match closest {
+        Some((_, suggestion)) => format!("did you mean `{suggestion}`? {valid}"),
+        None => format!("remove it or fix its name; {valid}"),
+    }
+}
+
+fn looks_like_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "private_key",
+        "api_key",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
+        || matches!(key.as_str(), "user" | "username" | "pass" | "key")
 }

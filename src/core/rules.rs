@@ -12,7 +12,7 @@ mod model;
 mod parse;
 
 pub use builtin::{BUILTIN_PACK_SOURCES, builtin_packs};
-pub use errors::{RuleError, RuleErrors};
+pub use errors::{RuleError, RuleErrors, line_column, write_issue};
 pub(crate) use glob::glob_set;
 pub use glob::{compile_glob, required_literal, specificity};
 pub(crate) use model::Verdict;

@@ -21,19 +21,40 @@ pub struct RuleError {
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.origin)?;
-        if self.line > 0 {
-            write!(f, ":{}:{}", self.line, self.column)?;
-        }
-        if !self.key.is_empty() {
-            write!(f, ": {}", self.key)?;
-        }
-        write!(f, ": {}", self.message)?;
-        if !self.fix.is_empty() {
-            write!(f, " (fix: {})", self.fix)?;
-        }
-        Ok(())
+        let Self {
+            origin,
+            key,
+            line,
+            column,
+            message,
+            fix,
+        } = self;
+        write_issue(f, origin, (*line, *column), key, message, fix)
     }
+}
+
+/// The one format of config and rule-pack issues: `origin:line:col: key.path:
+/// what — fix`, leaving out an unknown position (line 0), an empty key or fix.
+pub fn write_issue(
+    f: &mut fmt::Formatter<'_>,
+    origin: &str,
+    (line, column): (usize, usize),
+    key: &str,
+    message: &str,
+    fix: &str,
+) -> fmt::Result {
+    write!(f, "{origin}")?;
+    if line > 0 {
+        write!(f, ":{line}:{column}")?;
+    }
+    if !key.is_empty() {
+        write!(f, ": {key}")?;
+    }
+    write!(f, ": {message}")?;
+    if !fix.is_empty() {
+        write!(f, " — {fix}")?;
+    }
+    Ok(())
 }
 
 /// All problems of one or more rule packs, in text order.
@@ -105,7 +126,7 @@ impl<'t> ErrorSink<'t> {
 }
 
 /// 1-based line and character column of a byte offset.
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
