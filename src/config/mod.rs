@@ -1,5 +1,5 @@
-//! Configuration: the TOML file read in two stages, `RawConfig` (serde, every
-//! value kept with its span) then one `validate` step into [`Config`]
+//! Configuration: the TOML file read into `RawConfig` (serde, every value
+//! kept with its span), then one `validate` step into [`Config`]
 //! (durations parsed, globs and release schemes compiled), reporting every
 //! problem at once with its key path, `line:column` and a fix.
 //!

@@ -10,6 +10,7 @@ mod errors;
 mod glob;
 mod model;
 mod parse;
+mod parse_rule;
 
 pub use builtin::{BUILTIN_PACK_SOURCES, builtin_packs};
 pub use errors::{RuleError, RuleErrors, line_column, write_issue};

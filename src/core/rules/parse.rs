@@ -3,18 +3,18 @@
 //! with its key path and line:column instead of stopping at the first.
 
 use super::errors::{ErrorSink, RuleErrors};
-use super::glob::{compile_glob, glob_set};
-use super::model::{ChangeSet, Marker, Outcome, Refinement, Rule, RulePack};
-use crate::core::types::{ChangeKind, MigrationKind};
+use super::glob::compile_glob;
+use super::model::{ChangeSet, Marker, Rule, RulePack};
+use crate::core::types::ChangeKind;
 use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 const PACK_KEYS: &[&str] = &["name", "title", "description", "priority", "rule"];
-const RULE_KEYS: &[&str] = &[
+pub(super) const RULE_KEYS: &[&str] = &[
     "id", "note", "paths", "exclude", "changes", "require", "class",
 ];
-const CLASS_KEYS: &[&str] = &[
+pub(super) const CLASS_KEYS: &[&str] = &[
     "kind",
     "changes",
     "paths",
@@ -59,18 +59,18 @@ pub fn parse_pack(origin: &str, text: &str) -> Result<RulePack, RuleErrors> {
     }
 }
 
-struct Walker<'s, 't> {
+pub(super) struct Walker<'s, 't> {
     sink: &'s mut ErrorSink<'t>,
 }
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
 impl Walker<'_, '_> {
-    fn error(&mut self, span: Range<usize>, key: &str, message: String, fix: &str) {
+    pub(super) fn error(&mut self, span: Range<usize>, key: &str, message: String, fix: &str) {
         self.sink.push(span, key, message, fix);
     }
 
-    fn check_keys(&mut self, table: &DeTable<'_>, prefix: &str, allowed: &[&str]) {
+    pub(super) fn check_keys(&mut self, table: &DeTable<'_>, prefix: &str, allowed: &[&str]) {
         for (key, _) in table.iter() {
             if !allowed.contains(&key.get_ref().as_ref()) {
                 let path = join(prefix, key.get_ref());
@@ -85,7 +85,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn string(
+    pub(super) fn string(
         &mut self,
         table: &DeTable<'_>,
         prefix: &str,
@@ -107,7 +107,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn required_string(
+    pub(super) fn required_string(
         &mut self,
         table: &DeTable<'_>,
         span: &Range<usize>,
@@ -127,7 +127,7 @@ impl Walker<'_, '_> {
         self.string(table, prefix, key)
     }
 
-    fn string_list(
+    pub(super) fn string_list(
         &mut self,
         table: &DeTable<'_>,
         prefix: &str,
@@ -166,7 +166,7 @@ impl Walker<'_, '_> {
         out
     }
 
-    fn globs(&mut self, table: &DeTable<'_>, prefix: &str, key: &str) -> Vec<String> {
+    pub(super) fn globs(&mut self, table: &DeTable<'_>, prefix: &str, key: &str) -> Vec<String> {
         let mut out = Vec::new();
         for (pattern, span, path) in self.string_list(table, prefix, key) {
             match compile_glob(&pattern) {
@@ -182,7 +182,7 @@ impl Walker<'_, '_> {
         out
     }
 
-    fn markers(&mut self, table: &DeTable<'_>, prefix: &str, key: &str) -> Vec<Marker> {
+    pub(super) fn markers(&mut self, table: &DeTable<'_>, prefix: &str, key: &str) -> Vec<Marker> {
         let mut out = Vec::new();
         for (pattern, span, path) in self.string_list(table, prefix, key) {
             match Marker::new(&pattern) {
@@ -201,7 +201,12 @@ impl Walker<'_, '_> {
         out
     }
 
-    fn changes(&mut self, table: &DeTable<'_>, prefix: &str, default: ChangeSet) -> ChangeSet {
+    pub(super) fn changes(
+        &mut self,
+        table: &DeTable<'_>,
+        prefix: &str,
+        default: ChangeSet,
+    ) -> ChangeSet {
         if table.get("changes").is_none() {
             return default;
         }
@@ -316,7 +321,7 @@ impl Walker<'_, '_> {
         rules
     }
 
-    fn tables<'v, 'i>(
+    pub(super) fn tables<'v, 'i>(
         &mut self,
         value: &'v Value<'i>,
         key: &str,
@@ -344,125 +349,9 @@ impl Walker<'_, '_> {
         }
         out
     }
-
-    fn rule(
-        &mut self,
-        table: &DeTable<'_>,
-        span: Range<usize>,
-        prefix: &str,
-        index: usize,
-    ) -> Option<Rule> {
-        self.check_keys(table, prefix, RULE_KEYS);
-        let id = self
-            .string(table, prefix, "id")
-            .map_or_else(|| format!("rule[{index}]"), |(s, _)| s);
-        let note = self.string(table, prefix, "note").map(|(s, _)| s);
-        let paths = self.globs(table, prefix, "paths");
-        if paths.is_empty()
-            && table
-                .get("paths")
-                .is_none_or(|v| v.get_ref().as_array().is_some_and(|a| a.is_empty()))
-        {
-            let at = table.get("paths").map_or(span.clone(), |v| v.span());
-            self.error(
-                at,
-                &join(prefix, "paths"),
-                "`paths` must list at least one glob".into(),
-                "add e.g. `paths = [\"**/migrations/*.sql\"]`",
-            );
-        }
-        let exclude = self.globs(table, prefix, "exclude");
-        let changes = self.changes(table, prefix, ChangeSet::ALL);
-        let require = self.markers(table, prefix, "require");
-        let mut classes = Vec::new();
-        if let Some(value) = table.get("class") {
-            let class_prefix = join(prefix, "class");
-            for (i, class_table, class_span) in self.tables(value, &class_prefix) {
-                let p = format!("{class_prefix}[{i}]");
-                if let Some(refinement) = self.refinement(class_table, class_span, &p, changes) {
-                    classes.push(refinement);
-                }
-            }
-        }
-        let exclude_set = glob_set(&exclude);
-        Some(Rule {
-            id,
-            note,
-            paths,
-            exclude,
-            exclude_set,
-            changes,
-            require,
-            classes,
-        })
-    }
-
-    fn refinement(
-        &mut self,
-        table: &DeTable<'_>,
-        span: Range<usize>,
-        prefix: &str,
-        rule_changes: ChangeSet,
-    ) -> Option<Refinement> {
-        self.check_keys(table, prefix, CLASS_KEYS);
-        let kind =
-            self.required_string(table, &span, prefix, "kind")
-                .and_then(|(name, kind_span)| {
-                    let outcome = match name.as_str() {
-                        "none" => Some(Outcome::NotMigration),
-                        other => MigrationKind::from_name(other).map(Outcome::Migration),
-                    };
-                    if outcome.is_none() {
-                        self.error(
-                            kind_span,
-                            &join(prefix, "kind"),
-                            format!("unknown kind `{name}`"),
-                            "use schema, data, squash, edit, or none (not a migration)",
-                        );
-                    }
-                    outcome
-                });
-        let changes = self.changes(table, prefix, rule_changes);
-        if !changes.is_subset_of(rule_changes)
-            && let Some(value) = table.get("changes")
-        {
-            let extra: Vec<_> = changes
-                .kinds()
-                .filter(|k| !rule_changes.contains(*k))
-                .map(ChangeKind::as_str)
-                .collect();
-            self.error(
-                value.span(),
-                &join(prefix, "changes"),
-                format!("the rule does not count {} changes", extra.join(", ")),
-                "add them to the rule's `changes` or remove them here",
-            );
-        }
-        let paths = self.globs(table, prefix, "paths");
-        // Parse every field before giving up on a bad `kind`, so all errors are reported.
-        let file_any = self.markers(table, prefix, "file_any");
-        let file_all = self.markers(table, prefix, "file_all");
-        let file_none = self.markers(table, prefix, "file_none");
-        let added_any = self.markers(table, prefix, "added_any");
-        let added_none = self.markers(table, prefix, "added_none");
-        let reason = self.string(table, prefix, "reason").map(|(s, _)| s);
-        let refinement = Refinement {
-            kind: kind?,
-            changes,
-            path_set: glob_set(&paths),
-            paths,
-            file_any,
-            file_all,
-            file_none,
-            added_any,
-            added_none,
-            reason,
-        };
-        Some(refinement)
-    }
 }
 
-fn join(prefix: &str, key: &str) -> String {
+pub(super) fn join(prefix: &str, key: &str) -> String {
     if prefix.is_empty() {
         key.to_string()
     } else {
