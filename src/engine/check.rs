@@ -297,7 +297,7 @@ impl Engine {
             project.forge.as_ref(),
             &project.path,
             ItemKind::MergeRequest,
-            prepared.subject.number,
+            prepared.subject.number(),
             &prepared.previous,
             &prepared.desired,
         )
@@ -354,7 +354,7 @@ fn recorded_entry(state: &ProjectState, number: ItemNumber) -> Option<DbItemRef>
 /// replaced by what the decision makes it.
 fn state_after(prepared: &Prepared) -> ProjectState {
     let mut after = prepared.project_state.clone();
-    let number = prepared.subject.number;
+    let number = prepared.subject.number();
     after
         .db_changes
         .retain(|c| !(c.kind == PolicyKind::MergeRequest && c.number == number));

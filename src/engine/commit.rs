@@ -26,8 +26,11 @@ impl Engine {
         project: &ProjectContext<'_>,
         prepared: Prepared,
     ) -> Step<Evaluated> {
-        let reference =
-            item_reference(project.kind, prepared.subject.kind, prepared.subject.number);
+        let reference = item_reference(
+            project.kind,
+            prepared.subject.kind(),
+            prepared.subject.number(),
+        );
         if !prepared.desired.update.add_labels.is_empty() {
             self.ensure_label(project).await?;
         }
@@ -73,8 +76,8 @@ impl Engine {
         apply_changes(
             project.forge.as_ref(),
             &project.path,
-            prepared.subject.kind,
-            prepared.subject.number,
+            prepared.subject.kind(),
+            prepared.subject.number(),
             &prepared.previous,
             &prepared.desired,
         )

@@ -114,7 +114,7 @@ impl Engine {
         inputs: &FingerprintInputs<'_>,
         digest: impl FnOnce(&ItemView, &DecisionContext) -> T,
     ) -> Step<T> {
-        let rules = self.fingerprint_rules(project, subject.kind)?;
+        let rules = self.fingerprint_rules(project, subject.kind())?;
         let settings = self.settings_digest(project);
         Ok(digest(
             &subject.view(inputs.labels, inputs.milestone, inputs.bot_milestone),
@@ -162,14 +162,14 @@ impl Engine {
         let facts = item_facts(&subject, &record, ownership, matches, extra.reason);
         let now = self.now();
         let decision = decide(&facts, &project_state, &milestones, &policy, now);
-        let target = subject.head_sha.as_ref().map(|sha| StatusTarget {
+        let target = subject.head_sha().map(|sha| StatusTarget {
             head_sha: sha.clone(),
-            web_url: subject.web_url.clone(),
+            web_url: subject.web_url().to_string(),
         });
         let desired = desired_state(&decision, target.as_ref());
-        let closes = match subject.kind {
+        let closes = match subject.kind() {
             ItemKind::MergeRequest => crate::core::closing::closing_references_in(
-                &subject.description,
+                subject.description(),
                 &project.config.path,
             ),
             ItemKind::Issue => Vec::new(),
@@ -179,7 +179,7 @@ impl Engine {
                 status: record.status.clone(),
                 comment: record.comment.clone(),
             },
-            key: project.item_key(subject.kind, subject.number),
+            key: project.item_key(subject.kind(), subject.number()),
             subject,
             record,
             facts,
@@ -204,8 +204,8 @@ fn credited_ownership(record: &ItemRecord, label: &str, subject: &Subject) -> Ow
             &mut ownership,
             pending,
             label,
-            &subject.labels,
-            subject.milestone,
+            subject.labels(),
+            subject.milestone(),
         );
     }
     ownership
@@ -219,14 +219,14 @@ fn item_facts(
     reason: Option<DbChangeReason>,
 ) -> ItemFacts {
     ItemFacts {
-        kind: subject.kind,
-        number: subject.number,
-        title: subject.title.clone(),
-        web_url: Some(subject.web_url.clone()),
-        state: subject.state,
-        draft: subject.draft,
-        labels: subject.labels.clone(),
-        milestone: subject.milestone,
+        kind: subject.kind(),
+        number: subject.number(),
+        title: subject.title().to_string(),
+        web_url: Some(subject.web_url().to_string()),
+        state: subject.state(),
+        draft: subject.draft(),
+        labels: subject.labels().to_vec(),
+        milestone: subject.milestone(),
         matches: matches.unwrap_or_default(),
         db_change_reason: reason,
         ownership,

@@ -106,17 +106,17 @@ impl Engine {
         subject: &Subject,
         scan: &ProjectScan,
     ) -> Step<bool> {
-        let key = project.item_key(subject.kind, subject.number);
+        let key = project.item_key(subject.kind(), subject.number());
         let Some(record) = self.store.item(&key).await? else {
             return Ok(true);
         };
         if record.pending.is_some() {
             return Ok(true);
         }
-        let closing = match subject.kind {
+        let closing = match subject.kind() {
             ItemKind::Issue => {
                 self.store
-                    .merge_requests_closing(project.kind, &project.config.path, subject.number)
+                    .merge_requests_closing(project.kind, &project.config.path, subject.number())
                     .await?
             }
             ItemKind::MergeRequest => Vec::new(),
@@ -125,8 +125,8 @@ impl Engine {
             return Ok(true);
         };
         let inputs = FingerprintInputs {
-            labels: &subject.labels,
-            milestone: subject.milestone,
+            labels: subject.labels(),
+            milestone: subject.milestone(),
             bot_milestone: record.ownership.bot_set_milestone,
             milestones: &scan.milestones,
             project_state: &scan.state,

@@ -1,62 +1,101 @@
-//! An MR or issue as read from the forge, in the one shape the evaluation
-//! reads, and the view of it the fingerprint digests.
+//! An MR or issue as read from the forge, and the one set of questions the
+//! evaluation asks of either (number, title, labels, milestone, head commit),
+//! plus the view of it the fingerprint digests.
 
 use super::fingerprint::ItemView;
 use crate::core::ids::ItemNumber;
 use crate::core::types::MilestoneId;
 use crate::forge::{CommitSha, Issue, ItemKind, ItemState, MergeRequest};
 
-/// An MR or issue as read from the forge, in one shape.
+/// An MR or issue as read from the forge.
 #[derive(Debug, Clone)]
-pub(super) struct Subject {
-    pub kind: ItemKind,
-    pub number: ItemNumber,
-    pub title: String,
-    pub description: String,
-    pub web_url: String,
-    pub state: ItemState,
-    pub draft: bool,
-    pub labels: Vec<String>,
-    pub milestone: Option<MilestoneId>,
-    /// MRs only.
-    pub head_sha: Option<CommitSha>,
+pub(super) enum Subject {
+    MergeRequest(MergeRequest),
+    Issue(Issue),
 }
 
 impl From<&MergeRequest> for Subject {
     fn from(mr: &MergeRequest) -> Self {
-        Subject {
-            kind: ItemKind::MergeRequest,
-            number: mr.number,
-            title: mr.title.clone(),
-            description: mr.description.clone(),
-            web_url: mr.web_url.clone(),
-            state: mr.state,
-            draft: mr.draft,
-            labels: mr.labels.clone(),
-            milestone: mr.milestone,
-            head_sha: Some(mr.head_sha.clone()),
-        }
+        Subject::MergeRequest(mr.clone())
     }
 }
 
 impl From<&Issue> for Subject {
     fn from(issue: &Issue) -> Self {
-        Subject {
-            kind: ItemKind::Issue,
-            number: issue.number,
-            title: issue.title.clone(),
-            description: issue.description.clone(),
-            web_url: issue.web_url.clone(),
-            state: issue.state,
-            draft: false,
-            labels: issue.labels.clone(),
-            milestone: issue.milestone,
-            head_sha: None,
-        }
+        Subject::Issue(issue.clone())
     }
 }
 
 impl Subject {
+    pub fn kind(&self) -> ItemKind {
+        match self {
+            Subject::MergeRequest(_) => ItemKind::MergeRequest,
+            Subject::Issue(_) => ItemKind::Issue,
+        }
+    }
+
+    pub fn number(&self) -> ItemNumber {
+        match self {
+            Subject::MergeRequest(mr) => mr.number,
+            Subject::Issue(issue) => issue.number,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        match self {
+            Subject::MergeRequest(mr) => &mr.title,
+            Subject::Issue(issue) => &issue.title,
+        }
+    }
+
+    pub fn description(&self) -> &str {
+        match self {
+            Subject::MergeRequest(mr) => &mr.description,
+            Subject::Issue(issue) => &issue.description,
+        }
+    }
+
+    pub fn web_url(&self) -> &str {
+        match self {
+            Subject::MergeRequest(mr) => &mr.web_url,
+            Subject::Issue(issue) => &issue.web_url,
+        }
+    }
+
+    pub fn state(&self) -> ItemState {
+        match self {
+            Subject::MergeRequest(mr) => mr.state,
+            Subject::Issue(issue) => issue.state,
+        }
+    }
+
+    /// Issues are never drafts.
+    pub fn draft(&self) -> bool {
+        matches!(self, Subject::MergeRequest(mr) if mr.draft)
+    }
+
+    pub fn labels(&self) -> &[String] {
+        match self {
+            Subject::MergeRequest(mr) => &mr.labels,
+            Subject::Issue(issue) => &issue.labels,
+        }
+    }
+
+    pub fn milestone(&self) -> Option<MilestoneId> {
+        match self {
+            Subject::MergeRequest(mr) => mr.milestone,
+            Subject::Issue(issue) => issue.milestone,
+        }
+    }
+
+    /// MRs only: issues have no commit to carry a status.
+    pub fn head_sha(&self) -> Option<&CommitSha> {
+        match self {
+            Subject::MergeRequest(mr) => Some(&mr.head_sha),
+            Subject::Issue(_) => None,
+        }
+    }
+
     /// The item as the fingerprint sees it, with `labels` and `milestone`
     /// (before or after the writes).
     pub fn view<'a>(
@@ -66,15 +105,15 @@ impl Subject {
         bot_milestone: Option<MilestoneId>,
     ) -> ItemView<'a> {
         ItemView {
-            kind: self.kind,
-            number: self.number,
-            state: self.state,
-            draft: self.draft,
+            kind: self.kind(),
+            number: self.number(),
+            state: self.state(),
+            draft: self.draft(),
             labels,
             milestone,
-            title: &self.title,
-            description: &self.description,
-            head_sha: self.head_sha.as_ref().map(|s| s.0.as_str()),
+            title: self.title(),
+            description: self.description(),
+            head_sha: self.head_sha().map(|s| s.0.as_str()),
             placed_by_bot: milestone.is_some() && milestone == bot_milestone,
         }
     }

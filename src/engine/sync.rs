@@ -197,8 +197,11 @@ impl Engine {
         run.report.evaluated += 1;
         match mode {
             SyncMode::DryRun => {
-                let reference =
-                    item_reference(project.kind, prepared.subject.kind, prepared.subject.number);
+                let reference = item_reference(
+                    project.kind,
+                    prepared.subject.kind(),
+                    prepared.subject.number(),
+                );
                 let milestones = prepared.milestones.clone();
                 let title = |id| {
                     milestones

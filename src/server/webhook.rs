@@ -62,16 +62,7 @@ pub async fn gitlab(State(app): State<Arc<AppState>>, headers: HeaderMap, body: 
         ],
         &body,
     );
-    intake::accept(
-        &app,
-        Delivery {
-            forge,
-            event_name,
-            delivery_id,
-            event,
-        },
-    )
-    .await
+    accept(&app, forge, event_name, delivery_id, event).await
 }
 
 pub async fn github(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
@@ -108,16 +99,24 @@ pub async fn github(State(app): State<Arc<AppState>>, headers: HeaderMap, body: 
         Err(error) => return malformed(forge, error.to_string()),
     };
     let delivery_id = delivery_id(&headers, &[github::webhook::DELIVERY_HEADER], &body);
-    intake::accept(
-        &app,
-        Delivery {
-            forge,
-            event_name,
-            delivery_id,
-            event,
-        },
-    )
-    .await
+    accept(&app, forge, event_name, delivery_id, event).await
+}
+
+/// Hands an authenticated, translated delivery to the intake.
+async fn accept(
+    app: &AppState,
+    forge: ForgeKind,
+    event_name: &str,
+    delivery_id: String,
+    event: crate::forge::event::Event,
+) -> Response {
+    let delivery = Delivery {
+        forge,
+        event_name,
+        delivery_id,
+        event,
+    };
+    intake::accept(app, delivery).await
 }
 
 /// The first non-empty of `names`, else a digest of the body (so an exact

@@ -7,6 +7,22 @@ use super::model::GlLabel;
 use crate::forge::{ForgeError, ItemKind, ItemNumber, ItemUpdate, MilestoneUpdate, ProjectPath};
 use gitlab::api::projects::{issues, labels, merge_requests};
 
+/// The merge-request and issue edit builders share no trait: one macro
+/// fills either with the milestone and the label changes.
+macro_rules! fill_edit {
+    ($builder:ident, $milestone_id:expr, $update:expr) => {
+        if let Some(id) = $milestone_id {
+            $builder.milestone_id(id);
+        }
+        for label in &$update.add_labels {
+            $builder.add_label(label.as_str());
+        }
+        for label in &$update.remove_labels {
+            $builder.remove_label(label.as_str());
+        }
+    };
+}
+
 impl GitLabClient {
     /// One edit of the item for the whole update; nothing is sent for an empty one.
     pub(super) async fn edit_labels_and_milestone(
@@ -29,29 +45,13 @@ impl GitLabClient {
             ItemKind::MergeRequest => {
                 let mut builder = merge_requests::EditMergeRequest::builder();
                 builder.project(p).merge_request(number.0);
-                if let Some(id) = milestone_id {
-                    builder.milestone_id(id);
-                }
-                for label in &update.add_labels {
-                    builder.add_label(label.as_str());
-                }
-                for label in &update.remove_labels {
-                    builder.remove_label(label.as_str());
-                }
+                fill_edit!(builder, milestone_id, update);
                 self.write(builder.build().map_err(builder_error)?).await
             }
             ItemKind::Issue => {
                 let mut builder = issues::EditIssue::builder();
                 builder.project(p).issue(number.0);
-                if let Some(id) = milestone_id {
-                    builder.milestone_id(id);
-                }
-                for label in &update.add_labels {
-                    builder.add_label(label.as_str());
-                }
-                for label in &update.remove_labels {
-                    builder.remove_label(label.as_str());
-                }
+                fill_edit!(builder, milestone_id, update);
                 self.write(builder.build().map_err(builder_error)?).await
             }
         }
