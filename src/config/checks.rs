@@ -3,6 +3,7 @@
 
 use crate::config::model::{DatabaseKind, DatabaseUrl, ForgeKind, SmtpEndpoint, SmtpSecurity};
 use std::net::SocketAddr;
+use url::Url;
 
 /// What is wrong with a value, and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +41,8 @@ pub fn database_url(text: &str) -> Result<DatabaseUrl, Problem> {
             "write \"sqlite://schemagate.db\" or \"postgres://user@host/dbname\"",
         ));
     };
-    if kind == DatabaseKind::Postgres && url_userinfo(text).is_some_and(|info| info.contains(':')) {
+    let has_password = |text| Url::parse(text).is_ok_and(|url| url.password().is_some());
+    if kind == DatabaseKind::Postgres && has_password(text) {
         return Err(Problem::new(
             "the URL contains a password; secrets never go in the config text",
             "remove `:password` from the URL and set PGPASSWORD in the environment (or use ~/.pgpass)",
@@ -54,19 +56,16 @@ pub fn database_url(text: &str) -> Result<DatabaseUrl, Problem> {
 
 /// An `http(s)://host[/path]` URL, returned without a trailing slash.
 pub fn http_url(text: &str) -> Result<String, Problem> {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    let host = rest.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
-    match host {
-        Some(host) if !host.is_empty() && !host.contains('@') && !host.contains(' ') => {
-            Ok(text.trim_end_matches('/').to_string())
-        }
-        Some(host) if host.contains('@') => Err(Problem::new(
+    let url = Url::parse(text)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some());
+    match url {
+        Some(url) if !url.username().is_empty() || url.password().is_some() => Err(Problem::new(
             "the URL contains credentials; secrets never go in the config text",
             "remove `user:password@` from the URL and use the `_env` keys for credentials",
         )),
-        _ => Err(Problem::new(
+        Some(_) => Ok(text.trim_end_matches('/').to_string()),
+        None => Err(Problem::new(
             format!("`{text}` is not an http:// or https:// URL"),
             "write the base URL, e.g. \"https://gitlab.example.org\"",
         )),
@@ -187,14 +186,17 @@ pub fn smtp_url(text: &str) -> Result<SmtpEndpoint, Problem> {
             general_fix,
         ));
     };
-    if url_userinfo(text).is_some() {
+    let parsed = Url::parse(text).ok();
+    if parsed
+        .as_ref()
+        .is_some_and(|url| !url.username().is_empty() || url.password().is_some())
+    {
         return Err(Problem::new(
             "the URL contains credentials; secrets never go in the config text",
             "remove `user:password@` from the URL and set `user_env` and `password_env` to the names of environment variables holding them",
         ));
     }
-    let (authority, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let authority = authority.trim_end_matches('/');
+    let query = rest.split_once('?').map_or("", |(_, query)| query);
     let security = match (security, query) {
         (security, "") => security,
         (SmtpSecurity::Plain, "tls=starttls") => SmtpSecurity::StartTls,
@@ -211,7 +213,9 @@ pub fn smtp_url(text: &str) -> Result<SmtpEndpoint, Problem> {
             ));
         }
     };
-    let (host, port) = split_host_port(authority)
+    let (host, port) = parsed
+        .as_ref()
+        .and_then(host_and_port)
         .ok_or_else(|| Problem::new(format!("`{text}` has no valid host and port"), general_fix))?;
     let port = port.unwrap_or(match security {
         SmtpSecurity::Plain => 25,
@@ -226,31 +230,14 @@ pub fn smtp_url(text: &str) -> Result<SmtpEndpoint, Problem> {
     })
 }
 
-/// The `user[:password]` part of `scheme://user[:password]@host…`, if any.
-fn url_userinfo(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    authority.rsplit_once('@').map(|(info, _)| info)
-}
-
-fn split_host_port(authority: &str) -> Option<(String, Option<u16>)> {
-    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
-        let (host, after) = inner.split_once(']')?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    if host.is_empty() || host.contains(['/', ' ', '@']) {
+/// The host and port of a URL with nothing after them but `/`; port 0 is no port.
+fn host_and_port(url: &Url) -> Option<(String, Option<u16>)> {
+    let host = url.host_str().filter(|h| !h.is_empty())?;
+    if !matches!(url.path(), "" | "/") || url.port() == Some(0) {
         return None;
     }
-    let port = match port {
-        Some(port) => Some(port.parse::<u16>().ok().filter(|&p| p != 0)?),
-        None => None,
-    };
-    Some((host.to_string(), port))
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Some((host.to_string(), url.port()))
 }
 
 #[cfg(test)]
@@ -308,6 +295,16 @@ mod tests {
         assert!(smtp_url("smtp://mail.example.org?tls=required").is_err());
         assert!(smtp_url("smtps://mail.example.org?tls=starttls").is_err());
         assert!(smtp_url("smtp://").is_err());
+        assert!(smtp_url("smtp://mail.example.org:0").is_err());
+        assert!(smtp_url("smtp://mail.example.org:25/relay").is_err());
+    }
+
+    #[test]
+    fn smtp_url_reads_ipv6_hosts_and_a_trailing_slash() {
+        let v6 = smtp_url("smtps://[::1]:4650/").unwrap();
+        assert_eq!((v6.host.as_str(), v6.port), ("::1", 4650));
+        let bare = smtp_url("smtp://[2001:db8::5]").unwrap();
+        assert_eq!((bare.host.as_str(), bare.port), ("2001:db8::5", 25));
     }
 
     #[test]
