@@ -203,7 +203,9 @@ impl Engine {
         };
         match sent_result(sent, result, outgoing, &row, intent, snapshot) {
             SendResult::Delivered(outgoing) => self.record_sent(sent, outgoing).await,
-            SendResult::Refused(sentence) => self.record_refused(sent, sentence).await,
+            SendResult::Refused { reason, sentence } => {
+                self.record_refused(sent, &reason, sentence).await
+            }
             SendResult::Failed(reason) => self.record_unsent(sent, reason).await,
         }
     }
@@ -266,12 +268,12 @@ impl Engine {
     async fn record_refused(
         &self,
         sent: Sent<'_, '_>,
-        sentence: (String, String),
+        reason: &str,
+        sentence: String,
     ) -> Step<AnnounceOutcome> {
-        let (reason, sentence) = sentence;
         let kind = sent.due.kind.word();
         self.store
-            .finish_announcement(sent.key, SendOutcome::Failed(&reason), &[])
+            .finish_announcement(sent.key, SendOutcome::Failed(reason), &[])
             .await?;
         tracing::error!(project = %sent.project.config.path, kind, "{sentence}");
         sent.service.record_failure(Some(sentence.clone()));
@@ -336,8 +338,11 @@ struct Sent<'p, 'e> {
 
 enum SendResult {
     Delivered(OutgoingMail),
-    /// Refused for good: the server's reason and the sentence reported.
-    Refused((String, String)),
+    /// Refused for good: the server's reason, and the sentence reported.
+    Refused {
+        reason: String,
+        sentence: String,
+    },
     /// Not sent this time; a later try may succeed.
     Failed(String),
 }
@@ -364,7 +369,7 @@ fn sent_result(
                 sent.project.config.path,
                 milestone_title(snapshot, sent.due.milestone),
             );
-            SendResult::Refused((reason, sentence))
+            SendResult::Refused { reason, sentence }
         }
         Err(error) => SendResult::Failed(error.to_string()),
     }

@@ -108,7 +108,7 @@ impl Engine {
                 &prepared.facts,
                 &prepared.project_state,
                 &prepared.milestones,
-                &project.config.policy(),
+                &prepared.policy,
                 prepared.now,
             )
         };

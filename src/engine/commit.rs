@@ -154,7 +154,7 @@ impl Engine {
                 facts,
                 state,
                 &prepared.milestones,
-                &project.config.policy(),
+                &prepared.policy,
                 &prepared.decision,
             ),
         }

@@ -11,7 +11,9 @@ use super::project::ProjectContext;
 use super::subject::Subject;
 use crate::core::announcements::AnnouncementKind;
 use crate::core::ids::ItemNumber;
-use crate::core::policy::{DbChangeReason, Decision, ItemFacts, Ownership, ProjectState, decide};
+use crate::core::policy::{
+    DbChangeReason, Decision, ItemFacts, Ownership, Policy, ProjectState, decide,
+};
 use crate::core::types::{Match, Milestone, MilestoneId};
 use crate::forge::ItemKind;
 use crate::forge::apply::{DesiredState, PreviousWrites};
@@ -40,6 +42,8 @@ pub(super) struct Prepared {
     pub closes: Vec<ItemNumber>,
     /// The one clock reading the decision and its fingerprint share.
     pub now: DateTime<Utc>,
+    /// The project's policy the decision applied.
+    pub policy: Policy,
 }
 
 /// Work an evaluation implies for other things.
@@ -191,6 +195,7 @@ impl Engine {
             closing_merge_requests: extra.closing_merge_requests,
             closes,
             now,
+            policy,
         })
     }
 }

@@ -60,7 +60,7 @@ impl Engine {
             closing_merge_requests: closing,
         };
         Ok(Ok(self
-            .prepare(project, Subject::from(&issue), record, extra)
+            .prepare(project, Subject::Issue(issue), record, extra)
             .await?))
     }
 

@@ -40,7 +40,7 @@ impl Engine {
             closing_merge_requests: Vec::new(),
         };
         Ok(Ok(self
-            .prepare(project, Subject::from(&mr), record, extra)
+            .prepare(project, Subject::MergeRequest(mr), record, extra)
             .await?))
     }
 

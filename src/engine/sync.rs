@@ -29,15 +29,16 @@ impl Engine {
         let scan = self.scan_project(&project).await?;
         observer.started(scan.merge_requests.len() + scan.issues.len() + scan.stored_only.len());
         let mut run = SyncRun {
+            mode,
             report: SyncReport::default(),
             done: HashSet::new(),
             follow_up_issues: BTreeSet::new(),
             predicted: scan.state.clone(),
         };
 
-        self.sync_listed(&project, &scan, mode, &mut run, observer)
+        self.sync_listed(&project, &scan, &mut run, observer)
             .await?;
-        self.sync_unlisted(&project, &scan, mode, &mut run, observer)
+        self.sync_unlisted(&project, &scan, &mut run, observer)
             .await?;
         let predicted = run.predicted.clone();
         self.sync_blocks(
@@ -58,7 +59,6 @@ impl Engine {
         &self,
         project: &ProjectContext<'_>,
         scan: &ProjectScan,
-        mode: SyncMode,
         run: &mut SyncRun,
         observer: &dyn SyncObserver,
     ) -> Step<()> {
@@ -66,14 +66,14 @@ impl Engine {
         for listed in &scan.merge_requests {
             let (kind, number) = (ItemKind::MergeRequest, listed.item.number);
             let prepare = self.prepare_merge_request(project, number, Some(listed.item.clone()));
-            self.settle_if_changed(project, (kind, number), listed.changed, prepare, mode, run)
+            self.settle_if_changed(project, (kind, number), listed.changed, prepare, run)
                 .await?;
             observer.item_done(&reference(kind, number));
         }
         for listed in &scan.issues {
             let (kind, number) = (ItemKind::Issue, listed.item.number);
             let prepare = self.prepare_issue(project, number, Some(listed.item.clone()));
-            self.settle_if_changed(project, (kind, number), listed.changed, prepare, mode, run)
+            self.settle_if_changed(project, (kind, number), listed.changed, prepare, run)
                 .await?;
             observer.item_done(&reference(kind, number));
         }
@@ -88,14 +88,13 @@ impl Engine {
         item: (ItemKind, ItemNumber),
         changed: bool,
         prepare: impl Future<Output = Step<Result<Prepared, FollowUps>>>,
-        mode: SyncMode,
         run: &mut SyncRun,
     ) -> Step<()> {
         if !changed {
             run.report.unchanged += 1;
             return Ok(());
         }
-        self.settle(project, prepare.await, mode, run).await?;
+        self.settle(project, prepare.await, run).await?;
         run.done.insert(item);
         Ok(())
     }
@@ -106,7 +105,6 @@ impl Engine {
         &self,
         project: &ProjectContext<'_>,
         scan: &ProjectScan,
-        mode: SyncMode,
         run: &mut SyncRun,
         observer: &dyn SyncObserver,
     ) -> Step<()> {
@@ -122,7 +120,7 @@ impl Engine {
                 ItemKind::MergeRequest => self.prepare_merge_request(project, number, None).await,
                 ItemKind::Issue => self.prepare_issue(project, number, None).await,
             };
-            self.settle(project, prepared, mode, run).await?;
+            self.settle(project, prepared, run).await?;
             if scan.stored_only.contains(&(kind, number)) {
                 observer.item_done(&item_reference(project.kind, kind, number));
             }
@@ -181,7 +179,6 @@ impl Engine {
         &self,
         project: &ProjectContext<'_>,
         prepared: Step<Result<Prepared, FollowUps>>,
-        mode: SyncMode,
         run: &mut SyncRun,
     ) -> Step<()> {
         let prepared = match prepared {
@@ -195,7 +192,7 @@ impl Engine {
             Err(retry) => return Err(retry),
         };
         run.report.evaluated += 1;
-        match mode {
+        match run.mode {
             SyncMode::DryRun => {
                 let reference = item_reference(
                     project.kind,
@@ -278,6 +275,7 @@ impl Engine {
 }
 
 struct SyncRun {
+    mode: SyncMode,
     report: SyncReport,
     done: HashSet<(ItemKind, ItemNumber)>,
     follow_up_issues: BTreeSet<ItemNumber>,

@@ -1,5 +1,6 @@
 //! How values are spelled in the database: enums as stable words, numbers as
-//! `i64` (the Any driver's integer), project paths lowercased.
+//! `i64` (the Any driver's integer). Project paths are lowercased by
+//! `core::ids::path_key`.
 
 use super::{AnnouncementKind, StoreError};
 use crate::forge::{ForgeKind, ItemKind};
@@ -37,11 +38,6 @@ pub(crate) fn parse_announcement_kind(word: &str) -> Result<AnnouncementKind, St
             format!("unknown announcement kind `{other}`"),
         )),
     }
-}
-
-/// Project paths compare case-insensitively on both forges.
-pub(crate) fn project_key(project: &str) -> String {
-    crate::core::ids::path_key(project)
 }
 
 /// A forge number (MR, issue, milestone id) as a column value. Forge numbers

@@ -1,11 +1,12 @@
 //! What the bot remembers of each MR and issue, and the project-wide views
 //! built from it: the database changes per milestone and which MRs close an issue.
 
-use super::codec::{corrupt, item_kind_word, project_key, to_i64, to_u64};
+use super::codec::{corrupt, item_kind_word, to_i64, to_u64};
 use super::intake::enqueue_in;
 use super::time::now_ms;
 use super::{ItemKey, ItemRecord, NewJob, Store, StoreError};
 use crate::core::ids::ItemNumber;
+use crate::core::ids::path_key;
 use crate::core::policy::{DbItemRef, ProjectState, WarningSent};
 use crate::core::types::MilestoneId;
 use crate::forge::{ForgeKind, ItemKind};
@@ -19,7 +20,7 @@ impl Store {
             "SELECT record FROM items WHERE forge = $1 AND project = $2 AND kind = $3 AND number = $4",
         )
         .bind(key.forge.name())
-        .bind(project_key(key.project.as_str()))
+        .bind(path_key(key.project.as_str()))
         .bind(item_kind_word(key.kind))
         .bind(to_i64(key.number)?)
         .fetch_optional(&mut *self.reader().await?)
@@ -48,7 +49,7 @@ impl Store {
         record: &ItemRecord,
         jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let project = project_key(key.project.as_str());
+        let project = path_key(key.project.as_str());
         let number = to_i64(key.number)?;
         let record_json = to_json(record)?;
         let db_change_json = record.db_change.as_ref().map(to_json).transpose()?;
@@ -106,7 +107,7 @@ impl Store {
         key: &ItemKey,
         jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let project = project_key(key.project.as_str());
+        let project = path_key(key.project.as_str());
         let number = to_i64(key.number)?;
         let mut transaction = self.begin_write().await?;
         sqlx::query(
@@ -135,7 +136,7 @@ impl Store {
         forge: ForgeKind,
         project: &str,
     ) -> Result<ProjectState, StoreError> {
-        let project = project_key(project);
+        let project = path_key(project);
         let changes = sqlx::query(
             "SELECT db_change FROM items \
              WHERE forge = $1 AND project = $2 AND db_change IS NOT NULL \
@@ -193,7 +194,7 @@ impl Store {
             "SELECT mr FROM item_closes WHERE forge = $1 AND project = $2 AND issue = $3 ORDER BY mr",
         )
         .bind(forge.name())
-        .bind(project_key(project))
+        .bind(path_key(project))
         .bind(to_i64(issue)?)
         .fetch_all(&mut *self.reader().await?)
         .await?;

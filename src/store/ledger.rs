@@ -6,14 +6,14 @@
 
 use super::Begun;
 use super::codec::{
-    announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, project_key, to_i64,
-    to_u32, to_u64,
+    announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, to_i64, to_u32, to_u64,
 };
 use super::intake::enqueue_in;
 use super::time::now_ms;
 use super::{
     Announcement, AnnouncementKey, AnnouncementState, NewJob, SendOutcome, Store, StoreError,
 };
+use crate::core::ids::path_key;
 use crate::core::types::MilestoneId;
 use crate::forge::ForgeKind;
 use sqlx::any::AnyRow;
@@ -34,7 +34,7 @@ impl Store {
              ORDER BY milestone, kind, sequence"
         )))
         .bind(forge.name())
-        .bind(project_key(project))
+        .bind(path_key(project))
         .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(announcement).collect()
@@ -156,7 +156,7 @@ async fn select_one(
          WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 AND sequence = $5"
     )))
     .bind(key.forge.name())
-    .bind(project_key(&key.project))
+    .bind(path_key(&key.project))
     .bind(to_i64(key.milestone.0)?)
     .bind(announcement_kind_word(key.kind))
     .bind(i64::from(key.sequence))
@@ -175,7 +175,7 @@ impl<'q> BindKey for sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
     fn bind_key(self, key: &AnnouncementKey) -> Result<Self, StoreError> {
         Ok(self
             .bind(key.forge.name())
-            .bind(project_key(&key.project))
+            .bind(path_key(&key.project))
             .bind(to_i64(key.milestone.0)?)
             .bind(announcement_kind_word(key.kind))
             .bind(i64::from(key.sequence)))

@@ -1,8 +1,8 @@
 //! Per-project milestone epochs: a counter every milestone event bumps, so
 //! each replica can tell that its cached milestone list went stale.
 
-use super::codec::project_key;
 use super::{Store, StoreError};
+use crate::core::ids::path_key;
 use crate::forge::ForgeKind;
 use sqlx::Row;
 
@@ -17,7 +17,7 @@ impl Store {
         let row =
             sqlx::query("SELECT epoch FROM milestone_epochs WHERE forge = $1 AND project = $2")
                 .bind(forge.name())
-                .bind(project_key(project))
+                .bind(path_key(project))
                 .fetch_optional(&mut *self.reader().await?)
                 .await?;
         match row {
@@ -40,7 +40,7 @@ impl Store {
              RETURNING epoch",
         )
         .bind(forge.name())
-        .bind(project_key(project))
+        .bind(path_key(project))
         .fetch_one(&mut *transaction)
         .await?;
         let epoch = row.try_get("epoch")?;
