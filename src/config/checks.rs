@@ -89,39 +89,16 @@ pub fn env_var_name(text: &str) -> Result<String, Problem> {
     }
 }
 
-/// `addr@domain` or `Display Name <addr@domain>`.
+/// `addr@domain` or `Display Name <addr@domain>`: what the mailer can send
+/// to, so an address is refused here rather than when a warning is due.
 pub fn mailbox(text: &str) -> Result<String, Problem> {
-    let address = match (text.rfind('<'), text.strip_suffix('>')) {
-        (Some(open), Some(inner)) => &inner[open + 1..],
-        (None, None) => text.trim(),
-        _ => "",
-    };
-    if is_address(address) {
-        Ok(text.trim().to_string())
-    } else {
-        Err(Problem::new(
+    match text.parse::<lettre::message::Mailbox>() {
+        Ok(_) => Ok(text.trim().to_string()),
+        Err(_) => Err(Problem::new(
             format!("`{text}` is not an email address"),
             "write \"name@example.org\" or \"Display Name <name@example.org>\"",
-        ))
+        )),
     }
-}
-
-fn is_address(address: &str) -> bool {
-    let Some((local, domain)) = address.split_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\"@".contains(c));
-    let domain_ok = !domain.is_empty()
-        && domain.split('.').all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    local_ok && domain_ok
 }
 
 /// `#rrggbb`, returned in lower case.
@@ -137,15 +114,19 @@ pub fn label_color(text: &str) -> Result<String, Problem> {
     }
 }
 
-pub fn forge_kind(text: &str) -> Result<ForgeKind, Problem> {
-    match text {
-        "gitlab" => Ok(ForgeKind::GitLab),
-        "github" => Ok(ForgeKind::GitHub),
-        _ => Err(Problem::new(
-            format!("unknown forge `{text}`"),
-            "write \"gitlab\" or \"github\"",
-        )),
-    }
+/// One of a fixed set of names, read by `from_name`; an unknown one is
+/// refused as an unknown `what`, with `fix`.
+pub fn named<T>(
+    what: &str,
+    from_name: impl Fn(&str) -> Option<T>,
+    fix: impl Into<String>,
+) -> impl FnOnce(&str) -> Result<T, Problem> {
+    move |name| from_name(name).ok_or_else(|| Problem::new(format!("unknown {what} `{name}`"), fix))
+}
+
+/// `write one of a, b, c` for a fixed set of names.
+pub fn one_of(names: &[&str]) -> String {
+    format!("write one of {}", names.join(", "))
 }
 
 /// `group/sub/project` on GitLab, exactly `owner/repo` on GitHub.

@@ -1,19 +1,19 @@
-//! Configuration: the TOML file read into `RawConfig` (serde, every value
-//! kept with its span), then one `validate` step into [`Config`]
-//! (durations parsed, globs and release schemes compiled), reporting every
-//! problem at once with its key path, `line:column` and a fix.
+//! Configuration: the TOML file parsed into toml's spanned tree, then one
+//! `validate` pass over it into [`Config`] (durations parsed, globs and
+//! release schemes compiled), reporting every problem at once with its key
+//! path, `line:column` and a fix.
 //!
-//! The text is parsed past syntax errors, and deserializing never stops at a
-//! wrong type or an unknown key (see `raw`), so one pass finds every problem
-//! and each carries the span it is about.
+//! The text is parsed past syntax errors, and reading the tree never stops at
+//! a wrong type or an unknown key (see `tree`), so one pass finds every
+//! problem and each carries the span it is about.
 
 mod checks;
 pub mod duration;
 mod errors;
 mod model;
 mod packs;
-mod raw;
 mod report;
+mod tree;
 mod validate;
 mod validate_announce;
 mod validate_project;
@@ -21,11 +21,10 @@ mod validate_project;
 pub use errors::{ConfigError, ConfigErrors, ConfigIssue};
 pub use model::*;
 
-use raw::{Field, RawConfig};
 use report::Report;
-use serde::Deserialize;
 use std::path::Path;
 use toml::de::DeTable;
+use tree::Table;
 
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_FILE: &str = "schemagate.toml";
@@ -35,9 +34,7 @@ pub const DEFAULT_FILE: &str = "schemagate.toml";
 /// Relative paths inside the file are resolved against the file's directory
 /// and checked to exist.
 pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-    if path.is_none() && !Path::new(DEFAULT_FILE).is_file() {
-        return Ok(Config::default());
-    }
+    // Without a file the text is empty, which validates to the defaults.
     load_amended(path, str::to_string)
 }
 
@@ -80,34 +77,24 @@ pub fn parse(origin: &str, text: &str) -> Result<Config, ConfigErrors> {
 fn parse_in(origin: &str, text: &str, base_dir: Option<&Path>) -> Result<Config, ConfigErrors> {
     let (tree, syntax_errors) = DeTable::parse_recoverable(text);
     let mut report = Report::new(text);
+    let root = Table {
+        path: String::new(),
+        span: tree.span(),
+        entries: tree.get_ref(),
+    };
     for error in syntax_errors {
         let span = error.span().unwrap_or(0..0);
-        report.syntax(
-            tree.get_ref(),
-            span,
-            error.message(),
-            syntax_fix(error.message()),
-        );
+        report.syntax(&root, span, error.message(), syntax_fix(error.message()));
     }
-    let config = match Field::<RawConfig>::deserialize(toml::de::Deserializer::from(tree)) {
-        Ok(root) => validate::validate(&root, &mut report, base_dir),
-        Err(error) => {
-            report.at(
-                &error.span().unwrap_or(0..0),
-                "",
-                error.message(),
-                "correct the file",
-            );
-            None
-        }
-    };
-    match config {
-        Some(config) if report.is_empty() => Ok(config),
-        _ => Err(ConfigErrors {
-            origin: origin.to_string(),
-            errors: report.finish(),
-        }),
+    let config = validate::validate(root, &mut report, base_dir);
+    if report.is_empty() {
+        return Ok(config);
     }
+    let origin = origin.to_string();
+    Err(ConfigErrors {
+        origin,
+        errors: report.finish(),
+    })
 }
 
 fn syntax_fix(message: &str) -> &'static str {

@@ -30,8 +30,9 @@ pub const MAX_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 pub const MAX_DIGEST_INTERVAL: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
 
-/// The whole validated configuration.
-#[derive(Debug, Clone)]
+/// The whole validated configuration. Its default, the built-in one, has
+/// server settings only: no forge, no projects.
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     pub server: ServerConfig,
     pub gitlab: Option<GitlabConfig>,
@@ -39,20 +40,6 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     pub rules: RulesConfig,
     pub projects: Vec<ProjectConfig>,
-}
-
-impl Default for Config {
-    /// The built-in defaults: server settings only, no forge, no projects.
-    fn default() -> Self {
-        Config {
-            server: ServerConfig::default(),
-            gitlab: None,
-            github: None,
-            mail: None,
-            rules: RulesConfig::default(),
-            projects: Vec::new(),
-        }
-    }
 }
 
 impl Config {
@@ -205,7 +192,7 @@ pub use crate::core::ids::ForgeKind;
 
 /// A list of globs kept both as written (the rule engine is built from strings)
 /// and compiled (`*` never crosses `/`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GlobList {
     pub patterns: Vec<String>,
     pub set: GlobSet,
@@ -218,15 +205,6 @@ impl GlobList {
 
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
-    }
-}
-
-impl Default for GlobList {
-    fn default() -> Self {
-        GlobList {
-            patterns: Vec::new(),
-            set: GlobSet::empty(),
-        }
     }
 }
 

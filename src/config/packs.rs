@@ -3,22 +3,25 @@
 
 use crate::config::model::{Config, ProjectConfig};
 use crate::config::report::Report;
+use crate::config::tree::Field;
 use crate::core::detect::RuleSet;
 use crate::core::rules::{RulePack, builtin_packs, parse_pack};
 use anyhow::Context;
-use std::ops::Range;
 use std::path::PathBuf;
 
 /// Reads and parses each user pack file (`rules.files[i]`); every problem in a
 /// pack is reported, positioned at that value and keyed
 /// `rules.files[i]:<pack key path>`, with the pack's own `file:line:column`.
-pub fn parse_user_packs(
-    files: &[(PathBuf, Range<usize>, String)],
-    report: &mut Report<'_>,
-) -> Vec<RulePack> {
+pub fn parse_user_packs(files: &[(PathBuf, Field<'_>)], report: &mut Report<'_>) -> Vec<RulePack> {
     let builtin: Vec<String> = builtin_packs().into_iter().map(|p| p.name).collect();
     let mut packs: Vec<RulePack> = Vec::new();
-    for (path, span, key) in files {
+    for (
+        path,
+        Field {
+            span, path: key, ..
+        },
+    ) in files
+    {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) => {

@@ -4,7 +4,7 @@
 
 use crate::config::checks::Problem;
 use crate::config::errors::ConfigIssue;
-use crate::config::raw::{Expect, Field};
+use crate::config::tree::{Field, Kind, Table, found};
 use crate::core::rules::line_column;
 use std::collections::HashSet;
 use std::ops::Range;
@@ -29,12 +29,9 @@ impl<'t> Report<'t> {
     }
 
     /// A TOML syntax error; its key path is the entry the error sits in.
-    pub fn syntax(&mut self, tree: &DeTable<'_>, span: Range<usize>, message: &str, fix: &str) {
-        let root = tree
-            .iter()
-            .map(|(k, v)| (join("", k.get_ref()), Some(k.span()), v));
-        let path = path_at(root.collect(), span.start);
-        let issue = self.issue(&span, path.unwrap_or_default(), message.into(), fix.into());
+    pub fn syntax(&mut self, root: &Table<'_>, span: Range<usize>, message: &str, fix: &str) {
+        let path = path_in(&root.path, root.entries, span.start).unwrap_or_default();
+        let issue = self.issue(&span, path, message.into(), fix.into());
         self.syntax_lines.insert(issue.line);
         self.issues.push(issue);
     }
@@ -62,107 +59,115 @@ impl<'t> Report<'t> {
         message: String,
         fix: String,
     ) {
-        let issue = self.issue(span, path, message, fix);
-        self.issues.push(issue);
+        self.issues.push(self.issue(span, path, message, fix));
     }
 
-    /// The value of `field` when it has the expected type; a wrong type is reported.
-    pub fn get<'a, T: Expect>(
-        &mut self,
-        field: impl Into<Option<&'a Field<T>>>,
-        path: &str,
-    ) -> Option<&'a T> {
-        let field = field.into()?;
-        match &field.value {
-            Ok(value) => Some(value),
-            Err(found) => {
-                let (message, fix) = wrong_type(path, T::EXPECTED, found);
-                self.at(&field.span, path, message, fix);
-                None
-            }
+    /// The value of `field` read as `T`; a wrong type is reported.
+    pub fn get<'a, T: Kind<'a>>(&mut self, field: Option<Field<'a>>) -> Option<T> {
+        self.typed(&field?)
+    }
+
+    fn typed<'a, T: Kind<'a>>(&mut self, field: &Field<'a>) -> Option<T> {
+        let value = T::read(field.value);
+        if value.is_none() {
+            self.wrong_type(field, T::EXPECTED);
         }
+        value
     }
 
-    /// Like [`Report::get`] for a table, also reporting its unknown keys.
-    pub fn table<'a, T: Expect>(
-        &mut self,
-        field: impl Into<Option<&'a Field<T>>>,
-        path: &str,
-    ) -> Option<(&'a T, &'a Field<T>)> {
-        let field = field.into()?;
-        for key in field
-            .keys
-            .iter()
-            .filter(|key| !T::KEYS.contains(&key.get_ref().as_str()))
-        {
+    fn wrong_type(&mut self, field: &Field<'_>, expected: &str) {
+        let (message, fix) = wrong_type(&field.path, expected, &found(field.value));
+        self.at(&field.span, &field.path, message, fix);
+    }
+
+    /// `field` as a table taking `keys`; its unknown keys and a wrong type are reported.
+    pub fn table<'a>(&mut self, field: Option<Field<'a>>, keys: &[&str]) -> Option<Table<'a>> {
+        let field = field?;
+        let Some(entries) = field.value.as_table() else {
+            self.wrong_type(&field, "a table");
+            return None;
+        };
+        let table = Table {
+            path: field.path,
+            span: field.span,
+            entries,
+        };
+        self.unknown_keys(&table, keys);
+        Some(table)
+    }
+
+    /// Reports each key of `table` that is not one of `keys`.
+    pub fn unknown_keys(&mut self, table: &Table<'_>, keys: &[&str]) {
+        let unknown = table.entries.iter().map(|(key, _)| key);
+        for key in unknown.filter(|key| !keys.contains(&key.get_ref().as_ref())) {
             let message = format!("unknown key `{}`", key.get_ref());
-            self.at(
-                &key.span(),
-                &join(path, key.get_ref()),
-                message,
-                unknown_key_fix(key.get_ref(), T::KEYS),
-            );
+            let fix = unknown_key_fix(key.get_ref(), keys);
+            self.at(&key.span(), &table.path_of(key.get_ref()), message, fix);
         }
-        Some((self.get(field, path)?, field))
     }
 
-    /// A list of strings as (key path, element, text); `None` when absent or
-    /// when any element has the wrong type (each is reported, and nothing
-    /// more is said about the others).
-    pub fn list<'a>(
-        &mut self,
-        field: &'a Option<Field<Vec<Field<String>>>>,
-        path: &str,
-    ) -> Option<Vec<(String, &'a Field<String>, &'a str)>> {
-        let items = self.get(field, path)?.iter().enumerate();
+    /// The elements of a list, keyed `path[i]`; a wrong type is reported.
+    pub fn items<'a>(&mut self, field: Option<Field<'a>>) -> Option<Vec<Field<'a>>> {
+        let field = field?;
+        let Some(array) = field.value.as_array() else {
+            self.wrong_type(&field, "a list");
+            return None;
+        };
+        let items = array.iter().enumerate().map(|(i, item)| Field {
+            path: format!("{}[{i}]", field.path),
+            span: item.span(),
+            value: item.get_ref(),
+        });
+        Some(items.collect())
+    }
+
+    /// A list of strings with their fields; `None` when absent or when any
+    /// element has the wrong type (each is reported, and nothing more is said
+    /// about the others).
+    pub fn strings<'a>(&mut self, field: Option<Field<'a>>) -> Option<Vec<(Field<'a>, &'a str)>> {
+        let items = self.items(field)?.into_iter();
         let typed: Vec<_> = items
-            .map(|(i, item)| {
-                let path = format!("{path}[{i}]");
-                self.get(item, &path)
-                    .map(|text| (path, item, text.as_str()))
-            })
+            .map(|item| self.typed(&item).map(|text| (item, text)))
             .collect();
         typed.into_iter().collect()
     }
 
     /// A value checked by `check`; the problem, if any, is reported at the value.
-    pub fn parse<'a, T: Expect + 'a, U>(
+    pub fn parse<'a, T: Kind<'a>, U>(
         &mut self,
-        field: impl Into<Option<&'a Field<T>>>,
-        path: &str,
-        check: impl FnOnce(&T) -> Result<U, Problem>,
+        field: Option<Field<'a>>,
+        check: impl FnOnce(T) -> Result<U, Problem>,
     ) -> Option<U> {
-        let field = field.into()?;
-        let value = self.get(field, path)?;
-        check(value)
-            .map_err(|problem| self.at(&field.span, path, problem.message, problem.fix))
-            .ok()
+        let field = field?;
+        let value = self.typed(&field)?;
+        self.check(&field, check(value))
     }
 
     /// Like [`Report::parse`], with `default` for an absent key.
-    pub fn parse_or<T: Expect, U>(
+    pub fn parse_or<'a, T: Kind<'a>, U>(
         &mut self,
-        field: &Option<Field<T>>,
-        path: &str,
+        field: Option<Field<'a>>,
         default: U,
-        check: impl FnOnce(&T) -> Result<U, Problem>,
+        check: impl FnOnce(T) -> Result<U, Problem>,
     ) -> Option<U> {
         match field {
             None => Some(default),
-            Some(field) => self.parse(field, path, check),
+            field => self.parse(field, check),
         }
     }
 
-    /// Reports a key the table must have, at the table, when it is absent.
-    pub fn required<T>(
-        &mut self,
-        field: &Option<Field<T>>,
-        path: &str,
-        table: &Range<usize>,
-        fix: &str,
-    ) {
-        if field.is_none() {
-            self.at(table, path, format!("missing key `{}`", leaf(path)), fix);
+    /// The value of a check's result; a problem is reported at `field`.
+    pub fn check<U>(&mut self, field: &Field<'_>, result: Result<U, Problem>) -> Option<U> {
+        result
+            .map_err(|problem| self.at(&field.span, &field.path, problem.message, problem.fix))
+            .ok()
+    }
+
+    /// Reports a key `table` must have, at the table, when it is absent.
+    pub fn required(&mut self, table: &Table<'_>, key: &str, fix: &str) {
+        if !table.has(key) {
+            let message = format!("missing key `{key}`");
+            self.at(&table.span, &table.path_of(key), message, fix);
         }
     }
 
@@ -215,7 +220,7 @@ pub fn join(prefix: &str, key: &str) -> String {
     let bare = !key.is_empty()
         && key
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c));
     let key = if bare {
         key.to_string()
     } else {
@@ -233,31 +238,27 @@ fn leaf(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-type Entry<'a, 'i> = (String, Option<Range<usize>>, &'a Spanned<DeValue<'i>>);
-
-/// The entries of a table (with key spans) or array, with their key paths.
-fn entries<'a, 'i>(path: &str, value: &'a DeValue<'i>) -> Vec<Entry<'a, 'i>> {
-    match value {
-        DeValue::Table(table) => table
-            .iter()
-            .map(|(k, v)| (join(path, k.get_ref()), Some(k.span()), v))
-            .collect(),
-        DeValue::Array(array) => array
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (format!("{path}[{i}]"), None, v))
-            .collect(),
-        _ => Vec::new(),
-    }
+/// The key path of the deepest entry of `table` whose key or value holds `offset`.
+fn path_in(path: &str, table: &DeTable<'_>, offset: usize) -> Option<String> {
+    let mut entries = table.iter();
+    entries
+        .find_map(|(key, value)| inside(join(path, key.get_ref()), Some(key.span()), value, offset))
 }
 
-/// The deepest entry whose key or value holds `offset`, as a key path.
-fn path_at(entries: Vec<Entry<'_, '_>>, offset: usize) -> Option<String> {
-    let holds = |span: &Range<usize>| span.start <= offset && offset <= span.end;
-    entries.into_iter().find_map(|(path, key, value)| {
-        let inner = path_at(self::entries(&path, value.get_ref()), offset);
-        inner.or_else(|| (key.as_ref().is_some_and(holds) || holds(&value.span())).then_some(path))
-    })
+fn inside(
+    path: String,
+    key: Option<Range<usize>>,
+    value: &Spanned<DeValue<'_>>,
+    offset: usize,
+) -> Option<String> {
+    let holds = |span: Range<usize>| span.start <= offset && offset <= span.end;
+    let deeper = match value.get_ref() {
+        DeValue::Table(table) => path_in(&path, table, offset),
+        DeValue::Array(array) => (array.iter().enumerate())
+            .find_map(|(i, item)| inside(format!("{path}[{i}]"), None, item, offset)),
+        _ => None,
+    };
+    deeper.or_else(|| (key.is_some_and(holds) || holds(value.span())).then_some(path))
 }
 
 /// What is wrong and the fix for a value of the wrong type.
@@ -267,16 +268,12 @@ fn wrong_type(path: &str, expected: &str, found: &str) -> (String, String) {
         let fix = "write each project as a [[project]] table (double brackets)";
         return (
             format!("expected a list of project tables, found {found}"),
-            fix.to_string(),
+            fix.into(),
         );
     }
-    let example = example(leaf)
-        .map(|example| format!(", e.g. `{leaf} = {example}`"))
-        .unwrap_or_default();
-    (
-        format!("expected {expected}, found {found}"),
-        format!("write {expected}{example}"),
-    )
+    let example = example(leaf).map(|example| format!(", e.g. `{leaf} = {example}`"));
+    let fix = format!("write {expected}{}", example.unwrap_or_default());
+    (format!("expected {expected}, found {found}"), fix)
 }
 
 /// A key's value as `config/example.toml` shows it (commented out or not),
@@ -302,12 +299,8 @@ fn unknown_key_fix(unknown: &str, expected: &[&str]) -> String {
         let counterpart = [format!("{unknown}_env"), format!("{unknown}_file")]
             .into_iter()
             .find(|name| expected.contains(&name.as_str()));
-        let counterpart = counterpart.or_else(|| {
-            expected
-                .iter()
-                .find(|name| name.ends_with("_env"))
-                .map(|name| name.to_string())
-        });
+        let any_env = || expected.iter().find(|name| name.ends_with("_env"));
+        let counterpart = counterpart.or_else(|| any_env().map(|name| name.to_string()));
         return match counterpart {
             Some(name) => format!("secrets never go in the config text: remove this key, put the value in an environment variable (or file) and name it with `{name}`"),
             None => "secrets never go in the config text: remove this key and provide the value through the environment".to_string(),
@@ -326,16 +319,15 @@ fn unknown_key_fix(unknown: &str, expected: &[&str]) -> String {
 }
 
 fn looks_like_secret(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    [
+    const WORDS: [&str; 6] = [
         "token",
         "secret",
         "password",
         "passwd",
         "private_key",
         "api_key",
-    ]
-    .iter()
-    .any(|word| key.contains(word))
+    ];
+    let key = key.to_ascii_lowercase();
+    WORDS.iter().any(|word| key.contains(word))
         || matches!(key.as_str(), "user" | "username" | "pass" | "key")
 }

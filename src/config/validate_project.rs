@@ -4,8 +4,8 @@
 
 use crate::config::checks::{self, Problem};
 use crate::config::model::*;
-use crate::config::raw::{Field, RawBatch, RawGate, RawProject, RawReleases};
 use crate::config::report::Report;
+use crate::config::tree::{Field, Table};
 use crate::config::validate::{FileCheck, Sections, duration};
 use crate::config::validate_announce;
 use crate::core::release::Scheme;
@@ -15,10 +15,23 @@ use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::time::Duration;
 
-pub type Strings = Option<Field<Vec<Field<String>>>>;
+const KEYS: &[&str] = &[
+    "forge",
+    "path",
+    "label",
+    "label_color",
+    "rule_packs",
+    "extra_paths",
+    "ignore_paths",
+    "issue_keywords",
+    "releases",
+    "batch",
+    "gate",
+    "announce",
+];
 
 pub fn validate_projects(
-    raw: &[Field<RawProject>],
+    raw: Vec<Field<'_>>,
     report: &mut Report<'_>,
     sections: &Sections,
     files: &FileCheck<'_>,
@@ -27,42 +40,28 @@ pub fn validate_projects(
     // either table has other errors (and fails validation).
     let mut seen: HashMap<(String, String), Range<usize>> = HashMap::new();
     let mut projects = Vec::new();
-    for (index, field) in raw.iter().enumerate() {
-        let at = format!("project[{index}]");
-        let Some((project, table)) = report.table(field, &at) else {
+    for field in raw {
+        let Some(table) = report.table(Some(field), KEYS) else {
             continue;
         };
-        let valid = validate_project(project, table, &at, report, sections, files);
-        if let (
-            Some(Field {
-                value: Ok(forge), ..
-            }),
-            Some(Field {
-                value: Ok(path),
-                span,
-                ..
-            }),
-        ) = (&project.forge, &project.path)
-        {
+        let valid = validate_project(&table, report, sections, files);
+        let written = |key: &str| table.get(key).and_then(|f| Some((f.value.as_str()?, f)));
+        if let (Some((forge, _)), Some((path, field))) = (written("forge"), written("path")) {
             let key = (
                 forge.trim().to_ascii_lowercase(),
                 path.trim().to_ascii_lowercase(),
             );
             if let Some(first) = seen.get(&key) {
+                let line = report.line_of(first);
                 let message = format!(
-                    "project `{}` is configured twice (first at line {})",
-                    path.trim(),
-                    report.line_of(first)
+                    "project `{}` is configured twice (first at line {line})",
+                    path.trim()
                 );
-                report.at(
-                    span,
-                    &format!("{at}.path"),
-                    message,
-                    "merge the two [[project]] tables into one",
-                );
+                let fix = "merge the two [[project]] tables into one";
+                report.at(&field.span, &field.path, message, fix);
                 continue;
             }
-            seen.insert(key, span.clone());
+            seen.insert(key, field.span);
         }
         projects.extend(valid);
     }
@@ -70,49 +69,29 @@ pub fn validate_projects(
 }
 
 fn validate_project(
-    raw: &RawProject,
-    table: &Field<RawProject>,
-    at: &str,
+    raw: &Table<'_>,
     report: &mut Report<'_>,
     sections: &Sections,
     files: &FileCheck<'_>,
 ) -> Option<ProjectConfig> {
-    let forge = forge(raw, table, at, report, sections);
-    let key = |name: &str| format!("{at}.{name}");
+    let forge = forge(raw, report, sections);
     let path_fix = "add `path = \"group/project\"` (GitLab) or `path = \"owner/repo\"` (GitHub)";
-    report.required(&raw.path, &key("path"), &table.span, path_fix);
-    let path = report.parse(&raw.path, &key("path"), |t| checks::project_path(forge, t));
-    let label = report.parse_or(&raw.label, &key("label"), DEFAULT_LABEL.to_string(), |t| {
-        label(t)
-    });
-    let label_color = report.parse_or(
-        &raw.label_color,
-        &key("label_color"),
-        DEFAULT_LABEL_COLOR.to_string(),
-        |t| checks::label_color(t),
-    );
-    let rule_packs = rule_packs(raw, at, report, sections.rule_packs.as_deref());
-    let extra_paths = globs(&raw.extra_paths, &key("extra_paths"), report);
-    let ignore_paths = globs(&raw.ignore_paths, &key("ignore_paths"), report);
-    let issue_keywords = issue_keywords(&raw.issue_keywords, &key("issue_keywords"), report);
-    let scheme = scheme(
-        report.table(&raw.releases, &key("releases")),
-        table,
-        at,
-        report,
-    );
-    let batch = batch(
-        report.table(&raw.batch, &key("batch")),
-        &key("batch"),
-        report,
-    );
-    let gate_table = report.table(&raw.gate, &key("gate")).map(|(gate, _)| gate);
-    let gate = gate(gate_table, &key("gate"), report, raw.announce.is_some());
-    let announce = report.table(&raw.announce, &key("announce"));
-    let announce = announce.and_then(|(raw, field)| {
-        validate_announce::announce(raw, field, &key("announce"), report, files)
-    });
-    cross_check(raw, table, at, report, sections, gate);
+    report.required(raw, "path", path_fix);
+    let path = report.parse(raw.get("path"), |text| checks::project_path(forge, text));
+    let label = report.parse_or(raw.get("label"), DEFAULT_LABEL.to_string(), label);
+    let label_color = raw.get("label_color");
+    let label_color = report.parse_or(label_color, DEFAULT_LABEL_COLOR.into(), checks::label_color);
+    let rule_packs = rule_packs(raw, report, sections.rule_packs.as_deref());
+    let extra_paths = globs(raw.get("extra_paths"), report);
+    let ignore_paths = globs(raw.get("ignore_paths"), report);
+    let issue_keywords = issue_keywords(raw.get("issue_keywords"), report);
+    let scheme = scheme(raw, report);
+    let batch = batch(report.table(raw.get("batch"), BATCH_KEYS), report);
+    let gate_table = report.table(raw.get("gate"), GATE_KEYS);
+    let gate = gate(gate_table.as_ref(), report, raw.has("announce"));
+    let announce = report.table(raw.get("announce"), validate_announce::KEYS);
+    let announce = announce.and_then(|table| validate_announce::announce(&table, report, files));
+    cross_check(raw, gate_table.as_ref(), report, sections, gate);
     Some(ProjectConfig {
         forge: forge?,
         path: path?,
@@ -139,129 +118,101 @@ fn label(text: &str) -> Result<String, Problem> {
     }
 }
 
-fn forge(
-    raw: &RawProject,
-    table: &Field<RawProject>,
-    at: &str,
-    report: &mut Report<'_>,
-    sections: &Sections,
-) -> Option<ForgeKind> {
-    let key = format!("{at}.forge");
+fn forge(raw: &Table<'_>, report: &mut Report<'_>, sections: &Sections) -> Option<ForgeKind> {
     report.required(
-        &raw.forge,
-        &key,
-        &table.span,
+        raw,
+        "forge",
         "add `forge = \"gitlab\"` or `forge = \"github\"`",
     );
-    let forge = report.parse(&raw.forge, &key, |t| checks::forge_kind(t))?;
+    let field = raw.get("forge")?;
+    let fix = "write \"gitlab\" or \"github\"";
+    let forge = report.parse(
+        Some(field.clone()),
+        checks::named("forge", ForgeKind::from_name, fix),
+    )?;
     let (present, section) = match forge {
         ForgeKind::GitLab => (sections.gitlab, "[gitlab]"),
         ForgeKind::GitHub => (sections.github, "[github]"),
     };
-    if let (false, Some(field)) = (present, &raw.forge) {
-        let message = format!(
-            "the project is on {} but the file has no {section} section",
-            forge.name()
-        );
+    if !present {
+        let name = forge.name();
+        let message = format!("the project is on {name} but the file has no {section} section");
         let fix = format!(
             "add a {section} section (its URL and `token_env`) so the bot can reach the forge"
         );
-        report.at(&field.span, &key, message, fix);
+        report.at(&field.span, &field.path, message, fix);
     }
     Some(forge)
 }
 
 fn rule_packs(
-    raw: &RawProject,
-    at: &str,
+    raw: &Table<'_>,
     report: &mut Report<'_>,
     known: Option<&[String]>,
 ) -> Option<Vec<String>> {
-    let key = format!("{at}.rule_packs");
-    let packs = report.list(&raw.rule_packs, &key)?;
-    let no_extra_paths = raw
-        .extra_paths
-        .as_ref()
-        .is_none_or(|field| field.value.as_ref().is_ok_and(Vec::is_empty));
-    if let (true, true, Some(field)) = (packs.is_empty(), no_extra_paths, &raw.rule_packs) {
+    let field = raw.get("rule_packs")?;
+    let packs = report.strings(Some(field.clone()))?;
+    let extra_paths = raw.get("extra_paths");
+    let no_extra_paths =
+        extra_paths.is_none_or(|f| f.value.as_array().is_some_and(|a| a.is_empty()));
+    if packs.is_empty() && no_extra_paths {
         let fix =
             "leave `rule_packs` out to use every built-in pack, or name some, e.g. [\"django\"]";
-        report.at(
-            &field.span,
-            &key,
-            "no rule packs and no extra_paths: nothing would ever be detected",
-            fix,
-        );
+        let message = "no rule packs and no extra_paths: nothing would ever be detected";
+        report.at(&field.span, &field.path, message, fix);
     }
-    for (path, item, pack) in &packs {
+    for (item, pack) in &packs {
         if pack.trim().is_empty() {
-            report.at(
-                &item.span,
-                path,
-                "empty rule pack name",
-                "remove it or write a pack name such as \"django\"",
-            );
+            let fix = "remove it or write a pack name such as \"django\"";
+            report.at(&item.span, &item.path, "empty rule pack name", fix);
         } else if let Some(known) = known.filter(|known| !known.iter().any(|name| name == pack)) {
-            report.at(
-                &item.span,
-                path,
-                format!("unknown rule pack `{pack}`"),
-                format!("use one of: {}", known.join(", ")),
-            );
+            let message = format!("unknown rule pack `{pack}`");
+            let fix = format!("use one of: {}", known.join(", "));
+            report.at(&item.span, &item.path, message, fix);
         }
     }
     Some(
         packs
             .into_iter()
-            .map(|(_, _, pack)| pack.to_string())
+            .map(|(_, pack)| pack.to_string())
             .collect(),
     )
 }
 
-fn globs(field: &Strings, key: &str, report: &mut Report<'_>) -> Option<GlobList> {
+fn globs(field: Option<Field<'_>>, report: &mut Report<'_>) -> Option<GlobList> {
     if field.is_none() {
         return Some(GlobList::default());
     }
     let fix = "fix the pattern: `*` matches within one directory, `**` across directories, `{a,b}` alternatives, `[abc]` character classes";
-    let items = report.list(field, key)?;
+    let items = report.strings(field)?;
     let globs: Vec<_> = (items.iter())
-        .map(|(path, item, pattern)| {
-            report.parse(*item, path, |_| {
-                let glob = GlobBuilder::new(pattern).literal_separator(true).build();
-                glob.map_err(|error| {
-                    Problem::new(
-                        format!("`{pattern}` is not a valid glob: {}", error.kind()),
-                        fix,
-                    )
-                })
-            })
+        .map(|(item, pattern)| {
+            let glob = GlobBuilder::new(pattern).literal_separator(true).build();
+            let glob = glob.map_err(|error| {
+                let message = format!("`{pattern}` is not a valid glob: {}", error.kind());
+                Problem::new(message, fix)
+            });
+            report.check(item, glob)
         })
         .collect();
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
         builder.add(glob?);
     }
-    let patterns = items
-        .iter()
-        .map(|(_, _, pattern)| pattern.to_string())
-        .collect();
     Some(GlobList {
-        patterns,
+        patterns: items
+            .iter()
+            .map(|(_, pattern)| pattern.to_string())
+            .collect(),
         set: builder.build().ok()?,
     })
 }
 
 /// The trimmed keywords; an empty one is reported.
-fn issue_keywords(field: &Strings, key: &str, report: &mut Report<'_>) -> Vec<String> {
-    let message = "empty keyword";
-    let keywords = non_empty(
-        report,
-        field,
-        key,
-        message,
-        "remove it; an empty word would match every issue",
-    );
-    let keywords = keywords.unwrap_or_default().into_iter().map(str::trim);
+fn issue_keywords(field: Option<Field<'_>>, report: &mut Report<'_>) -> Vec<String> {
+    let fix = "remove it; an empty word would match every issue";
+    let keywords = non_empty(report, field, "empty keyword", fix).unwrap_or_default();
+    let keywords = keywords.into_iter().map(str::trim);
     keywords
         .filter(|word| !word.is_empty())
         .map(str::to_string)
@@ -271,52 +222,49 @@ fn issue_keywords(field: &Strings, key: &str, report: &mut Report<'_>) -> Vec<St
 /// The strings of a list, each empty one reported.
 pub fn non_empty<'a>(
     report: &mut Report<'_>,
-    field: &'a Strings,
-    key: &str,
+    field: Option<Field<'a>>,
     message: &str,
     fix: &str,
 ) -> Option<Vec<&'a str>> {
-    let items = report.list(field, key)?;
-    for (path, item, _) in items.iter().filter(|(_, _, text)| text.trim().is_empty()) {
-        report.at(&item.span, path, message, fix);
+    let items = report.strings(field)?;
+    for (item, _) in items.iter().filter(|(_, text)| text.trim().is_empty()) {
+        report.at(&item.span, &item.path, message, fix);
     }
-    Some(items.into_iter().map(|(_, _, text)| text).collect())
+    Some(items.into_iter().map(|(_, text)| text).collect())
 }
 
-fn scheme(
-    releases: Option<(&RawReleases, &Field<RawReleases>)>,
-    project: &Field<RawProject>,
-    at: &str,
-    report: &mut Report<'_>,
-) -> Option<Scheme> {
-    let key = format!("{at}.releases");
+fn scheme(project: &Table<'_>, report: &mut Report<'_>) -> Option<Scheme> {
     let example = "write `releases = { scheme = \"calver\" }` (calver, semver, yy.mm.patch) or `releases = { title_regex = \"^v(?P<version>[0-9.]+)$\" }`";
     let missing = "missing release scheme: milestones cannot be recognised as releases";
-    let Some((raw, field)) = releases else {
-        report.at(&project.span, &key, missing, example);
+    let path = project.path_of("releases");
+    let Some(releases) = report.table(project.get("releases"), &["scheme", "title_regex"]) else {
+        if !project.has("releases") {
+            report.at(&project.span, &path, missing, example);
+        }
         return None;
     };
-    match (&raw.scheme, &raw.title_regex) {
-        (None, None) => report.at(&field.span, &key, missing, example),
-        (Some(_), Some(regex)) => report.at(
-            &regex.span,
-            &format!("{key}.title_regex"),
-            "both `scheme` and `title_regex` are set",
-            "keep exactly one of them",
-        ),
-        (Some(scheme), None) => {
-            let fix = format!(
-                "write one of {}, or use `title_regex` for other titles",
-                Scheme::NAMES.join(", ")
+    match (releases.get("scheme"), releases.get("title_regex")) {
+        (None, None) => report.at(&releases.span, &path, missing, example),
+        (Some(_), Some(regex)) => {
+            let message = "both `scheme` and `title_regex` are set";
+            report.at(
+                &regex.span,
+                &regex.path,
+                message,
+                "keep exactly one of them",
             );
-            return report.parse(scheme, &format!("{key}.scheme"), |name| {
-                Scheme::from_name(name)
-                    .ok_or_else(|| Problem::new(format!("unknown scheme `{name}`"), fix))
-            });
+        }
+        (Some(scheme), None) => {
+            let names = Scheme::NAMES.join(", ");
+            let fix = format!("write one of {names}, or use `title_regex` for other titles");
+            return report.parse(
+                Some(scheme),
+                checks::named("scheme", Scheme::from_name, fix),
+            );
         }
         (None, Some(regex)) => {
             let fix = "write a regex with a named group holding a dotted version, e.g. \"^Release (?P<version>[0-9]+(\\\\.[0-9]+)*)$\"";
-            return report.parse(regex, &format!("{key}.title_regex"), |pattern| {
+            return report.parse(Some(regex), |pattern: &str| {
                 Scheme::title_regex(pattern)
                     .map_err(|message| Problem::new(last_error_line(&message), fix))
             });
@@ -337,48 +285,41 @@ fn last_error_line(message: &str) -> String {
     }
 }
 
-fn batch(
-    raw: Option<(&RawBatch, &Field<RawBatch>)>,
-    key: &str,
-    report: &mut Report<'_>,
-) -> Option<BatchConfig> {
+const BATCH_KEYS: &[&str] = &["max_open_batches", "lead_time", "assign_milestone"];
+
+fn batch(raw: Option<Table<'_>>, report: &mut Report<'_>) -> Option<BatchConfig> {
     let defaults = BatchConfig::default();
-    let Some((raw, _)) = raw else {
+    let Some(raw) = raw else {
         return Some(defaults);
     };
-    let max_open_batches = report.parse_or(&raw.max_open_batches, &format!("{key}.max_open_batches"), defaults.max_open_batches, |&count| {
+    let max_open_batches = raw.get("max_open_batches");
+    let max_open_batches = report.parse_or(max_open_batches, defaults.max_open_batches, |count: i64| {
         let fix = "write 1 or more (the default, 1, keeps all database changes of a cycle in one release)";
         let valid = usize::try_from(count).ok().and_then(NonZeroUsize::new);
         valid.ok_or_else(|| Problem::new(format!("{count} batches cannot hold any database change"), fix))
     });
-    let lead_time = match raw.lead_time {
+    let lead_time = match raw.get("lead_time") {
         None => Some(defaults.lead_time),
-        Some(_) => duration(
-            report,
-            &raw.lead_time,
-            &format!("{key}.lead_time"),
-            Duration::ZERO..=MAX_LEAD_TIME,
-        ),
+        field => duration(report, field, Duration::ZERO..=MAX_LEAD_TIME),
     };
-    let assign_milestone = report.get(&raw.assign_milestone, &format!("{key}.assign_milestone"));
+    let assign_milestone = report.get(raw.get("assign_milestone"));
     Some(BatchConfig {
         max_open_batches: max_open_batches?,
         lead_time: lead_time?,
-        assign_milestone: assign_milestone
-            .copied()
-            .unwrap_or(defaults.assign_milestone),
+        assign_milestone: assign_milestone.unwrap_or(defaults.assign_milestone),
     })
 }
+
+const GATE_KEYS: &[&str] = &[
+    "block_ahead_of_next_release",
+    "require_batch",
+    "require_announcement",
+];
 
 /// The gate switches; `require_announcement` defaults to on only for a
 /// project that announces (one without an `announce` table has no warning to
 /// wait for).
-fn gate(
-    raw: Option<&RawGate>,
-    key: &str,
-    report: &mut Report<'_>,
-    announces: bool,
-) -> GateSwitches {
+fn gate(raw: Option<&Table<'_>>, report: &mut Report<'_>, announces: bool) -> GateSwitches {
     let defaults = GateSwitches {
         require_announcement: announces,
         ..GateSwitches::default()
@@ -386,63 +327,39 @@ fn gate(
     let Some(raw) = raw else {
         return defaults;
     };
-    let mut switch = |field: &Option<Field<bool>>, name: &str, default: bool| {
-        report
-            .get(field, &format!("{key}.{name}"))
-            .copied()
-            .unwrap_or(default)
-    };
+    let mut switch = |name: &str, default: bool| report.get(raw.get(name)).unwrap_or(default);
     GateSwitches {
         block_ahead_of_next_release: switch(
-            &raw.block_ahead_of_next_release,
             "block_ahead_of_next_release",
             defaults.block_ahead_of_next_release,
         ),
-        require_batch: switch(&raw.require_batch, "require_batch", defaults.require_batch),
-        require_announcement: switch(
-            &raw.require_announcement,
-            "require_announcement",
-            defaults.require_announcement,
-        ),
+        require_batch: switch("require_batch", defaults.require_batch),
+        require_announcement: switch("require_announcement", defaults.require_announcement),
     }
 }
 
 /// Checks that need more than one table of the project.
 fn cross_check(
-    raw: &RawProject,
-    table: &Field<RawProject>,
-    at: &str,
+    raw: &Table<'_>,
+    gate_table: Option<&Table<'_>>,
     report: &mut Report<'_>,
     sections: &Sections,
     gate: GateSwitches,
 ) {
-    if let (Some(announce), false) = (&raw.announce, sections.mail) {
+    if let (Some(announce), false) = (raw.get("announce"), sections.mail) {
         let fix = "add [mail] with `smtp_url` and `from`, or remove the `announce` table";
-        report.at(
-            &announce.span,
-            &format!("{at}.announce"),
-            "the project announces by mail but the file has no [mail] section",
-            fix,
-        );
+        let message = "the project announces by mail but the file has no [mail] section";
+        report.at(&announce.span, &announce.path, message, fix);
     }
-    if raw.announce.is_none() && gate.require_announcement {
-        let gate_table = raw
-            .gate
-            .as_ref()
-            .and_then(|gate| gate.value.as_ref().ok().map(|raw| (gate, raw)));
-        let switch = gate_table
-            .and_then(|(_, raw)| raw.require_announcement.as_ref())
-            .map(|field| &field.span);
+    if !raw.has("announce") && gate.require_announcement {
+        let switch = gate_table.and_then(|gate| gate.get("require_announcement"));
         let span = switch
-            .or(gate_table.map(|(gate, _)| &gate.span))
-            .unwrap_or(&table.span);
+            .map(|field| field.span)
+            .or(gate_table.map(|gate| gate.span.clone()))
+            .unwrap_or(raw.span.clone());
         let message = "`require_announcement = true` but the project has no `announce` table, so no warning is ever sent and no database change could pass the gate";
         let fix = "add `announce = { to = [\"announce@example.org\"] }`, or remove `require_announcement`";
-        report.at(
-            span,
-            &format!("{at}.gate.require_announcement"),
-            message,
-            fix,
-        );
+        let path = format!("{}.gate.require_announcement", raw.path);
+        report.at(&span, &path, message, fix);
     }
 }
