@@ -271,25 +271,54 @@ fn wrong_type(path: &str, expected: &str, found: &str) -> (String, String) {
             fix.into(),
         );
     }
-    let example = example(leaf).map(|example| format!(", e.g. `{leaf} = {example}`"));
+    let example = example(path).map(|example| format!(", e.g. `{leaf} = {example}`"));
     let fix = format!("write {expected}{}", example.unwrap_or_default());
     (format!("expected {expected}, found {found}"), fix)
 }
 
 /// A key's value as `config/example.toml` shows it (commented out or not),
-/// when that is a single-line value.
-fn example(leaf: &str) -> Option<&'static str> {
-    include_str!("../../config/example.toml")
-        .lines()
-        .find_map(|line| {
-            let value = line
-                .trim_start_matches(['#', ' '])
-                .strip_prefix(leaf)?
-                .strip_prefix(" = ")?;
-            let value = value.split("  ").next()?.trim_end();
-            let parses = value != "[]" && format!("v = {value}").parse::<toml::Table>().is_ok();
-            parses.then_some(value)
-        })
+/// when that is a single-line value: from the key's own table when the
+/// example has it there (`github.token_env` is not `gitlab.token_env`),
+/// else from wherever the key first appears.
+fn example(path: &str) -> Option<&'static str> {
+    let leaf = leaf(path);
+    let table = table_of(path);
+    let mut header = String::new();
+    let mut anywhere = None;
+    for line in include_str!("../../config/example.toml").lines() {
+        if let Some(name) = line.strip_prefix('[') {
+            header = name.trim_matches(['[', ']']).to_string();
+        }
+        let Some(value) = example_value(line, leaf) else {
+            continue;
+        };
+        if header == table {
+            return Some(value);
+        }
+        anywhere = anywhere.or(Some(value));
+    }
+    anywhere
+}
+
+/// `project[0].batch.lead_time` is in the table `project.batch`.
+fn table_of(path: &str) -> String {
+    let mut segments: Vec<&str> = path
+        .split('.')
+        .map(|s| s.split('[').next().unwrap_or(s))
+        .collect();
+    segments.pop();
+    segments.join(".")
+}
+
+/// The value `line` gives `leaf`, if it is one that parses.
+fn example_value<'l>(line: &'l str, leaf: &str) -> Option<&'l str> {
+    let value = line
+        .trim_start_matches(['#', ' '])
+        .strip_prefix(leaf)?
+        .strip_prefix(" = ")?;
+    let value = value.split("  ").next()?.trim_end();
+    let parses = value != "[]" && format!("v = {value}").parse::<toml::Table>().is_ok();
+    parses.then_some(value)
 }
 
 /// The fix for a key that has no meaning here. Keys that look like inline

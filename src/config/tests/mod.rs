@@ -687,3 +687,18 @@ fn every_project_setting_reaches_the_policy() {
 }
 
 const MAIL: &str = "[mail]\nsmtp_url = \"smtp://127.0.0.1:2525\"\nfrom = \"bot@example.org\"\n";
+
+#[test]
+fn a_wrong_type_is_answered_with_the_example_of_its_own_table() {
+    let found = issues(
+        "[github]\ntoken_env = 1\n[gitlab]\nurl = \"https://g.example.org\"\ntoken_env = 2\n",
+    );
+    assert_eq!(
+        issue(&found, "github.token_env").fix,
+        "write a string, e.g. `token_env = \"GITHUB_TOKEN\"`"
+    );
+    assert_eq!(
+        issue(&found, "gitlab.token_env").fix,
+        "write a string, e.g. `token_env = \"GITLAB_TOKEN\"`"
+    );
+}
