@@ -5,7 +5,8 @@
 
 use crate::config::report::join;
 use std::ops::Range;
-use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+use toml::de::{DeString, DeTable, DeValue};
 
 /// One value of the file: its key path (`project[0].batch.lead_time`), its
 /// span in the text, and what was written.
@@ -27,7 +28,7 @@ pub struct Table<'a> {
 impl<'a> Table<'a> {
     /// The value written at `key`, if any.
     pub fn get(&self, key: &str) -> Option<Field<'a>> {
-        let (_, value) = self.entries.iter().find(|(k, _)| k.get_ref() == key)?;
+        let (_, value) = self.entry(key)?;
         Some(Field {
             path: self.path_of(key),
             span: value.span(),
@@ -36,17 +37,20 @@ impl<'a> Table<'a> {
     }
 
     pub fn has(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, _)| k.get_ref() == key)
+        self.entry(key).is_some()
     }
 
     /// Where `key` is written in this table, else where the table is.
     pub fn key_span(&self, key: &str) -> Range<usize> {
-        let found = self.entries.iter().find(|(k, _)| k.get_ref() == key);
-        found.map_or(self.span.clone(), |(k, _)| k.span())
+        self.entry(key).map_or(self.span.clone(), |(k, _)| k.span())
     }
 
     pub fn path_of(&self, key: &str) -> String {
         join(&self.path, key)
+    }
+
+    fn entry(&self, key: &str) -> Option<(&'a Spanned<DeString<'a>>, &'a Spanned<DeValue<'a>>)> {
+        self.entries.iter().find(|(k, _)| k.get_ref() == key)
     }
 }
 

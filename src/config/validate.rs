@@ -229,7 +229,12 @@ fn github_auth(
         (Some(_), _, true) | (None, Some(_), true) => {
             let fix = "keep either `token_env` or `app_id` + `private_key_file`, not both";
             let message = "both a token and a GitHub App are configured";
-            report.at(&raw.key_span("token_env"), "github.token_env", message, fix);
+            report.at(
+                &raw.key_span("token_env"),
+                &raw.path_of("token_env"),
+                message,
+                fix,
+            );
             None
         }
         (Some(_), Some(_), false) => {
@@ -295,7 +300,12 @@ fn validate_mail(raw: &Table<'_>, report: &mut Report<'_>, files: &FileCheck<'_>
     if ca_file.is_some() && plain {
         let fix = "use \"smtp://host?tls=starttls\" or \"smtps://host\", or remove `ca_file`";
         let message = "`ca_file` has no effect on a plain smtp:// URL";
-        report.at(&raw.key_span("ca_file"), "mail.ca_file", message, fix);
+        report.at(
+            &raw.key_span("ca_file"),
+            &raw.path_of("ca_file"),
+            message,
+            fix,
+        );
     }
     MailConfig {
         smtp: smtp.unwrap_or(SmtpEndpoint {

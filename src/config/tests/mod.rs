@@ -5,6 +5,7 @@ use crate::core::policy::Policy;
 use std::time::Duration;
 
 mod mail;
+mod wording;
 
 const MINIMAL: &str = r#"
 [gitlab]
@@ -168,28 +169,6 @@ gate = { require_announcement = "no" }
 }
 
 #[test]
-fn unknown_key_suggests_the_right_name() {
-    let text = MINIMAL.replace("path = ", "lable = \"DB\"\npath = ");
-    let found = issues(&text);
-    let lable = issue(&found, "project[0].lable");
-    assert_eq!(lable.message, "unknown key `lable`");
-    assert!(
-        lable.fix.starts_with("did you mean `label`?"),
-        "{}",
-        lable.fix
-    );
-}
-
-#[test]
-fn wrong_type_names_the_expected_type() {
-    let text = MINIMAL.replace("path = \"group/project\"", "path = [\"group/project\"]");
-    let found = issues(&text);
-    let path = issue(&found, "project[0].path");
-    assert_eq!(path.message, "expected a string, found a list");
-    assert_eq!(at(path), (7, 8));
-}
-
-#[test]
 fn wrong_types_in_one_list_keep_their_written_indexes() {
     let text = MINIMAL.replace(
         "releases",
@@ -348,23 +327,6 @@ fn bad_email_addresses_are_refused_where_they_are() {
             .message
             .contains("not an email address")
     );
-}
-
-#[test]
-fn inline_secrets_point_at_their_env_keys() {
-    let text = "[gitlab]\nurl = \"https://gitlab.example.org\"\ntoken = \"glpat-abc\"\nwebhook_secret = \"s3cret\"\n";
-    let found = issues(text);
-    let token = issue(&found, "gitlab.token");
-    assert_eq!(at(token), (3, 1));
-    assert!(token.fix.contains("secrets never go in the config text"));
-    assert!(token.fix.contains("`token_env`"), "{}", token.fix);
-    assert!(
-        issue(&found, "gitlab.webhook_secret")
-            .fix
-            .contains("`webhook_secret_env`")
-    );
-    let mail = issues("[mail]\nsmtp_url = \"smtp://h\"\nfrom = \"a@b.org\"\npassword = \"x\"\n");
-    assert!(issue(&mail, "mail.password").fix.contains("`password_env`"));
 }
 
 #[test]
@@ -687,18 +649,3 @@ fn every_project_setting_reaches_the_policy() {
 }
 
 const MAIL: &str = "[mail]\nsmtp_url = \"smtp://127.0.0.1:2525\"\nfrom = \"bot@example.org\"\n";
-
-#[test]
-fn a_wrong_type_is_answered_with_the_example_of_its_own_table() {
-    let found = issues(
-        "[github]\ntoken_env = 1\n[gitlab]\nurl = \"https://g.example.org\"\ntoken_env = 2\n",
-    );
-    assert_eq!(
-        issue(&found, "github.token_env").fix,
-        "write a string, e.g. `token_env = \"GITHUB_TOKEN\"`"
-    );
-    assert_eq!(
-        issue(&found, "gitlab.token_env").fix,
-        "write a string, e.g. `token_env = \"GITLAB_TOKEN\"`"
-    );
-}
