@@ -37,7 +37,7 @@ pub fn run(project: Option<&str>, settings: &Settings) -> Result<ExitCode> {
     for project in &projects {
         let target = Target {
             forge: Some(project.forge),
-            project: Some(project.path.clone()),
+            project: Some(project.path.to_string()),
             ..ci.clone()
         };
         let (config, project) = effective_config(&config, &target, &env)?;

@@ -2,6 +2,7 @@
 //! parsed value or a [`Problem`] saying what is wrong and how to fix it.
 
 use crate::config::model::{DatabaseKind, DatabaseUrl, ForgeKind, SmtpEndpoint, SmtpSecurity};
+use crate::core::ids::ProjectPath;
 use std::net::SocketAddr;
 use url::Url;
 
@@ -130,7 +131,7 @@ pub fn one_of(names: &[&str]) -> String {
 }
 
 /// `group/sub/project` on GitLab, exactly `owner/repo` on GitHub.
-pub fn project_path(forge: Option<ForgeKind>, text: &str) -> Result<String, Problem> {
+pub fn project_path(forge: Option<ForgeKind>, text: &str) -> Result<ProjectPath, Problem> {
     let segments: Vec<&str> = text.split('/').collect();
     let segment_ok = |segment: &&str| {
         !segment.is_empty()
@@ -149,7 +150,7 @@ pub fn project_path(forge: Option<ForgeKind>, text: &str) -> Result<String, Prob
             format!("`{text}` is not a project path"),
             "write \"group/project\" (GitLab, subgroups allowed: \"group/sub/project\") or \"owner/repo\" (GitHub)",
         )),
-        _ => Ok(text.to_string()),
+        _ => Ok(ProjectPath::from(text)),
     }
 }
 

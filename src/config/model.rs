@@ -1,6 +1,7 @@
 //! The validated configuration: parsed durations, compiled globs and version
 //! schemes, enums instead of strings. Every value here has passed validation.
 
+use crate::core::ids::ProjectPath;
 use crate::core::policy::Policy;
 pub use crate::core::policy::{AnnounceTrigger, GateSwitches};
 use crate::core::release::Scheme;
@@ -48,14 +49,14 @@ impl Config {
     pub fn project(&self, path: &str) -> Option<&ProjectConfig> {
         self.projects
             .iter()
-            .find(|project| project.path.eq_ignore_ascii_case(path))
+            .find(|project| project.path.as_str().eq_ignore_ascii_case(path))
     }
 
     /// The project with this path on `forge` (the same path may be on both).
     pub fn project_on(&self, forge: ForgeKind, path: &str) -> Option<&ProjectConfig> {
-        self.projects
-            .iter()
-            .find(|project| project.forge == forge && project.path.eq_ignore_ascii_case(path))
+        self.projects.iter().find(|project| {
+            project.forge == forge && project.path.as_str().eq_ignore_ascii_case(path)
+        })
     }
 
     /// The projects on `forge` below the group `group` (a GitLab group
@@ -67,7 +68,12 @@ impl Config {
     ) -> impl Iterator<Item = &'a ProjectConfig> {
         let prefix = format!("{}/", group.to_ascii_lowercase());
         self.projects.iter().filter(move |project| {
-            project.forge == forge && project.path.to_ascii_lowercase().starts_with(&prefix)
+            project.forge == forge
+                && project
+                    .path
+                    .as_str()
+                    .to_ascii_lowercase()
+                    .starts_with(&prefix)
         })
     }
 }
@@ -211,8 +217,8 @@ impl GlobList {
 #[derive(Debug, Clone)]
 pub struct ProjectConfig {
     pub forge: ForgeKind,
-    /// `group/sub/project` (GitLab) or `owner/repo` (GitHub).
-    pub path: String,
+    /// `group/sub/project` (GitLab) or `owner/repo` (GitHub), as written.
+    pub path: ProjectPath,
     pub label: String,
     /// `#rrggbb`, lower case.
     pub label_color: String,

@@ -53,6 +53,20 @@ impl ProjectPath {
     }
 }
 
+/// Reads as the path text, so a `&ProjectPath` goes wherever a `&str` does.
+impl std::ops::Deref for ProjectPath {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<&str> for ProjectPath {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 impl From<&str> for ProjectPath {
     fn from(path: &str) -> ProjectPath {
         ProjectPath(path.to_string())

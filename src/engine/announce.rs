@@ -308,12 +308,12 @@ impl Engine {
         vec![
             Work::RenderBlock {
                 forge: project.kind,
-                project: project.path.clone(),
+                project: project.path().clone(),
                 milestone: due.milestone,
             },
             Work::Reevaluate {
                 forge: project.kind,
-                project: project.path.clone(),
+                project: project.path().clone(),
             },
         ]
     }

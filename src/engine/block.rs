@@ -81,7 +81,7 @@ impl Engine {
         }
         project
             .forge
-            .set_milestone_description(&project.path, milestone.id, &wanted)
+            .set_milestone_description(project.path(), milestone.id, &wanted)
             .await
             .map_err(|e| {
                 self.forge_error(

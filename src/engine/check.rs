@@ -85,7 +85,7 @@ impl Engine {
             Some(mr) => mr,
             None => project
                 .forge
-                .merge_request(&project.path, number)
+                .merge_request(project.path(), number)
                 .await
                 .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?,
         };
@@ -148,7 +148,7 @@ impl Engine {
             record.comment = project
                 .forge
                 .find_comment(
-                    &project.path,
+                    project.path(),
                     ItemKind::MergeRequest,
                     number,
                     COMMENT_MARKER,
@@ -198,14 +198,14 @@ impl Engine {
         };
         let events = project
             .forge
-            .item_events(&project.path, ItemKind::MergeRequest, mr.number, wanted)
+            .item_events(project.path(), ItemKind::MergeRequest, mr.number, wanted)
             .await
             .map_err(reading)?;
         let bot = match &options.bot_account {
             Some(account) => account.clone(),
             None => project
                 .forge
-                .account(&project.path)
+                .account(project.path())
                 .await
                 .map_err(reading)?,
         };
@@ -295,7 +295,7 @@ impl Engine {
         }
         match apply_changes(
             project.forge.as_ref(),
-            &project.path,
+            project.path(),
             ItemKind::MergeRequest,
             prepared.subject.number(),
             &prepared.previous,
@@ -309,7 +309,7 @@ impl Engine {
         for (milestone, wanted) in self.blocks_to_write(project, prepared) {
             if let Err(error) = project
                 .forge
-                .set_milestone_description(&project.path, milestone.id, &wanted)
+                .set_milestone_description(project.path(), milestone.id, &wanted)
                 .await
             {
                 return self.refused_or_failed(project, report, &error, refused(&error));

@@ -75,7 +75,7 @@ impl Engine {
     ) -> Step<AppliedWrites> {
         apply_changes(
             project.forge.as_ref(),
-            &project.path,
+            project.path(),
             prepared.subject.kind(),
             prepared.subject.number(),
             &prepared.previous,
@@ -234,7 +234,7 @@ impl Engine {
         project
             .forge
             .ensure_label(
-                &project.path,
+                project.path(),
                 &project.config.label,
                 &project.config.label_color,
             )

@@ -47,7 +47,7 @@ impl Engine {
             .map_err(|e| Failure::Unrunnable(format!("the mail template is broken: {e}")))?;
         let key = AnnouncementKey {
             forge: project.kind,
-            project: project.config.path.clone(),
+            project: project.config.path.to_string(),
             milestone: due.milestone,
             kind: due.kind,
             sequence: due.sequence,

@@ -29,7 +29,7 @@ impl Engine {
     ) -> Step<Result<Prepared, FollowUps>> {
         let issue = match listed {
             Some(issue) => issue,
-            None => match project.forge.issue(&project.path, number).await {
+            None => match project.forge.issue(project.path(), number).await {
                 Ok(issue) => issue,
                 Err(ForgeError::NotFound(_)) => {
                     return Ok(Err(self.forget(project, ItemKind::Issue, number).await?));

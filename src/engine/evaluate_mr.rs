@@ -19,7 +19,7 @@ impl Engine {
     ) -> Step<Result<Prepared, FollowUps>> {
         let mr = match listed {
             Some(mr) => mr,
-            None => match project.forge.merge_request(&project.path, number).await {
+            None => match project.forge.merge_request(project.path(), number).await {
                 Ok(mr) => mr,
                 Err(ForgeError::NotFound(_)) => {
                     return Ok(Err(self

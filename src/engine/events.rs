@@ -10,7 +10,7 @@ use super::failure::{Failure, Step};
 use super::project::ProjectContext;
 use super::work::Work;
 use crate::forge::event::{Event, MilestoneAction, MilestoneScope};
-use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use crate::forge::{ForgeKind, ItemKind, ItemNumber};
 use crate::store::NewJob;
 
 impl Engine {
@@ -115,7 +115,7 @@ impl Engine {
                 .await?;
             self.enqueue_work(&Work::Reevaluate {
                 forge: project.kind,
-                project: project.path.clone(),
+                project: project.path().clone(),
             })
             .await?;
         }
@@ -157,13 +157,13 @@ impl Engine {
 /// re-evaluate the issues it closes or closed, and the whole project when it
 /// changed the batches.
 pub(super) fn follow_up_work(project: &ProjectContext<'_>, follow_ups: &FollowUps) -> Vec<Work> {
-    let path = ProjectPath(project.config.path.clone());
+    let path = project.config.path.clone();
     let mut work: Vec<Work> = follow_ups
         .milestones
         .iter()
         .map(|milestone| Work::RenderBlock {
             forge: project.kind,
-            project: project.path.clone(),
+            project: project.path().clone(),
             milestone: *milestone,
         })
         .collect();

@@ -79,7 +79,7 @@ impl Engine {
             return Ok(cached.clone());
         }
         let (matches, truncated) =
-            classify_from_forge(project.forge.as_ref(), &project.path, mr, &rules.rules)
+            classify_from_forge(project.forge.as_ref(), project.path(), mr, &rules.rules)
                 .await
                 .map_err(|e| {
                     self.forge_error(

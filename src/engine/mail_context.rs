@@ -115,7 +115,7 @@ fn migration_info(found: &crate::core::types::Match) -> MigrationInfo {
 
 fn project_info(project: &ProjectContext<'_>) -> ProjectInfo {
     ProjectInfo {
-        path: project.config.path.clone(),
+        path: project.config.path.to_string(),
         forge: match project.kind {
             ForgeKind::GitLab => "GitLab",
             ForgeKind::GitHub => "GitHub",

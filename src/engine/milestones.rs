@@ -119,7 +119,7 @@ impl Engine {
     ) -> Step<Arc<Vec<Milestone>>> {
         let list = project
             .forge
-            .milestones(&project.path)
+            .milestones(project.path())
             .await
             .map_err(|e| self.forge_error(project, &e, "listing milestones"))?;
         let list = Arc::new(list);

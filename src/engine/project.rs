@@ -15,8 +15,6 @@ pub(super) struct ProjectContext<'e> {
     pub config: &'e ProjectConfig,
     pub forge: Arc<dyn Forge>,
     pub kind: ForgeKind,
-    /// The path as configured.
-    pub path: ProjectPath,
 }
 
 impl ProjectContext<'_> {
@@ -25,10 +23,15 @@ impl ProjectContext<'_> {
         ProjectKey::new(self.kind, &self.config.path)
     }
 
+    /// The path as configured.
+    pub fn path(&self) -> &ProjectPath {
+        &self.config.path
+    }
+
     pub fn item_key(&self, kind: ItemKind, number: ItemNumber) -> ItemKey {
         ItemKey {
             forge: self.kind,
-            project: self.path.clone(),
+            project: self.config.path.clone(),
             kind,
             number,
         }
@@ -65,7 +68,6 @@ impl Engine {
             config,
             forge,
             kind,
-            path: ProjectPath(config.path.clone()),
         })
     }
 

@@ -42,11 +42,11 @@ impl Engine {
     pub(super) async fn scan_project(&self, project: &ProjectContext<'_>) -> Step<ProjectScan> {
         let forge = project.forge.as_ref();
         let merge_requests = forge
-            .open_merge_requests(&project.path)
+            .open_merge_requests(project.path())
             .await
             .map_err(|e| self.forge_error(project, &e, "listing open merge requests"))?;
         let issues = forge
-            .labelled_issues(&project.path, &project.config.label)
+            .labelled_issues(project.path(), &project.config.label)
             .await
             .map_err(|e| self.forge_error(project, &e, "listing labelled issues"))?;
         let milestones = self.fresh_milestones(project).await?;
@@ -146,7 +146,7 @@ impl Engine {
         let scan = self.scan_project(project).await?;
         let evaluate = |kind, number| Work::Evaluate {
             forge: project.kind,
-            project: project.path.clone(),
+            project: project.path().clone(),
             kind,
             number,
         };
@@ -196,7 +196,7 @@ impl Engine {
         Ok(owed
             .map(|due| Work::Announce {
                 forge: project.kind,
-                project: project.path.clone(),
+                project: project.path().clone(),
                 milestone: due.milestone,
                 kind: due.kind,
             })
@@ -215,7 +215,7 @@ fn blocks_out_of_date(project: &ProjectContext<'_>, scan: &ProjectScan) -> Vec<W
         })
         .map(|milestone| Work::RenderBlock {
             forge: project.kind,
-            project: project.path.clone(),
+            project: project.path().clone(),
             milestone: milestone.id,
         })
         .collect()

@@ -64,7 +64,7 @@ impl Engine {
     ) -> Step<()> {
         let open = project
             .forge
-            .open_merge_requests(&project.path)
+            .open_merge_requests(project.path())
             .await
             .map_err(|e| self.forge_error(project, &e, "listing open merge requests"))?;
         let options = CheckOptions {

@@ -222,7 +222,7 @@ fn probe_forges(config: &Config, metered: &[(ForgeKind, Arc<MeteredForge>)]) {
         let Some(project) = config.projects.iter().find(|p| p.forge == *kind) else {
             continue;
         };
-        let path = crate::forge::ProjectPath(project.path.clone());
+        let path = project.path.clone();
         let forge = forge.clone();
         tokio::spawn(async move {
             if let Err(error) = forge.milestones(&path).await {

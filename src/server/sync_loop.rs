@@ -8,7 +8,6 @@
 use super::shutdown::{Phase, PhaseWatch};
 use crate::config::Config;
 use crate::engine::Work;
-use crate::forge::ProjectPath;
 use crate::store::{NewJob, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,7 +64,7 @@ pub async fn enqueue_syncs(config: &Config, store: &Store) -> usize {
         let forge = project.forge;
         let work = Work::Sync {
             forge,
-            project: ProjectPath(project.path.clone()),
+            project: project.path.clone(),
         };
         let job = NewJob {
             serial_key: &work.serial_key(),
