@@ -426,6 +426,44 @@ async fn comment_is_created_then_edited_in_place_and_never_duplicated() {
 }
 
 #[tokio::test]
+async fn a_person_quoting_the_bot_comment_is_never_edited() {
+    let fake = fake().await;
+    let number = seed_pull(&fake, &[], None);
+    let marker = "<!-- schemagate -->";
+    let quote = format!("> {marker}\n> Database changes found.\nWhy?");
+    fake.with_state(|s| {
+        let id = s.fresh_id();
+        let comment = crate::fake_github::state::Comment {
+            id,
+            issue_number: number.0,
+            body: quote.clone(),
+            author: "alice".into(),
+        };
+        s.repos.get_mut(REPO).unwrap().comments.push(comment);
+    });
+    let body = format!("{marker}\nDatabase changes found.");
+    client(&fake, TOKEN)
+        .upsert_comment(
+            &project(),
+            ItemKind::MergeRequest,
+            number,
+            None,
+            marker,
+            &body,
+        )
+        .await
+        .unwrap();
+    let comments = fake.with_state(|s| s.repos[REPO].comments.clone());
+    let bodies: Vec<&str> = comments.iter().map(|c| c.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        [quote.as_str(), body.as_str()],
+        "the bot wrote its own comment"
+    );
+    assert_eq!(fake.bot_comments_on(REPO, number.0).len(), 1);
+}
+
+#[tokio::test]
 async fn comment_whose_known_id_was_deleted_is_recreated() {
     let fake = fake().await;
     let number = seed_pull(&fake, &[], None);

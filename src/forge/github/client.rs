@@ -31,13 +31,15 @@ const MAX_STATUS_DESCRIPTION: usize = 140;
 
 /// The GitHub side of the [`Forge`] trait.
 pub struct GitHubClient {
-    credentials: Credentials,
+    pub(super) credentials: Credentials,
     pub(super) retry: RetryPolicy,
     /// The bot's check run on each (repository, head commit), so a new
     /// verdict edits it instead of adding another.
     pub(super) check_runs: Mutex<HashMap<(String, String), u64>>,
     /// The credential's rate-limit budget, as GitHub last reported it.
     budget: crate::forge::budget::RateBudget,
+    /// The login GitHub names as the author of this client's comments.
+    pub(super) account: tokio::sync::OnceCell<String>,
 }
 
 impl GitHubClient {
@@ -48,6 +50,7 @@ impl GitHubClient {
             retry: RetryPolicy::default(),
             check_runs: Mutex::new(HashMap::new()),
             budget: crate::forge::budget::RateBudget::default(),
+            account: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -62,6 +65,7 @@ impl GitHubClient {
             retry: RetryPolicy::default(),
             check_runs: Mutex::new(HashMap::new()),
             budget: crate::forge::budget::RateBudget::default(),
+            account: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -424,7 +428,7 @@ impl Forge for GitHubClient {
     }
 
     async fn account(&self, project: &ProjectPath) -> Result<String, ForgeError> {
-        self.retry.run(|| self.credentials.account(project)).await
+        self.bot_account(project).await.map(str::to_string)
     }
 
     async fn find_comment(

@@ -41,7 +41,15 @@ impl GitHubClient {
             .await
     }
 
-    /// The comment known by its id, else the first one holding `marker`.
+    /// The login this client writes as: an App's `{slug}[bot]` or the token's user.
+    /// Asked once; the credential does not change.
+    pub(super) async fn bot_account(&self, project: &ProjectPath) -> Result<&str, ForgeError> {
+        let ask = || self.retry.run(|| self.credentials.account(project));
+        self.account.get_or_try_init(ask).await.map(String::as_str)
+    }
+
+    /// The comment known by its id, else the first of the bot's own holding
+    /// `marker` (a person quoting the bot copies its marker too).
     pub(super) async fn find_marked(
         &self,
         project: &ProjectPath,
@@ -61,9 +69,10 @@ impl GitHubClient {
         }
         let path = format!("/repos/{repo}/issues/{number}/comments");
         let comments: Vec<RestComment> = self.get_all(project, &path).await?;
-        Ok(comments
-            .into_iter()
-            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker))))
+        let bot = self.bot_account(project).await?;
+        let by_bot = |c: &RestComment| c.user.as_ref().is_some_and(|user| user.login == bot);
+        let marked = |c: &RestComment| c.body.as_deref().is_some_and(|b| b.contains(marker));
+        Ok(comments.into_iter().find(|c| by_bot(c) && marked(c)))
     }
 
     /// The marked comment, brought up to `body`, if there is one.

@@ -156,6 +156,8 @@ fn due_date(due_on: &str) -> Option<NaiveDate> {
 pub struct RestComment {
     pub id: u64,
     pub body: Option<String>,
+    /// The author; GitHub sends `null` for a deleted account.
+    pub user: Option<RestUser>,
 }
 
 #[derive(Debug, Deserialize)]
