@@ -507,6 +507,7 @@ mod tests {
             }],
             warnings_sent: Vec::new(),
             warnings_sending: Vec::new(),
+            warnings_failed: Vec::new(),
         };
         assert!(BatchBlock::for_milestone(MilestoneId(1), &project, &[]).is_none());
         let b = BatchBlock::for_milestone(MilestoneId(2), &project, &[]).unwrap();

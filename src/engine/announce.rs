@@ -272,8 +272,17 @@ impl Engine {
         sentence: String,
     ) -> Step<AnnounceOutcome> {
         let kind = sent.due.kind.word();
+        // Gates waiting for a refused warning now say to send it by hand.
+        let jobs = match sent.due.kind {
+            AnnouncementKind::Warning => vec![Work::Reevaluate {
+                forge: sent.project.kind,
+                project: sent.project.path().clone(),
+            }],
+            _ => Vec::new(),
+        };
+        let encoded = super::events::EncodedWork::new(&jobs);
         self.store
-            .finish_announcement(sent.key, SendOutcome::Failed(reason), &[])
+            .finish_announcement(sent.key, SendOutcome::Failed(reason), &encoded.jobs())
             .await?;
         tracing::error!(project = %sent.project.config.path, kind, "{sentence}");
         sent.service.record_failure(Some(sentence.clone()));
@@ -363,11 +372,16 @@ fn sent_result(
         Err(SendError::Permanent(reason))
             if row.attempts >= MAX_PERMANENT_TRIES || intent == Intent::Command =>
         {
-            let sentence = format!(
-                "the mail server refused the {} for {} {} for good: {reason}",
+            let (noun, title) = (
                 sent.due.kind.noun(),
-                sent.project.config.path,
                 milestone_title(snapshot, sent.due.milestone),
+            );
+            let project = &sent.project.config.path;
+            let sentence = format!(
+                "the mail server refused the {noun} for {project} {title} for good: {reason}; \
+                 it is not tried again on its own: fix the mail settings, then send it with \
+                 `schemagate announce --project {project} --milestone {title} --kind {}`",
+                sent.due.kind.word(),
             );
             SendResult::Refused { reason, sentence }
         }

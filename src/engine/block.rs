@@ -127,6 +127,7 @@ mod tests {
             }],
             warnings_sent: Vec::new(),
             warnings_sending: Vec::new(),
+            warnings_failed: Vec::new(),
         }
     }
 

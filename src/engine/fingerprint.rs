@@ -74,6 +74,12 @@ pub fn fingerprint(item: &ItemView, context: &DecisionContext, is_db_change: boo
         .collect();
     warnings.sort();
     let _ = writeln!(text, "warnings {warnings:?}");
+    // Only when there are any, so that fingerprints from before this line stay valid.
+    let mut failed = context.project.warnings_failed.clone();
+    if !failed.is_empty() {
+        failed.sort();
+        let _ = writeln!(text, "warnings refused {failed:?}");
+    }
     let mut closing = context.closing_merge_requests.to_vec();
     closing.sort();
     let _ = writeln!(text, "closed by {closing:?}");
@@ -175,6 +181,7 @@ mod tests {
                     db_changes: vec![db_change(7, 1), db_change(3, 2)],
                     warnings_sent: Vec::new(),
                     warnings_sending: Vec::new(),
+                    warnings_failed: Vec::new(),
                 },
                 today: NaiveDate::from_ymd_opt(2026, 11, 3).unwrap(),
                 head: "abc",

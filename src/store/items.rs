@@ -155,31 +155,20 @@ impl Store {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let warnings = sqlx::query(
-            "SELECT milestone, sent_at FROM announcements \
-             WHERE forge = $1 AND project = $2 AND kind = 'warning' AND state = 'sent' \
-             ORDER BY milestone",
+            "SELECT milestone, state, sent_at FROM announcements \
+             WHERE forge = $1 AND project = $2 AND kind = 'warning' \
+             AND state IN ('sent', 'failed') ORDER BY milestone",
         )
         .bind(forge.name())
         .bind(&project)
         .fetch_all(&mut *self.reader().await?)
         .await?;
-        let warnings_sent = warnings
-            .iter()
-            .map(|row| {
-                let milestone = MilestoneId(to_u64(row.try_get("milestone")?, "announcements")?);
-                let sent_at: Option<i64> = row.try_get("sent_at")?;
-                let sent_at = sent_at
-                    .and_then(DateTime::from_timestamp_millis)
-                    .ok_or_else(|| {
-                        corrupt("announcements", "a sent warning without a valid sent_at")
-                    })?;
-                Ok(WarningSent { milestone, sent_at })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let (warnings_sent, warnings_failed) = warnings_by_state(&warnings)?;
         Ok(ProjectState {
             db_changes,
             warnings_sent,
             warnings_sending: Vec::new(),
+            warnings_failed,
         })
     }
 
@@ -222,4 +211,26 @@ async fn delete_closes(
         .execute(&mut *transaction)
         .await?;
     Ok(())
+}
+
+/// The sent warnings with their dates, and the milestones whose warning was
+/// refused for good (one row per milestone, so never both).
+fn warnings_by_state(
+    rows: &[sqlx::any::AnyRow],
+) -> Result<(Vec<WarningSent>, Vec<MilestoneId>), StoreError> {
+    let (mut sent, mut failed) = (Vec::new(), Vec::new());
+    for row in rows {
+        let milestone = MilestoneId(to_u64(row.try_get("milestone")?, "announcements")?);
+        let state: String = row.try_get("state")?;
+        if state == "failed" {
+            failed.push(milestone);
+            continue;
+        }
+        let sent_at: Option<i64> = row.try_get("sent_at")?;
+        let sent_at = sent_at
+            .and_then(DateTime::from_timestamp_millis)
+            .ok_or_else(|| corrupt("announcements", "a sent warning without a valid sent_at"))?;
+        sent.push(WarningSent { milestone, sent_at });
+    }
+    Ok((sent, failed))
 }

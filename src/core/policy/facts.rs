@@ -122,6 +122,10 @@ pub struct ProjectState {
     /// Only from milestone blocks; the server's ledger lives in its store.
     #[serde(default)]
     pub warnings_sending: Vec<WarningSending>,
+    /// Milestones whose warning the mail server refused for good: it goes
+    /// out only when a person sends it (`schemagate announce`).
+    #[serde(default)]
+    pub warnings_failed: Vec<MilestoneId>,
 }
 
 impl ProjectState {
@@ -132,6 +136,11 @@ impl ProjectState {
             .filter(|w| w.milestone == milestone)
             .map(|w| w.sent_at)
             .min()
+    }
+
+    /// Whether the warning for `milestone` was refused for good and not sent since.
+    pub fn warning_failed(&self, milestone: MilestoneId) -> bool {
+        self.warnings_failed.contains(&milestone) && self.warning_sent(milestone).is_none()
     }
 
     /// The warning for `milestone` whose send began and did not finish.

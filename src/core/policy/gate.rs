@@ -124,16 +124,20 @@ fn warning_not_sent(input: &GateInput, policy: &Policy) -> Option<Problem> {
         return None;
     }
     let title = &batch.title;
+    let by_hand = format!("send it with `schemagate announce --milestone {title}`");
     let when = match policy.announce_trigger {
+        _ if input.project.warning_failed(batch.id) => {
+            format!(
+                "the mail server refused it for good, so it is not tried again on its own; fix the mail settings, then {by_hand}"
+            )
+        }
         AnnounceTrigger::WorkStarts => format!(
             "it goes out when work starts on {title} (when it becomes the next release or its start date comes)"
         ),
         AnnounceTrigger::FirstChange => {
             format!("it goes out now that {title} holds a database change")
         }
-        AnnounceTrigger::Manual => {
-            format!("send it with `schemagate announce --milestone {title}`")
-        }
+        AnnounceTrigger::Manual => by_hand,
     };
     Some(Problem {
         reason: format!("the downtime warning for {title} has not been sent yet"),

@@ -3,6 +3,7 @@
 //! tries, and reported), and bad templates that stop the server starting.
 
 use super::*;
+use crate::lava_story::Item;
 use crate::lava_story::gitlab::GitLabStory;
 use crate::support::serve::test_secrets;
 use schemagate::engine::MAX_PERMANENT_TRIES;
@@ -143,6 +144,39 @@ async fn a_5xx_reply_stops_after_the_bounded_tries_and_is_reported() {
         .unwrap();
     assert_eq!(rows[0].attempts, MAX_PERMANENT_TRIES, "{rows:?}");
     assert!(smtp.mails().is_empty());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_refused_for_good_turns_the_gate_advice_to_sending_it_by_hand() {
+    let forge = GitLabStory::start().await;
+    let smtp = SmtpServer::start(Default::default());
+    smtp.set_faults(json!({ "perm_fail": true }));
+    let config = config(&forge, &smtp.url(), "");
+    let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
+    let (next, _, mr) = seed_batch(&server, &forge).await;
+    let before = forge.bot_comments(Item::Mr(mr)).join("\n");
+    assert!(
+        before.contains("it goes out when work starts on 2026.12"),
+        "{before}"
+    );
+    server.deliver(&forge.close_milestone(next)).await;
+    wait_for_ledger(&server, "never given up", |rows| {
+        rows.first()
+            .is_some_and(|r| r.state == AnnouncementState::Failed)
+    })
+    .await;
+    server.wait_idle().await;
+    let after = forge.bot_comments(Item::Mr(mr)).join("\n");
+    assert!(
+        after.contains("the mail server refused it for good"),
+        "{after}"
+    );
+    assert!(
+        after.contains("then send it with `schemagate announce --milestone 2026.12`"),
+        "{after}"
+    );
+    assert!(!after.contains("it goes out when work starts"), "{after}");
     server.shutdown().await;
 }
 

@@ -86,6 +86,29 @@ fn announcement_advice_follows_the_trigger() {
 }
 
 #[test]
+fn a_warning_refused_for_good_is_advised_to_be_sent_by_hand_until_it_is() {
+    let item = mr(1).with_migration().person_milestone(M2026_11);
+    let refused = World::lava().warning_refused(M2026_11).decide(&item);
+    refused.fails_with(&[NOT_SENT_2026_11]);
+    let comment = refused.comment.unwrap();
+    assert!(
+        comment.contains("the mail server refused it for good"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains(
+            "fix the mail settings, then send it with `schemagate announce --milestone 2026.11`"
+        ),
+        "{comment}"
+    );
+    let sent_by_hand = World::lava()
+        .warning_refused(M2026_11)
+        .warning_sent(M2026_11, "2026-11-04")
+        .decide(&item);
+    sent_by_hand.passes_with("database changes batched in 2026.11, announced 2026-11-04");
+}
+
+#[test]
 fn db_mr_in_the_batch_passes_when_announcement_is_not_required() {
     World::lava()
         .policy(|p| p.gate.require_announcement = false)

@@ -112,6 +112,11 @@ impl World {
         self
     }
 
+    pub fn warning_refused(mut self, milestone: MilestoneId) -> World {
+        self.project.warnings_failed.push(milestone);
+        self
+    }
+
     pub fn closed(mut self, id: MilestoneId) -> World {
         self.milestone_mut(id).state = MilestoneState::Closed;
         self
