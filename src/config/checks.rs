@@ -3,6 +3,7 @@
 
 use crate::config::model::{DatabaseKind, DatabaseUrl, ForgeKind, SmtpEndpoint, SmtpSecurity};
 use crate::core::ids::ProjectPath;
+use lettre::message::Mailbox;
 use std::net::SocketAddr;
 use url::Url;
 
@@ -93,13 +94,25 @@ pub fn env_var_name(text: &str) -> Result<String, Problem> {
 /// `addr@domain` or `Display Name <addr@domain>`: what the mailer can send
 /// to, so an address is refused here rather than when a warning is due.
 pub fn mailbox(text: &str) -> Result<String, Problem> {
-    match text.parse::<lettre::message::Mailbox>() {
-        Ok(_) => Ok(text.trim().to_string()),
-        Err(_) => Err(Problem::new(
-            format!("`{text}` is not an email address"),
-            "write \"name@example.org\" or \"Display Name <name@example.org>\"",
-        )),
+    if text.parse::<Mailbox>().is_ok() {
+        return Ok(text.trim().to_string());
     }
+    let message = format!("`{text}` is not an email address");
+    // A name such as `Smith, John` is only a name in double quotes.
+    let quoted = (text.split_once('<'))
+        .map(|(name, address)| format!("\"{}\" <{address}", name.trim()))
+        .filter(|quoted| !text.trim_start().starts_with('"') && quoted.parse::<Mailbox>().is_ok());
+    let Some(quoted) = quoted else {
+        let fix = "write \"name@example.org\" or \"Display Name <name@example.org>\"";
+        return Err(Problem::new(message, fix));
+    };
+    // As TOML would hold it: a literal string needs no escapes.
+    let toml = match quoted.contains('\'') {
+        true => format!("{quoted:?}"),
+        false => format!("'{quoted}'"),
+    };
+    let fix = format!("put the display name in double quotes, e.g. {toml}");
+    Err(Problem::new(message, fix))
 }
 
 /// `#rrggbb`, returned in lower case.
@@ -247,6 +260,18 @@ mod tests {
         ] {
             assert!(mailbox(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn a_display_name_that_needs_quotes_is_answered_with_the_quoted_form() {
+        let problem = mailbox("Smith, John <j@example.org>").unwrap_err();
+        assert_eq!(
+            problem.fix,
+            r#"put the display name in double quotes, e.g. '"Smith, John" <j@example.org>'"#
+        );
+        assert!(mailbox("\"Smith, John\" <j@example.org>").is_ok());
+        let unrelated = mailbox("Bot <bot@example.org").unwrap_err();
+        assert!(unrelated.fix.starts_with("write"), "{unrelated:?}");
     }
 
     #[test]

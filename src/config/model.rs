@@ -165,9 +165,10 @@ pub const DEFAULT_MAIL_TIMEOUT: Duration = Duration::from_secs(30);
 /// A server silent for longer than this is down, not slow.
 pub const MAX_MAIL_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SmtpSecurity {
     /// `smtp://` — no TLS (local relays, tests).
+    #[default]
     Plain,
     /// `smtp://…?tls=starttls` — upgrade with STARTTLS, required.
     StartTls,
@@ -175,7 +176,7 @@ pub enum SmtpSecurity {
     ImplicitTls,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SmtpEndpoint {
     pub url: String,
     pub host: String,

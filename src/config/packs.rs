@@ -13,56 +13,36 @@ use std::path::PathBuf;
 /// pack is reported, positioned at that value and keyed
 /// `rules.files[i]:<pack key path>`, with the pack's own `file:line:column`.
 pub fn parse_user_packs(files: &[(PathBuf, Field<'_>)], report: &mut Report<'_>) -> Vec<RulePack> {
-    let builtin: Vec<String> = builtin_packs().into_iter().map(|p| p.name).collect();
     let mut packs: Vec<RulePack> = Vec::new();
-    for (
-        path,
-        Field {
-            span, path: key, ..
-        },
-    ) in files
-    {
+    for (path, field) in files {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) => {
-                report.at(
-                    span,
-                    key,
-                    format!("could not read rule pack {}: {error}", path.display()),
-                    "check the path and the file's permissions",
-                );
+                let message = format!("could not read rule pack {}: {error}", path.display());
+                report.at_field(field, message, "check the path and the file's permissions");
                 continue;
             }
         };
         match parse_pack(&path.display().to_string(), &text) {
-            Ok(pack)
-                if builtin.contains(&pack.name) || packs.iter().any(|p| p.name == pack.name) =>
-            {
-                report.at(
-                    span,
-                    key,
+            Ok(pack) if known_pack_names(&packs).contains(&pack.name) => {
+                let fix = "give the pack a name of its own in its `name` key";
+                report.at_field(
+                    field,
                     format!("rule pack name `{}` is already taken", pack.name),
-                    "give the pack a name of its own in its `name` key",
+                    fix,
                 );
             }
             Ok(pack) => packs.push(pack),
             Err(errors) => {
                 for error in errors.0 {
                     // `rules.files[0]:rule[1].paths[0]`: the config key, then the pack's own.
-                    let pack_key = if error.key.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{key}:{}", error.key)
+                    let pack_key = match error.key.as_str() {
+                        "" => field.path.clone(),
+                        key => format!("{}:{key}", field.path),
                     };
-                    report.in_named_file(
-                        span,
-                        pack_key,
-                        format!(
-                            "{}:{}:{}: {}",
-                            error.origin, error.line, error.column, error.message
-                        ),
-                        error.fix,
-                    );
+                    let at = format!("{}:{}:{}", error.origin, error.line, error.column);
+                    let message = format!("{at}: {}", error.message);
+                    report.in_named_file(&field.span, pack_key, message, error.fix);
                 }
             }
         }

@@ -51,6 +51,21 @@ impl<'t> Report<'t> {
         }
     }
 
+    /// An issue about the value of `field`.
+    pub fn at_field(
+        &mut self,
+        field: &Field<'_>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.at(&field.span, &field.path, message, fix);
+    }
+
+    /// An issue about `key` of `table`, where the key is written (else at the table).
+    pub fn at_key(&mut self, table: &Table<'_>, key: &str, message: &str, fix: &str) {
+        self.at(&table.key_span(key), &table.path_of(key), message, fix);
+    }
+
     /// An issue found inside another file the config names: never merged with others.
     pub fn in_named_file(
         &mut self,
@@ -77,7 +92,7 @@ impl<'t> Report<'t> {
 
     fn wrong_type(&mut self, field: &Field<'_>, expected: &str) {
         let (message, fix) = wrong_type(&field.path, expected, &found(field.value));
-        self.at(&field.span, &field.path, message, fix);
+        self.at_field(field, message, fix);
     }
 
     /// `field` as a table taking `keys`; its unknown keys and a wrong type are reported.
@@ -156,10 +171,22 @@ impl<'t> Report<'t> {
         }
     }
 
+    /// Like [`Report::parse_or`], with `default` for an invalid value too:
+    /// for a table that is built either way (the report refuses the file).
+    pub fn value<'a, T: Kind<'a>, U: Clone>(
+        &mut self,
+        field: Option<Field<'a>>,
+        default: U,
+        check: impl FnOnce(T) -> Result<U, Problem>,
+    ) -> U {
+        let value = self.parse_or(field, default.clone(), check);
+        value.unwrap_or(default)
+    }
+
     /// The value of a check's result; a problem is reported at `field`.
     pub fn check<U>(&mut self, field: &Field<'_>, result: Result<U, Problem>) -> Option<U> {
         result
-            .map_err(|problem| self.at(&field.span, &field.path, problem.message, problem.fix))
+            .map_err(|problem| self.at_field(field, problem.message, problem.fix))
             .ok()
     }
 

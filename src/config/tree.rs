@@ -82,6 +82,11 @@ impl Kind<'_> for bool {
     }
 }
 
+/// The texts of a list read with their fields, owned.
+pub fn texts(items: &[(Field<'_>, &str)]) -> Vec<String> {
+    items.iter().map(|(_, text)| text.to_string()).collect()
+}
+
 /// What was written instead of the expected type, e.g. integer `14`.
 pub fn found(value: &DeValue<'_>) -> String {
     match value {
@@ -90,9 +95,10 @@ pub fn found(value: &DeValue<'_>) -> String {
             Some(number) => format!("integer `{number}`"),
             None => format!("integer `{}`, too large", integer.as_str()),
         },
+        // Beyond f64 (`1e400`) it is shown as written, not as `inf`.
         DeValue::Float(float) => match float.as_str().parse::<f64>() {
-            Ok(number) => format!("floating point `{number}`"),
-            Err(_) => format!("floating point `{}`", float.as_str()),
+            Ok(number) if number.is_finite() => format!("floating point `{number}`"),
+            _ => format!("floating point `{}`", float.as_str()),
         },
         DeValue::Boolean(value) => format!("boolean `{value}`"),
         DeValue::Datetime(value) => format!("datetime `{value}`"),

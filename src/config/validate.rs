@@ -1,4 +1,4 @@
-//! The one validation step: [`RawConfig`] in, [`Config`] out, every problem
+//! The one validation step: toml's spanned tree in, [`Config`] out, every problem
 //! reported at its span. Server, forge, mail and rules sections live here;
 //! projects in `validate_project`.
 
@@ -22,10 +22,7 @@ pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path
     report.unknown_keys(&root, KEYS);
     let files = FileCheck { base_dir };
     let server = report.table(root.get("server"), SERVER_KEYS);
-    let gitlab = report.table(
-        root.get("gitlab"),
-        &["url", "token_env", "webhook_secret_env"],
-    );
+    let gitlab = report.table(root.get("gitlab"), GITLAB_KEYS);
     let github = report.table(root.get("github"), GITHUB_KEYS);
     let mail = report.table(root.get("mail"), MAIL_KEYS);
     let server = server.map(|server| validate_server(&server, report));
@@ -145,16 +142,17 @@ fn validate_server(raw: &Table<'_>, report: &mut Report<'_>) -> ServerConfig {
     };
     let sync_interval = SECOND..=MAX_SYNC_INTERVAL;
     ServerConfig {
-        listen: (report.parse(raw.get("listen"), checks::listen_address))
-            .unwrap_or(defaults.listen),
-        database: (report.parse(raw.get("database"), checks::database_url))
-            .unwrap_or(defaults.database),
+        listen: report.value(raw.get("listen"), defaults.listen, checks::listen_address),
+        database: report.value(raw.get("database"), defaults.database, checks::database_url),
         sync_interval: duration(report, raw.get("sync_interval"), sync_interval)
             .unwrap_or(defaults.sync_interval),
         retention: duration(report, raw.get("retention"), SECOND..=MAX_RETENTION)
             .unwrap_or(defaults.retention),
-        max_body_bytes: (report.parse(raw.get("max_body_bytes"), body_limit))
-            .unwrap_or(defaults.max_body_bytes),
+        max_body_bytes: report.value(
+            raw.get("max_body_bytes"),
+            defaults.max_body_bytes,
+            body_limit,
+        ),
     }
 }
 
@@ -165,6 +163,7 @@ const SERVER_KEYS: &[&str] = &[
     "retention",
     "max_body_bytes",
 ];
+const GITLAB_KEYS: &[&str] = &["url", "token_env", "webhook_secret_env"];
 const GITHUB_KEYS: &[&str] = &[
     "api_url",
     "token_env",
@@ -183,17 +182,14 @@ const MAIL_KEYS: &[&str] = &[
 
 /// An environment variable's name at `key`, else `default`.
 fn env_name(report: &mut Report<'_>, table: &Table<'_>, key: &str, default: &str) -> String {
-    let name = report.parse_or(table.get(key), default.to_string(), checks::env_var_name);
-    name.unwrap_or_default()
+    report.value(table.get(key), default.to_string(), checks::env_var_name)
 }
 
 fn validate_gitlab(raw: &Table<'_>, report: &mut Report<'_>) -> GitlabConfig {
     let fix = "add `url = \"https://gitlab.example.org\"` (your GitLab instance) to [gitlab]";
     report.required(raw, "url", fix);
     GitlabConfig {
-        url: report
-            .parse(raw.get("url"), checks::http_url)
-            .unwrap_or_default(),
+        url: report.value(raw.get("url"), String::new(), checks::http_url),
         token_env: env_name(report, raw, "token_env", "GITLAB_TOKEN"),
         webhook_secret_env: env_name(report, raw, "webhook_secret_env", "GITLAB_WEBHOOK_SECRET"),
     }
@@ -204,14 +200,14 @@ fn validate_github(
     report: &mut Report<'_>,
     files: &FileCheck<'_>,
 ) -> GithubConfig {
-    let api_url = report.parse_or(
+    let api_url = report.value(
         raw.get("api_url"),
         DEFAULT_GITHUB_API_URL.into(),
         checks::http_url,
     );
     let auth = github_auth(raw, report, files);
     GithubConfig {
-        api_url: api_url.unwrap_or_default(),
+        api_url,
         auth: auth.unwrap_or(GithubAuth::Token {
             token_env: "GITHUB_TOKEN".to_string(),
         }),
@@ -229,12 +225,7 @@ fn github_auth(
         (Some(_), _, true) | (None, Some(_), true) => {
             let fix = "keep either `token_env` or `app_id` + `private_key_file`, not both";
             let message = "both a token and a GitHub App are configured";
-            report.at(
-                &raw.key_span("token_env"),
-                &raw.path_of("token_env"),
-                message,
-                fix,
-            );
+            report.at_key(raw, "token_env", message, fix);
             None
         }
         (Some(_), Some(_), false) => {
@@ -252,22 +243,12 @@ fn github_auth(
         }
         (Some(field), None, false) => {
             let fix = "add `private_key_file = \"/path/to/app.pem\"` to [github]";
-            report.at(
-                &field.span,
-                &field.path,
-                "`app_id` needs `private_key_file`",
-                fix,
-            );
+            report.at_field(field, "`app_id` needs `private_key_file`", fix);
             None
         }
         (None, Some(field), false) => {
             let fix = "add `app_id = <the App's id>` to [github]";
-            report.at(
-                &field.span,
-                &field.path,
-                "`private_key_file` needs `app_id`",
-                fix,
-            );
+            report.at_field(field, "`private_key_file` needs `app_id`", fix);
             None
         }
         (None, None, _) => Some(GithubAuth::Token {
@@ -277,16 +258,10 @@ fn github_auth(
 }
 
 fn validate_mail(raw: &Table<'_>, report: &mut Report<'_>, files: &FileCheck<'_>) -> MailConfig {
-    report.required(
-        raw,
-        "smtp_url",
-        "add `smtp_url = \"smtp://host:25\"` to [mail]",
-    );
-    report.required(
-        raw,
-        "from",
-        "add `from = \"Release bot <bot@example.org>\"` to [mail]",
-    );
+    let smtp_fix = "add `smtp_url = \"smtp://host:25\"` to [mail]";
+    report.required(raw, "smtp_url", smtp_fix);
+    let from_fix = "add `from = \"Release bot <bot@example.org>\"` to [mail]";
+    report.required(raw, "from", from_fix);
     let smtp = report.parse(raw.get("smtp_url"), checks::smtp_url);
     let from = report.parse(raw.get("from"), checks::mailbox);
     let user_env = report.parse(raw.get("user_env"), checks::env_var_name);
@@ -300,20 +275,10 @@ fn validate_mail(raw: &Table<'_>, report: &mut Report<'_>, files: &FileCheck<'_>
     if ca_file.is_some() && plain {
         let fix = "use \"smtp://host?tls=starttls\" or \"smtps://host\", or remove `ca_file`";
         let message = "`ca_file` has no effect on a plain smtp:// URL";
-        report.at(
-            &raw.key_span("ca_file"),
-            &raw.path_of("ca_file"),
-            message,
-            fix,
-        );
+        report.at_key(raw, "ca_file", message, fix);
     }
     MailConfig {
-        smtp: smtp.unwrap_or(SmtpEndpoint {
-            url: String::new(),
-            host: String::new(),
-            port: 25,
-            security: SmtpSecurity::Plain,
-        }),
+        smtp: smtp.unwrap_or_default(),
         from: from.unwrap_or_default(),
         user_env,
         password_env,
@@ -337,5 +302,5 @@ fn credentials_pair(raw: &Table<'_>, report: &mut Report<'_>) {
         ),
         _ => return,
     };
-    report.at(&raw.key_span(key), &raw.path_of(key), message, fix);
+    report.at_key(raw, key, message, fix);
 }

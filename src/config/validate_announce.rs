@@ -47,11 +47,7 @@ pub fn announce(
         trigger: trigger?,
         updates: updates?,
         release_notice: release_notice.unwrap_or(false),
-        upgrade_steps: steps
-            .unwrap_or_default()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        upgrade_steps: steps.unwrap_or_default(),
         upgrade_policy: upgrade_policy?,
         templates_dir: templates_dir?,
     })
@@ -79,41 +75,29 @@ fn recipients(raw: &Table<'_>, report: &mut Report<'_>) -> Vec<Option<String>> {
 fn updates(raw: &Table<'_>, report: &mut Report<'_>) -> Option<Updates> {
     let (updates, interval) = (raw.get("updates"), raw.get("digest_interval"));
     let mode = report.get(updates.clone()).unwrap_or("none");
-    let (updates_span, updates_key) = (
-        updates.map_or(raw.span.clone(), |field| field.span),
-        raw.path_of("updates"),
-    );
+    let updates_span = updates.map_or(raw.span.clone(), |field| field.span);
+    let mut at_updates =
+        |message: &str, fix| report.at(&updates_span, &raw.path_of("updates"), message, fix);
     match (mode, interval) {
         ("none", None) => return Some(Updates::None),
-        ("none", Some(interval)) => {
+        ("none", Some(_)) => {
             let fix = "set `updates = \"digest\"` or remove `digest_interval`";
             let message = "`digest_interval` has no effect with updates = \"none\"";
-            report.at(
-                &raw.key_span("digest_interval"),
-                &interval.path,
-                message,
-                fix,
-            );
+            report.at_key(raw, "digest_interval", message, fix);
         }
         ("digest", Some(interval)) => {
             let range = Duration::from_secs(60)..=MAX_DIGEST_INTERVAL;
             let interval = duration(report, Some(interval), range);
             return interval.map(|interval| Updates::Digest { interval });
         }
-        ("digest", None) => {
-            let fix = "add `digest_interval = \"1d\"` (at most one update mail per interval)";
-            let message = "`updates = \"digest\"` needs `digest_interval`";
-            report.at(&updates_span, &updates_key, message, fix);
-        }
-        (other, _) => {
-            let message = format!("unknown updates mode `{other}`");
-            report.at(
-                &updates_span,
-                &updates_key,
-                message,
-                "write \"none\" or \"digest\"",
-            );
-        }
+        ("digest", None) => at_updates(
+            "`updates = \"digest\"` needs `digest_interval`",
+            "add `digest_interval = \"1d\"` (at most one update mail per interval)",
+        ),
+        (other, _) => at_updates(
+            &format!("unknown updates mode `{other}`"),
+            "write \"none\" or \"digest\"",
+        ),
     }
     None
 }

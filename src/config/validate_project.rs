@@ -5,7 +5,7 @@
 use crate::config::checks::{self, Problem};
 use crate::config::model::*;
 use crate::config::report::Report;
-use crate::config::tree::{Field, Table};
+use crate::config::tree::{Field, Table, texts};
 use crate::config::validate::{FileCheck, Sections, duration};
 use crate::config::validate_announce;
 use crate::core::release::Scheme;
@@ -45,20 +45,18 @@ pub fn validate_projects(
             continue;
         };
         let valid = validate_project(&table, report, sections, files);
-        let written = |key: &str| table.get(key).and_then(|f| Some((f.value.as_str()?, f)));
+        let written = |key: &str| {
+            table
+                .get(key)
+                .and_then(|f| Some((f.value.as_str()?.trim(), f)))
+        };
         if let (Some((forge, _)), Some((path, field))) = (written("forge"), written("path")) {
-            let key = (
-                forge.trim().to_ascii_lowercase(),
-                path.trim().to_ascii_lowercase(),
-            );
+            let key = (forge.to_ascii_lowercase(), path.to_ascii_lowercase());
             if let Some(first) = seen.get(&key) {
                 let line = report.line_of(first);
-                let message = format!(
-                    "project `{}` is configured twice (first at line {line})",
-                    path.trim()
-                );
-                let fix = "merge the two [[project]] tables into one";
-                report.at(&field.span, &field.path, message, fix);
+                let message =
+                    format!("project `{path}` is configured twice (first at line {line})");
+                report.at_field(&field, message, "merge the two [[project]] tables into one");
                 continue;
             }
             seen.insert(key, field.span);
@@ -125,22 +123,22 @@ fn forge(raw: &Table<'_>, report: &mut Report<'_>, sections: &Sections) -> Optio
         "add `forge = \"gitlab\"` or `forge = \"github\"`",
     );
     let field = raw.get("forge")?;
-    let fix = "write \"gitlab\" or \"github\"";
-    let forge = report.parse(
-        Some(field.clone()),
-        checks::named("forge", ForgeKind::from_name, fix),
-    )?;
+    let named = checks::named(
+        "forge",
+        ForgeKind::from_name,
+        "write \"gitlab\" or \"github\"",
+    );
+    let forge = report.parse(Some(field.clone()), named)?;
     let (present, section) = match forge {
         ForgeKind::GitLab => (sections.gitlab, "[gitlab]"),
         ForgeKind::GitHub => (sections.github, "[github]"),
     };
     if !present {
-        let name = forge.name();
-        let message = format!("the project is on {name} but the file has no {section} section");
+        let message = format!("the project is on {forge} but the file has no {section} section");
         let fix = format!(
             "add a {section} section (its URL and `token_env`) so the bot can reach the forge"
         );
-        report.at(&field.span, &field.path, message, fix);
+        report.at_field(&field, message, fix);
     }
     Some(forge)
 }
@@ -159,24 +157,19 @@ fn rule_packs(
         let fix =
             "leave `rule_packs` out to use every built-in pack, or name some, e.g. [\"django\"]";
         let message = "no rule packs and no extra_paths: nothing would ever be detected";
-        report.at(&field.span, &field.path, message, fix);
+        report.at_field(&field, message, fix);
     }
     for (item, pack) in &packs {
         if pack.trim().is_empty() {
             let fix = "remove it or write a pack name such as \"django\"";
-            report.at(&item.span, &item.path, "empty rule pack name", fix);
+            report.at_field(item, "empty rule pack name", fix);
         } else if let Some(known) = known.filter(|known| !known.iter().any(|name| name == pack)) {
             let message = format!("unknown rule pack `{pack}`");
             let fix = format!("use one of: {}", known.join(", "));
-            report.at(&item.span, &item.path, message, fix);
+            report.at_field(item, message, fix);
         }
     }
-    Some(
-        packs
-            .into_iter()
-            .map(|(_, pack)| pack.to_string())
-            .collect(),
-    )
+    Some(texts(&packs))
 }
 
 fn globs(field: Option<Field<'_>>, report: &mut Report<'_>) -> Option<GlobList> {
@@ -199,20 +192,16 @@ fn globs(field: Option<Field<'_>>, report: &mut Report<'_>) -> Option<GlobList> 
     for glob in globs {
         builder.add(glob?);
     }
-    Some(GlobList {
-        patterns: items
-            .iter()
-            .map(|(_, pattern)| pattern.to_string())
-            .collect(),
-        set: builder.build().ok()?,
-    })
+    let set = builder.build().ok()?;
+    let patterns = texts(&items);
+    Some(GlobList { patterns, set })
 }
 
 /// The trimmed keywords; an empty one is reported.
 fn issue_keywords(field: Option<Field<'_>>, report: &mut Report<'_>) -> Vec<String> {
     let fix = "remove it; an empty word would match every issue";
     let keywords = non_empty(report, field, "empty keyword", fix).unwrap_or_default();
-    let keywords = keywords.into_iter().map(str::trim);
+    let keywords = keywords.iter().map(|word| word.trim());
     keywords
         .filter(|word| !word.is_empty())
         .map(str::to_string)
@@ -225,12 +214,12 @@ pub fn non_empty<'a>(
     field: Option<Field<'a>>,
     message: &str,
     fix: &str,
-) -> Option<Vec<&'a str>> {
+) -> Option<Vec<String>> {
     let items = report.strings(field)?;
     for (item, _) in items.iter().filter(|(_, text)| text.trim().is_empty()) {
-        report.at(&item.span, &item.path, message, fix);
+        report.at_field(item, message, fix);
     }
-    Some(items.into_iter().map(|(_, text)| text).collect())
+    Some(texts(&items))
 }
 
 fn scheme(project: &Table<'_>, report: &mut Report<'_>) -> Option<Scheme> {
@@ -247,12 +236,7 @@ fn scheme(project: &Table<'_>, report: &mut Report<'_>) -> Option<Scheme> {
         (None, None) => report.at(&releases.span, &path, missing, example),
         (Some(_), Some(regex)) => {
             let message = "both `scheme` and `title_regex` are set";
-            report.at(
-                &regex.span,
-                &regex.path,
-                message,
-                "keep exactly one of them",
-            );
+            report.at_field(&regex, message, "keep exactly one of them");
         }
         (Some(scheme), None) => {
             let names = Scheme::NAMES.join(", ");
@@ -349,7 +333,7 @@ fn cross_check(
     if let (Some(announce), false) = (raw.get("announce"), sections.mail) {
         let fix = "add [mail] with `smtp_url` and `from`, or remove the `announce` table";
         let message = "the project announces by mail but the file has no [mail] section";
-        report.at(&announce.span, &announce.path, message, fix);
+        report.at_field(&announce, message, fix);
     }
     if !raw.has("announce") && gate.require_announcement {
         let switch = gate_table.and_then(|gate| gate.get("require_announcement"));

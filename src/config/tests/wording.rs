@@ -57,3 +57,18 @@ fn a_wrong_type_is_answered_with_the_example_of_its_own_table() {
         "write a string, e.g. `token_env = \"GITLAB_TOKEN\"`"
     );
 }
+
+#[test]
+fn a_number_beyond_its_type_is_shown_as_written_at_its_key() {
+    let text =
+        format!("{MINIMAL}[server]\nlisten = 1e400\nmax_body_bytes = 99999999999999999999\n");
+    let found = issues(&text);
+    assert_eq!(
+        issue(&found, "server.listen").message,
+        "expected a string, found floating point `1e400`"
+    );
+    assert_eq!(
+        issue(&found, "server.max_body_bytes").message,
+        "expected an integer, found integer `99999999999999999999`, too large"
+    );
+}
