@@ -206,7 +206,8 @@ impl Engine {
             SendResult::Refused { reason, sentence } => {
                 self.record_refused(sent, &reason, sentence).await
             }
-            SendResult::Failed(reason) => self.record_unsent(sent, reason).await,
+            SendResult::RefusedOnce(reason) => self.record_unsent(sent, reason, true).await,
+            SendResult::Failed(reason) => self.record_unsent(sent, reason, false).await,
         }
     }
 
@@ -293,10 +294,20 @@ impl Engine {
         })
     }
 
-    /// Not sent this time: the row waits for the next try.
-    async fn record_unsent(&self, sent: Sent<'_, '_>, reason: String) -> Step<AnnounceOutcome> {
+    /// Not sent this time: the row waits for the next try, with the refusal
+    /// counted when the server refused it for good.
+    async fn record_unsent(
+        &self,
+        sent: Sent<'_, '_>,
+        reason: String,
+        refused: bool,
+    ) -> Step<AnnounceOutcome> {
+        let outcome = match refused {
+            true => SendOutcome::RefusedOnce(&reason),
+            false => SendOutcome::Retry(&reason),
+        };
         self.store
-            .finish_announcement(sent.key, SendOutcome::Retry(&reason), &[])
+            .finish_announcement(sent.key, outcome, &[])
             .await?;
         metrics::counter!(ANNOUNCEMENTS_RETRIED, "kind" => sent.due.kind.word()).increment(1);
         Err(Failure::Mail {
@@ -352,13 +363,16 @@ enum SendResult {
         reason: String,
         sentence: String,
     },
+    /// Refused for good, but fewer than `MAX_PERMANENT_TRIES` times: tried again.
+    RefusedOnce(String),
     /// Not sent this time; a later try may succeed.
     Failed(String),
 }
 
 /// What the SMTP answer means for the ledger. A permanent refusal is given
-/// up after `MAX_PERMANENT_TRIES` (a server may misreport a passing
-/// problem), at once when a person asked for the mail.
+/// up after `MAX_PERMANENT_TRIES` of them (a server may misreport a passing
+/// problem; transient failures in between do not count), at once when a
+/// person asked for the mail.
 fn sent_result(
     sent: Sent<'_, '_>,
     result: Result<(), SendError>,
@@ -370,7 +384,7 @@ fn sent_result(
     match result {
         Ok(()) => SendResult::Delivered(outgoing),
         Err(SendError::Permanent(reason))
-            if row.attempts >= MAX_PERMANENT_TRIES || intent == Intent::Command =>
+            if row.refusals + 1 >= MAX_PERMANENT_TRIES || intent == Intent::Command =>
         {
             let (noun, title) = (
                 sent.due.kind.noun(),
@@ -385,6 +399,7 @@ fn sent_result(
             );
             SendResult::Refused { reason, sentence }
         }
+        Err(error @ SendError::Permanent(_)) => SendResult::RefusedOnce(error.to_string()),
         Err(error) => SendResult::Failed(error.to_string()),
     }
 }

@@ -20,7 +20,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 
 const COLUMNS: &str = "forge, project, milestone, kind, sequence, message_id, state, attempts, \
-                       sent_at, last_error, items";
+                       refusals, sent_at, last_error, items";
 
 impl Store {
     /// The project's ledger rows, by milestone, kind and sequence.
@@ -121,15 +121,17 @@ impl Store {
         outcome: SendOutcome<'_>,
         jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let (state, sent_at, error) = match outcome {
-            SendOutcome::Sent => (AnnouncementState::Sent, Some(now_ms()), None),
-            SendOutcome::Retry(reason) => (AnnouncementState::Pending, None, Some(reason)),
-            SendOutcome::Failed(reason) => (AnnouncementState::Failed, None, Some(reason)),
+        let (state, sent_at, error, refused) = match outcome {
+            SendOutcome::Sent => (AnnouncementState::Sent, Some(now_ms()), None, 0_i64),
+            SendOutcome::Retry(reason) => (AnnouncementState::Pending, None, Some(reason), 0),
+            SendOutcome::RefusedOnce(reason) => (AnnouncementState::Pending, None, Some(reason), 1),
+            SendOutcome::Failed(reason) => (AnnouncementState::Failed, None, Some(reason), 1),
         };
         let mut transaction = self.begin_write().await?;
         sqlx::query(
             "UPDATE announcements \
-             SET state = $6, sent_at = $7, last_error = $8, claimed_until = NULL \
+             SET state = $6, sent_at = $7, last_error = $8, claimed_until = NULL, \
+                 refusals = refusals + $9 \
              WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
                AND sequence = $5 AND state <> 'sent'",
         )
@@ -137,6 +139,7 @@ impl Store {
         .bind(state.word())
         .bind(sent_at)
         .bind(error)
+        .bind(refused)
         .execute(&mut *transaction)
         .await?;
         for job in jobs {
@@ -206,6 +209,7 @@ fn announcement(row: &AnyRow) -> Result<Announcement, StoreError> {
         message_id: row.try_get("message_id")?,
         state: parse_state(&state)?,
         attempts: to_u32(row.try_get("attempts")?, "announcements")?,
+        refusals: to_u32(row.try_get("refusals")?, "announcements")?,
         sent_at_ms: row.try_get("sent_at")?,
         last_error: row.try_get("last_error")?,
         items: serde_json::from_str(&items)

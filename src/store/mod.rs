@@ -243,6 +243,9 @@ pub enum SendOutcome<'a> {
     Sent,
     /// Try again later (the reason is kept).
     Retry(&'a str),
+    /// Refused for good by the server, but try again later (the reason is
+    /// kept and the refusal counted): servers misreport passing problems.
+    RefusedOnce(&'a str),
     /// Stop trying (the reason is kept).
     Failed(&'a str),
 }
@@ -260,6 +263,8 @@ pub struct Announcement {
     pub message_id: String,
     pub state: AnnouncementState,
     pub attempts: u32,
+    /// How many earlier tries the server refused for good (transient failures not counted).
+    pub refusals: u32,
     pub sent_at_ms: Option<i64>,
     pub last_error: Option<String>,
     /// The database changes the mail listed (`merge_request:12`, `issue:3`).

@@ -37,6 +37,11 @@ const SQLITE: &[SchemaFile] = &[
         path: "sqlite/V4__announcement_claim.sql",
         sql: include_str!("../../schema/sqlite/V4__announcement_claim.sql"),
     },
+    SchemaFile {
+        version: 5,
+        path: "sqlite/V5__announcement_refusals.sql",
+        sql: include_str!("../../schema/sqlite/V5__announcement_refusals.sql"),
+    },
 ];
 
 const POSTGRES: &[SchemaFile] = &[
@@ -59,6 +64,11 @@ const POSTGRES: &[SchemaFile] = &[
         version: 4,
         path: "postgres/V4__announcement_claim.sql",
         sql: include_str!("../../schema/postgres/V4__announcement_claim.sql"),
+    },
+    SchemaFile {
+        version: 5,
+        path: "postgres/V5__announcement_refusals.sql",
+        sql: include_str!("../../schema/postgres/V5__announcement_refusals.sql"),
     },
 ];
 

@@ -40,6 +40,7 @@ crate::both_backends!(
     merge_requests_closing_counts_only_database_changes,
     milestone_epochs_count_every_bump,
     announcement_is_begun_and_sent_once,
+    only_permanent_refusals_count_toward_giving_a_mail_up,
     a_job_whose_worker_dies_every_time_goes_dead_and_can_be_retried,
     reconnecting_keeps_data_and_applies_the_schema_once,
     processes_connecting_to_a_fresh_database_at_once_all_succeed,
@@ -719,6 +720,48 @@ async fn a_job_whose_worker_dies_every_time_goes_dead_and_can_be_retried(db: Tes
 
 /// Long enough for any test step.
 const CLAIM: std::time::Duration = std::time::Duration::from_secs(60);
+
+async fn only_permanent_refusals_count_toward_giving_a_mail_up(db: TestDb) {
+    let store = db.store().await;
+    let (forge, project) = (ForgeKind::GitLab, "lava/lava");
+    let key = ledger_key(project, MilestoneId(12), AnnouncementKind::Warning, 0);
+    let outcomes = [
+        SendOutcome::Retry("451 try later"),
+        SendOutcome::RefusedOnce("550 no such list"),
+        SendOutcome::Retry("connection refused"),
+        SendOutcome::RefusedOnce("550 no such list"),
+    ];
+    for outcome in outcomes {
+        let begun = store
+            .begin_announcement(&key, "<a@x>", &[], CLAIM)
+            .await
+            .unwrap();
+        assert!(matches!(begun, Begun::Claimed(_)), "{begun:?}");
+        store.finish_announcement(&key, outcome, &[]).await.unwrap();
+    }
+    let row = store.announcement(&key).await.unwrap().unwrap();
+    assert_eq!((row.attempts, row.refusals), (4, 2));
+    assert_eq!(row.state, AnnouncementState::Pending);
+    let state = store.project_state(forge, project).await.unwrap();
+    assert!(state.warnings_failed.is_empty(), "{state:?}");
+    // Given up: the refusal is counted, and the project state says so.
+    store
+        .begin_announcement(&key, "<a@x>", &[], CLAIM)
+        .await
+        .unwrap();
+    store
+        .finish_announcement(&key, SendOutcome::Failed("550 no such list"), &[])
+        .await
+        .unwrap();
+    let row = store.announcement(&key).await.unwrap().unwrap();
+    assert_eq!(
+        (row.state, row.attempts, row.refusals),
+        (AnnouncementState::Failed, 5, 3)
+    );
+    let state = store.project_state(forge, "Lava/Lava").await.unwrap();
+    assert_eq!(state.warnings_failed, vec![MilestoneId(12)]);
+    assert!(state.warnings_sent.is_empty(), "{state:?}");
+}
 
 async fn announcement_is_begun_and_sent_once(db: TestDb) {
     let store = db.store().await;

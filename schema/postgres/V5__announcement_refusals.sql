@@ -1,0 +1,4 @@
+-- Permanent refusals (5xx, bad credentials) of a mail's earlier tries. Only
+-- these count toward giving the mail up; a transient failure (4xx, server
+-- down, timeout) does not, however often it happens.
+ALTER TABLE announcements ADD COLUMN refusals BIGINT NOT NULL DEFAULT 0;
