@@ -2,3 +2,6 @@
 -- these count toward giving the mail up; a transient failure (4xx, server
 -- down, timeout) does not, however often it happens.
 ALTER TABLE announcements ADD COLUMN refusals BIGINT NOT NULL DEFAULT 0;
+-- When the mail was given up (Unix milliseconds): `/healthz` on every
+-- replica reports it until a mail goes out after it.
+ALTER TABLE announcements ADD COLUMN refused_at BIGINT;

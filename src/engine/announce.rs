@@ -197,15 +197,12 @@ impl Engine {
         };
         let sent = Sent {
             project,
-            service,
             key: &key,
             due,
         };
         match sent_result(sent, result, outgoing, &row, intent, snapshot) {
             SendResult::Delivered(outgoing) => self.record_sent(sent, outgoing).await,
-            SendResult::Refused { reason, sentence } => {
-                self.record_refused(sent, &reason, sentence).await
-            }
+            SendResult::Refused(sentence) => self.record_refused(sent, sentence).await,
             SendResult::RefusedOnce(reason) => self.record_unsent(sent, reason, true).await,
             SendResult::Failed(reason) => self.record_unsent(sent, reason, false).await,
         }
@@ -249,7 +246,6 @@ impl Engine {
         self.store
             .finish_announcement(sent.key, SendOutcome::Sent, &encoded.jobs())
             .await?;
-        sent.service.record_failure(None);
         metrics::counter!(ANNOUNCEMENTS_SENT, "kind" => kind).increment(1);
         tracing::info!(
             project = %sent.project.config.path,
@@ -264,14 +260,10 @@ impl Engine {
         })
     }
 
-    /// A refusal for good: the row is `failed` and the failure is reported
-    /// (log, metric, `/healthz`) until a mail goes out.
-    async fn record_refused(
-        &self,
-        sent: Sent<'_, '_>,
-        reason: &str,
-        sentence: String,
-    ) -> Step<AnnounceOutcome> {
+    /// A refusal for good: the row is `failed`, its error the whole
+    /// sentence, and the failure is reported (log, metric, and `/healthz` of
+    /// every process, which reads it from the ledger) until a mail goes out.
+    async fn record_refused(&self, sent: Sent<'_, '_>, sentence: String) -> Step<AnnounceOutcome> {
         let kind = sent.due.kind.word();
         // Gates waiting for a refused warning now say to send it by hand.
         let jobs = match sent.due.kind {
@@ -283,10 +275,9 @@ impl Engine {
         };
         let encoded = super::events::EncodedWork::new(&jobs);
         self.store
-            .finish_announcement(sent.key, SendOutcome::Failed(reason), &encoded.jobs())
+            .finish_announcement(sent.key, SendOutcome::Failed(&sentence), &encoded.jobs())
             .await?;
         tracing::error!(project = %sent.project.config.path, kind, "{sentence}");
-        sent.service.record_failure(Some(sentence.clone()));
         metrics::counter!(ANNOUNCEMENTS_FAILED, "kind" => kind).increment(1);
         Err(Failure::Mail {
             reason: sentence,
@@ -351,18 +342,14 @@ fn milestone_title(snapshot: &Snapshot, milestone: MilestoneId) -> String {
 #[derive(Clone, Copy)]
 struct Sent<'p, 'e> {
     project: &'p ProjectContext<'e>,
-    service: &'p MailService,
     key: &'p AnnouncementKey,
     due: DueMail,
 }
 
 enum SendResult {
     Delivered(OutgoingMail),
-    /// Refused for good: the server's reason, and the sentence reported.
-    Refused {
-        reason: String,
-        sentence: String,
-    },
+    /// Refused for good: the sentence reported, with the server's reason.
+    Refused(String),
     /// Refused for good, but fewer than `MAX_PERMANENT_TRIES` times: tried again.
     RefusedOnce(String),
     /// Not sent this time; a later try may succeed.
@@ -397,7 +384,7 @@ fn sent_result(
                  `schemagate announce --project {project} --milestone {title} --kind {}`",
                 sent.due.kind.word(),
             );
-            SendResult::Refused { reason, sentence }
+            SendResult::Refused(sentence)
         }
         Err(error @ SendError::Permanent(_)) => SendResult::RefusedOnce(error.to_string()),
         Err(error) => SendResult::Failed(error.to_string()),

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::core::ids::{ForgeKind, ProjectKey};
 use crate::mail::{Mailer, TemplateError, Templates};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Everything the engine needs to send announcements.
 #[derive(Clone)]
@@ -14,8 +14,6 @@ pub struct MailService {
     mailer: Mailer,
     /// Templates per configured project (forge, lowercased path).
     templates: Arc<HashMap<ProjectKey, Templates>>,
-    /// The last permanent failure, cleared by the next mail that goes out.
-    last_failure: Arc<Mutex<Option<String>>>,
 }
 
 /// Why the mail service could not be built: one sentence, or every broken
@@ -77,7 +75,6 @@ impl MailService {
         Ok(Some(MailService {
             mailer,
             templates: Arc::new(templates),
-            last_failure: Arc::new(Mutex::new(None)),
         }))
     }
 
@@ -91,14 +88,5 @@ impl MailService {
             .get(&ProjectKey::new(forge, path))
             .cloned()
             .unwrap_or_else(Templates::builtin)
-    }
-
-    /// Why the last mail was refused for good, until one goes out.
-    pub fn last_failure(&self) -> Option<String> {
-        self.last_failure.lock().expect("mail failure").clone()
-    }
-
-    pub(super) fn record_failure(&self, reason: Option<String>) {
-        *self.last_failure.lock().expect("mail failure") = reason;
     }
 }

@@ -1,7 +1,7 @@
 //! `GET /healthz`: the database (one round trip), each configured forge (from
 //! what the last forge calls said, including the start-up probe; no extra
 //! request) and the mail server (connect, TLS as configured, EHLO, QUIT; and
-//! the last permanent refusal until a mail goes out), and the dead jobs
+//! the ledger's newest mail refused for good, until a mail goes out), and the dead jobs
 //! (degraded while any is left). 200 while the database
 //! answers — a forge or mail outage is reported but webhooks are still
 //! accepted and queued (SPEC §9) — else 503.
@@ -100,8 +100,13 @@ async fn mail(app: &AppState) -> Option<String> {
             PROBE_TIMEOUT.as_secs()
         ),
     };
-    Some(match service.last_failure() {
-        Some(failure) if probe == OK => format!("failing: {failure}"),
+    if probe != OK {
+        return Some(probe);
+    }
+    let refusal = tokio::time::timeout(PROBE_TIMEOUT, app.store.latest_refusal()).await;
+    Some(match refusal {
+        Ok(Ok(Some(sentence))) => format!("failing: {sentence}"),
+        // Without an answer from the store the database line says why.
         _ => probe,
     })
 }

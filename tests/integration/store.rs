@@ -41,6 +41,7 @@ crate::both_backends!(
     milestone_epochs_count_every_bump,
     announcement_is_begun_and_sent_once,
     only_permanent_refusals_count_toward_giving_a_mail_up,
+    a_refusal_is_reported_until_a_mail_goes_out_after_it,
     a_job_whose_worker_dies_every_time_goes_dead_and_can_be_retried,
     reconnecting_keeps_data_and_applies_the_schema_once,
     processes_connecting_to_a_fresh_database_at_once_all_succeed,
@@ -761,6 +762,39 @@ async fn only_permanent_refusals_count_toward_giving_a_mail_up(db: TestDb) {
     let state = store.project_state(forge, "Lava/Lava").await.unwrap();
     assert_eq!(state.warnings_failed, vec![MilestoneId(12)]);
     assert!(state.warnings_sent.is_empty(), "{state:?}");
+}
+
+async fn a_refusal_is_reported_until_a_mail_goes_out_after_it(db: TestDb) {
+    let store = db.store().await;
+    assert_eq!(store.latest_refusal().await.unwrap(), None);
+    let refused = ledger_key("lava/lava", MilestoneId(12), AnnouncementKind::Warning, 0);
+    store
+        .begin_announcement(&refused, "<a@x>", &[], CLAIM)
+        .await
+        .unwrap();
+    let sentence =
+        "the mail server refused the downtime warning for lava/lava 2026.12 for good: 550";
+    store
+        .finish_announcement(&refused, SendOutcome::Failed(sentence), &[])
+        .await
+        .unwrap();
+    // Any process reading the store sees it, not only the one that sent.
+    let other = db.store().await;
+    assert_eq!(
+        other.latest_refusal().await.unwrap().as_deref(),
+        Some(sentence)
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let later = ledger_key("lava/lava", MilestoneId(13), AnnouncementKind::Warning, 0);
+    store
+        .begin_announcement(&later, "<b@x>", &[], CLAIM)
+        .await
+        .unwrap();
+    store
+        .finish_announcement(&later, SendOutcome::Sent, &[])
+        .await
+        .unwrap();
+    assert_eq!(other.latest_refusal().await.unwrap(), None);
 }
 
 async fn announcement_is_begun_and_sent_once(db: TestDb) {
