@@ -196,6 +196,20 @@ pub fn due_mails(
             });
         }
     }
+    // A warning begun before its release shipped is finished: the list was
+    // owed it, and admins who have not upgraded yet still need it.
+    for milestone in milestones.iter().filter(|m| !m.is_open()) {
+        let begun = entry(ledger, milestone.id, AnnouncementKind::Warning)
+            .is_some_and(|e| e.state == LedgerState::Unsent);
+        let held_changes = project.db_changes_in(milestone.id).next().is_some();
+        if begun && held_changes && project.warning_sent(milestone.id).is_none() {
+            due.insert(DueMail {
+                milestone: milestone.id,
+                kind: AnnouncementKind::Warning,
+                sequence: 0,
+            });
+        }
+    }
     // Only the latest shipped announced release is owed a notice unasked:
     // turning `release_notice` on later must not mail the list about every
     // release of the past.

@@ -108,6 +108,31 @@ fn a_warning_given_up_for_good_is_not_tried_again_on_its_own() {
 }
 
 #[test]
+fn a_warning_begun_before_its_release_shipped_still_goes_out() {
+    let shipped = World::lava()
+        .db_change_in(7, M2026_12)
+        .closed(M2026_11)
+        .closed(M2026_12);
+    let begun = LedgerEntry {
+        state: LedgerState::Unsent,
+        sent_at: None,
+        ..sent(M2026_12, AnnouncementKind::Warning, 0, "2026-11-01", &[])
+    };
+    let mail = mail(None, true);
+    assert_eq!(
+        due(&shipped, &mail, std::slice::from_ref(&begun)),
+        vec![warning(M2026_12)]
+    );
+    // Never begun: a release that shipped unannounced is not warned of afterwards.
+    assert!(due(&shipped, &mail, &[]).is_empty());
+    let failed = LedgerEntry {
+        state: LedgerState::Failed,
+        ..begun
+    };
+    assert!(due(&shipped, &mail, &[failed]).is_empty());
+}
+
+#[test]
 fn a_change_joining_an_announced_batch_owes_one_update() {
     let world = World::lava()
         .db_change_in(7, M2026_12)

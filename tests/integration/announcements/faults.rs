@@ -148,6 +148,35 @@ async fn a_5xx_reply_stops_after_the_bounded_tries_and_is_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_begun_before_its_release_shipped_still_arrives() {
+    let forge = GitLabStory::start().await;
+    let mut smtp = SmtpServer::start(Default::default());
+    let port = smtp.port;
+    smtp.stop();
+    let config = config(&forge, &smtp.url(), "");
+    let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
+    let (next, later, _) = seed_batch(&server, &forge).await;
+    server.deliver(&forge.close_milestone(next)).await;
+    wait_for_ledger(&server, "no failed try recorded", |rows| {
+        rows.first()
+            .is_some_and(|r| r.state == AnnouncementState::Pending)
+    })
+    .await;
+    // 2026.12 ships while the mail server is still down.
+    server.deliver(&forge.close_milestone(later)).await;
+    let smtp = SmtpServer::start_on(port, Default::default(), smtp.dir());
+    let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
+    assert!(
+        mails[0].body.contains("Add a priority"),
+        "{}",
+        mails[0].body
+    );
+    server.wait_idle().await;
+    expect_no_more_mail(&smtp, 1).await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_warning_refused_for_good_turns_the_gate_advice_to_sending_it_by_hand() {
     let forge = GitLabStory::start().await;
     let smtp = SmtpServer::start(Default::default());
