@@ -3,5 +3,6 @@
 -- down, timeout) does not, however often it happens.
 ALTER TABLE announcements ADD COLUMN refusals BIGINT NOT NULL DEFAULT 0;
 -- When the mail was given up (Unix milliseconds): `/healthz` on every
--- replica reports it until a mail goes out after it.
+-- replica reports it until a mail goes out after it. Mails given up before
+-- this column existed have none and are not reported.
 ALTER TABLE announcements ADD COLUMN refused_at BIGINT;

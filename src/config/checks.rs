@@ -108,7 +108,7 @@ pub fn mailbox(text: &str) -> Result<String, Problem> {
     };
     // As TOML would hold it: a literal string needs no escapes.
     let toml = match quoted.contains('\'') {
-        true => format!("{quoted:?}"),
+        true => format!("\"{}\"", quoted.replace('\\', "\\\\").replace('"', "\\\"")),
         false => format!("'{quoted}'"),
     };
     let fix = format!("put the display name in double quotes, e.g. {toml}");

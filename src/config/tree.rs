@@ -97,8 +97,11 @@ pub fn found(value: &DeValue<'_>) -> String {
         },
         // Beyond f64 (`1e400`) it is shown as written, not as `inf`.
         DeValue::Float(float) => match float.as_str().parse::<f64>() {
-            Ok(number) if number.is_finite() => format!("floating point `{number}`"),
-            _ => format!("floating point `{}`", float.as_str()),
+            Ok(number) if number.is_infinite() && !float.as_str().contains("inf") => {
+                format!("floating point `{}`", float.as_str())
+            }
+            Ok(number) => format!("floating point `{number}`"),
+            Err(_) => format!("floating point `{}`", float.as_str()),
         },
         DeValue::Boolean(value) => format!("boolean `{value}`"),
         DeValue::Datetime(value) => format!("datetime `{value}`"),

@@ -92,7 +92,12 @@ fn forge(app: &AppState, kind: ForgeKind) -> String {
 /// `None` when no mail server is configured.
 async fn mail(app: &AppState) -> Option<String> {
     let service = app.mail.as_ref()?;
-    let probe = match tokio::time::timeout(PROBE_TIMEOUT, service.mailer().probe()).await {
+    // Both within the one probe budget.
+    let (probe, refusal) = tokio::join!(
+        tokio::time::timeout(PROBE_TIMEOUT, service.mailer().probe()),
+        tokio::time::timeout(PROBE_TIMEOUT, app.store.latest_refusal()),
+    );
+    let probe = match probe {
         Ok(Ok(())) => OK.to_string(),
         Ok(Err(reason)) => format!("down: {reason}"),
         Err(_) => format!(
@@ -100,12 +105,8 @@ async fn mail(app: &AppState) -> Option<String> {
             PROBE_TIMEOUT.as_secs()
         ),
     };
-    if probe != OK {
-        return Some(probe);
-    }
-    let refusal = tokio::time::timeout(PROBE_TIMEOUT, app.store.latest_refusal()).await;
     Some(match refusal {
-        Ok(Ok(Some(sentence))) => format!("failing: {sentence}"),
+        Ok(Ok(Some(sentence))) if probe == OK => format!("failing: {sentence}"),
         // Without an answer from the store the database line says why.
         _ => probe,
     })

@@ -214,7 +214,8 @@ async fn delete_closes(
 }
 
 /// The sent warnings with their dates, and the milestones whose warning was
-/// refused for good (one row per milestone, so never both).
+/// refused for good (a warning has one row per milestone, sequence 0, so
+/// never both; `ProjectState::warning_failed` copes if that ever changes).
 fn warnings_by_state(
     rows: &[sqlx::any::AnyRow],
 ) -> Result<(Vec<WarningSent>, Vec<MilestoneId>), StoreError> {

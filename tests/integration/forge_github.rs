@@ -464,6 +464,44 @@ async fn a_person_quoting_the_bot_comment_is_never_edited() {
 }
 
 #[tokio::test]
+async fn an_installation_token_finds_the_comment_the_app_wrote() {
+    // `check --apply` in Actions (GITHUB_TOKEN, which may not ask `/user`)
+    // beside a server running as the App: one comment between them.
+    let fake = fake().await;
+    let number = seed_pull(&fake, &[], None);
+    let marker = "<!-- schemagate -->";
+    let actions_token = "ghs_actions_test_token";
+    app_client(&fake, chrono::Duration::hours(1)); // installation tokens may write
+    fake.with_state(|s| {
+        s.installation_tokens.push(actions_token.into());
+        let id = s.fresh_id();
+        let comment = crate::fake_github::state::Comment {
+            id,
+            issue_number: number.0,
+            body: format!("{marker}\nfrom the server"),
+            author: "schemagate[bot]".into(),
+        };
+        s.repos.get_mut(REPO).unwrap().comments.push(comment);
+    });
+    let body = format!("{marker}\nfrom CI");
+    let forge = client(&fake, actions_token);
+    forge
+        .upsert_comment(
+            &project(),
+            ItemKind::MergeRequest,
+            number,
+            None,
+            marker,
+            &body,
+        )
+        .await
+        .unwrap();
+    let comments = fake.with_state(|s| s.repos[REPO].comments.clone());
+    let bodies: Vec<&str> = comments.iter().map(|c| c.body.as_str()).collect();
+    assert_eq!(bodies, [body.as_str()], "edited in place, not duplicated");
+}
+
+#[tokio::test]
 async fn comment_whose_known_id_was_deleted_is_recreated() {
     let fake = fake().await;
     let number = seed_pull(&fake, &[], None);

@@ -71,4 +71,16 @@ fn a_number_beyond_its_type_is_shown_as_written_at_its_key() {
         issue(&found, "server.max_body_bytes").message,
         "expected an integer, found integer `99999999999999999999`, too large"
     );
+    // TOML's own infinities and NaN read as they always did.
+    let found = issues(&format!(
+        "{MINIMAL}[server]\nlisten = -inf\ndatabase = nan\n"
+    ));
+    assert_eq!(
+        issue(&found, "server.listen").message,
+        "expected a string, found floating point `-inf`"
+    );
+    assert_eq!(
+        issue(&found, "server.database").message,
+        "expected a string, found floating point `NaN`"
+    );
 }

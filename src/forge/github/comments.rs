@@ -3,6 +3,7 @@
 //! answer is lost.
 
 use super::client::GitHubClient;
+use super::history::ACTIONS_ACCOUNT;
 use super::model::RestComment;
 use super::rest::JSON;
 use crate::forge::{CommentId, ForgeError, ItemNumber, ProjectPath};
@@ -48,8 +49,8 @@ impl GitHubClient {
         self.account.get_or_try_init(ask).await.map(String::as_str)
     }
 
-    /// The comment known by its id, else the first of the bot's own holding
-    /// `marker` (a person quoting the bot copies its marker too).
+    /// The comment known by its id, else the first of the bot's own that
+    /// opens with `marker`.
     pub(super) async fn find_marked(
         &self,
         project: &ProjectPath,
@@ -70,9 +71,7 @@ impl GitHubClient {
         let path = format!("/repos/{repo}/issues/{number}/comments");
         let comments: Vec<RestComment> = self.get_all(project, &path).await?;
         let bot = self.bot_account(project).await?;
-        let by_bot = |c: &RestComment| c.user.as_ref().is_some_and(|user| user.login == bot);
-        let marked = |c: &RestComment| c.body.as_deref().is_some_and(|b| b.contains(marker));
-        Ok(comments.into_iter().find(|c| by_bot(c) && marked(c)))
+        Ok(comments.into_iter().find(|c| is_the_bots(c, bot, marker)))
     }
 
     /// The marked comment, brought up to `body`, if there is one.
@@ -95,4 +94,16 @@ impl GitHubClient {
         }
         Ok(Some(CommentId(found.id)))
     }
+}
+
+/// Whether `comment` is the bot's: it opens with `marker` (a person quoting
+/// the bot starts with `> `), and its author is `account`, or any App or
+/// Actions account (a person's login never ends in `[bot]`), or anyone when
+/// the account is only guessed: an installation token may not ask `/user`,
+/// and the server that wrote the comment may have used another credential.
+fn is_the_bots(comment: &RestComment, account: &str, marker: &str) -> bool {
+    let opens = (comment.body.as_deref()).is_some_and(|b| b.trim_start().starts_with(marker));
+    let login = comment.user.as_ref().map_or("", |user| user.login.as_str());
+    let author = login.eq_ignore_ascii_case(account) || login.ends_with("[bot]");
+    opens && (author || account == ACTIONS_ACCOUNT)
 }

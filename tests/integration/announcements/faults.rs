@@ -148,6 +148,30 @@ async fn a_5xx_reply_stops_after_the_bounded_tries_and_is_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_do_not_use_up_the_tries_a_refusal_gets() {
+    let forge = GitLabStory::start().await;
+    let smtp = SmtpServer::start(Default::default());
+    smtp.set_faults(json!({ "temp_fail": 2 }));
+    let (server, close) = due_on_close(&forge, &smtp).await;
+    server.deliver(&close).await;
+    wait_for_ledger(&server, "two 451s", |rows| {
+        rows.first()
+            .is_some_and(|r| r.attempts == 2 && r.state == AnnouncementState::Pending)
+    })
+    .await;
+    smtp.set_faults(json!({ "perm_fail": true }));
+    let rows = wait_for_ledger(&server, "a third try", |rows| {
+        rows.first()
+            .is_some_and(|r| r.attempts == 3 && r.state != AnnouncementState::Sending)
+    })
+    .await;
+    // Three tries, one refusal: not given up, since only refusals count.
+    assert_eq!(rows[0].refusals, 1, "{rows:?}");
+    assert_eq!(rows[0].state, AnnouncementState::Pending, "{rows:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_warning_begun_before_its_release_shipped_still_arrives() {
     let forge = GitLabStory::start().await;
     let mut smtp = SmtpServer::start(Default::default());
