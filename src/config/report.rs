@@ -348,13 +348,21 @@ fn example_value<'l>(line: &'l str, leaf: &str) -> Option<&'l str> {
     parses.then_some(value)
 }
 
-/// The fix for a key that has no meaning here. Keys that look like inline
-/// secrets get pointed at their `_env`/`_file` counterpart.
+/// The fix for a key that has no meaning here. A secret written inline
+/// (`token` beside `token_env`) is pointed at its `_env`/`_file` key; a
+/// near miss of a valid key gets "did you mean" even when it looks like a
+/// secret (`token_envv`); other secret-looking keys are told where secrets go.
 fn unknown_key_fix(unknown: &str, expected: &[&str]) -> String {
-    if looks_like_secret(unknown) {
-        let counterpart = [format!("{unknown}_env"), format!("{unknown}_file")]
-            .into_iter()
-            .find(|name| expected.contains(&name.as_str()));
+    let counterpart = [format!("{unknown}_env"), format!("{unknown}_file")]
+        .into_iter()
+        .find(|name| expected.contains(&name.as_str()));
+    let closest = expected
+        .iter()
+        .map(|candidate| (strsim::levenshtein(unknown, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
+        .min_by_key(|(distance, _)| *distance);
+    let secret = looks_like_secret(unknown);
+    if secret && (counterpart.is_some() || closest.is_none()) {
         let any_env = || expected.iter().find(|name| name.ends_with("_env"));
         let counterpart = counterpart.or_else(|| any_env().map(|name| name.to_string()));
         return match counterpart {
@@ -363,11 +371,6 @@ fn unknown_key_fix(unknown: &str, expected: &[&str]) -> String {
         };
     }
     let valid = format!("valid keys here: {}", expected.join(", "));
-    let closest = expected
-        .iter()
-        .map(|candidate| (strsim::levenshtein(unknown, candidate), candidate))
-        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
-        .min_by_key(|(distance, _)| *distance);
     match closest {
         Some((_, suggestion)) => format!("did you mean `{suggestion}`? {valid}"),
         None => format!("remove it or fix its name; {valid}"),

@@ -37,10 +37,12 @@ pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path
         None if rule_files.is_empty() => Some(Vec::new()),
         None => None,
     };
+    // Present, even when of the wrong type: that error is enough, and each
+    // project should not say again that the section is missing.
     let sections = Sections {
-        gitlab: gitlab.is_some(),
-        github: github.is_some(),
-        mail: mail.is_some(),
+        gitlab: root.has("gitlab"),
+        github: root.has("github"),
+        mail: root.has("mail"),
         rule_packs: user_packs.as_deref().map(known_pack_names),
     };
     let projects = report.items(root.get("project"));

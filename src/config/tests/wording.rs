@@ -84,3 +84,33 @@ fn a_number_beyond_its_type_is_shown_as_written_at_its_key() {
         "expected a string, found floating point `NaN`"
     );
 }
+
+#[test]
+fn a_near_miss_of_a_valid_key_is_a_typo_even_when_it_looks_like_a_secret() {
+    let found = issues(
+        "[gitlab]\nurl = \"https://gitlab.example.org\"\ntoken_envv = \"GITLAB_TOKEN\"\n[github]\nprivate_key_fil = \"app.pem\"\n",
+    );
+    let typo = issue(&found, "gitlab.token_envv");
+    assert!(
+        typo.fix.starts_with("did you mean `token_env`?"),
+        "{}",
+        typo.fix
+    );
+    let typo = issue(&found, "github.private_key_fil");
+    assert!(
+        typo.fix.starts_with("did you mean `private_key_file`?"),
+        "{}",
+        typo.fix
+    );
+}
+
+#[test]
+fn a_section_of_the_wrong_type_is_one_error_not_one_per_project() {
+    let text = MINIMAL.replace("[gitlab]", "[[gitlab]]");
+    let found = issues(&text);
+    assert_eq!(
+        issue(&found, "gitlab").message,
+        "expected a table, found a list"
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+}
