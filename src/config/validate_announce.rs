@@ -74,7 +74,11 @@ fn recipients(raw: &Table<'_>, report: &mut Report<'_>) -> Vec<Option<String>> {
 
 fn updates(raw: &Table<'_>, report: &mut Report<'_>) -> Option<Updates> {
     let (updates, interval) = (raw.get("updates"), raw.get("digest_interval"));
-    let mode = report.get(updates.clone()).unwrap_or("none");
+    // A wrong type is reported once; nothing else is said about it.
+    let mode = match updates.clone() {
+        None => "none",
+        field => report.get(field)?,
+    };
     let updates_span = updates.map_or(raw.span.clone(), |field| field.span);
     let mut at_updates =
         |message: &str, fix| report.at(&updates_span, &raw.path_of("updates"), message, fix);

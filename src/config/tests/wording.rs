@@ -114,3 +114,14 @@ fn a_section_of_the_wrong_type_is_one_error_not_one_per_project() {
     );
     assert_eq!(found.len(), 1, "{found:#?}");
 }
+
+#[test]
+fn updates_of_the_wrong_type_is_one_error() {
+    let text = MINIMAL.replace(
+        "gate = { require_announcement = false }",
+        "announce = { to = [\"a@example.org\"], updates = true, digest_interval = \"1d\" }\n[mail]\nsmtp_url = \"smtp://localhost\"\nfrom = \"bot@example.org\"",
+    );
+    let found = issues(&text);
+    let paths: Vec<&str> = found.iter().map(|e| e.key_path.as_str()).collect();
+    assert_eq!(paths, ["project[0].announce.updates"], "{found:#?}");
+}
