@@ -196,20 +196,9 @@ pub fn due_mails(
             });
         }
     }
-    // A warning begun before its release shipped is finished: the list was
-    // owed it, and admins who have not upgraded yet still need it.
-    for milestone in milestones.iter().filter(|m| !m.is_open()) {
-        let begun = entry(ledger, milestone.id, AnnouncementKind::Warning)
-            .is_some_and(|e| e.state == LedgerState::Unsent);
-        let held_changes = project.db_changes_in(milestone.id).next().is_some();
-        if begun && held_changes && project.warning_sent(milestone.id).is_none() {
-            due.insert(DueMail {
-                milestone: milestone.id,
-                kind: AnnouncementKind::Warning,
-                sequence: 0,
-            });
-        }
-    }
+    due.extend(begun_warnings_of_shipped_releases(
+        project, milestones, ledger,
+    ));
     // Only the latest shipped announced release is owed a notice unasked:
     // turning `release_notice` on later must not mail the list about every
     // release of the past.
@@ -241,6 +230,28 @@ pub fn due_mails(
         }
     }
     due.into_iter().collect()
+}
+
+/// Warnings begun before their release shipped: a mail begun is finished,
+/// since the list was owed it and admins who have not upgraded yet still
+/// need it.
+fn begun_warnings_of_shipped_releases<'a>(
+    project: &'a ProjectState,
+    milestones: &'a [Milestone],
+    ledger: &'a [LedgerEntry],
+) -> impl Iterator<Item = DueMail> + 'a {
+    let shipped = milestones.iter().filter(|m| !m.is_open());
+    let owed = shipped.filter(move |milestone| {
+        let begun = entry(ledger, milestone.id, AnnouncementKind::Warning)
+            .is_some_and(|e| e.state == LedgerState::Unsent);
+        let held_changes = project.db_changes_in(milestone.id).next().is_some();
+        begun && held_changes && project.warning_sent(milestone.id).is_none()
+    });
+    owed.map(|milestone| DueMail {
+        milestone: milestone.id,
+        kind: AnnouncementKind::Warning,
+        sequence: 0,
+    })
 }
 
 /// A digest update for an announced, open milestone: something joined (or

@@ -425,39 +425,52 @@ async fn comment_is_created_then_edited_in_place_and_never_duplicated() {
     assert_eq!(comments[0].body, format!("{marker}\ntwo"));
 }
 
+/// The bot's comment on the pull request, found by `marker` (no known id).
+async fn upsert_on_pull(forge: &GitHubClient, number: ItemNumber, marker: &str, body: &str) {
+    let kind = ItemKind::MergeRequest;
+    (forge
+        .upsert_comment(&project(), kind, number, None, marker, body)
+        .await)
+        .unwrap();
+}
+
+/// Every comment's body, oldest first.
+fn comment_bodies(fake: &FakeGitHub) -> Vec<String> {
+    fake.with_state(|s| {
+        s.repos[REPO]
+            .comments
+            .iter()
+            .map(|c| c.body.clone())
+            .collect()
+    })
+}
+
+/// A comment someone wrote on the pull request, as the fake stores it.
+fn seed_comment(fake: &FakeGitHub, number: ItemNumber, author: &str, body: &str) {
+    fake.with_state(|s| {
+        let id = s.fresh_id();
+        let comment = crate::fake_github::state::Comment {
+            id,
+            issue_number: number.0,
+            body: body.into(),
+            author: author.into(),
+        };
+        s.repos.get_mut(REPO).unwrap().comments.push(comment);
+    });
+}
+
 #[tokio::test]
 async fn a_person_quoting_the_bot_comment_is_never_edited() {
     let fake = fake().await;
     let number = seed_pull(&fake, &[], None);
     let marker = "<!-- schemagate -->";
     let quote = format!("> {marker}\n> Database changes found.\nWhy?");
-    fake.with_state(|s| {
-        let id = s.fresh_id();
-        let comment = crate::fake_github::state::Comment {
-            id,
-            issue_number: number.0,
-            body: quote.clone(),
-            author: "alice".into(),
-        };
-        s.repos.get_mut(REPO).unwrap().comments.push(comment);
-    });
+    seed_comment(&fake, number, "alice", &quote);
     let body = format!("{marker}\nDatabase changes found.");
-    client(&fake, TOKEN)
-        .upsert_comment(
-            &project(),
-            ItemKind::MergeRequest,
-            number,
-            None,
-            marker,
-            &body,
-        )
-        .await
-        .unwrap();
-    let comments = fake.with_state(|s| s.repos[REPO].comments.clone());
-    let bodies: Vec<&str> = comments.iter().map(|c| c.body.as_str()).collect();
+    upsert_on_pull(&client(&fake, TOKEN), number, marker, &body).await;
     assert_eq!(
-        bodies,
-        [quote.as_str(), body.as_str()],
+        comment_bodies(&fake),
+        [quote, body],
         "the bot wrote its own comment"
     );
     assert_eq!(fake.bot_comments_on(REPO, number.0).len(), 1);
@@ -472,33 +485,20 @@ async fn an_installation_token_finds_the_comment_the_app_wrote() {
     let marker = "<!-- schemagate -->";
     let actions_token = "ghs_actions_test_token";
     app_client(&fake, chrono::Duration::hours(1)); // installation tokens may write
-    fake.with_state(|s| {
-        s.installation_tokens.push(actions_token.into());
-        let id = s.fresh_id();
-        let comment = crate::fake_github::state::Comment {
-            id,
-            issue_number: number.0,
-            body: format!("{marker}\nfrom the server"),
-            author: "schemagate[bot]".into(),
-        };
-        s.repos.get_mut(REPO).unwrap().comments.push(comment);
-    });
+    fake.with_state(|s| s.installation_tokens.push(actions_token.into()));
+    seed_comment(
+        &fake,
+        number,
+        "schemagate[bot]",
+        &format!("{marker}\nfrom the server"),
+    );
     let body = format!("{marker}\nfrom CI");
-    let forge = client(&fake, actions_token);
-    forge
-        .upsert_comment(
-            &project(),
-            ItemKind::MergeRequest,
-            number,
-            None,
-            marker,
-            &body,
-        )
-        .await
-        .unwrap();
-    let comments = fake.with_state(|s| s.repos[REPO].comments.clone());
-    let bodies: Vec<&str> = comments.iter().map(|c| c.body.as_str()).collect();
-    assert_eq!(bodies, [body.as_str()], "edited in place, not duplicated");
+    upsert_on_pull(&client(&fake, actions_token), number, marker, &body).await;
+    assert_eq!(
+        comment_bodies(&fake),
+        [body],
+        "edited in place, not duplicated"
+    );
 }
 
 #[tokio::test]
