@@ -49,14 +49,14 @@ impl Config {
     pub fn project(&self, path: &str) -> Option<&ProjectConfig> {
         self.projects
             .iter()
-            .find(|project| project.path.as_str().eq_ignore_ascii_case(path))
+            .find(|project| project.path.eq_ignore_ascii_case(path))
     }
 
     /// The project with this path on `forge` (the same path may be on both).
     pub fn project_on(&self, forge: ForgeKind, path: &str) -> Option<&ProjectConfig> {
-        self.projects.iter().find(|project| {
-            project.forge == forge && project.path.as_str().eq_ignore_ascii_case(path)
-        })
+        self.projects
+            .iter()
+            .find(|project| project.forge == forge && project.path.eq_ignore_ascii_case(path))
     }
 
     /// The projects on `forge` below the group `group` (a GitLab group
@@ -68,12 +68,7 @@ impl Config {
     ) -> impl Iterator<Item = &'a ProjectConfig> {
         let prefix = format!("{}/", group.to_ascii_lowercase());
         self.projects.iter().filter(move |project| {
-            project.forge == forge
-                && project
-                    .path
-                    .as_str()
-                    .to_ascii_lowercase()
-                    .starts_with(&prefix)
+            project.forge == forge && project.path.to_ascii_lowercase().starts_with(&prefix)
         })
     }
 }

@@ -267,10 +267,7 @@ impl Engine {
         let kind = sent.due.kind.word();
         // Gates waiting for a refused warning now say to send it by hand.
         let jobs = match sent.due.kind {
-            AnnouncementKind::Warning => vec![Work::Reevaluate {
-                forge: sent.project.kind,
-                project: sent.project.path().clone(),
-            }],
+            AnnouncementKind::Warning => vec![sent.project.reevaluate()],
             _ => Vec::new(),
         };
         let encoded = super::events::EncodedWork::new(&jobs);
@@ -316,17 +313,7 @@ impl Engine {
         if due.kind != AnnouncementKind::Warning {
             return Vec::new();
         }
-        vec![
-            Work::RenderBlock {
-                forge: project.kind,
-                project: project.path().clone(),
-                milestone: due.milestone,
-            },
-            Work::Reevaluate {
-                forge: project.kind,
-                project: project.path().clone(),
-            },
-        ]
+        vec![project.render_block(due.milestone), project.reevaluate()]
     }
 }
 

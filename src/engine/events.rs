@@ -113,11 +113,7 @@ impl Engine {
             self.store
                 .bump_milestones_epoch(project.kind, &project.config.path)
                 .await?;
-            self.enqueue_work(&Work::Reevaluate {
-                forge: project.kind,
-                project: project.path().clone(),
-            })
-            .await?;
+            self.enqueue_work(&project.reevaluate()).await?;
         }
         Ok(())
     }
@@ -157,25 +153,14 @@ impl Engine {
 /// re-evaluate the issues it closes or closed, and the whole project when it
 /// changed the batches.
 pub(super) fn follow_up_work(project: &ProjectContext<'_>, follow_ups: &FollowUps) -> Vec<Work> {
-    let path = project.config.path.clone();
-    let mut work: Vec<Work> = follow_ups
-        .milestones
-        .iter()
-        .map(|milestone| Work::RenderBlock {
-            forge: project.kind,
-            project: project.path().clone(),
-            milestone: *milestone,
-        })
-        .collect();
+    let milestones = follow_ups.milestones.iter();
+    let mut work: Vec<Work> = milestones.map(|m| project.render_block(*m)).collect();
     if follow_ups.batches_changed {
-        work.push(Work::Reevaluate {
-            forge: project.kind,
-            project: path.clone(),
-        });
+        work.push(project.reevaluate());
     }
     work.extend(follow_ups.issues.iter().map(|issue| Work::Evaluate {
         forge: project.kind,
-        project: path.clone(),
+        project: project.path().clone(),
         kind: ItemKind::Issue,
         number: *issue,
     }));
@@ -185,7 +170,7 @@ pub(super) fn follow_up_work(project: &ProjectContext<'_>, follow_ups: &FollowUp
             .iter()
             .map(|(milestone, kind)| Work::Announce {
                 forge: project.kind,
-                project: path.clone(),
+                project: project.path().clone(),
                 milestone: *milestone,
                 kind: *kind,
             }),

@@ -2,9 +2,11 @@
 //! the store files its items under.
 
 use super::Engine;
+use super::Work;
 use super::failure::{Failure, Step, forge_failure, is_auth_error};
 use crate::config::ProjectConfig;
 use crate::core::ids::ProjectKey;
+use crate::core::types::MilestoneId;
 use crate::forge::{Forge, ForgeError, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::store::ItemKey;
 use std::sync::Arc;
@@ -26,6 +28,23 @@ impl ProjectContext<'_> {
     /// The path as configured.
     pub fn path(&self) -> &ProjectPath {
         &self.config.path
+    }
+
+    /// A re-evaluation of the whole project.
+    pub fn reevaluate(&self) -> Work {
+        Work::Reevaluate {
+            forge: self.kind,
+            project: self.path().clone(),
+        }
+    }
+
+    /// A re-render of `milestone`'s block.
+    pub fn render_block(&self, milestone: MilestoneId) -> Work {
+        Work::RenderBlock {
+            forge: self.kind,
+            project: self.path().clone(),
+            milestone,
+        }
     }
 
     pub fn item_key(&self, kind: ItemKind, number: ItemNumber) -> ItemKey {

@@ -213,10 +213,6 @@ fn blocks_out_of_date(project: &ProjectContext<'_>, scan: &ProjectScan) -> Vec<W
             rendered_description(milestone, &scan.state, scheme, project.config.announce_to())
                 != milestone.description
         })
-        .map(|milestone| Work::RenderBlock {
-            forge: project.kind,
-            project: project.path().clone(),
-            milestone: milestone.id,
-        })
+        .map(|milestone| project.render_block(milestone.id))
         .collect()
 }

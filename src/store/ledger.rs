@@ -121,19 +121,19 @@ impl Store {
         outcome: SendOutcome<'_>,
         jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let now = now_ms();
-        let (state, sent_at, error, refused) = match outcome {
-            SendOutcome::Sent => (AnnouncementState::Sent, Some(now), None, 0_i64),
-            SendOutcome::Retry(reason) => (AnnouncementState::Pending, None, Some(reason), 0),
-            SendOutcome::RefusedOnce(reason) => (AnnouncementState::Pending, None, Some(reason), 1),
-            SendOutcome::Failed(reason) => (AnnouncementState::Failed, None, Some(reason), 1),
+        let now = Some(now_ms());
+        let (state, sent_at, error, refused, refused_at) = match outcome {
+            SendOutcome::Sent => (AnnouncementState::Sent, now, None, 0_i64, None),
+            SendOutcome::Retry(reason) => (AnnouncementState::Pending, None, Some(reason), 0, None),
+            SendOutcome::RefusedOnce(why) => (AnnouncementState::Pending, None, Some(why), 1, None),
+            SendOutcome::Failed(reason) => (AnnouncementState::Failed, None, Some(reason), 1, now),
         };
         let mut transaction = self.begin_write().await?;
         sqlx::query(
             "UPDATE announcements \
              SET state = $6, sent_at = $7, last_error = $8, claimed_until = NULL, \
                  refusals = refusals + $9, \
-                 refused_at = CASE WHEN $6 = 'failed' THEN $10 ELSE refused_at END \
+                 refused_at = COALESCE($10, refused_at) \
              WHERE forge = $1 AND project = $2 AND milestone = $3 AND kind = $4 \
                AND sequence = $5 AND state <> 'sent'",
         )
@@ -142,7 +142,7 @@ impl Store {
         .bind(sent_at)
         .bind(error)
         .bind(refused)
-        .bind(now)
+        .bind(refused_at)
         .execute(&mut *transaction)
         .await?;
         for job in jobs {
@@ -151,21 +151,19 @@ impl Store {
         transaction.commit().await?;
         Ok(())
     }
-}
 
-impl Store {
     /// Why the newest mail given up since the last one went out was refused
     /// (any project; every process sees it), if one was.
     pub async fn latest_refusal(&self) -> Result<Option<String>, StoreError> {
         let row = sqlx::query(
-            "SELECT last_error FROM announcements WHERE state = 'failed' AND refused_at > \
+            "SELECT COALESCE(last_error, 'a mail was refused for good') AS reason \
+             FROM announcements WHERE state = 'failed' AND refused_at > \
                (SELECT COALESCE(MAX(sent_at), 0) FROM announcements WHERE state = 'sent') \
              ORDER BY refused_at DESC LIMIT 1",
         )
         .fetch_optional(&mut *self.reader().await?)
         .await?;
-        let error: Option<Option<String>> = row.map(|row| row.try_get("last_error")).transpose()?;
-        Ok(error.map(|error| error.unwrap_or_else(|| "a mail was refused for good".to_string())))
+        Ok(row.map(|row| row.try_get("reason")).transpose()?)
     }
 }
 
