@@ -15,14 +15,17 @@ use serde_json::json;
 /// 2026.12 holding one change; returns it and the delivery closing 2026.11,
 /// which makes the warning due.
 async fn due_on_close(forge: &GitLabStory, smtp: &SmtpServer) -> (TestServer, Delivery) {
-    let server = TestServer::start(
-        &config(forge, &smtp.url(), ""),
-        forge.forges(),
-        test_secrets(),
-    )
-    .await;
-    let (next, _, _) = seed_batch(&server, forge).await;
+    let (server, (next, _, _)) = serve_with_batch(forge, smtp).await;
     (server, forge.close_milestone(next))
+}
+
+/// A server for the LAVA project mailing through `smtp`, with the batch of
+/// [`seed_batch`]: returns it and the two milestones and the MR.
+async fn serve_with_batch(forge: &GitLabStory, smtp: &SmtpServer) -> (TestServer, (u64, u64, u64)) {
+    let config = config(forge, &smtp.url(), "");
+    let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
+    let batch = seed_batch(&server, forge).await;
+    (server, batch)
 }
 
 async fn health(server: &TestServer) -> serde_json::Value {
@@ -177,9 +180,7 @@ async fn a_warning_begun_before_its_release_shipped_still_arrives() {
     let mut smtp = SmtpServer::start(Default::default());
     let port = smtp.port;
     smtp.stop();
-    let config = config(&forge, &smtp.url(), "");
-    let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
-    let (next, later, _) = seed_batch(&server, &forge).await;
+    let (server, (next, later, _)) = serve_with_batch(&forge, &smtp).await;
     server.deliver(&forge.close_milestone(next)).await;
     wait_for_ledger(&server, "no failed try recorded", |rows| {
         rows.first()
@@ -205,9 +206,7 @@ async fn a_warning_refused_for_good_turns_the_gate_advice_to_sending_it_by_hand(
     let forge = GitLabStory::start().await;
     let smtp = SmtpServer::start(Default::default());
     smtp.set_faults(json!({ "perm_fail": true }));
-    let config = config(&forge, &smtp.url(), "");
-    let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
-    let (next, _, mr) = seed_batch(&server, &forge).await;
+    let (server, (next, _, mr)) = serve_with_batch(&forge, &smtp).await;
     let before = forge.bot_comments(Item::Mr(mr)).join("\n");
     assert!(
         before.contains("it goes out when work starts on 2026.12"),
