@@ -5,8 +5,9 @@
 use super::Engine;
 use super::announce::{Snapshot, mail_kind};
 use super::failure::{Failure, Step};
+use super::mail_context::change_key;
 use super::project::ProjectContext;
-use crate::core::announcements::{AnnouncementKind, DueMail, current_items};
+use crate::core::announcements::{AnnouncementKind, DueMail};
 use crate::mail::{OutgoingMail, message_id};
 use crate::store::AnnouncementKey;
 
@@ -63,9 +64,8 @@ impl Engine {
             date: snapshot.now,
             body: rendered.body,
         };
-        let items = current_items(&snapshot.state, due.milestone)
-            .into_iter()
-            .collect();
+        // What the mail names: the batch now, or what the release shipped.
+        let items = context.changes.iter().map(change_key).collect();
         Ok((outgoing, key, items))
     }
 }

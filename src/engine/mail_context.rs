@@ -9,7 +9,7 @@ use super::project::ProjectContext;
 use crate::core::announcements::{AnnouncementKind, BatchDelta, LedgerEntry, batch_delta};
 use crate::core::announcements::{current_items, item_key, upgrade_sentences};
 use crate::core::ids::ItemNumber;
-use crate::core::policy::{ItemKind, ProjectState};
+use crate::core::policy::{DbItemRef, ItemKind, ProjectState};
 use crate::core::types::Milestone;
 use crate::forge::ForgeKind;
 use crate::mail::{ChangeInfo, MailContext, MigrationInfo, MilestoneInfo, ProjectInfo};
@@ -26,7 +26,13 @@ impl Engine {
         kind: AnnouncementKind,
     ) -> Step<MailContext> {
         let announce = project.config.announce.as_ref();
-        let changes = self.batch_changes(project, state, milestone).await?;
+        let listed = match kind {
+            AnnouncementKind::ReleaseNotice => {
+                self.shipped_changes(project, state, milestone.id).await?
+            }
+            _ => state.db_changes_in(milestone.id).cloned().collect(),
+        };
+        let changes = self.batch_changes(project, &listed).await?;
         let delta = match kind {
             AnnouncementKind::Update => {
                 batch_delta(ledger, milestone.id, &current_items(state, milestone.id))
@@ -57,7 +63,7 @@ impl Engine {
                 milestone.due_date.map(|d| d.to_string()),
                 milestone.start_date.map(|d| d.to_string()),
             ),
-            downtime_reason: downtime_reason(&changes, &milestone.title),
+            downtime_reason: downtime_reason(&changes, &milestone.title, kind),
             downtime_expected: !changes.is_empty(),
             changes,
             added,
@@ -74,16 +80,15 @@ impl Engine {
         })
     }
 
-    /// The database changes in `milestone`, each with the migrations its
-    /// record cached.
+    /// The `listed` database changes, each with the migrations its record
+    /// cached.
     async fn batch_changes(
         &self,
         project: &ProjectContext<'_>,
-        state: &ProjectState,
-        milestone: &Milestone,
+        listed: &[DbItemRef],
     ) -> Step<Vec<ChangeInfo>> {
         let mut changes = Vec::new();
-        for change in state.db_changes_in(milestone.id) {
+        for change in listed {
             let record = self
                 .store
                 .item(&project.item_key(change.kind, change.number))
@@ -142,7 +147,8 @@ fn change_info(
     ChangeInfo::new(noun, &reference, number.0, title, web_url, migrations)
 }
 
-fn change_key(change: &ChangeInfo) -> String {
+/// The ledger's key of a change a mail names.
+pub(super) fn change_key(change: &ChangeInfo) -> String {
     let kind = if change.kind == "issue" {
         ItemKind::Issue
     } else {
@@ -169,7 +175,10 @@ fn removed_change(forge: ForgeKind, key: &str) -> ChangeInfo {
     )
 }
 
-fn downtime_reason(changes: &[ChangeInfo], release: &str) -> String {
+/// One sentence: why upgrading to `release` needs downtime, or why it no
+/// longer does (a batch emptied; a release that shipped none of its
+/// announced changes).
+fn downtime_reason(changes: &[ChangeInfo], release: &str, kind: AnnouncementKind) -> String {
     let merge_requests = changes.iter().filter(|c| c.kind != "issue").count();
     let issues = changes.len() - merge_requests;
     let count = |n: usize, one: &str, many: &str| match n {
@@ -177,6 +186,11 @@ fn downtime_reason(changes: &[ChangeInfo], release: &str) -> String {
         n => format!("{n} {many}"),
     };
     let what = match (merge_requests, issues) {
+        (0, 0) if kind == AnnouncementKind::ReleaseNotice => {
+            return format!(
+                "none of the database changes announced for {release} shipped in it, so the downtime announced for it is not needed after all."
+            );
+        }
         (0, 0) => return format!("{release} no longer holds database changes."),
         (m, 0) => count(m, "change", "changes"),
         (0, i) => count(i, "planned change", "planned changes"),

@@ -32,6 +32,7 @@ pub mod plan;
 mod project;
 mod scan;
 mod serverless;
+mod shipped;
 mod subject;
 mod sync;
 pub mod work;

@@ -89,6 +89,32 @@ fn the_release_notice_says_the_release_is_out_and_needs_downtime() {
 }
 
 #[test]
+fn the_release_notice_of_a_release_that_shipped_no_database_change_says_no_downtime() {
+    let mut context = MailContext::sample();
+    context.changes.clear();
+    context.downtime_expected = false;
+    context.downtime_reason = "none of the database changes announced for 2026.12 shipped in it, so the downtime announced for it is not needed after all.".into();
+    let mail = render(MailKind::Release, &context);
+    assert_eq!(
+        mail.subject,
+        "[lava/lava] 2026.12 is released: no downtime needed after all"
+    );
+    let text = flat(&mail.body);
+    assert!(
+        text.contains("Upgrading to it needs no downtime after all: none of the database changes announced for 2026.12 shipped in it"),
+        "{}",
+        mail.body
+    );
+    for absent in [
+        "Database changes in this release",
+        "How to upgrade",
+        "needs downtime",
+    ] {
+        assert!(!text.contains(absent), "{absent:?} in:\n{}", mail.body);
+    }
+}
+
+#[test]
 fn an_update_lists_what_joined_and_left_and_the_whole_batch() {
     let mail = render(MailKind::Update, &MailContext::sample());
     assert_batch_content(MailKind::Update, &mail.body);

@@ -94,6 +94,8 @@ pub trait StoryForge {
     fn person_removes_label(&self, number: u64, label: &str) -> Delivery;
     /// A person closes the milestone.
     fn close_milestone(&self, milestone: u64) -> Delivery;
+    /// A person merges the MR.
+    fn merge_mr(&self, number: u64) -> Delivery;
     /// An MR update event that changes nothing (an edit of nothing the bot reads).
     fn unchanged_update(&self, number: u64) -> Delivery;
 

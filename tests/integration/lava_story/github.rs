@@ -216,6 +216,11 @@ impl StoryForge for GitHubStory {
         hooks::milestone(&self.fake, PROJECT, milestone, MilestoneAction::Closed)
     }
 
+    fn merge_mr(&self, number: u64) -> Delivery {
+        self.fake.close_pull(PROJECT, number, true);
+        hooks::pull_request(&self.fake, PROJECT, number, PrAction::Closed)
+    }
+
     fn unchanged_update(&self, number: u64) -> Delivery {
         let body = self.fake.issue(PROJECT, number).body;
         hooks::pull_request(

@@ -191,6 +191,12 @@ impl StoryForge for GitLabStory {
         hooks::milestone(&self.fake, milestone, "close")
     }
 
+    fn merge_mr(&self, number: u64) -> Delivery {
+        self.fake
+            .set_merge_request_state(self.project, number, "merged");
+        hooks::merge_request(&self.fake, self.project, number, MrAction::Merge)
+    }
+
     fn unchanged_update(&self, number: u64) -> Delivery {
         self.update(number, MrChanges::default())
     }
