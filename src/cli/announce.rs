@@ -65,7 +65,7 @@ pub fn run(args: AnnounceArgs, settings: &Settings) -> Result<ExitCode> {
     let runtime = tokio_runtime()?;
     let forges = {
         let _in_runtime = runtime.enter();
-        Forges::from_config(config)?
+        Forges::for_forge(config, project.forge)?
     };
     init_logging("warn");
     let config = Arc::new(config.clone());

@@ -95,7 +95,7 @@ pub fn run(args: CheckArgs, settings: &Settings) -> Result<ExitCode> {
     let runtime = tokio_runtime()?;
     let forges = {
         let _in_runtime = runtime.enter();
-        Forges::from_config(&config)?
+        Forges::for_forge(&config, project.forge)?
     };
     let options = CheckOptions {
         apply: args.apply && target.read_only.is_none(),

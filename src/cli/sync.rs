@@ -63,10 +63,14 @@ pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
     let config = settings.config()?;
     let projects = chosen_projects(config, settings, args.project.as_deref())?;
     let runtime = tokio_runtime()?;
-    // The GitHub client spawns its service task as it is built.
+    // The GitHub client spawns its service task as it is built. A sync of
+    // one project needs only its forge; a whole sync needs every one.
     let forges = {
         let _in_runtime = runtime.enter();
-        Forges::from_config(config)?
+        match (args.project.as_deref(), projects.first()) {
+            (Some(_), Some(project)) => Forges::for_forge(config, project.forge)?,
+            _ => Forges::from_config(config)?,
+        }
     };
     let mail = MailService::from_config(config, &|name| std::env::var(name).ok())?;
     // Warnings only by default: info lines would tear the progress bar.

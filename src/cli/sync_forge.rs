@@ -43,7 +43,7 @@ pub fn run(project: Option<&str>, settings: &Settings) -> Result<ExitCode> {
         let (config, project) = effective_config(&config, &target, &env)?;
         let forges = {
             let _in_runtime = runtime.enter();
-            Forges::from_config(&config)?
+            Forges::for_forge(&config, project.forge)?
         };
         let report = runtime.block_on(async {
             let store = Store::in_memory().await?;

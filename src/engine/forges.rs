@@ -1,9 +1,11 @@
 //! Builds the forge clients the configuration names, reading secrets from
 //! the environment variables (and key file) it points at. Nothing here
 //! contacts a forge: `serve` must start while a forge is down (SPEC §9).
+//! A command about one project builds only that project's forge, so a CI
+//! job of one forge never needs the other forge's secrets.
 
 use super::Forges;
-use crate::config::{Config, GithubAuth};
+use crate::config::{Config, ForgeKind, GithubAuth};
 use crate::forge::github::GitHubClient;
 use crate::forge::gitlab::{GitLabClient, GitLabSettings};
 use crate::forge::retry::RetryPolicy;
@@ -18,18 +20,34 @@ impl Forges {
         Forges::from_config_with(config, |name| std::env::var(name).ok())
     }
 
+    /// The client of `forge` alone, for a command about one of its
+    /// projects (`check`, `announce`, `sync --project`).
+    pub fn for_forge(config: &Config, forge: ForgeKind) -> anyhow::Result<Forges> {
+        Forges::build(config, Some(forge), |name| std::env::var(name).ok())
+    }
+
     /// The clients for `config`, looking secrets up with `env`.
     pub fn from_config_with(
         config: &Config,
         env: impl Fn(&str) -> Option<String>,
     ) -> anyhow::Result<Forges> {
+        Forges::build(config, None, env)
+    }
+
+    /// The clients of every configured forge, or of `only` that one.
+    fn build(
+        config: &Config,
+        only: Option<ForgeKind>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Forges> {
+        let wanted = |kind: ForgeKind| only.is_none_or(|only| only == kind);
         let secret = |name: &str, key: &str| -> anyhow::Result<String> {
             env(name).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
                 anyhow!("the environment variable {name} (named by `{key}`) is not set")
             })
         };
         let mut forges = Forges::default();
-        if let Some(gitlab) = &config.gitlab {
+        if let Some(gitlab) = config.gitlab.as_ref().filter(|_| wanted(ForgeKind::GitLab)) {
             let token = secret(&gitlab.token_env, "gitlab.token_env")?;
             let client = GitLabClient::new(GitLabSettings {
                 url: gitlab.url.clone(),
@@ -39,7 +57,7 @@ impl Forges {
             .with_context(|| format!("cannot use the GitLab URL {}", gitlab.url))?;
             forges.gitlab = Some(Arc::new(client));
         }
-        if let Some(github) = &config.github {
+        if let Some(github) = config.github.as_ref().filter(|_| wanted(ForgeKind::GitHub)) {
             let client = match &github.auth {
                 GithubAuth::Token { token_env } => {
                     let token = secret(token_env, "github.token_env")?;
@@ -106,6 +124,18 @@ mod tests {
         let text = format!("{error:#}");
         assert!(text.contains("SG_TEST_GITHUB_TOKEN"), "{text}");
         assert!(text.contains("github.token_env"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn one_forge_is_built_without_the_other_forges_secrets() {
+        let only_gitlab = |name: &str| (name == "SG_TEST_GITLAB_TOKEN").then(|| "secret".into());
+        let forges = Forges::build(&config(), Some(ForgeKind::GitLab), only_gitlab).unwrap();
+        assert!(forges.gitlab.is_some() && forges.github.is_none());
+        let only_github = |name: &str| (name == "SG_TEST_GITHUB_TOKEN").then(|| "secret".into());
+        let forges = Forges::build(&config(), Some(ForgeKind::GitHub), only_github).unwrap();
+        assert!(forges.github.is_some() && forges.gitlab.is_none());
+        // Every forge still needs its secret when all are built.
+        assert!(Forges::build(&config(), None, only_github).is_err());
     }
 
     #[test]

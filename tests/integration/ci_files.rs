@@ -3,7 +3,7 @@
 //! and the GitLab component's exact `script:` lines run against the fake
 //! GitLab with the variables GitLab sets in a merge request pipeline.
 
-use crate::check::{MIGRATION, due, migration_lines, project};
+use crate::check::{MIGRATION, due, migration_lines, two_forge_config};
 use crate::fake_gitlab::{Diff, FakeGitLab, TOKEN};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -124,7 +124,10 @@ async fn the_components_script_gates_and_applies_in_a_merge_request_pipeline() {
     assert!(!script.is_empty(), "the component has no script");
     let variables = block(&jobs, "variables");
     let checkout = tempfile::tempdir().unwrap();
-    std::fs::write(checkout.path().join("schemagate.toml"), project("gitlab")).unwrap();
+    // Both forges configured, as in config/example.toml; the pipeline sets
+    // only GitLab's variables, and check must not ask for GitHub's token.
+    let config = two_forge_config(&fake.url, "http://127.0.0.1:9");
+    std::fs::write(checkout.path().join("schemagate.toml"), config).unwrap();
     let binary_dir = Path::new(env!("CARGO_BIN_EXE_schemagate"))
         .parent()
         .unwrap();

@@ -2,7 +2,7 @@
 //! a merge request pipeline, GitHub's variables and event file for a pull
 //! request from the same repository and from a fork.
 
-use super::{due, project, seed_github};
+use super::{due, project, seed_github, two_forge_config};
 use crate::fake_github::FakeGitHub;
 use crate::fake_github::state::Access;
 use crate::fake_gitlab::{Diff, FakeGitLab, READ_ONLY_TOKEN, TOKEN};
@@ -145,4 +145,42 @@ async fn in_github_actions_check_reads_the_event_and_a_fork_never_writes() {
     let push = run_check(Some(&project("github")), &env("push"), &[]).await;
     assert_eq!(push.code, 2, "{push:?}");
     assert!(push.stderr.contains("pull_request"), "{}", push.stderr);
+}
+
+/// The Action's command (`check --config FILE` with the variables the
+/// Action passes into its container) against an example-style config with
+/// both forges: only GitHub's token is set, and GitLab's is never asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_github_actions_a_config_with_both_forges_needs_only_the_github_token() {
+    let fake = FakeGitHub::start().await;
+    let sha = "d000000000000000000000000000000000000002";
+    let number = seed_github(&fake, sha, true);
+    fake.add_token("ghs_actions", Access::ReadWrite);
+    let dir = tempfile::tempdir().unwrap();
+    let event_path = dir.path().join("event.json");
+    std::fs::write(&event_path, pull_event(number, "lava/lava")).unwrap();
+    let config_path = dir.path().join("mirrored.toml");
+    std::fs::write(
+        &config_path,
+        two_forge_config("http://127.0.0.1:9", fake.base_url()),
+    )
+    .unwrap();
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", event_path.to_str().unwrap()),
+        ("GITHUB_REPOSITORY", "lava/lava"),
+        ("GITHUB_API_URL", fake.base_url()),
+        ("GITHUB_TOKEN", "ghs_actions"),
+        ("SCHEMAGATE_APPLY", "false"),
+    ];
+    let run = run_check(None, &env, &["--config", config_path.to_str().unwrap()]).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with(&format!("#{number} is blocked: 2026.12 is ahead")),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("GITLAB_TOKEN"), "{}", run.stderr);
 }

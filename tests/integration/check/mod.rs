@@ -20,6 +20,20 @@ pub fn project(forge: &str) -> String {
     )
 }
 
+/// A configuration like `config/example.toml`: both forges configured (a
+/// project mirrored on GitLab and GitHub), each forge section naming its
+/// own token variable, which a CI job of the other forge does not set.
+pub fn two_forge_config(gitlab_url: &str, github_api_url: &str) -> String {
+    format!(
+        "[gitlab]\nurl = \"{gitlab_url}\"\ntoken_env = \"GITLAB_TOKEN\"\n\
+         webhook_secret_env = \"GITLAB_WEBHOOK_SECRET\"\n\n\
+         [github]\napi_url = \"{github_api_url}\"\ntoken_env = \"GITHUB_TOKEN\"\n\
+         webhook_secret_env = \"GITHUB_WEBHOOK_SECRET\"\n\n{}\n{}",
+        project("gitlab"),
+        project("github")
+    )
+}
+
 /// Due dates: the next release in 5 days, the one after in 40.
 pub fn due(days: u64) -> String {
     (Utc::now().date_naive() + Days::new(days))
