@@ -1,6 +1,6 @@
 //! `GET /healthz`: the database (one round trip), each configured forge (from
 //! what the last forge calls said, including the start-up probe; no extra
-//! request) and the mail server (connect, TLS as configured, EHLO, QUIT; and
+//! request; `unknown` until one has answered) and the mail server (connect, TLS as configured, EHLO, QUIT; and
 //! the ledger's newest mail refused for good, until a mail goes out), and the dead jobs
 //! (degraded while any is left). 200 while the database
 //! answers — a forge or mail outage is reported but webhooks are still
@@ -21,6 +21,10 @@ use std::time::Duration;
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 const OK: &str = "ok";
+/// A forge that has not answered a call yet: neither up nor down is known.
+const UNKNOWN: &str = "unknown";
+/// A configured forge that no project is on: nothing to report, nothing wrong.
+const UNUSED: &str = "unused: no project is on this forge";
 
 pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
     let (database, mail, dead) = tokio::join!(database(&app), mail(&app), dead_jobs(&app));
@@ -37,7 +41,7 @@ pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
     let all_ok = database_ok
         && dead == Some(0)
         && mail.as_deref().is_none_or(|mail| mail == OK)
-        && forges.values().all(|state| state == OK);
+        && forges.values().all(|state| state == OK || state == UNUSED);
     let status = match (database_ok, all_ok) {
         (true, true) => "ok",
         (true, false) => "degraded",
@@ -80,8 +84,13 @@ fn forge(app: &AppState, kind: ForgeKind) -> String {
         return "down: no client (the token is not set)".to_string();
     };
     match forge.health() {
-        // Only until the start-up probe (one read right after start) answers.
-        ForgeHealth::Untried | ForgeHealth::Ok => OK.to_string(),
+        // A forge no project is on is never called, so never probed.
+        ForgeHealth::Untried if !app.config.projects.iter().any(|p| p.forge == kind) => {
+            UNUSED.to_string()
+        }
+        // Until the start-up probe (one read right after start) answers.
+        ForgeHealth::Untried => UNKNOWN.to_string(),
+        ForgeHealth::Ok => OK.to_string(),
         ForgeHealth::Down { reason, since } => {
             let for_secs = since.elapsed().map_or(0, |elapsed| elapsed.as_secs());
             format!("down: {reason} (for {for_secs}s)")

@@ -6,6 +6,21 @@ fn health_json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
+/// Polls `/healthz` until `done` holds for its body (fails after 15 s).
+async fn health_until(server: &TestServer, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, text) = server.get("/healthz").await;
+        assert_eq!(status, StatusCode::OK, "the database is up: {text}");
+        let health = health_json(&text);
+        if done(&health) {
+            return health;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: {health}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn healthz_reports_everything_up() {
     let smtp = crate::support::smtp::SmtpServer::start(Default::default());
@@ -14,15 +29,37 @@ async fn healthz_reports_everything_up() {
         ..Setup::default()
     })
     .await;
-    let (status, text) = server.get("/healthz").await;
-    assert_eq!(status, StatusCode::OK);
-    let health = health_json(&text);
-    assert_eq!(health["status"], "ok", "{health}");
+    // Until the start-up probes answer, the forges are `unknown`.
+    let health = health_until(&server, "never all ok", |h| h["status"] == "ok").await;
     assert_eq!(health["database"], "ok");
     assert_eq!(health["forges"]["gitlab"], "ok");
     assert_eq!(health["forges"]["github"], "ok");
     assert_eq!(health["mail"], "ok");
     assert_eq!(health["dead_jobs"], 0);
+}
+
+#[tokio::test]
+async fn a_forge_that_has_not_answered_yet_is_unknown_not_ok() {
+    // Takes connections and never answers: the start-up probe hangs.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = TestServer::start(Setup {
+        gitlab_url: Some(format!("http://{}", silent.local_addr().unwrap())),
+        ..Setup::default()
+    })
+    .await;
+    for _ in 0..3 {
+        let (status, text) = server.get("/healthz").await;
+        assert_eq!(status, StatusCode::OK, "the database is up: {text}");
+        let health = health_json(&text);
+        assert_eq!(health["forges"]["gitlab"], "unknown", "{health}");
+        assert_ne!(health["status"], "ok", "{health}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // GitHub answers its probe, and is then ok.
+    health_until(&server, "GitHub never ok", |h| {
+        h["forges"]["github"] == "ok"
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -112,7 +149,10 @@ async fn a_forge_and_mail_server_that_are_down_are_reported_while_webhooks_still
     assert!(reported, "GitLab never reported down: {last}");
     assert_eq!(last["status"], "degraded");
     assert_eq!(last["database"], "ok");
-    assert_eq!(last["forges"]["github"], "ok");
+    health_until(&server, "GitHub never ok", |h| {
+        h["forges"]["github"] == "ok"
+    })
+    .await;
     let mail = last["mail"].as_str().unwrap();
     assert!(
         mail.starts_with("down: ") && mail.contains("127.0.0.1:"),

@@ -36,6 +36,8 @@ pub const SHA: &str = "6104942438c14ec7bd21c6cd5bd995272b3faff6";
 pub struct Setup {
     /// Point the GitLab client at a closed port instead of the fake.
     pub gitlab_down: bool,
+    /// Point the GitLab client at this URL instead of the fake.
+    pub gitlab_url: Option<String>,
     /// `smtp_url` for a `[mail]` section, if any.
     pub smtp_url: Option<String>,
     pub max_body_bytes: Option<usize>,
@@ -48,6 +50,7 @@ impl Default for Setup {
     fn default() -> Self {
         Setup {
             gitlab_down: false,
+            gitlab_url: None,
             smtp_url: None,
             max_body_bytes: None,
             without_github_secret: false,
@@ -83,7 +86,10 @@ impl TestServer {
         let gitlab_url = if setup.gitlab_down {
             format!("http://127.0.0.1:{}", closed_port().await)
         } else {
-            gitlab.url.clone()
+            setup
+                .gitlab_url
+                .clone()
+                .unwrap_or_else(|| gitlab.url.clone())
         };
         let text = config_text(&dir, &gitlab_url, github.base_url(), &setup);
         let config = Arc::new(config::parse("server-test.toml", &text).unwrap());
