@@ -11,13 +11,21 @@ use tracing_subscriber::EnvFilter;
 /// only on a terminal (journald and log files get plain text). A second
 /// call (tests running several commands in one process) is a no-op.
 pub fn init_logging(default_level: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default_directives(default_level)));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
+}
+
+/// `default_level` for everything but the forge clients' own error logging:
+/// octocrab logs every failed request (each retry too) at ERROR with no
+/// project, and the bot logs the failure itself, once, with its project,
+/// call and whole cause chain. `RUST_LOG` can still turn it on.
+fn default_directives(default_level: &str) -> String {
+    format!("{default_level},octocrab=off")
 }
 
 pub fn tokio_runtime() -> Result<tokio::runtime::Runtime> {

@@ -194,18 +194,13 @@ impl Engine {
                 return Ok(JobOutcome::Dropped { reason });
             }
         };
-        let span = job_span(job, &work);
-        match self.run(&work).instrument(span.clone()).await {
+        // The worker logs the outcome, once, in the job's span (`job_span`).
+        match self.run(&work).await {
             Ok(()) => Ok(JobOutcome::Done),
-            Err(failure) if failure.is_retryable() => {
-                span.in_scope(|| tracing::warn!("job will be retried: {failure}"));
-                Err(RetryableError::Failed(failure))
-            }
-            Err(failure) => {
-                let reason = failure.to_string();
-                span.in_scope(|| tracing::info!("job dropped: {reason}"));
-                Ok(JobOutcome::Dropped { reason })
-            }
+            Err(failure) if failure.is_retryable() => Err(RetryableError::Failed(failure)),
+            Err(failure) => Ok(JobOutcome::Dropped {
+                reason: failure.to_string(),
+            }),
         }
     }
 
@@ -240,13 +235,23 @@ impl Engine {
     }
 }
 
-/// The tracing span of one job: its id, forge, project and item.
-fn job_span(job: &Job, work: &Work) -> tracing::Span {
-    let (forge, project, item) = describe(work);
+/// The tracing span a worker runs one job in: the job's id and attempt,
+/// the worker, and the forge, project and item it is about, so every line
+/// the job logs (its outcome too) says which project it concerns.
+pub fn job_span(job: &Job, worker: &str) -> tracing::Span {
+    let (forge, project, item) = match Work::from_json(&job.payload) {
+        Ok(work) => {
+            let (forge, project, item) = describe(&work);
+            (Some(forge), project, item)
+        }
+        Err(_) => (None, None, None),
+    };
     tracing::info_span!(
         "job",
-        job = job.id.0,
-        forge = forge.name(),
+        id = job.id.0,
+        attempt = job.attempts + 1,
+        worker,
+        forge = forge.map_or("", ForgeKind::name),
         project = project.as_deref().unwrap_or(""),
         item = item.as_deref().unwrap_or(""),
     )

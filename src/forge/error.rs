@@ -87,6 +87,24 @@ pub fn parse_retry_after_at(value: &str, now: chrono::DateTime<chrono::Utc>) -> 
     Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
+/// An error and every cause under it on one line, `outer: cause: root`,
+/// each said once: many errors print their source in their own message
+/// (octocrab's "Service Error: client error (Connect)"), so a cause whose
+/// text is already on the line is not repeated.
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !said.is_empty() && !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Keeps error bodies to one readable line in logs and messages.
 fn shorten(body: &str) -> String {
     const LIMIT: usize = 300;
@@ -130,6 +148,42 @@ mod tests {
                 body: "bad gateway".into()
             }
         );
+    }
+
+    /// An error whose message repeats its source, over a root cause.
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn the_cause_chain_says_each_cause_once() {
+        let root = Layer("failed to lookup address information", None);
+        let dns = Layer("dns error", Some(Box::new(root)));
+        let connect = Layer("client error (Connect)", Some(Box::new(dns)));
+        let service = Layer(
+            "Service Error: client error (Connect)",
+            Some(Box::new(connect)),
+        );
+        assert_eq!(
+            cause_chain(&service),
+            "Service Error: client error (Connect): dns error: failed to lookup address information"
+        );
+        let alone = Layer(
+            "error sending request for url (https://gitlab.example/api/v4/user)",
+            None,
+        );
+        assert_eq!(cause_chain(&alone), alone.0);
     }
 
     #[test]

@@ -62,13 +62,7 @@ impl Worker {
             match self.shared.store.claim(&self.id, self.shared.lease).await {
                 Ok(Some(job)) => {
                     let fence = WriteFence::new(fence_end(asked, self.shared.lease));
-                    let span = tracing::info_span!(
-                        "job",
-                        id = job.id.0,
-                        key = %job.serial_key,
-                        attempt = job.attempts + 1,
-                        worker = %self.id
-                    );
+                    let span = crate::engine::job_span(&job, &self.id);
                     self.work(job, fence).instrument(span).await;
                 }
                 Ok(None) => self.idle().await,

@@ -2,9 +2,9 @@
 //! place that adds GitHub's headers, maps answers to [`ForgeError`] (with the
 //! rate-limit headers the typed API would hide), and follows `Link` pages.
 
-use crate::forge::ForgeError;
 use crate::forge::budget::{BudgetReading, RateBudget};
 use crate::forge::error::parse_retry_after;
+use crate::forge::{ForgeError, cause_chain};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::BodyExt;
 use octocrab::Octocrab;
@@ -105,12 +105,12 @@ pub async fn send_paced(
     let response = crab
         .execute(request)
         .await
-        .map_err(|e| ForgeError::Transport(describe(&e)))?;
+        .map_err(|e| ForgeError::Transport(cause_chain(&e)))?;
     let (parts, body) = response.into_parts();
     let bytes = body
         .collect()
         .await
-        .map_err(|e| ForgeError::Transport(describe(&e)))?
+        .map_err(|e| ForgeError::Transport(cause_chain(&e)))?
         .to_bytes()
         .to_vec();
     match BudgetReading::from_headers(|name| header(&parts.headers, name).map(str::to_string)) {
@@ -132,17 +132,6 @@ pub async fn send_paced(
         &String::from_utf8_lossy(&bytes),
         chrono::Utc::now().timestamp(),
     ))
-}
-
-fn describe(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// GitHub's `message` field, or the body as it came.

@@ -13,6 +13,7 @@ use crate::forge::retry::RetryPolicy;
 use crate::forge::{
     ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
     ItemKind, ItemNumber, ItemUpdate, MergeRequest, ProjectPath, STATUS_NAME, StatusState,
+    cause_chain,
 };
 use async_trait::async_trait;
 use gitlab::api::projects::{issues, merge_requests, repository};
@@ -428,9 +429,9 @@ pub(super) fn builder_error(error: impl std::fmt::Display) -> ForgeError {
 fn map_gitlab_error(error: GitlabError) -> ForgeError {
     match error {
         GitlabError::Api { source } => map_api_error(source),
-        GitlabError::Communication { source } => ForgeError::Transport(source.to_string()),
+        GitlabError::Communication { source } => ForgeError::Transport(cause_chain(&source)),
         GitlabError::Http { status } => ForgeError::from_status(status.as_u16(), "", None),
-        other => ForgeError::Transport(other.to_string()),
+        other => ForgeError::Transport(cause_chain(&other)),
     }
 }
 

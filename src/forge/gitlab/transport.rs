@@ -4,10 +4,10 @@
 //! retries per request, and paging that follows `X-Next-Page` (one request
 //! per page, none wasted on an empty page after a full one).
 
-use crate::forge::ForgeError;
 use crate::forge::budget::{BudgetReading, RateBudget};
 use crate::forge::error::parse_retry_after;
 use crate::forge::retry::RetryPolicy;
+use crate::forge::{ForgeError, cause_chain};
 use bytes::Bytes;
 use gitlab::api::{ApiError, AsyncClient, Endpoint, Pageable};
 use gitlab::{AsyncGitlab, RestError};
@@ -207,7 +207,7 @@ pub fn map_api_error(error: ApiError<RestError>) -> ForgeError {
         | ApiError::GitlabUnrecognizedWithStatus { status, obj } => {
             ForgeError::from_status(status.as_u16(), &obj.to_string(), None)
         }
-        ApiError::Client { source } => ForgeError::Transport(source.to_string()),
+        ApiError::Client { source } => ForgeError::Transport(cause_chain(&source)),
         other => ForgeError::Unexpected {
             status: 0,
             body: other.to_string(),

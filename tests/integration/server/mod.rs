@@ -6,6 +6,7 @@ mod bad_input;
 mod bad_input_load;
 mod cli;
 mod health_metrics;
+mod logs;
 mod shutdown;
 
 use crate::fake_github::FakeGitHub;
