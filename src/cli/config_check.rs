@@ -2,10 +2,11 @@
 //! issue with its key path, `line:column` and fix; exit 2 when there are any.
 //! A valid configuration's announcement templates are then loaded and
 //! rendered against a sample, so a broken template is found here and not
-//! when its mail falls due.
+//! when its mail falls due. Each secret `serve` needs and this environment
+//! lacks is a warning, not an error: CI checks a config without secrets.
 
 use crate::cli::Format;
-use crate::config::{self, Config, ConfigError};
+use crate::config::{self, Config, ConfigError, GithubAuth};
 use crate::mail::{TemplateError, Templates};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -37,14 +38,18 @@ fn check(path: Option<&Path>, format: Format) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             let projects = config.projects.len();
+            let warnings = missing_secrets(&config, &|name| std::env::var_os(name).is_some());
             match format {
                 Format::Json => println!(
                     "{}",
-                    serde_json::json!({"ok": true, "origin": origin, "projects": projects, "issues": []})
+                    serde_json::json!({"ok": true, "origin": origin, "projects": projects, "issues": [], "warnings": warnings})
                 ),
                 Format::Table | Format::Markdown => {
                     let plural = if projects == 1 { "" } else { "s" };
                     println!("config OK: {projects} project{plural} ({origin})");
+                    for warning in &warnings {
+                        eprintln!("warning: {warning}");
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -66,6 +71,43 @@ fn check(path: Option<&Path>, format: Format) -> anyhow::Result<ExitCode> {
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Each secret `serve` refuses to start without that `is_set` says is
+/// missing, as a sentence naming the variable (or file) and its key.
+fn missing_secrets(config: &Config, is_set: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    if let Some(gitlab) = &config.gitlab {
+        wanted.push((&gitlab.token_env, "gitlab.token_env"));
+        wanted.push((&gitlab.webhook_secret_env, "gitlab.webhook_secret_env"));
+    }
+    let mut warnings = Vec::new();
+    if let Some(github) = &config.github {
+        match &github.auth {
+            GithubAuth::Token { token_env } => wanted.push((token_env, "github.token_env")),
+            GithubAuth::App {
+                private_key_file, ..
+            } if !private_key_file.is_file() => warnings.push(format!(
+                "the GitHub App key {} (github.private_key_file) is not readable here; `serve` will not start without it",
+                private_key_file.display()
+            )),
+            GithubAuth::App { .. } => {}
+        }
+        wanted.push((&github.webhook_secret_env, "github.webhook_secret_env"));
+    }
+    if let Some(mail) = &config.mail {
+        wanted.extend(mail.user_env.as_deref().map(|v| (v, "mail.user_env")));
+        wanted.extend(
+            mail.password_env
+                .as_deref()
+                .map(|v| (v, "mail.password_env")),
+        );
+    }
+    let unset = wanted.into_iter().filter(|(variable, _)| !is_set(variable));
+    warnings.extend(unset.map(|(variable, key)| {
+        format!("{variable} (named by `{key}`) is not set here; `serve` will not start without it")
+    }));
+    warnings
 }
 
 /// A template problem, under the key that chose the template directory.
@@ -144,5 +186,44 @@ fn describe_origin(path: Option<&Path>) -> String {
         Some(path) => path.display().to_string(),
         None if Path::new(config::DEFAULT_FILE).is_file() => config::DEFAULT_FILE.to_string(),
         None => "built-in defaults".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_secret_serve_needs_and_the_environment_lacks_is_named_with_its_key() {
+        let config = config::parse(
+            "t.toml",
+            "[gitlab]\nurl = \"https://gitlab.example.org\"\n\
+             [github]\ntoken_env = \"GH_TOKEN\"\n\
+             [mail]\nsmtp_url = \"smtp://127.0.0.1:25\"\nfrom = \"bot@example.org\"\n\
+             user_env = \"SMTP_USER\"\npassword_env = \"SMTP_PASSWORD\"\n",
+        )
+        .unwrap();
+        let set = ["GITLAB_TOKEN", "SMTP_USER"];
+        let warnings = missing_secrets(&config, &|name| set.contains(&name));
+        let named: Vec<&str> = warnings
+            .iter()
+            .map(|w| w.split_whitespace().next().unwrap())
+            .collect();
+        assert_eq!(
+            named,
+            vec![
+                "GITLAB_WEBHOOK_SECRET",
+                "GH_TOKEN",
+                "GITHUB_WEBHOOK_SECRET",
+                "SMTP_PASSWORD"
+            ],
+            "{warnings:#?}"
+        );
+        assert!(
+            warnings[1].contains("`github.token_env`"),
+            "{}",
+            warnings[1]
+        );
+        assert!(missing_secrets(&config, &|_| true).is_empty());
     }
 }

@@ -72,8 +72,55 @@ pub enum Command {
     },
 }
 
+impl Format {
+    fn word(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+impl Command {
+    /// The command's name and the formats it prints: `markdown` only where
+    /// a table is printed, so asking for it elsewhere is refused rather
+    /// than silently ignored.
+    fn formats(&self) -> (&'static str, &'static [Format]) {
+        const TABLES: &[Format] = &[Format::Table, Format::Json, Format::Markdown];
+        const TEXT: &[Format] = &[Format::Table, Format::Json];
+        match self {
+            Command::Scan(_) => ("scan", TABLES),
+            Command::Releases(_) => ("releases", TABLES),
+            Command::Rules(_) => ("rules", TABLES),
+            Command::UpgradePath(_) => ("upgrade-path", TEXT),
+            Command::Serve(_) => ("serve", TEXT),
+            Command::Sync(_) => ("sync", TEXT),
+            Command::Check(_) => ("check", TEXT),
+            Command::Announce(_) => ("announce", TEXT),
+            Command::Jobs(_) => ("jobs", TEXT),
+            Command::Config { .. } => ("config check", TEXT),
+        }
+    }
+}
+
+/// Refuses a `--format` the command does not print, naming those it does.
+fn check_format(command: &Command, format: Format) -> anyhow::Result<()> {
+    let (name, formats) = command.formats();
+    if formats.contains(&format) {
+        return Ok(());
+    }
+    let words: Vec<&str> = formats.iter().map(|f| f.word()).collect();
+    anyhow::bail!(
+        "`{name}` has no {} output; use --format {}",
+        format.word(),
+        words.join(" or ")
+    )
+}
+
 /// Runs a parsed command line; `Err` means exit code 2 with one sentence.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    check_format(&cli.command, cli.format)?;
     let settings = Settings::new(cli.config.clone(), cli.format);
     match cli.command {
         Command::Scan(args) => scan::run(args, &settings),

@@ -82,7 +82,11 @@ pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
     };
     let config = Arc::new(config.clone());
     let reports = runtime.block_on(async {
-        let store = Store::connect(&config.server.database).await?;
+        // A dry run reads the store when there is one and creates none.
+        let store = match mode {
+            SyncMode::DryRun => Store::for_dry_run(&config.server.database).await?,
+            SyncMode::Apply => Store::connect(&config.server.database).await?,
+        };
         let engine = Engine::new(config.clone(), store, forges).with_mail(mail);
         let mut reports = Vec::new();
         for project in &projects {

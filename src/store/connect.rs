@@ -61,6 +61,17 @@ impl Store {
         .await
     }
 
+    /// The store a dry run reads: the configured one when it exists, else
+    /// an empty one in memory, so a dry run never creates a database file
+    /// (SQLite's `-wal`/`-shm` files still appear beside an existing one
+    /// while it is open).
+    pub async fn for_dry_run(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        match sqlite_file(url) {
+            Some(path) if !std::path::Path::new(&path).exists() => Store::in_memory().await,
+            _ => Store::connect(url).await,
+        }
+    }
+
     /// Opens (creating an SQLite file if missing) and brings the schema up to date.
     pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
@@ -204,6 +215,21 @@ impl DerefMut for Reader {
 
 /// The URL sqlx gets: an SQLite file is created when missing, unless the
 /// URL already says which `mode` it wants.
+/// The file an SQLite URL names (`sqlite://schemagate.db`,
+/// `sqlite:///var/lib/x.db?mode=rwc`); `None` for PostgreSQL and memory.
+fn sqlite_file(url: &DatabaseUrl) -> Option<String> {
+    let text = &url.url;
+    if url.kind != DatabaseKind::Sqlite || text.contains(":memory:") || text.contains("mode=memory")
+    {
+        return None;
+    }
+    let rest = text
+        .strip_prefix("sqlite://")
+        .or_else(|| text.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty()).then(|| path.to_string())
+}
+
 fn sqlx_url(url: &DatabaseUrl) -> String {
     let text = &url.url;
     let in_memory = text.contains(":memory:") || text.contains("mode=memory");
@@ -265,6 +291,24 @@ mod tests {
             "sqlite://x.db?mode=ro"
         );
         assert_eq!(sqlx_url(&sqlite("sqlite::memory:")), "sqlite::memory:");
+    }
+
+    #[test]
+    fn a_dry_run_knows_which_file_an_sqlite_url_names() {
+        assert_eq!(
+            sqlite_file(&sqlite("sqlite://schemagate.db")).as_deref(),
+            Some("schemagate.db")
+        );
+        assert_eq!(
+            sqlite_file(&sqlite("sqlite:///var/lib/schemagate/s.db?mode=rwc")).as_deref(),
+            Some("/var/lib/schemagate/s.db")
+        );
+        assert_eq!(sqlite_file(&sqlite("sqlite::memory:")), None);
+        let postgres = DatabaseUrl {
+            url: "postgres://db/schemagate".into(),
+            kind: DatabaseKind::Postgres,
+        };
+        assert_eq!(sqlite_file(&postgres), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod support;
 mod announcements;
 mod check;
 mod ci_files;
+mod cli_truths;
 mod config;
 mod detection;
 mod engine;
