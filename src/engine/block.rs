@@ -10,6 +10,8 @@ use crate::core::block::{BLOCK_START, BatchBlock, apply_batch_block};
 use crate::core::policy::ProjectState;
 use crate::core::release::Scheme;
 use crate::core::types::{Milestone, MilestoneId};
+use crate::forge::apply::FailedWrite;
+use crate::forge::rights::Write;
 
 /// The description `milestone` should have: its block from the database
 /// changes it holds and the warning sent to `announce_to` (no changes: no
@@ -83,12 +85,12 @@ impl Engine {
             .forge
             .set_milestone_description(project.path(), milestone.id, &wanted)
             .await
-            .map_err(|e| {
-                self.forge_error(
-                    project,
-                    &e,
-                    &format!("updating the description of milestone {}", milestone.title),
-                )
+            .map_err(|error| {
+                let failed = FailedWrite {
+                    write: Write::MilestoneDescription,
+                    error,
+                };
+                self.write_error(project, &failed, &format!("milestone {}", milestone.title))
             })?;
         self.cache_milestone_description(project, milestone.id, &wanted);
         Ok(true)

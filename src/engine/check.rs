@@ -21,7 +21,8 @@ use crate::core::policy::{
     recorded_db_change,
 };
 use crate::core::types::Match;
-use crate::forge::apply::apply_changes;
+use crate::forge::apply::{FailedWrite, apply_changes};
+use crate::forge::rights::Write;
 use crate::forge::{ForgeError, History, ItemKind, ItemNumber, ItemState, MergeRequest};
 use crate::store::ItemRecord;
 
@@ -287,11 +288,14 @@ impl Engine {
         report: &mut CheckReport,
     ) -> Step<()> {
         let update = &prepared.desired.update;
-        let refused = |e: &ForgeError| matches!(e, ForgeError::Forbidden(_));
         if !update.add_labels.is_empty()
             && let Err(error) = self.ensure_label_once(project).await
         {
-            return self.refused_or_failed(project, report, &error, refused(&error));
+            let failed = FailedWrite {
+                write: Write::Label,
+                error,
+            };
+            return self.refused_or_failed(project, report, &failed);
         }
         match apply_changes(
             project.forge.as_ref(),
@@ -304,7 +308,7 @@ impl Engine {
         .await
         {
             Ok(applied) => report.writes += applied.write_count(),
-            Err(error) => return self.refused_or_failed(project, report, &error, refused(&error)),
+            Err(failed) => return self.refused_or_failed(project, report, &failed),
         }
         for (milestone, wanted) in self.blocks_to_write(project, prepared) {
             if let Err(error) = project
@@ -312,7 +316,11 @@ impl Engine {
                 .set_milestone_description(project.path(), milestone.id, &wanted)
                 .await
             {
-                return self.refused_or_failed(project, report, &error, refused(&error));
+                let failed = FailedWrite {
+                    write: Write::MilestoneDescription,
+                    error,
+                };
+                return self.refused_or_failed(project, report, &failed);
             }
             // The next MR of a server-less sync reads the blocks from the cache.
             self.cache_milestone_description(project, milestone.id, &wanted);
@@ -321,23 +329,27 @@ impl Engine {
         Ok(())
     }
 
+    /// A write refused for lack of rights (403: a read-only token) is
+    /// reported with the right it needs, not failed; anything else fails.
     fn refused_or_failed(
         &self,
         project: &ProjectContext<'_>,
         report: &mut CheckReport,
-        error: &ForgeError,
-        refused: bool,
+        failed: &FailedWrite,
     ) -> Step<()> {
-        if refused {
+        if let ForgeError::Forbidden(_) = &failed.error {
             report.write_refused = Some(format!(
-                "could not write to {}: the token for {} may only read {} ({error})",
+                "could not write to {}: the token for {} may only read {} ({}); {} needs {}",
                 report.reference,
                 project.kind.name(),
-                project.config.path
+                project.config.path,
+                failed.error,
+                failed.write.doing(),
+                failed.write.needs(project.kind)
             ));
             return Ok(());
         }
-        Err(self.forge_error(project, error, &format!("writing to {}", report.reference)))
+        Err(self.write_error(project, failed, &report.reference))
     }
 }
 

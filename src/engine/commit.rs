@@ -16,7 +16,8 @@ use crate::core::ids::ItemNumber;
 use crate::core::policy::{GateState, batches_changed, milestones_affected_by, recorded_db_change};
 use crate::core::types::MilestoneId;
 use crate::forge::ForgeError;
-use crate::forge::apply::{AppliedWrites, apply_changes};
+use crate::forge::apply::{AppliedWrites, FailedWrite, apply_changes};
+use crate::forge::rights::Write;
 use crate::store::ItemRecord;
 
 impl Engine {
@@ -86,7 +87,7 @@ impl Engine {
         // refused the status after the labels landed): the next evaluation
         // credits what landed to the bot, instead of mistaking the bot's
         // label for a person's.
-        .map_err(|error| self.forge_error(project, &error, &format!("writing to {reference}")))
+        .map_err(|failed| self.write_error(project, &failed, reference))
     }
 
     /// The record once the writes landed, fingerprinted from the state the
@@ -210,9 +211,13 @@ impl Engine {
 
     /// Creates the label once per project per process.
     async fn ensure_label(&self, project: &ProjectContext<'_>) -> Step<()> {
-        self.ensure_label_once(project)
-            .await
-            .map_err(|e| self.forge_error(project, &e, "creating the label"))
+        self.ensure_label_once(project).await.map_err(|error| {
+            let failed = FailedWrite {
+                write: Write::Label,
+                error,
+            };
+            self.write_error(project, &failed, "the project")
+        })
     }
 
     /// Creates the project's label unless this process already made sure

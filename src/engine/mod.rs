@@ -130,7 +130,8 @@ pub struct Engine {
     /// Projects whose label is known to exist (created at most once per process).
     labels_ensured: Mutex<HashSet<ProjectKey>>,
     /// Projects whose token's missing rights were already logged.
-    reported_auth: Mutex<HashSet<ProjectKey>>,
+    /// Access problems already logged: per project, and per kind of write.
+    reported_auth: Mutex<HashSet<(ProjectKey, Option<crate::forge::rights::Write>)>>,
     /// SMTP and templates; `None` without a `[mail]` section.
     mail: Option<MailService>,
     clock: Arc<dyn Clock>,

@@ -7,6 +7,8 @@ use super::failure::{Failure, Step, forge_failure, is_auth_error};
 use crate::config::ProjectConfig;
 use crate::core::ids::ProjectKey;
 use crate::core::types::MilestoneId;
+use crate::forge::apply::FailedWrite;
+use crate::forge::rights::Write;
 use crate::forge::{Forge, ForgeError, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::store::ItemKey;
 use std::sync::Arc;
@@ -98,27 +100,50 @@ impl Engine {
         error: &ForgeError,
         doing: &str,
     ) -> Failure {
+        self.failure_of(project, error, doing, None)
+    }
+
+    /// Maps a failed write to a job failure; a write refused for lack of
+    /// rights names the right the token lacks, logged once per project and
+    /// kind of write.
+    pub(super) fn write_error(
+        &self,
+        project: &ProjectContext,
+        failed: &FailedWrite,
+        target: &str,
+    ) -> Failure {
+        let doing = format!("{} on {target}", failed.write.doing());
+        self.failure_of(project, &failed.error, &doing, Some(failed.write))
+    }
+
+    fn failure_of(
+        &self,
+        project: &ProjectContext,
+        error: &ForgeError,
+        doing: &str,
+        write: Option<Write>,
+    ) -> Failure {
         if !is_auth_error(error) {
             return forge_failure(error, doing);
         }
         let forge = project.kind.name();
-        let reason = match error {
-            ForgeError::Unauthorized => format!(
-                "the token for {forge} was rejected for {}: {error}",
-                project.config.path
-            ),
-            _ => format!(
-                "the token for {forge} cannot write to {}: {error}",
-                project.config.path
-            ),
+        let path = &project.config.path;
+        let mut reason = match error {
+            ForgeError::Unauthorized => {
+                format!("the token for {forge} was rejected for {path} ({doing}): {error}")
+            }
+            _ => format!("the token for {forge} cannot write to {path} ({doing}): {error}"),
         };
+        if let (ForgeError::Forbidden(_), Some(write)) = (error, write) {
+            reason.push_str(&format!("; it needs {}", write.needs(project.kind)));
+        }
         let first_time = self
             .reported_auth
             .lock()
             .expect("auth report set")
-            .insert(project.key());
+            .insert((project.key(), write));
         if first_time {
-            tracing::error!(forge, project = %project.config.path, "{reason}");
+            tracing::error!(forge, project = %path, "{reason}");
         }
         Failure::Access(reason)
     }

@@ -4,10 +4,26 @@
 //! decision, sent exactly as decided; status and comment are skipped when
 //! the bot's last write already says the same.
 
+use super::rights::Write;
 use super::{
     CommentId, CommitSha, CommitStatus, Forge, ForgeError, ItemKind, ItemNumber, ItemUpdate,
     ProjectPath,
 };
+
+/// A write that failed, and which one: a refusal then names the right.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} failed: {error}", write.doing())]
+pub struct FailedWrite {
+    pub write: Write,
+    #[source]
+    pub error: ForgeError,
+}
+
+impl FailedWrite {
+    fn of(write: Write) -> impl FnOnce(ForgeError) -> FailedWrite {
+        move |error| FailedWrite { write, error }
+    }
+}
 
 /// The bot's comment as it was last written (kept in the store).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -71,7 +87,7 @@ pub async fn apply_changes(
     number: ItemNumber,
     previous: &PreviousWrites,
     desired: &DesiredState,
-) -> Result<AppliedWrites, ForgeError> {
+) -> Result<AppliedWrites, FailedWrite> {
     let mut applied = AppliedWrites {
         comment: previous.comment.clone(),
         status: previous.status.clone(),
@@ -81,12 +97,16 @@ pub async fn apply_changes(
     if !desired.update.is_empty() {
         forge
             .update_item(project, kind, number, &desired.update)
-            .await?;
+            .await
+            .map_err(FailedWrite::of(Write::ItemUpdate))?;
         applied.item_update = Some(desired.update.clone());
     }
 
     if let Some((sha, status)) = status_to_write(previous, desired) {
-        forge.set_status(project, sha, status).await?;
+        forge
+            .set_status(project, sha, status)
+            .await
+            .map_err(FailedWrite::of(Write::Status))?;
         applied.status_written = true;
         applied.status = Some((sha.clone(), status.clone()));
     }
@@ -95,7 +115,8 @@ pub async fn apply_changes(
         let known = previous.comment.as_ref().map(|posted| posted.id);
         let id = forge
             .upsert_comment(project, kind, number, known, &comment.marker, &comment.body)
-            .await?;
+            .await
+            .map_err(FailedWrite::of(Write::Comment))?;
         applied.comment_written = true;
         applied.comment = Some(PostedComment {
             id,

@@ -10,6 +10,7 @@ pub mod github;
 pub mod gitlab;
 pub mod metered;
 pub mod retry;
+pub mod rights;
 pub mod write_fence;
 
 use crate::core::forge_state::ItemEvent;

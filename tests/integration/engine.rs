@@ -683,6 +683,15 @@ async fn a_read_only_token_drops_the_job_with_a_clear_reason_and_writes_nothing(
         matches!(&outcomes[..], [JobOutcome::Dropped { reason }] if reason.contains("the token for gitlab cannot write to lava/lava")),
         "{outcomes:?}"
     );
+    // The refusal names the write and the right it lacks.
+    let [JobOutcome::Dropped { reason }] = &outcomes[..] else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("(creating the label on the project)")
+            && reason.contains("it needs the `api` scope and at least the Reporter role"),
+        "{reason}"
+    );
     assert!(lab.mr(12).labels.is_empty());
     assert_eq!(lab.bot_notes(12), 0);
 }
