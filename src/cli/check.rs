@@ -234,7 +234,7 @@ fn gitlab_token_variable(
         anyhow!(
             "{how}: GitLab's CI_JOB_TOKEN cannot read a merge request's label and milestone \
              history nor write labels, milestones or comments. Create a project access token \
-             (scope read_api to check, api for --apply; role Reporter, Developer for --apply) \
+             (scope read_api to check, api for --apply; role Reporter) \
              and store it in the masked CI/CD variable {GITLAB_TOKEN_VARIABLE}"
         )
     };
