@@ -13,6 +13,30 @@ use chrono::{Days, Utc};
 const MR1_MIGRATION: &str = "app/migrations/0042_add_priority.py";
 const MR2_MIGRATION: &str = "app/migrations/0043_add_timeout.py";
 
+/// The LAVA project with digest updates and release notices, mailing `smtp`.
+async fn serve_with_notices(forge: &dyn StoryForge, smtp: &SmtpServer) -> TestServer {
+    let config = config(
+        forge,
+        &smtp.url(),
+        r#"updates = "digest", digest_interval = "1h", release_notice = true"#,
+    );
+    TestServer::start(&config, forge.forges(), test_secrets()).await
+}
+
+/// Opens each release milestone (title, due in so many days) and delivers
+/// its creation; returns their ids in order.
+async fn add_releases<const N: usize>(
+    server: &TestServer,
+    forge: &dyn StoryForge,
+    releases: [(&str, u64); N],
+) -> [u64; N] {
+    let today = Utc::now().date_naive();
+    let ids = releases.map(|(title, days)| forge.add_milestone(title, today + Days::new(days)));
+    let created: Vec<Delivery> = ids.iter().map(|id| forge.milestone_created(*id)).collect();
+    deliver(server, forge, &created).await;
+    ids
+}
+
 /// 2026.11, 2026.12 and 2027.01 open; MR1 and MR2 batched in 2026.12;
 /// 2026.11 ships, so the warning for 2026.12 goes out. Returns the server,
 /// the two later milestones, both MRs and the warning's Message-ID.
@@ -20,24 +44,11 @@ async fn warned_batch_of_two(
     forge: &dyn StoryForge,
     smtp: &SmtpServer,
 ) -> (TestServer, u64, u64, u64, String) {
-    let config = config(
-        forge,
-        &smtp.url(),
-        r#"updates = "digest", digest_interval = "1h", release_notice = true"#,
-    );
-    let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
-    let today = Utc::now().date_naive();
-    let november = forge.add_milestone("2026.11", today + Days::new(5));
-    let december = forge.add_milestone("2026.12", today + Days::new(40));
-    let january = forge.add_milestone("2027.01", today + Days::new(70));
-    deliver(
+    let server = serve_with_notices(forge, smtp).await;
+    let [november, december, january] = add_releases(
         &server,
         forge,
-        &[
-            forge.milestone_created(november),
-            forge.milestone_created(december),
-            forge.milestone_created(january),
-        ],
+        [("2026.11", 5), ("2026.12", 40), ("2027.01", 70)],
     )
     .await;
     let (mr1, opened1) = open_db_mr(
@@ -175,24 +186,9 @@ async fn notice_of_a_release_that_shipped_no_database_change(forge: &dyn StoryFo
 /// says what merged.
 async fn notice_asks_the_forge_what_merged(forge: &dyn StoryForge) {
     let smtp = SmtpServer::start(Default::default());
-    let config = config(
-        forge,
-        &smtp.url(),
-        r#"updates = "digest", digest_interval = "1h", release_notice = true"#,
-    );
-    let server = TestServer::start(&config, forge.forges(), test_secrets()).await;
-    let today = Utc::now().date_naive();
-    let november = forge.add_milestone("2026.11", today + Days::new(5));
-    let december = forge.add_milestone("2026.12", today + Days::new(40));
-    deliver(
-        &server,
-        forge,
-        &[
-            forge.milestone_created(november),
-            forge.milestone_created(december),
-        ],
-    )
-    .await;
+    let server = serve_with_notices(forge, &smtp).await;
+    let [november, december] =
+        add_releases(&server, forge, [("2026.11", 5), ("2026.12", 40)]).await;
     let (mr1, opened1) = open_db_mr(
         forge,
         "Add a priority to test jobs",
