@@ -38,6 +38,11 @@ fn backend_ai_versions(dir: &TempDir) -> String {
     write(dir, "versions.txt", &text)
 }
 
+/// The path line of a plan (the lines after it say why at each stop).
+fn path_line(out: &Outcome) -> &str {
+    out.stdout.lines().next().unwrap_or("")
+}
+
 fn write(dir: &TempDir, name: &str, text: &str) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, text).expect("write fixture");
@@ -62,7 +67,7 @@ fn plans_the_stop_gap_path_through_the_latest_patch_of_each_series() {
     let dir = TempDir::new().unwrap();
     let out = plan(&dir, &["--from", "23.03.0", "--to", "24.03.5"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout.trim(), "23.03.0 → 23.03.11 → 23.09.10 → 24.03.5");
+    assert_eq!(path_line(&out), "23.03.0 → 23.03.11 → 23.09.10 → 24.03.5");
 }
 
 #[test]
@@ -76,7 +81,13 @@ fn prints_the_path_as_json() {
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(
         json,
-        serde_json::json!({ "path": ["23.09.9", "23.09.10", "24.03.0"] })
+        serde_json::json!({
+            "path": ["23.09.9", "23.09.10", "24.03.0"],
+            "stops": [{
+                "version": "23.09.10",
+                "reason": "the latest release of series 23.09, which is left only from its latest release",
+            }],
+        })
     );
 }
 
@@ -85,7 +96,7 @@ fn to_latest_means_the_highest_stable_release() {
     let dir = TempDir::new().unwrap();
     let out = plan(&dir, &["--from", "23.09.10", "--to", "latest"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout.trim(), "23.09.10 → 24.03.5");
+    assert_eq!(path_line(&out), "23.09.10 → 24.03.5");
 }
 
 #[test]
@@ -104,7 +115,7 @@ fn consecutive_policy_lists_every_release() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
-        out.stdout.trim(),
+        path_line(&out),
         "23.09.8 → 23.09.9 → 23.09.10 → 24.03.0 → 24.03.1"
     );
 }
@@ -238,8 +249,18 @@ fn db_stop_gaps_stops_at_the_releases_listed_with_database_changes() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
-        out.stdout.trim(),
+        path_line(&out),
         "23.09.1 → 23.09.4 → 23.09.10 → 24.03.2 → 24.03.5"
+    );
+    // Each stop is listed with its reason, in path order.
+    let reasons: Vec<&str> = out.stdout.lines().skip(1).collect();
+    assert_eq!(
+        reasons,
+        [
+            "stop at 23.09.4: it ships database migrations, which run there",
+            "stop at 23.09.10: the latest release of series 23.09, which is left only from its latest release",
+            "stop at 24.03.2: it ships database migrations, which run there",
+        ]
     );
 
     let out = plan(
@@ -364,7 +385,7 @@ fn repo_release_tags_are_the_known_releases_and_keep_their_spelling() {
         "1.5.0",
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout.trim(), "v1.3.0 → v1.3.2 → v1.4.1 → v1.5.0");
+    assert_eq!(path_line(&out), "v1.3.0 → v1.3.2 → v1.4.1 → v1.5.0");
 
     let out = schemagate(&["upgrade-path", "--repo", dir, "--check", "1.3.2,1.5.0"]);
     assert_eq!(out.code, 1);
@@ -386,7 +407,25 @@ fn repo_tags_follow_the_chosen_scheme() {
         "2023.06",
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout.trim(), "2023.05 → 2023.05.1 → 2023.06");
+    // Calver's default policy goes straight to the target: nothing in this
+    // history forces a stop.
+    assert_eq!(out.stdout.trim(), "2023.05 → 2023.06");
+
+    let out = schemagate(&[
+        "upgrade-path",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--scheme",
+        "calver",
+        "--policy",
+        "stop-gaps",
+        "--from",
+        "2023.05",
+        "--to",
+        "2023.06",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(path_line(&out), "2023.05 → 2023.05.1 → 2023.06");
 }
 
 #[test]
