@@ -14,8 +14,8 @@ mod settings;
 pub mod sync;
 mod sync_forge;
 pub mod table;
-pub mod upgrade_path;
 mod upgrade_history;
+pub mod upgrade_path;
 
 pub use settings::Settings;
 

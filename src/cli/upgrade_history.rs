@@ -2,8 +2,8 @@
 //! series the path stays in, the releases with database changes
 //! (`db-stop-gaps`) and the squash cuts (`direct`).
 
-use crate::core::release::{Scheme, Version};
 use crate::core::detect::RuleSet;
+use crate::core::release::{Scheme, Version};
 use crate::core::upgrade::{HistoryFacts, UpgradePolicy};
 use crate::git::repo::GitRepo;
 use crate::releases::{ReleaseHistory, db_change_releases, scan_pairs, squash_cuts};

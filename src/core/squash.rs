@@ -66,9 +66,8 @@ impl SquashCut {
     }
 }
 
-static REPLACES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^\s*replaces\s*=\s*[\[(]").expect("replaces regex")
-});
+static REPLACES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^\s*replaces\s*=\s*[\[(]").expect("replaces regex"));
 
 static PAIR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"[\[(]\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*[\])]"#).expect("pair regex")

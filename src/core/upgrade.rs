@@ -182,9 +182,7 @@ pub fn plan_with(
             &catalog.series_exits(&from, &to),
             Some(&catalog.db_stops(&facts.db_releases)),
         ),
-        UpgradePolicy::Direct => {
-            stops::squash(&catalog.stable, &from, &to, &facts.squash_cuts)?
-        }
+        UpgradePolicy::Direct => stops::squash(&catalog.stable, &from, &to, &facts.squash_cuts)?,
     };
     let mut path = vec![from.clone()];
     let stops: Vec<Stop> = stops

@@ -51,10 +51,7 @@ pub fn tip_ancestry(repo: &GitRepo, tips: &[String]) -> Result<TipAncestry> {
     )?;
     let graph = Graph::parse(&String::from_utf8_lossy(&out))?;
     let reach = graph.reach(&index)?;
-    Ok(TipAncestry {
-        tips: index,
-        reach,
-    })
+    Ok(TipAncestry { tips: index, reach })
 }
 
 /// The commit graph as rev-list printed it: children before parents.
@@ -68,10 +65,7 @@ struct Graph {
 
 impl Graph {
     fn parse(text: &str) -> Result<Graph> {
-        let lines: Vec<Vec<&str>> = text
-            .lines()
-            .map(|line| line.split(' ').collect())
-            .collect();
+        let lines: Vec<Vec<&str>> = text.lines().map(|line| line.split(' ').collect()).collect();
         let position: HashMap<&str, usize> = lines
             .iter()
             .enumerate()
@@ -154,10 +148,7 @@ mod tests {
         let graph = Graph::parse(text).unwrap();
         let names = tips(&["a", "b", "c", "x", "y", "m"]);
         let reach = graph.reach(&names).unwrap();
-        let ancestry = TipAncestry {
-            tips: names,
-            reach,
-        };
+        let ancestry = TipAncestry { tips: names, reach };
         assert!(ancestry.is_ancestor("a", "m"));
         assert!(ancestry.is_ancestor("x", "m"));
         assert!(ancestry.is_ancestor("a", "c"));

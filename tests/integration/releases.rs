@@ -278,3 +278,151 @@ fn a_tag_of_a_tree_is_not_a_release_and_does_not_abort_the_comparison() {
     assert_eq!(pairs.len(), 4);
     assert!(pairs.iter().all(|(_, to, _, _)| to != "v9.9.9"));
 }
+
+/// LAVA's shape: the server and the dispatcher were separate repositories,
+/// each with its own root, tagged with interleaved calendar versions, until
+/// the dispatcher was merged in (2016.03 here).
+fn two_histories() -> TestRepo {
+    let mut repo = TestRepo::new();
+    repo.write(&format!("{APP}/0001_initial.py"), &django("Device"));
+    repo.commit("server");
+    repo.tag("2015.11");
+    repo.git(&["checkout", "-q", "--orphan", "dispatcher"]);
+    repo.git(&["rm", "-rqf", "."]);
+    repo.write("lava_dispatcher/actions.py", "ACTIONS = 1\n");
+    repo.commit("dispatcher");
+    repo.tag("2015.11.post1");
+    repo.write("lava_dispatcher/actions.py", "ACTIONS = 2\n");
+    repo.commit("dispatcher fix");
+    repo.tag("2015.11.post2");
+    repo.write("lava_dispatcher/actions.py", "ACTIONS = 3\n");
+    repo.commit("dispatcher 2016.01");
+    repo.tag("2016.01");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(&format!("{APP}/0002_device_tags.py"), &django("Tag"));
+    repo.commit("tags");
+    repo.tag("2015.12");
+    repo.write("lava_scheduler_app/views.py", "VIEWS = 1\n");
+    repo.commit("views");
+    repo.tag("2016.02");
+    repo.git(&[
+        "merge",
+        "-q",
+        "--allow-unrelated-histories",
+        "-m",
+        "merge the dispatcher",
+        "dispatcher",
+    ]);
+    repo.tag("2016.03");
+    repo.write(&format!("{APP}/0003_device_owner.py"), &django("Owner"));
+    repo.commit("owner");
+    repo.tag("2016.04");
+    repo
+}
+
+#[test]
+fn each_release_is_compared_with_its_latest_earlier_ancestor_across_merged_histories() {
+    let repo = two_histories();
+    let out = Command::cargo_bin("schemagate")
+        .unwrap()
+        .env_remove("SCHEMAGATE_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .args([
+            "releases", "--format", "json", "--scheme", "calver", "--repo",
+        ])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<(&str, &str, &str)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["from"].as_str().unwrap(),
+                p["to"].as_str().unwrap(),
+                p["series"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("2015.11.post1", "2015.11.post2", "2015.11.post1"),
+            ("2015.11", "2015.12", "2015.11"),
+            ("2015.11.post2", "2016.01", "2015.11.post1"),
+            ("2015.12", "2016.02", "2015.11"),
+            // The merge has both histories behind it; the latest earlier
+            // release among its ancestors is the server's 2016.02.
+            ("2016.02", "2016.03", "2015.11"),
+            ("2016.03", "2016.04", "2015.11"),
+        ]
+    );
+    // 2015.12 adds one migration; compared with the dispatcher's
+    // 2015.11.post2 (the tag before it by version) it would re-add them all.
+    let pairs = releases_json(&repo, &["--scheme", "calver"]);
+    assert_eq!(
+        pairs[1].3,
+        vec![format!("schema:{APP}/0002_device_tags.py")]
+    );
+    assert!(!pairs[4].2, "the merge brings no migration");
+
+    // Independently of the implementation: every `from` is an ancestor of
+    // its `to`, and no release between them by version is.
+    let tags: Vec<&str> = vec![
+        "2015.11",
+        "2015.11.post1",
+        "2015.11.post2",
+        "2015.12",
+        "2016.01",
+        "2016.02",
+        "2016.03",
+        "2016.04",
+    ];
+    let is_ancestor = |a: &str, b: &str| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(["merge-base", "--is-ancestor", a, b])
+            .status()
+            .unwrap()
+            .success()
+    };
+    for (from, to, _) in &rows {
+        assert!(is_ancestor(from, to), "{from} is not an ancestor of {to}");
+        let (lo, hi) = (
+            tags.iter().position(|t| t == from).unwrap(),
+            tags.iter().position(|t| t == to).unwrap(),
+        );
+        for between in &tags[lo + 1..hi] {
+            assert!(
+                !is_ancestor(between, to),
+                "{between} lies between {from} and {to} and is an ancestor of {to}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_table_lists_each_series_apart() {
+    let repo = two_histories();
+    let out = Command::cargo_bin("schemagate")
+        .unwrap()
+        .env_remove("SCHEMAGATE_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .args(["releases", "--scheme", "calver", "--repo"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let server = text.find("series 2015.11 (5 releases)").expect(&text);
+    let dispatcher = text.find("series 2015.11.post1 (3 releases)").expect(&text);
+    assert!(text.starts_with("2 series"), "{text}");
+    assert!(server < dispatcher, "{text}");
+    let dispatcher_rows = &text[dispatcher..];
+    assert!(dispatcher_rows.contains("2015.11.post2  2016.01"), "{text}");
+    assert!(!dispatcher_rows.contains("2016.02"), "{text}");
+}
