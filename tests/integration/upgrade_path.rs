@@ -468,3 +468,153 @@ fn a_directory_that_is_not_a_repository_is_an_error() {
     );
     assert_eq!(out.stderr.lines().count(), 1);
 }
+
+const RESULTS: &str = "lava_results_app/migrations";
+
+fn django(name: &str, extra: &str) -> String {
+    format!(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n{extra}    dependencies = []\n    operations = [migrations.CreateModel(name=\"{name}\", fields=[])]\n"
+    )
+}
+
+/// A squash release (2026.02 adds `0001_squashed_0003_b.py`, replacing
+/// 0001–0003) and the later release that deletes the replaced migrations
+/// (2026.04), as LAVA's results app went; 2025.10 predates 0003.
+fn squash_history() -> crate::support::git_repo::TestRepo {
+    let mut repo = crate::support::git_repo::TestRepo::new();
+    repo.write(&format!("{RESULTS}/0001_initial.py"), &django("Suite", ""));
+    repo.write(&format!("{RESULTS}/0002_a.py"), &django("TestCase", ""));
+    repo.commit("results");
+    repo.tag("2025.10");
+    repo.write(&format!("{RESULTS}/0003_b.py"), &django("TestSet", ""));
+    repo.commit("test sets");
+    repo.tag("2025.12");
+    repo.write("lava_results_app/views.py", "VIEWS = 1\n");
+    repo.commit("views");
+    repo.tag("2026.01");
+    let replaces = "    replaces = [\n        (\"lava_results_app\", \"0001_initial\"),\n        (\"lava_results_app\", \"0002_a\"),\n        (\"lava_results_app\", \"0003_b\"),\n    ]\n";
+    repo.write(
+        &format!("{RESULTS}/0001_squashed_0003_b.py"),
+        &django("Suite", replaces),
+    );
+    repo.commit("squash the results migrations");
+    repo.tag("2026.02");
+    repo.write("lava_results_app/views.py", "VIEWS = 2\n");
+    repo.commit("views again");
+    repo.tag("2026.03");
+    for name in ["0001_initial", "0002_a", "0003_b"] {
+        repo.git(&["rm", "-q", &format!("{RESULTS}/{name}.py")]);
+    }
+    repo.commit("drop the squashed-away migrations");
+    repo.tag("2026.04");
+    repo.write(&format!("{RESULTS}/0004_c.py"), &django("Chart", ""));
+    repo.commit("charts");
+    repo.tag("2026.07");
+    repo
+}
+
+fn in_repo(repo: &crate::support::git_repo::TestRepo, args: &[&str]) -> Outcome {
+    let dir = repo.path().to_str().unwrap();
+    let mut all = vec!["upgrade-path", "--repo", dir, "--scheme", "calver"];
+    all.extend_from_slice(args);
+    schemagate(&all)
+}
+
+#[test]
+fn calver_goes_straight_to_the_target_except_at_a_squash_deletion() {
+    let repo = squash_history();
+    let out = in_repo(&repo, &["--from", "2025.10", "--to", "2026.07"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(path_line(&out), "2025.10 → 2026.03 → 2026.07");
+    let why = out.stdout.lines().nth(1).unwrap_or_default();
+    assert_eq!(
+        why,
+        "stop at 2026.03: 2026.04 deletes lava_results_app/migrations/0001_initial.py, 0002_a.py, \
+         0003_b.py, replaced by the squashed lava_results_app/migrations/0001_squashed_0003_b.py; \
+         a database at 2025.10 has not applied them all, so it must run them at 2026.03, the \
+         last release that carries them"
+    );
+    // 2025.12 carries all three: Django applies the squash's replacement.
+    let out = in_repo(&repo, &["--from", "2025.12", "--to", "2026.07"]);
+    assert_eq!(out.stdout.trim(), "2025.12 → 2026.07");
+    // Not reaching the deletion: straight there.
+    let out = in_repo(&repo, &["--from", "2025.10", "--to", "2026.03"]);
+    assert_eq!(out.stdout.trim(), "2025.10 → 2026.03");
+
+    let out = in_repo(
+        &repo,
+        &["--from", "2025.10", "--to", "2026.07", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        json["path"],
+        serde_json::json!(["2025.10", "2026.03", "2026.07"])
+    );
+    assert_eq!(json["stops"][0]["version"], "2026.03");
+}
+
+#[test]
+fn check_refuses_a_path_that_jumps_over_the_last_release_with_the_squashed_migrations() {
+    let repo = squash_history();
+    let out = in_repo(&repo, &["--check", "2025.10,2026.07"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with(
+            "refused: 2025.10 → 2026.07 jumps over 2026.03: 2026.04 deletes \
+             lava_results_app/migrations/0001_initial.py, 0002_a.py, 0003_b.py"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .ends_with("an allowed path: 2025.10 → 2026.03 → 2026.07\n"),
+        "{}",
+        out.stdout
+    );
+    let out = in_repo(&repo, &["--check", "2025.10,2026.03,2026.07"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    // Monthly releases are not series to finish under the calver default.
+    let out = in_repo(&repo, &["--check", "2025.12,2026.07"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+#[test]
+fn a_path_between_two_unrelated_histories_is_refused_as_bad_input() {
+    let mut repo = crate::support::git_repo::TestRepo::new();
+    repo.write("server.py", "1\n");
+    repo.commit("server");
+    repo.tag("2015.11");
+    repo.git(&["checkout", "-q", "--orphan", "dispatcher"]);
+    repo.git(&["rm", "-rqf", "."]);
+    repo.write("dispatcher.py", "1\n");
+    repo.commit("dispatcher");
+    repo.tag("2015.11.post1");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("server.py", "2\n");
+    repo.commit("server 2015.12");
+    repo.tag("2015.12");
+    let out = in_repo(&repo, &["--from", "2015.11.post1", "--to", "2015.12"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains(
+            "2015.11.post1 and 2015.12 belong to different histories (the series that starts \
+             at 2015.11.post1 and the one that starts at 2015.11)"
+        ),
+        "{}",
+        out.stderr
+    );
+    // Within the server's own series the dispatcher tag is no stop.
+    let out = in_repo(
+        &repo,
+        &[
+            "--from",
+            "2015.11",
+            "--to",
+            "2015.12",
+            "--policy",
+            "consecutive",
+        ],
+    );
+    assert_eq!(path_line(&out), "2015.11 → 2015.12");
+}
