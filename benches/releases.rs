@@ -71,7 +71,10 @@ fn main() {
         }
     });
 
-    println!("releases over {tags} tags / {COMMITS} commits: {:.1} ms", ms(ours));
+    println!(
+        "releases over {tags} tags / {COMMITS} commits: {:.1} ms",
+        ms(ours)
+    );
     println!(
         "floor, git log --name-status over the same range: {:.1} ms",
         ms(floor)
