@@ -25,18 +25,14 @@ pub fn squash_cuts(
     history: &ReleaseHistory,
     scans: &[PairScan],
 ) -> Result<Vec<SquashCut>> {
-    // The migrations each pair deletes, as the rules classified them.
+    // The Python files each pair removes. A file the squashed migration
+    // resembles may come out of rename detection as renamed into it (when
+    // both change in one release, as LAVA's 2026.04 did), so a rename's old
+    // path counts as removed too. Which of them are migrations the squash
+    // replaces is decided by its `replaces` list below.
     let deleting: Vec<(&PairScan, Vec<&str>)> = scans
         .iter()
-        .map(|scan| {
-            let deleted = scan
-                .matches
-                .iter()
-                .filter(|m| m.change == ChangeKind::Deleted && m.path.ends_with(".py"))
-                .map(|m| m.path.as_str())
-                .collect::<Vec<_>>();
-            (scan, deleted)
-        })
+        .map(|scan| (scan, removed_python_files(scan)))
         .filter(|(_, deleted)| !deleted.is_empty())
         .collect();
     if deleting.is_empty() {
@@ -123,6 +119,18 @@ fn mark_complete(repo: &GitRepo, history: &ReleaseHistory, cuts: &mut [SquashCut
         cuts[*c].complete.insert(history.versions[*member].clone());
     }
     Ok(())
+}
+
+fn removed_python_files(scan: &PairScan) -> Vec<&str> {
+    scan.files
+        .iter()
+        .filter_map(|raw| match raw.file.change {
+            ChangeKind::Deleted => Some(raw.file.path.as_str()),
+            ChangeKind::Renamed => raw.file.old_path.as_deref(),
+            _ => None,
+        })
+        .filter(|path| path.ends_with(".py"))
+        .collect()
 }
 
 fn parent_dir(path: &str) -> &str {

@@ -618,3 +618,53 @@ fn a_path_between_two_unrelated_histories_is_refused_as_bad_input() {
     );
     assert_eq!(path_line(&out), "2015.11 → 2015.12");
 }
+
+#[test]
+fn a_squash_added_in_the_release_that_deletes_what_it_replaces_is_a_cut_too() {
+    // The squashed migration is 0001_initial plus `replaces`, so git's
+    // rename detection pairs the two: the deletion must still be seen.
+    let mut repo = crate::support::git_repo::TestRepo::new();
+    let initial = django("Device", "");
+    repo.write(&format!("{RESULTS}/0001_initial.py"), &initial);
+    repo.commit("initial");
+    repo.tag("2025.12");
+    repo.write(&format!("{RESULTS}/0002_a.py"), &django("Tag", ""));
+    repo.commit("tags");
+    repo.tag("2026.01");
+    repo.write("lava_results_app/views.py", "VIEWS = 1\n");
+    repo.commit("views");
+    repo.tag("2026.02");
+    repo.git(&[
+        "mv",
+        &format!("{RESULTS}/0001_initial.py"),
+        &format!("{RESULTS}/0001_squashed_0002_a.py"),
+    ]);
+    repo.git(&["rm", "-q", &format!("{RESULTS}/0002_a.py")]);
+    repo.write(
+        &format!("{RESULTS}/0001_squashed_0002_a.py"),
+        &initial.replace(
+            "    dependencies",
+            "    replaces = [(\"lava_results_app\", \"0001_initial\"), (\"lava_results_app\", \"0002_a\")]\n    dependencies",
+        ),
+    );
+    repo.commit("squash and drop");
+    repo.tag("2026.04");
+    let renamed = repo.git(&["diff", "-M", "--name-status", "2026.02", "2026.04"]);
+    assert!(
+        renamed.starts_with('R'),
+        "the fixture must rename: {renamed}"
+    );
+
+    let out = in_repo(&repo, &["--from", "2025.12", "--to", "2026.04"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(path_line(&out), "2025.12 → 2026.02 → 2026.04");
+    assert!(
+        out.stdout.contains(
+            "2026.04 deletes lava_results_app/migrations/0001_initial.py, 0002_a.py, replaced by"
+        ),
+        "{}",
+        out.stdout
+    );
+    let out = in_repo(&repo, &["--from", "2026.01", "--to", "2026.04"]);
+    assert_eq!(out.stdout.trim(), "2026.01 → 2026.04");
+}
