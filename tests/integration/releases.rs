@@ -426,3 +426,32 @@ fn the_table_lists_each_series_apart() {
     assert!(dispatcher_rows.contains("2015.11.post2  2016.01"), "{text}");
     assert!(!dispatcher_rows.contains("2016.02"), "{text}");
 }
+
+/// Liquibase appends changeSets to one changelog: only the added lines tell
+/// a release that adds one from a release that touches the file otherwise.
+#[test]
+fn added_lines_decide_appended_changelogs_across_all_pairs_in_one_pass() {
+    let mut repo = TestRepo::new();
+    let head = "<databaseChangeLog>\n  <changeSet id=\"1\" author=\"a\">\n    <createTable tableName=\"t\"/>\n  </changeSet>\n";
+    let log = "src/main/resources/db/changelog/changes.xml";
+    repo.write(log, &format!("{head}</databaseChangeLog>\n"));
+    repo.commit("first");
+    repo.tag("v1.0.0");
+    repo.write(
+        log,
+        &format!("{head}  <changeSet id=\"2\" author=\"a\">\n    <addColumn tableName=\"t\"/>\n  </changeSet>\n</databaseChangeLog>\n"),
+    );
+    repo.commit("append a changeSet");
+    repo.tag("v1.1.0");
+    repo.append(log, "<!-- a comment -->\n");
+    repo.commit("comment");
+    repo.tag("v1.2.0");
+    let verdicts: Vec<(String, bool)> = releases_json(&repo, &["--scheme", "semver"])
+        .into_iter()
+        .map(|(_, to, db, _)| (to, db))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [("v1.1.0".to_string(), true), ("v1.2.0".to_string(), false)]
+    );
+}
