@@ -11,13 +11,13 @@ use anyhow::bail;
 use std::path::Path;
 
 /// Keeps the releases of `target`'s series (and the pre-releases, which are
-/// never stops) in `versions`, and refuses a `start` from another series: a
-/// tag of an unrelated history (a product merged into the repository later)
-/// is no step on the way.
+/// never stops) in `versions`, and refuses any of `named` (the start, or a
+/// proposed path) from another series: a tag of an unrelated history (a
+/// product merged into the repository later) is no step on the way.
 pub fn keep_series(
     history: &ReleaseHistory,
     versions: &mut Vec<Version>,
-    start: &Version,
+    named: &[Version],
     target: &Version,
 ) -> anyhow::Result<()> {
     let Some(target_at) = history.position(target) else {
@@ -29,9 +29,11 @@ pub fn keep_series(
         .into_iter()
         .map(|i| &history.versions[i])
         .collect();
-    if let Some(start_at) = history.position(start)
-        && history.lineage.series[start_at] != history.lineage.series[target_at]
-    {
+    let foreign = named.iter().find_map(|version| {
+        let at = history.position(version)?;
+        (history.lineage.series[at] != history.lineage.series[target_at]).then_some((version, at))
+    });
+    if let Some((start, start_at)) = foreign {
         bail!(
             "{start} and {target} belong to different histories (the series that starts at {} \
              and the one that starts at {}); an upgrade path stays within one",
@@ -51,13 +53,13 @@ pub fn read_facts(
     scheme: &Scheme,
     rules: &RuleSet,
     policy: UpgradePolicy,
-    start: &Version,
+    named: &[Version],
     target: &Version,
     versions: &mut Vec<Version>,
 ) -> anyhow::Result<HistoryFacts> {
     let repo = GitRepo::open(repo)?;
     let history = ReleaseHistory::read(&repo, scheme)?;
-    keep_series(&history, versions, start, target)?;
+    keep_series(&history, versions, named, target)?;
     let mut facts = HistoryFacts::default();
     if policy != UpgradePolicy::DbStopGaps && !policy.uses_squash_cuts() {
         return Ok(facts);

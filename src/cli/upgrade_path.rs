@@ -94,7 +94,9 @@ pub fn run(args: UpgradePathArgs, settings: &Settings) -> anyhow::Result<ExitCod
             parse_endpoint(args.to.as_deref(), "--to", &scheme, &versions)?,
         ),
     };
-    let facts = history_facts(&args, settings, &scheme, policy, &from, &to, &mut versions)?;
+    // Every version the user named must belong to the target's history.
+    let named = proposed.clone().unwrap_or_else(|| vec![from.clone()]);
+    let facts = history_facts(&args, settings, &scheme, policy, &named, &to, &mut versions)?;
 
     if let Some(path) = &proposed {
         return check_path(&versions, path, policy, &facts, format);
@@ -204,7 +206,7 @@ fn history_facts(
     settings: &Settings,
     scheme: &Scheme,
     policy: UpgradePolicy,
-    from: &Version,
+    named: &[Version],
     to: &Version,
     versions: &mut Vec<Version>,
 ) -> anyhow::Result<HistoryFacts> {
@@ -239,7 +241,7 @@ fn history_facts(
         _ => policy,
     };
     let rules = settings.rules_for(args.project.as_deref())?;
-    let mut facts = read_facts(repo, scheme, &rules, scan_policy, from, to, versions)?;
+    let mut facts = read_facts(repo, scheme, &rules, scan_policy, named, to, versions)?;
     if let Some(listed) = listed {
         facts.db_releases = listed;
     }

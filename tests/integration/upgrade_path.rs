@@ -604,6 +604,15 @@ fn a_path_between_two_unrelated_histories_is_refused_as_bad_input() {
         "{}",
         out.stderr
     );
+    // A proposed path through the other history is refused the same way.
+    let out = in_repo(&repo, &["--check", "2015.11,2015.11.post1,2015.12"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("2015.11.post1 and 2015.12 belong to different histories"),
+        "{}",
+        out.stderr
+    );
     // Within the server's own series the dispatcher tag is no stop.
     let out = in_repo(
         &repo,
