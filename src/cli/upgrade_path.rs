@@ -75,25 +75,7 @@ pub fn run(args: UpgradePathArgs, settings: &Settings) -> anyhow::Result<ExitCod
     };
     let mut versions = known_versions(&names, &source, &scheme)?;
 
-    let proposed = match &args.check {
-        Some(proposed) => Some(
-            proposed
-                .split(',')
-                .map(|text| parse_version(text, &scheme))
-                .collect::<anyhow::Result<Vec<Version>>>()?,
-        ),
-        None => None,
-    };
-    let (from, to) = match &proposed {
-        Some(path) => match (path.first(), path.last()) {
-            (Some(first), Some(last)) => (first.clone(), last.clone()),
-            _ => bail!("--check needs at least one version"),
-        },
-        None => (
-            parse_endpoint(args.from.as_deref(), "--from", &scheme, &versions)?,
-            parse_endpoint(args.to.as_deref(), "--to", &scheme, &versions)?,
-        ),
-    };
+    let (proposed, from, to) = requested(&args, &scheme, &versions)?;
     // Every version the user named must belong to the target's history.
     let named = proposed.clone().unwrap_or_else(|| vec![from.clone()]);
     let facts = history_facts(&args, settings, &scheme, policy, &named, &to, &mut versions)?;
@@ -104,6 +86,28 @@ pub fn run(args: UpgradePathArgs, settings: &Settings) -> anyhow::Result<ExitCod
     let plan = upgrade::plan_with(&versions, &from, &to, policy, &facts)?;
     println!("{}", render_plan(&plan, format));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the user asked about: a proposed path (`--check`) with its ends,
+/// or just the ends (`--from`, `--to`; `latest` resolved).
+fn requested(
+    args: &UpgradePathArgs,
+    scheme: &Scheme,
+    versions: &[Version],
+) -> anyhow::Result<(Option<Vec<Version>>, Version, Version)> {
+    let Some(proposed) = &args.check else {
+        let from = parse_endpoint(args.from.as_deref(), "--from", scheme, versions)?;
+        let to = parse_endpoint(args.to.as_deref(), "--to", scheme, versions)?;
+        return Ok((None, from, to));
+    };
+    let path = proposed
+        .split(',')
+        .map(|text| parse_version(text, scheme))
+        .collect::<anyhow::Result<Vec<Version>>>()?;
+    match (path.first().cloned(), path.last().cloned()) {
+        (Some(from), Some(to)) => Ok((Some(path), from, to)),
+        _ => bail!("--check needs at least one version"),
+    }
 }
 
 fn check_path(
