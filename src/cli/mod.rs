@@ -14,6 +14,7 @@ mod settings;
 pub mod sync;
 mod sync_forge;
 pub mod table;
+mod upgrade_history;
 pub mod upgrade_path;
 
 pub use settings::Settings;
@@ -49,7 +50,7 @@ pub enum Format {
 pub enum Command {
     /// Detected migrations in a git range or a path list.
     Scan(scan::ScanArgs),
-    /// For each consecutive pair of release tags, whether upgrading runs migrations.
+    /// For each release tag, compared with its predecessor, whether upgrading runs migrations.
     Releases(releases::ReleasesArgs),
     /// The releases to pass through between two versions, or a verdict on a proposed path.
     UpgradePath(upgrade_path::UpgradePathArgs),

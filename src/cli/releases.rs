@@ -1,10 +1,11 @@
-//! `schemagate releases`: which releases of a checkout need downtime.
+//! `schemagate releases`: which releases of a checkout need downtime, each
+//! compared with its predecessor in its series.
 
 use crate::cli::{Format, Settings};
 use crate::core::release::Scheme;
 use crate::git::repo::GitRepo;
 use crate::git::tags::list_tags;
-use crate::releases::{ReleaseChange, release_changes, release_versions};
+use crate::releases::{ReleaseChange, ReleaseHistory, release_changes, scan_pairs};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -38,18 +39,66 @@ pub fn run(args: ReleasesArgs, settings: &Settings) -> Result<ExitCode> {
             )
         })?;
     let rules = settings.rules_for(args.project.as_deref())?;
-    let changes = release_changes(&repo, &release_versions(&tags, &scheme), &rules)?;
+    let history = ReleaseHistory::read(&repo, &scheme)?;
+    let changes = release_changes(&history, &scan_pairs(&repo, &history, &rules)?);
     match settings.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&changes)?),
-        format => print!("{}", render(&changes, &scheme, format == Format::Markdown)),
+        format => print!(
+            "{}",
+            render(&history, &changes, &scheme, format == Format::Markdown)
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn render(changes: &[ReleaseChange], scheme: &Scheme, markdown: bool) -> String {
-    if changes.is_empty() {
-        return format!("fewer than two {scheme} release tags: nothing to compare\n");
+/// One table when the tags form one series; otherwise one table per series
+/// (a history of its own, such as a product merged into the repository
+/// later), each under a line naming it, in the order the series start.
+fn render(
+    history: &ReleaseHistory,
+    changes: &[ReleaseChange],
+    scheme: &Scheme,
+    markdown: bool,
+) -> String {
+    let starts = history.lineage.starts();
+    if starts.len() <= 1 {
+        if changes.is_empty() {
+            return format!("fewer than two {scheme} release tags: nothing to compare\n");
+        }
+        return render_table(changes, markdown);
     }
+    let mut out = format!(
+        "{} series: the release tags form histories that do not descend from each other\n",
+        starts.len()
+    );
+    for start in starts {
+        let name = &history.versions[start].raw;
+        let members = history.lineage.members(start).len();
+        let rows: Vec<ReleaseChange> = changes
+            .iter()
+            .filter(|c| c.series == *name)
+            .cloned()
+            .collect();
+        let heading = format!(
+            "series {name} ({members} release{})",
+            if members == 1 { "" } else { "s" }
+        );
+        out.push('\n');
+        out.push_str(&if markdown {
+            format!("### {heading}\n\n")
+        } else {
+            format!("{heading}\n")
+        });
+        if rows.is_empty() {
+            out.push_str("one release: nothing to compare\n");
+        } else {
+            out.push_str(&render_table(&rows, markdown));
+        }
+    }
+    out
+}
+
+fn render_table(changes: &[ReleaseChange], markdown: bool) -> String {
     let rows: Vec<[String; 4]> = changes
         .iter()
         .map(|c| {

@@ -4,12 +4,12 @@
 //! Exit codes: 0 a path (or "allowed"), 1 a proposed path is refused (the
 //! reason on stdout), 2 bad input (unknown version, unreadable file).
 
+use crate::cli::upgrade_history::read_facts;
 use crate::cli::{Format, Settings};
 use crate::core::release::{Scheme, Version};
-use crate::core::upgrade::{self, UpgradePolicy};
+use crate::core::upgrade::{self, HistoryFacts, Plan, Stop, UpgradePolicy};
 use crate::git::repo::GitRepo;
 use crate::git::tags;
-use crate::releases::db_change_releases;
 use anyhow::{Context, anyhow, bail};
 use clap::builder::PossibleValuesParser;
 use std::collections::BTreeSet;
@@ -48,9 +48,11 @@ pub struct UpgradePathArgs {
     #[arg(long, value_name = "PATH")]
     pub project: Option<String>,
 
-    /// Which releases to stop at.
-    #[arg(long, default_value = "stop-gaps", value_parser = PossibleValuesParser::new(UpgradePolicy::NAMES))]
-    pub policy: String,
+    /// Which releases to stop at; by default `direct` for calver (straight
+    /// to the target except where squashed migrations force a stop) and
+    /// `stop-gaps` for other schemes.
+    #[arg(long, value_parser = PossibleValuesParser::new(UpgradePolicy::NAMES))]
+    pub policy: Option<String>,
 
     /// Releases that carried database changes, one version a line (for
     /// `--policy db-stop-gaps`; by default found by scanning the tags of `--repo`).
@@ -66,34 +68,56 @@ pub fn run(args: UpgradePathArgs, settings: &Settings) -> anyhow::Result<ExitCod
         .scheme(args.scheme.as_deref(), args.project.as_deref(), &names)?
         // Nothing parses: semver gives the clearest "found no versions" error below.
         .unwrap_or(Scheme::Semver);
-    let policy = UpgradePolicy::from_name(&args.policy)
-        .ok_or_else(|| anyhow!("unknown upgrade policy `{}`", args.policy))?;
-    let versions = known_versions(&names, &source, &scheme)?;
-    let db_releases = db_releases(&args, settings, &scheme, policy, &versions)?;
+    let policy = match &args.policy {
+        Some(name) => UpgradePolicy::from_name(name)
+            .ok_or_else(|| anyhow!("unknown upgrade policy `{name}`"))?,
+        None => UpgradePolicy::default_for(&scheme),
+    };
+    let mut versions = known_versions(&names, &source, &scheme)?;
 
-    if let Some(proposed) = &args.check {
-        let path = proposed
-            .split(',')
-            .map(|text| parse_version(text, &scheme))
-            .collect::<anyhow::Result<Vec<Version>>>()?;
-        return check_path(&versions, &path, policy, &db_releases, format);
+    let (proposed, from, to) = requested(&args, &scheme, &versions)?;
+    // Every version the user named must belong to the target's history.
+    let named = proposed.clone().unwrap_or_else(|| vec![from.clone()]);
+    let facts = history_facts(&args, settings, &scheme, policy, &named, &to, &mut versions)?;
+
+    if let Some(path) = &proposed {
+        return check_path(&versions, path, policy, &facts, format);
     }
-
-    let from = parse_endpoint(args.from.as_deref(), "--from", &scheme, &versions)?;
-    let to = parse_endpoint(args.to.as_deref(), "--to", &scheme, &versions)?;
-    let path = upgrade::plan(&versions, &from, &to, policy, &db_releases)?;
-    println!("{}", render_path(&path, format));
+    let plan = upgrade::plan_with(&versions, &from, &to, policy, &facts)?;
+    println!("{}", render_plan(&plan, format));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the user asked about: a proposed path (`--check`) with its ends,
+/// or just the ends (`--from`, `--to`; `latest` resolved).
+fn requested(
+    args: &UpgradePathArgs,
+    scheme: &Scheme,
+    versions: &[Version],
+) -> anyhow::Result<(Option<Vec<Version>>, Version, Version)> {
+    let Some(proposed) = &args.check else {
+        let from = parse_endpoint(args.from.as_deref(), "--from", scheme, versions)?;
+        let to = parse_endpoint(args.to.as_deref(), "--to", scheme, versions)?;
+        return Ok((None, from, to));
+    };
+    let path = proposed
+        .split(',')
+        .map(|text| parse_version(text, scheme))
+        .collect::<anyhow::Result<Vec<Version>>>()?;
+    match (path.first().cloned(), path.last().cloned()) {
+        (Some(from), Some(to)) => Ok((Some(path), from, to)),
+        _ => bail!("--check needs at least one version"),
+    }
 }
 
 fn check_path(
     versions: &[Version],
     path: &[Version],
     policy: UpgradePolicy,
-    db_releases: &BTreeSet<Version>,
+    facts: &HistoryFacts,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
-    let refusal = match upgrade::check(versions, path, policy, db_releases) {
+    let refusal = match upgrade::check_with(versions, path, policy, facts) {
         Ok(()) => {
             println!("{}", render_allowed(path, format));
             return Ok(ExitCode::SUCCESS);
@@ -103,7 +127,9 @@ fn check_path(
     };
     // A refusal is more useful with a path that works between the same ends.
     let suggestion = match (path.first(), path.last()) {
-        (Some(from), Some(to)) => upgrade::plan(versions, from, to, policy, db_releases).ok(),
+        (Some(from), Some(to)) => upgrade::plan_with(versions, from, to, policy, facts)
+            .ok()
+            .map(|plan| plan.path),
         _ => None,
     };
     println!(
@@ -173,32 +199,65 @@ fn known_versions(
     Ok(versions)
 }
 
-/// The releases with database changes, read only for `db-stop-gaps`: from
-/// `--db-releases FILE`, else by comparing the release tags of the repository
-/// as `schemagate releases` does.
-fn db_releases(
+/// What the history says for `policy`. With `--repo`, the path stays in the
+/// series of `to` and one pass over the history finds the releases with
+/// database changes (`db-stop-gaps`, unless `--db-releases` names them) and
+/// the squash cuts (`direct`). With `--versions` there is no history: the
+/// database releases come from `--db-releases`, and `direct` cannot know
+/// its squash stops, which the command says on stderr.
+fn history_facts(
     args: &UpgradePathArgs,
     settings: &Settings,
     scheme: &Scheme,
     policy: UpgradePolicy,
-    versions: &[Version],
-) -> anyhow::Result<BTreeSet<Version>> {
-    if policy != UpgradePolicy::DbStopGaps {
-        if args.db_releases.is_some() {
-            bail!("--db-releases only applies to --policy db-stop-gaps");
-        }
-        return Ok(BTreeSet::new());
+    named: &[Version],
+    to: &Version,
+    versions: &mut Vec<Version>,
+) -> anyhow::Result<HistoryFacts> {
+    if policy != UpgradePolicy::DbStopGaps && args.db_releases.is_some() {
+        bail!("--db-releases only applies to --policy db-stop-gaps");
     }
-    let Some(file) = &args.db_releases else {
-        let Some(repo) = tag_repo(args) else {
+    let listed = match &args.db_releases {
+        Some(file) => Some(db_releases_file(file, scheme, versions)?),
+        None => None,
+    };
+    let Some(repo) = tag_repo(args) else {
+        if policy == UpgradePolicy::DbStopGaps && listed.is_none() {
             bail!(
                 "--policy db-stop-gaps needs the releases with database changes: \
                  give --db-releases FILE (one version a line) or use --repo instead of --versions"
             );
-        };
-        let rules = settings.rules_for(args.project.as_deref())?;
-        return db_change_releases(&GitRepo::open(repo)?, scheme, &rules);
+        }
+        if policy.uses_squash_cuts() {
+            eprintln!(
+                "note: without --repo the direct policy cannot see squashed migrations; \
+                 the path has no squash stops"
+            );
+        }
+        return Ok(HistoryFacts {
+            db_releases: listed.unwrap_or_default(),
+            squash_cuts: Vec::new(),
+        });
     };
+    // A listed set of database releases needs no scan for them.
+    let scan_policy = match (policy, &listed) {
+        (UpgradePolicy::DbStopGaps, Some(_)) => UpgradePolicy::StopGaps,
+        _ => policy,
+    };
+    let rules = settings.rules_for(args.project.as_deref())?;
+    let mut facts = read_facts(repo, scheme, &rules, scan_policy, named, to, versions)?;
+    if let Some(listed) = listed {
+        facts.db_releases = listed;
+    }
+    Ok(facts)
+}
+
+/// The releases listed in a `--db-releases` file, each a known release.
+fn db_releases_file(
+    file: &Path,
+    scheme: &Scheme,
+    versions: &[Version],
+) -> anyhow::Result<BTreeSet<Version>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let db_releases =
@@ -276,6 +335,28 @@ pub fn render_path(path: &[Version], format: Format) -> String {
     match format {
         Format::Json => serde_json::json!({ "path": names(path) }).to_string(),
         Format::Table | Format::Markdown => names(path).join(" → "),
+    }
+}
+
+/// The path, then one line per stop saying why; as JSON `{"path": [...],
+/// "stops": [{"version", "reason"}]}`.
+pub fn render_plan(plan: &Plan, format: Format) -> String {
+    match format {
+        Format::Json => serde_json::json!({
+            "path": names(&plan.path),
+            "stops": plan.stops.iter().map(|Stop { version, reason }| serde_json::json!({
+                "version": version.to_string(),
+                "reason": reason,
+            })).collect::<Vec<_>>(),
+        })
+        .to_string(),
+        Format::Table | Format::Markdown => {
+            let mut text = names(&plan.path).join(" → ");
+            for stop in &plan.stops {
+                text.push_str(&format!("\nstop at {}: {}", stop.version, stop.reason));
+            }
+            text
+        }
     }
 }
 

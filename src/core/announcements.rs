@@ -7,8 +7,9 @@
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{Policy, ProjectState, announcement_due, batch_milestones};
 use crate::core::release::{Scheme, Version};
+use crate::core::squash::SquashCut;
 use crate::core::types::{Milestone, MilestoneId};
-use crate::core::upgrade::{UpgradePolicy, plan};
+use crate::core::upgrade::{HistoryFacts, Stop, UpgradePolicy, plan_with};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -289,16 +290,21 @@ fn update_due(
 const MAX_PATH_SENTENCES: usize = 5;
 
 /// "From 23.09.9 or older, upgrade to 23.09.10 first." for each stop that
-/// `core::upgrade::plan` finds under `policy` between the oldest known
+/// `core::upgrade::plan_with` finds under `policy` between the oldest known
 /// release (a closed release milestone) and `milestone`; the releases with
-/// database changes are those whose warning went out. Empty when the
-/// milestone is not a release or nothing lies before it.
+/// database changes are those whose warning went out, and `squash_cuts` are
+/// what the caller knows of the history (none when it has no repository).
+/// Under `direct` a stop also says why ("…first: 2026.04 deletes …"), and a
+/// path with no stop is one sentence: "From any earlier release, upgrade
+/// straight to 2026.07." Empty when the milestone is not a release or
+/// nothing lies before it.
 pub fn upgrade_sentences(
     scheme: &Scheme,
     milestone: &Milestone,
     milestones: &[Milestone],
     ledger: &[LedgerEntry],
     policy: UpgradePolicy,
+    squash_cuts: &[SquashCut],
 ) -> Vec<String> {
     let Some(target) = scheme.parse(&milestone.title) else {
         return Vec::new();
@@ -320,16 +326,65 @@ pub fn upgrade_sentences(
     let Some(oldest) = versions.first().cloned() else {
         return Vec::new();
     };
-    let Ok(path) = plan(&versions, &oldest, &target, policy, &db_releases) else {
+    let facts = HistoryFacts {
+        db_releases,
+        squash_cuts: squash_cuts.to_vec(),
+    };
+    let Ok(plan) = plan_with(&versions, &oldest, &target, policy, &facts) else {
         return Vec::new();
     };
-    let mut sentences: Vec<String> = path
+    if policy == UpgradePolicy::Direct {
+        return direct_sentences(&versions, &target, &plan.stops, squash_cuts);
+    }
+    let mut sentences: Vec<String> = plan
+        .stops
         .iter()
-        .skip(1)
-        .filter(|stop| **stop != target)
         .filter_map(|stop| {
-            let before = versions.iter().rev().find(|v| *v < stop)?;
-            Some(format!("From {before} or older, upgrade to {stop} first."))
+            let before = versions.iter().rev().find(|v| **v < stop.version)?;
+            Some(format!(
+                "From {before} or older, upgrade to {} first.",
+                stop.version
+            ))
+        })
+        .collect();
+    if sentences.len() > MAX_PATH_SENTENCES {
+        sentences.drain(..sentences.len() - MAX_PATH_SENTENCES);
+    }
+    sentences
+}
+
+/// The direct policy's sentences: one per squash stop, bounded by the
+/// newest release that lacks the deleted migrations (a release that carries
+/// them all goes straight on), or "straight to" when nothing forces a stop.
+fn direct_sentences(
+    versions: &[Version],
+    target: &Version,
+    stops: &[Stop],
+    squash_cuts: &[SquashCut],
+) -> Vec<String> {
+    if stops.is_empty() {
+        return vec![format!(
+            "From any earlier release, upgrade straight to {target}."
+        )];
+    }
+    let mut sentences: Vec<String> = stops
+        .iter()
+        .filter_map(|stop| {
+            let cut = squash_cuts
+                .iter()
+                .find(|cut| cut.last_carrier == stop.version)?;
+            let lacking = versions
+                .iter()
+                .rev()
+                .find(|v| **v < stop.version && !cut.complete.contains(v))?;
+            Some(format!(
+                "From {lacking} or older, upgrade to {} first: {} deletes {}, which the squashed \
+                 {} replaces, and a database must have applied them all before.",
+                stop.version,
+                cut.release,
+                cut.deleted_list(),
+                cut.squashed.join(", ")
+            ))
         })
         .collect();
     if sentences.len() > MAX_PATH_SENTENCES {

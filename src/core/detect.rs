@@ -22,8 +22,10 @@ pub const CUSTOM_FRAMEWORK: &str = "custom";
 /// Paths no pack ever matches, whatever its globs: third-party code copied
 /// into the tree (its migrations belong to the dependency and run, if ever,
 /// through it), test apps of Rails engines, and web-served front-end
-/// directories. A project that truly keeps migrations there lists them in
-/// `extra_paths`, which is not subject to this list.
+/// directories, and documentation folders (`doc/` is LAVA's, `docs/` and
+/// `documentation/` others'), whose example migrations never run. A project
+/// that truly keeps migrations there lists them in `extra_paths`, which is
+/// not subject to this list.
 pub const GLOBAL_EXCLUDES: &[&str] = &[
     "**/vendor/**",
     "**/node_modules/**",
@@ -34,6 +36,9 @@ pub const GLOBAL_EXCLUDES: &[&str] = &[
     "**/static/**",
     "**/assets/**",
     "**/public/**",
+    "**/doc/**",
+    "**/docs/**",
+    "**/documentation/**",
 ];
 
 /// Which content the rules matching a file would look at.

@@ -11,5 +11,7 @@ pub mod paths;
 pub mod policy;
 pub mod release;
 pub mod rules;
+pub mod series;
+pub mod squash;
 pub mod types;
 pub mod upgrade;

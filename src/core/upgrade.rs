@@ -8,7 +8,12 @@
 //! Pre-releases (`rc`, `a`, `b`, `dev`, semver `-…`) are never chosen as stops;
 //! they may only be the start or the end of a path.
 
-use crate::core::release::Version;
+mod stops;
+
+pub use stops::{Plan, Stop};
+
+use crate::core::release::{Scheme, Version};
+use crate::core::squash::SquashCut;
 use std::collections::BTreeSet;
 
 /// Which releases an upgrade must stop at.
@@ -21,16 +26,22 @@ pub enum UpgradePolicy {
     StopGaps,
     /// `StopGaps`, plus every release that shipped database migrations.
     DbStopGaps,
+    /// Straight to the target, as Django runs the migrations in between in
+    /// order, except where the history forces a stop: before a release that
+    /// deletes migrations a squashed migration replaces, at the last release
+    /// that carries them (see `core::squash`). The default for calver.
+    Direct,
 }
 
 impl UpgradePolicy {
-    pub const NAMES: [&'static str; 3] = ["consecutive", "stop-gaps", "db-stop-gaps"];
+    pub const NAMES: [&'static str; 4] = ["consecutive", "stop-gaps", "db-stop-gaps", "direct"];
 
     pub fn from_name(name: &str) -> Option<UpgradePolicy> {
         match name {
             "consecutive" => Some(UpgradePolicy::Consecutive),
             "stop-gaps" => Some(UpgradePolicy::StopGaps),
             "db-stop-gaps" => Some(UpgradePolicy::DbStopGaps),
+            "direct" => Some(UpgradePolicy::Direct),
             _ => None,
         }
     }
@@ -40,8 +51,34 @@ impl UpgradePolicy {
             UpgradePolicy::Consecutive => "consecutive",
             UpgradePolicy::StopGaps => "stop-gaps",
             UpgradePolicy::DbStopGaps => "db-stop-gaps",
+            UpgradePolicy::Direct => "direct",
         }
     }
+
+    /// The policy used when none is named: `direct` for calver, whose
+    /// monthly releases are not series an admin must finish (LAVA's guide
+    /// says to upgrade straight to the latest release); `stop-gaps`
+    /// otherwise, Backend.AI's documented rule for `yy.mm.patch`.
+    pub fn default_for(scheme: &Scheme) -> UpgradePolicy {
+        match scheme {
+            Scheme::Calver => UpgradePolicy::Direct,
+            _ => UpgradePolicy::StopGaps,
+        }
+    }
+
+    /// Whether the policy reads the history's squash cuts.
+    pub fn uses_squash_cuts(self) -> bool {
+        self == UpgradePolicy::Direct
+    }
+}
+
+/// What the history says beyond the list of releases: the releases that
+/// carried database changes (read by `DbStopGaps`) and the squash cuts (read
+/// by `Direct`).
+#[derive(Debug, Clone, Default)]
+pub struct HistoryFacts {
+    pub db_releases: BTreeSet<Version>,
+    pub squash_cuts: Vec<SquashCut>,
 }
 
 /// What kind of rule a refusal is about, for callers that branch on it.
@@ -61,6 +98,9 @@ pub enum RefusalKind {
     SkipsRelease,
     /// A step jumps over a release with database changes (db-stop-gaps).
     SkipsDbRelease,
+    /// A step crosses a release that deletes squashed-away migrations the
+    /// starting release has not all applied (direct).
+    SkipsSquashCut,
 }
 
 /// Why an upgrade (or a proposed path) is not allowed: the kind of rule, and
@@ -75,7 +115,7 @@ pub struct UpgradeRefusal {
 }
 
 impl UpgradeRefusal {
-    fn new(kind: RefusalKind, reason: String) -> UpgradeRefusal {
+    pub(crate) fn new(kind: RefusalKind, reason: String) -> UpgradeRefusal {
         UpgradeRefusal { kind, reason }
     }
 
@@ -103,7 +143,8 @@ impl UpgradeRefusal {
 /// so the path keeps the list's spelling (`v1.2.3` stays `v1.2.3`).
 ///
 /// `db_releases` are the releases that carried database changes; only
-/// `DbStopGaps` reads them.
+/// `DbStopGaps` reads them. [`plan_with`] also takes squash cuts and says
+/// why at each stop.
 pub fn plan(
     versions: &[Version],
     from: &Version,
@@ -111,29 +152,48 @@ pub fn plan(
     policy: UpgradePolicy,
     db_releases: &BTreeSet<Version>,
 ) -> Result<Vec<Version>, UpgradeRefusal> {
+    let facts = HistoryFacts {
+        db_releases: db_releases.clone(),
+        squash_cuts: Vec::new(),
+    };
+    Ok(plan_with(versions, from, to, policy, &facts)?.path)
+}
+
+/// [`plan`] with every fact of the history, and the reason for each stop.
+pub fn plan_with(
+    versions: &[Version],
+    from: &Version,
+    to: &Version,
+    policy: UpgradePolicy,
+    facts: &HistoryFacts,
+) -> Result<Plan, UpgradeRefusal> {
     let catalog = Catalog::new(versions);
     let from = catalog.known(from)?;
     let to = catalog.known(to)?;
     if to < from {
         return Err(UpgradeRefusal::not_forward(&from, &to));
     }
-    let mut stops: BTreeSet<Version> = BTreeSet::new();
-    match policy {
+    let stops = match policy {
         UpgradePolicy::Consecutive => {
-            stops.extend(catalog.stable_strictly_between(&from, &to).cloned());
+            stops::consecutive(catalog.stable_strictly_between(&from, &to))
         }
-        UpgradePolicy::StopGaps => stops.extend(catalog.series_exits(&from, &to)),
-        UpgradePolicy::DbStopGaps => {
-            stops.extend(catalog.series_exits(&from, &to));
-            stops.extend(catalog.db_stops(db_releases));
-        }
-    }
+        UpgradePolicy::StopGaps => stops::gaps(&catalog.series_exits(&from, &to), None),
+        UpgradePolicy::DbStopGaps => stops::gaps(
+            &catalog.series_exits(&from, &to),
+            Some(&catalog.db_stops(&facts.db_releases)),
+        ),
+        UpgradePolicy::Direct => stops::squash(&catalog.stable, &from, &to, &facts.squash_cuts)?,
+    };
     let mut path = vec![from.clone()];
-    path.extend(stops.into_iter().filter(|stop| *stop > from && *stop < to));
+    let stops: Vec<Stop> = stops
+        .into_iter()
+        .filter(|stop| stop.version > from && stop.version < to)
+        .collect();
+    path.extend(stops.iter().map(|stop| stop.version.clone()));
     if to > from {
         path.push(to);
     }
-    Ok(path)
+    Ok(Plan { path, stops })
 }
 
 /// Whether a proposed path (start, stops, end) is allowed under `policy`.
@@ -143,6 +203,20 @@ pub fn check(
     path: &[Version],
     policy: UpgradePolicy,
     db_releases: &BTreeSet<Version>,
+) -> Result<(), UpgradeRefusal> {
+    let facts = HistoryFacts {
+        db_releases: db_releases.clone(),
+        squash_cuts: Vec::new(),
+    };
+    check_with(versions, path, policy, &facts)
+}
+
+/// [`check`] with every fact of the history.
+pub fn check_with(
+    versions: &[Version],
+    path: &[Version],
+    policy: UpgradePolicy,
+    facts: &HistoryFacts,
 ) -> Result<(), UpgradeRefusal> {
     if path.is_empty() {
         return Err(UpgradeRefusal::new(
@@ -156,7 +230,7 @@ pub fn check(
         .map(|v| catalog.known(v))
         .collect::<Result<_, _>>()?;
     let db_stops = match policy {
-        UpgradePolicy::DbStopGaps => catalog.db_stops(db_releases),
+        UpgradePolicy::DbStopGaps => catalog.db_stops(&facts.db_releases),
         _ => BTreeSet::new(),
     };
     for step in path.windows(2) {
@@ -166,6 +240,7 @@ pub fn check(
         }
         match policy {
             UpgradePolicy::Consecutive => catalog.check_consecutive_step(from, to)?,
+            UpgradePolicy::Direct => stops::check_squash_step(from, to, &facts.squash_cuts)?,
             UpgradePolicy::StopGaps | UpgradePolicy::DbStopGaps => {
                 catalog.check_series_step(from, to)?;
                 // `BTreeSet::range` would panic on equal excluded bounds; a

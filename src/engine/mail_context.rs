@@ -46,6 +46,8 @@ impl Engine {
             .iter()
             .map(|key| removed_change(project.kind, key))
             .collect();
+        // The engine reads the forge, not a checkout: it knows no squash
+        // cuts, so `direct` gives its "straight to" sentence here.
         let upgrade_path = announce.and_then(|a| a.upgrade_policy).map(|policy| {
             upgrade_sentences(
                 &project.config.scheme,
@@ -53,6 +55,7 @@ impl Engine {
                 milestones,
                 ledger,
                 policy,
+                &[],
             )
         });
         Ok(MailContext {

@@ -2,7 +2,8 @@
 //! detection, file contents at a revision, and the added lines of the diff.
 
 use crate::core::paths::{changed_file, unquote};
-use crate::core::types::ChangedFile;
+use crate::core::types::{ChangeKind, ChangedFile};
+use crate::git::objects;
 use crate::git::repo::GitRepo;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
@@ -54,7 +55,28 @@ pub fn changed_files(repo: &GitRepo, range: &Range) -> Result<Vec<ChangedFile>> 
         &range.base,
         &range.head,
     ])?;
-    parse_raw_z(&out)
+    Ok(parse_raw_z(&out)?.into_iter().map(|raw| raw.file).collect())
+}
+
+/// One entry of `git diff --raw`: the changed file and the blob ids on both
+/// sides (the all-zero id where a side has no file), so contents can be read
+/// by id without naming the revision again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawChange {
+    pub file: ChangedFile,
+    pub old_blob: String,
+    pub new_blob: String,
+}
+
+impl RawChange {
+    /// The blob holding the file's text as classification reads it: the new
+    /// side, or the old one for a deleted file (where it last existed).
+    pub fn text_blob(&self) -> &str {
+        match self.file.change {
+            ChangeKind::Deleted => &self.old_blob,
+            _ => &self.new_blob,
+        }
+    }
 }
 
 /// The mode git gives a submodule's commit pointer.
@@ -62,7 +84,7 @@ const GITLINK_MODE: &str = "160000";
 
 /// Parses `git diff --raw -z`: `:old_mode new_mode old_id new_id STATUS\0path\0`
 /// (two paths for renames and copies).
-fn parse_raw_z(out: &[u8]) -> Result<Vec<ChangedFile>> {
+pub(crate) fn parse_raw_z(out: &[u8]) -> Result<Vec<RawChange>> {
     let mut fields = out
         .split(|b| *b == 0)
         .map(|f| String::from_utf8_lossy(f).into_owned());
@@ -72,7 +94,7 @@ fn parse_raw_z(out: &[u8]) -> Result<Vec<ChangedFile>> {
             continue;
         }
         let parts: Vec<&str> = header.trim_start_matches(':').split(' ').collect();
-        let [old_mode, new_mode, _, _, status] = parts[..] else {
+        let [old_mode, new_mode, old_blob, new_blob, status] = parts[..] else {
             bail!("unexpected git diff --raw entry `{header}`");
         };
         let path_count = if status.starts_with(['R', 'C']) { 2 } else { 1 };
@@ -83,7 +105,12 @@ fn parse_raw_z(out: &[u8]) -> Result<Vec<ChangedFile>> {
         if old_mode == GITLINK_MODE || new_mode == GITLINK_MODE || status.starts_with(['U', 'X']) {
             continue;
         }
-        files.push(changed_file(status, paths).map_err(|e| anyhow::anyhow!("git diff: {e}"))?);
+        let file = changed_file(status, paths).map_err(|e| anyhow::anyhow!("git diff: {e}"))?;
+        files.push(RawChange {
+            file,
+            old_blob: old_blob.to_string(),
+            new_blob: new_blob.to_string(),
+        });
     }
     Ok(files)
 }
@@ -91,43 +118,13 @@ fn parse_raw_z(out: &[u8]) -> Result<Vec<ChangedFile>> {
 /// Reads files at a revision in one `git cat-file --batch` call; a path that
 /// does not exist there, or is not UTF-8 text, maps to `None`.
 pub fn file_texts(repo: &GitRepo, rev: &str, paths: &[&str]) -> Result<HashMap<String, String>> {
-    let mut texts = HashMap::new();
-    if paths.is_empty() {
-        return Ok(texts);
-    }
-    // NUL-terminated requests, so a path with a newline cannot shift answers.
-    let mut request = String::new();
-    for path in paths {
-        request.push_str(rev);
-        request.push(':');
-        request.push_str(path);
-        request.push('\0');
-    }
-    let out = repo.run_with_input(&["cat-file", "--batch", "-z"], Some(request.as_bytes()))?;
-    let mut rest: &[u8] = &out;
-    for path in paths {
-        let Some(newline) = rest.iter().position(|b| *b == b'\n') else {
-            bail!("git cat-file answered fewer objects than asked");
-        };
-        let header = String::from_utf8_lossy(&rest[..newline]).into_owned();
-        rest = &rest[newline + 1..];
-        let mut parts = header.split(' ');
-        let (_id, kind, size) = (parts.next(), parts.next(), parts.next());
-        // `<name> missing` (or `ambiguous`) has no body; a found object has
-        // `<id> <type> <size>` and then exactly `size` bytes and a newline.
-        if let (Some(kind), Some(size)) = (kind, size.and_then(|s| s.parse::<usize>().ok())) {
-            if rest.len() < size + 1 {
-                bail!("git cat-file output was cut short");
-            }
-            if kind == "blob"
-                && let Ok(text) = std::str::from_utf8(&rest[..size])
-            {
-                texts.insert(path.to_string(), text.to_string());
-            }
-            rest = &rest[size + 1..];
-        }
-    }
-    Ok(texts)
+    let requests: Vec<String> = paths.iter().map(|path| format!("{rev}:{path}")).collect();
+    let texts = objects::texts(repo, &requests)?;
+    Ok(paths
+        .iter()
+        .zip(texts)
+        .filter_map(|(path, text)| Some((path.to_string(), text?)))
+        .collect())
 }
 
 /// The added lines of each file's diff (joined by `\n`), for the given paths.
@@ -156,7 +153,7 @@ pub fn added_lines(
 }
 
 /// Splits a unified diff (made with `--no-prefix`) into added lines per new path.
-fn parse_added_lines(diff: &str) -> HashMap<String, String> {
+pub(crate) fn parse_added_lines(diff: &str) -> HashMap<String, String> {
     let mut added: HashMap<String, String> = HashMap::new();
     let mut current: Option<String> = None;
     let mut in_hunk = false;
@@ -187,7 +184,6 @@ fn parse_added_lines(diff: &str) -> HashMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::types::ChangeKind;
 
     #[test]
     fn raw_z_handles_every_status_and_skips_submodules() {
@@ -197,7 +193,11 @@ mod tests {
              :100644 100644 {z} R087\0old.py\0new.py\0:100644 100644 {z} C100\0src.py\0copy.py\0\
              :000000 160000 {z} A\0db/migrate/20240102_sub.rb\0"
         );
-        let files = parse_raw_z(raw.as_bytes()).unwrap();
+        let files: Vec<ChangedFile> = parse_raw_z(raw.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|raw| raw.file)
+            .collect();
         assert_eq!(
             files,
             vec![

@@ -42,6 +42,17 @@ impl GitRepo {
 
     /// Runs `git ARGS`, feeding `input` on standard input when given.
     pub fn run_with_input(&self, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {
+        self.run_accepting(args, input, &[])
+    }
+
+    /// Runs `git ARGS` and also accepts the exit codes in `quiet_failures`
+    /// as answers (`git grep` exits 1 when nothing matches).
+    pub fn run_accepting(
+        &self,
+        args: &[&str],
+        input: Option<&[u8]>,
+        quiet_failures: &[i32],
+    ) -> Result<Vec<u8>> {
         let mut command = Command::new("git");
         command
             // An inherited GIT_DIR (inside a git hook) would override `-C`.
@@ -81,7 +92,11 @@ impl GitRepo {
                 .map_err(|_| anyhow::anyhow!("writing to git panicked"))?
                 .context("could not write to git")?;
         }
-        if !output.status.success() {
+        let accepted = output
+            .status
+            .code()
+            .is_some_and(|code| quiet_failures.contains(&code));
+        if !output.status.success() && !accepted {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let first = stderr
                 .lines()

@@ -744,6 +744,37 @@ fn rules_cli_exits_zero_and_prints_matches() {
 }
 
 #[test]
+fn rules_cli_does_not_class_migrations_in_documentation_folders() {
+    // LAVA keeps its documentation under `doc/`, others under `docs/` or
+    // `documentation/`: example migrations there are not the project's.
+    let output = assert_cmd::Command::cargo_bin("schemagate")
+        .unwrap()
+        .env_remove("SCHEMAGATE_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .args(["rules", "test", "--format", "json"])
+        .write_stdin(
+            "doc/migrations/0001_x.py
+docs/migrations/0001_x.py
+\
+             documentation/db/migrate/20240101000000_create_users.rb
+\
+             lava_scheduler_app/migrations/0001_x.py
+",
+        )
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let matched: Vec<bool> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["matched"].as_bool().unwrap())
+        .collect();
+    assert_eq!(matched, [false, false, false, true], "{json}");
+}
+
+#[test]
 fn every_error_of_a_user_pack_is_reported_by_config_load() {
     use schemagate::config::{ConfigError, load};
     let dir = tempfile::tempdir().unwrap();

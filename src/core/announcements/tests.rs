@@ -346,6 +346,7 @@ fn backend_ai_admins_are_told_to_finish_each_series_first() {
         &milestones,
         &[],
         UpgradePolicy::StopGaps,
+        &[],
     );
     assert_eq!(
         sentences,
@@ -379,6 +380,7 @@ fn db_stop_gaps_also_stops_at_releases_whose_warning_went_out() {
         &milestones,
         &warned,
         UpgradePolicy::DbStopGaps,
+        &[],
     );
     assert_eq!(
         sentences,
@@ -387,6 +389,69 @@ fn db_stop_gaps_also_stops_at_releases_whose_warning_went_out() {
     // Not a release title, or nothing before it: no sentences.
     let backlog = release(9, "Backlog", true);
     assert!(
-        upgrade_sentences(&Scheme::Calver, &backlog, &[], &[], UpgradePolicy::StopGaps).is_empty()
+        upgrade_sentences(
+            &Scheme::Calver,
+            &backlog,
+            &[],
+            &[],
+            UpgradePolicy::StopGaps,
+            &[]
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn direct_goes_straight_and_names_the_squash_stop_when_the_history_is_known() {
+    use crate::core::release::Scheme;
+    use crate::core::squash::SquashCut;
+    use crate::core::upgrade::UpgradePolicy;
+    let milestones = [
+        release(1, "2025.10", false),
+        release(2, "2025.12", false),
+        release(3, "2026.02", false),
+        release(4, "2026.04", false),
+        release(5, "2026.07", true),
+    ];
+    let v = |t: &str| Scheme::Calver.parse(t).unwrap();
+    let straight = upgrade_sentences(
+        &Scheme::Calver,
+        &milestones[4],
+        &milestones,
+        &[],
+        UpgradePolicy::Direct,
+        &[],
+    );
+    assert_eq!(
+        straight,
+        ["From any earlier release, upgrade straight to 2026.07."]
+    );
+    let cut = SquashCut {
+        release: v("2026.04"),
+        last_carrier: v("2026.02"),
+        deleted: vec![
+            "app/migrations/0001_initial.py".into(),
+            "app/migrations/0002_b.py".into(),
+        ],
+        squashed: vec!["app/migrations/0001_squashed_0002_b.py".into()],
+        // 2025.12 already carries both: only 2025.10 needs the stop.
+        complete: [v("2025.12"), v("2026.02")].into_iter().collect(),
+    };
+    let sentences = upgrade_sentences(
+        &Scheme::Calver,
+        &milestones[4],
+        &milestones,
+        &[],
+        UpgradePolicy::Direct,
+        &[cut],
+    );
+    assert_eq!(
+        sentences,
+        [
+            "From 2025.10 or older, upgrade to 2026.02 first: 2026.04 deletes \
+          app/migrations/0001_initial.py, 0002_b.py, which the squashed \
+          app/migrations/0001_squashed_0002_b.py replaces, and a database must have applied \
+          them all before."
+        ]
     );
 }

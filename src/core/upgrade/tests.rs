@@ -418,3 +418,5 @@ fn series_labels_follow_the_written_version() {
         .unwrap();
     assert_eq!(series_label(&titled), "4.10");
 }
+
+mod direct;
