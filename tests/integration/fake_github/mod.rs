@@ -9,6 +9,7 @@ mod gate;
 pub mod history;
 pub mod people;
 pub mod render;
+pub mod reviews;
 pub mod routes;
 pub mod state;
 
