@@ -226,7 +226,11 @@ mod tests {
     fn calls_take_the_budget_and_wait_for_the_reset_when_it_is_spent() {
         let budget = RateBudget::default();
         let at = |seconds: i64| seconds * 1000;
-        assert_eq!(budget.take(at(100)), None, "nothing known yet: a call probes");
+        assert_eq!(
+            budget.take(at(100)),
+            None,
+            "nothing known yet: a call probes"
+        );
         budget.observe(&reading(2, 160));
         assert_eq!(budget.take(at(100)), None);
         assert_eq!(budget.take(at(100)), None);
