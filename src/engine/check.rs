@@ -6,16 +6,14 @@
 //! (in CI the job is the status).
 
 use super::Engine;
+use super::check_reads::{CheckInputs, any};
 use super::evaluate::{Extra, Prepared};
 use super::failure::{Failure, Step};
 use super::plan::{item_reference, planned_block_write, planned_item_writes};
 use super::project::ProjectContext;
 use super::subject::Subject;
 use crate::config::ProjectConfig;
-use crate::core::comment::COMMENT_MARKER;
-use crate::core::forge_state::{
-    OwnershipNeeds, ownership_from_events, ownership_needs, project_state_from_blocks,
-};
+use crate::core::forge_state::{OwnershipNeeds, ownership_needs};
 use crate::core::policy::{
     DbItemRef, ItemKind as PolicyKind, ProjectState, Verdict, milestones_affected_by,
     recorded_db_change,
@@ -23,7 +21,7 @@ use crate::core::policy::{
 use crate::core::types::Match;
 use crate::forge::apply::{FailedWrite, apply_changes};
 use crate::forge::rights::Write;
-use crate::forge::{ForgeError, History, ItemKind, ItemNumber, ItemState, MergeRequest};
+use crate::forge::{ForgeError, ItemKind, ItemNumber, ItemState, MergeRequest};
 use crate::store::ItemRecord;
 
 /// How `check` runs.
@@ -74,6 +72,8 @@ impl Engine {
     }
 
     /// Checks MR `number`, read from the forge unless `listed` holds it.
+    /// The reads run in at most three rounds (see check_reads.rs); the
+    /// writes of `apply` follow them.
     pub(super) async fn check_in(
         &self,
         project: &ProjectContext<'_>,
@@ -82,20 +82,16 @@ impl Engine {
         options: &CheckOptions,
     ) -> Step<CheckReport> {
         let reference = item_reference(project.kind, ItemKind::MergeRequest, number);
-        let mr = match listed {
-            Some(mr) => mr,
-            None => project
-                .forge
-                .merge_request(project.path(), number)
-                .await
-                .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?,
-        };
-        let milestones = self.milestones(project).await?;
-        let state = project_state_from_blocks(&milestones);
-        let mut record = self
-            .record_from_forge(project, &state, number, options, &reference)
+        let named_bot = options.bot_account.as_deref();
+        let CheckInputs {
+            mr,
+            state,
+            record,
+            matches,
+            mut history,
+        } = self
+            .check_inputs(project, number, listed, options, &reference)
             .await?;
-        let matches = self.detect(project, &mr, None).await?;
         let mut prepared = self
             .prepare_for_check(project, &mr, record.clone(), &matches, &state)
             .await?;
@@ -105,18 +101,18 @@ impl Engine {
                 milestone: true,
             }
         } else {
-            ownership_needs(
-                &prepared.facts,
-                &prepared.project_state,
-                &prepared.milestones,
-                &prepared.policy,
-                prepared.now,
-            )
+            needs_of(&prepared)
         };
+        let late = history.missing(needs);
+        if any(late) {
+            // The texts made the history matter after all: round 3.
+            let more = self.read_history(project, number, late, named_bot).await?;
+            history.add(more);
+        }
         if needs.any() {
-            record.ownership = self
-                .ownership_of(project, &mr, &prepared, needs, options)
-                .await?;
+            let mut record = record;
+            record.ownership =
+                history.ownership(&project.config.label, &prepared.milestones, named_bot);
             prepared = self
                 .prepare_for_check(project, &mr, record, &matches, &state)
                 .await?;
@@ -130,37 +126,7 @@ impl Engine {
         Ok(report)
     }
 
-    /// What the server's store would say of the MR, read from the forge
-    /// instead: its entry in a milestone block and, when writing, the bot's
-    /// comment found by its marker (kept current, never posted twice).
-    async fn record_from_forge(
-        &self,
-        project: &ProjectContext<'_>,
-        state: &ProjectState,
-        number: ItemNumber,
-        options: &CheckOptions,
-        reference: &str,
-    ) -> Step<ItemRecord> {
-        let mut record = ItemRecord {
-            db_change: recorded_entry(state, number),
-            ..ItemRecord::default()
-        };
-        if options.apply {
-            record.comment = project
-                .forge
-                .find_comment(
-                    project.path(),
-                    ItemKind::MergeRequest,
-                    number,
-                    COMMENT_MARKER,
-                )
-                .await
-                .map_err(|e| self.forge_error(project, &e, &format!("reading {reference}")))?;
-        }
-        Ok(record)
-    }
-
-    async fn prepare_for_check(
+    pub(super) async fn prepare_for_check(
         &self,
         project: &ProjectContext<'_>,
         mr: &MergeRequest,
@@ -175,47 +141,6 @@ impl Engine {
         };
         self.prepare_with(project, Subject::from(mr), record, extra, state.clone())
             .await
-    }
-
-    /// The MR's ownership record replayed from its history.
-    async fn ownership_of(
-        &self,
-        project: &ProjectContext<'_>,
-        mr: &MergeRequest,
-        prepared: &Prepared,
-        needs: OwnershipNeeds,
-        options: &CheckOptions,
-    ) -> Step<crate::core::policy::Ownership> {
-        let reading = |e: ForgeError| {
-            self.forge_error(
-                project,
-                &e,
-                &format!("reading the history of {}", mr.number),
-            )
-        };
-        let wanted = History {
-            labels: needs.label,
-            milestones: needs.milestone,
-        };
-        let events = project
-            .forge
-            .item_events(project.path(), ItemKind::MergeRequest, mr.number, wanted)
-            .await
-            .map_err(reading)?;
-        let bot = match &options.bot_account {
-            Some(account) => account.clone(),
-            None => project
-                .forge
-                .account(project.path())
-                .await
-                .map_err(reading)?,
-        };
-        Ok(ownership_from_events(
-            &events,
-            &project.config.label,
-            &prepared.milestones,
-            |actor| actor.eq_ignore_ascii_case(&bot),
-        ))
     }
 
     fn report(
@@ -353,8 +278,19 @@ impl Engine {
     }
 }
 
+/// Which parts of the history could change what `prepared` decides.
+pub(super) fn needs_of(prepared: &Prepared) -> OwnershipNeeds {
+    ownership_needs(
+        &prepared.facts,
+        &prepared.project_state,
+        &prepared.milestones,
+        &prepared.policy,
+        prepared.now,
+    )
+}
+
 /// Where the blocks record this MR now.
-fn recorded_entry(state: &ProjectState, number: ItemNumber) -> Option<DbItemRef> {
+pub(super) fn recorded_entry(state: &ProjectState, number: ItemNumber) -> Option<DbItemRef> {
     state
         .db_changes
         .iter()

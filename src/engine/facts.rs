@@ -10,8 +10,11 @@ use super::project::ProjectContext;
 use crate::core::detect::{FileContent, RuleSet};
 use crate::core::ids::ProjectKey;
 use crate::core::types::{ChangeKind, Match};
-use crate::forge::{Forge, ForgeError, MergeRequest, ProjectPath};
+use crate::forge::{
+    ChangedFiles, CommitSha, FileChange, Forge, ForgeError, MergeRequest, ProjectPath,
+};
 use crate::store::CachedMatches;
+use futures_util::{StreamExt, TryStreamExt, stream};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -97,6 +100,10 @@ impl Engine {
     }
 }
 
+/// How many file texts are read at once: one wave for any ordinary MR,
+/// and no flood of requests for one that touches hundreds of migrations.
+const TEXTS_AT_ONCE: usize = 16;
+
 /// Lists the MR's changed files and classifies them, reading a file's text
 /// only when its rules need it or its diff was collapsed.
 async fn classify_from_forge(
@@ -106,19 +113,57 @@ async fn classify_from_forge(
     rules: &RuleSet,
 ) -> Result<(Vec<Match>, bool), ForgeError> {
     let changed = forge.changed_files(project, mr.number).await?;
+    let texts = read_texts(forge, project, &mr.head_sha, &changed, rules).await?;
+    Ok((classify_listed(rules, &changed, &texts), changed.truncated))
+}
+
+/// The texts the rules need at `head`, one entry per changed file (`None`
+/// where none is needed or the file does not exist there), read at once:
+/// no text depends on another.
+pub(super) async fn read_texts(
+    forge: &dyn Forge,
+    project: &ProjectPath,
+    head: &CommitSha,
+    changed: &ChangedFiles,
+    rules: &RuleSet,
+) -> Result<Vec<Option<String>>, ForgeError> {
+    let reads: Vec<_> = changed
+        .files
+        .iter()
+        .map(|change| read_text(forge, project, head, change, text_wanted(rules, change)))
+        .collect();
+    stream::iter(reads)
+        .buffered(TEXTS_AT_ONCE)
+        .try_collect()
+        .await
+}
+
+async fn read_text(
+    forge: &dyn Forge,
+    project: &ProjectPath,
+    head: &CommitSha,
+    change: &FileChange,
+    wanted: bool,
+) -> Result<Option<String>, ForgeError> {
+    if wanted {
+        forge.file_text(project, head, &change.file.path).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// Classifies the listed changes with the texts read (one per file).
+pub(super) fn classify_listed(
+    rules: &RuleSet,
+    changed: &ChangedFiles,
+    texts: &[Option<String>],
+) -> Vec<Match> {
     let mut matches = Vec::new();
-    for change in &changed.files {
+    for (change, text) in changed.files.iter().zip(texts) {
         let file = &change.file;
-        let Some(needs) = rules.content_needs(file) else {
+        if rules.content_needs(file).is_none() {
             continue;
-        };
-        let diff_missing = needs.added_lines && change.added_lines.is_none();
-        // A deleted file no longer exists at the head commit.
-        let text = if (needs.text || diff_missing) && file.change != ChangeKind::Deleted {
-            forge.file_text(project, &mr.head_sha, &file.path).await?
-        } else {
-            None
-        };
+        }
         // A new file's added lines are its whole text.
         let added_lines = change.added_lines.clone().or_else(|| {
             (file.change == ChangeKind::Added)
@@ -131,5 +176,17 @@ async fn classify_from_forge(
         };
         matches.extend(rules.classify(file, &content));
     }
-    Ok((matches, changed.truncated))
+    matches
+}
+
+/// Whether a changed file's text must be read: a rule looks at the whole
+/// file, or at added lines the forge did not send.
+fn text_wanted(rules: &RuleSet, change: &FileChange) -> bool {
+    let file = &change.file;
+    let Some(needs) = rules.content_needs(file) else {
+        return false;
+    };
+    let diff_missing = needs.added_lines && change.added_lines.is_none();
+    // A deleted file no longer exists at the head commit.
+    (needs.text || diff_missing) && file.change != ChangeKind::Deleted
 }

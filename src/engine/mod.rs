@@ -12,6 +12,7 @@ mod announce;
 mod announce_command;
 mod block;
 mod check;
+mod check_reads;
 pub mod clock;
 mod commit;
 mod compose;

@@ -5,7 +5,10 @@
 //! token). Each call takes one unit before it goes out, so concurrent
 //! workers never spend more than the forge said is left; each answer sets
 //! the budget to what the forge says now (never above what was taken since,
-//! within one window).
+//! within one window). While the budget is unknown a few calls go out at
+//! once to learn it, so a fresh process's first concurrent reads (`check`)
+//! are not made one after another; a forge that answers without budget
+//! headers is not paced at all.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -50,8 +53,12 @@ impl BudgetReading {
     }
 }
 
-/// How long one call may probe an unknown budget alone before another may.
+/// How long the calls probing an unknown budget may hold the others back.
 const PROBE_ALONE: Duration = Duration::from_secs(5);
+/// How many calls may go out at once while the budget is unknown: enough
+/// for a `check`'s first round of independent reads, far below any real
+/// forge's budget (GitLab.com and GitHub allow thousands of calls per window).
+const PROBES: u32 = 4;
 /// How often a call waiting for the probe's answer looks again.
 const PROBE_POLL: Duration = Duration::from_millis(10);
 
@@ -64,9 +71,13 @@ pub struct RateBudget {
 #[derive(Debug, Default)]
 struct State {
     window: Option<Window>,
-    /// While the budget is unknown, one call goes out to learn it (Unix
-    /// milliseconds it left); the others wait for its answer.
+    /// While the budget is unknown, up to [`PROBES`] calls go out to learn
+    /// it (Unix milliseconds the first left); the others wait for an answer.
     probe_since_ms: Option<i64>,
+    probes: u32,
+    /// The forge answered without budget headers: it reports none, so
+    /// there is nothing to learn and no call waits for a probe.
+    unreported: bool,
 }
 
 impl RateBudget {
@@ -81,11 +92,22 @@ impl RateBudget {
             // A new window: the forge's next answer says how much it holds.
             state.window = None;
         }
+        if state.window.is_none() && state.unreported {
+            return None;
+        }
         let Some(current) = state.window.as_mut() else {
             return match state.probe_since_ms {
-                Some(since) if now_ms - since < PROBE_ALONE.as_millis() as i64 => Some(PROBE_POLL),
+                Some(since) if now_ms - since < PROBE_ALONE.as_millis() as i64 => {
+                    if state.probes < PROBES {
+                        state.probes += 1;
+                        None
+                    } else {
+                        Some(PROBE_POLL)
+                    }
+                }
                 _ => {
                     state.probe_since_ms = Some(now_ms);
+                    state.probes = 1;
                     None
                 }
             };
@@ -106,13 +128,30 @@ impl RateBudget {
             Some(current) if current.reset_at == reading.reset_at => {
                 current.remaining.min(reading.remaining)
             }
-            _ => reading.remaining,
+            // The first answer to a few probes: the others are still out
+            // and spend from this budget too.
+            None => reading
+                .remaining
+                .saturating_sub(u64::from(state.probes.saturating_sub(1))),
+            Some(_) => reading.remaining,
         };
         state.window = Some(Window {
             remaining,
             reset_at: reading.reset_at,
         });
         state.probe_since_ms = None;
+        state.probes = 0;
+        state.unreported = false;
+    }
+
+    /// Records an answer that carried no budget headers: the forge (or a
+    /// proxy in front of it) reports none, so calls stop waiting for probes
+    /// until an answer carries a budget again.
+    pub fn unreported(&self) {
+        let mut state = self.state.lock().expect("rate budget");
+        state.unreported = true;
+        state.probe_since_ms = None;
+        state.probes = 0;
     }
 
     /// Forgets a probe that got no budget headers back (an error, or a
@@ -121,6 +160,7 @@ impl RateBudget {
         let mut state = self.state.lock().expect("rate budget");
         if state.window.is_none() {
             state.probe_since_ms = None;
+            state.probes = 0;
         }
     }
 
@@ -189,12 +229,7 @@ mod tests {
         assert_eq!(
             budget.take(at(100)),
             None,
-            "nothing known yet: one call probes"
-        );
-        assert_eq!(
-            budget.take(at(100)),
-            Some(PROBE_POLL),
-            "the others wait for it"
+            "nothing known yet: a call probes"
         );
         budget.observe(&reading(2, 160));
         assert_eq!(budget.take(at(100)), None);
@@ -203,8 +238,11 @@ mod tests {
         // A stale answer from a call in flight does not hand units back.
         budget.observe(&reading(1, 160));
         assert_eq!(budget.take(at(101)), Some(Duration::from_secs(59)));
-        // The window resets: one call learns the new budget.
-        assert_eq!(budget.take(at(160)), None);
+        // The window resets: a few calls learn the new budget, the others
+        // wait for them.
+        for _ in 0..PROBES {
+            assert_eq!(budget.take(at(160)), None);
+        }
         assert_eq!(budget.take(at(160)), Some(PROBE_POLL));
         budget.observe(&reading(5, 220));
         assert_eq!(budget.take(at(161)), None);
@@ -216,7 +254,37 @@ mod tests {
         assert_eq!(budget.take(0), None);
         budget.unprobed();
         assert_eq!(budget.take(1), None);
-        // A probe that never comes back stops blocking after a while.
+        // Probes that never come back stop blocking after a while.
+        for _ in 1..PROBES {
+            assert_eq!(budget.take(2), None);
+        }
+        assert_eq!(budget.take(3), Some(PROBE_POLL));
         assert_eq!(budget.take(PROBE_ALONE.as_millis() as i64 + 2), None);
+    }
+
+    #[test]
+    fn the_probes_still_out_are_charged_to_the_budget_the_first_answer_reports() {
+        let budget = RateBudget::default();
+        for _ in 0..PROBES {
+            assert_eq!(budget.take(0), None);
+        }
+        // The first answer says 4 are left: the other probes will spend 3.
+        budget.observe(&reading(u64::from(PROBES), 60));
+        assert_eq!(budget.take(1), None);
+        assert_eq!(budget.take(1), Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn a_forge_that_reports_no_budget_is_not_paced() {
+        let budget = RateBudget::default();
+        assert_eq!(budget.take(0), None);
+        budget.unreported();
+        for _ in 0..2 * PROBES {
+            assert_eq!(budget.take(1), None, "no call waits for a probe");
+        }
+        // An answer with a budget turns pacing back on.
+        budget.observe(&reading(1, 60));
+        assert_eq!(budget.take(2), None);
+        assert_eq!(budget.take(2), Some(Duration::from_secs(60)));
     }
 }

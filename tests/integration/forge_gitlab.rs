@@ -104,17 +104,19 @@ async fn projects_are_addressed_by_numeric_id_as_well_as_path() {
 }
 
 #[tokio::test]
-async fn the_connection_check_happens_once_on_first_use() {
+async fn no_call_waits_for_a_connection_check_and_a_bad_token_fails_the_first() {
     let (fake, _) = seeded().await;
     let gitlab = client(&fake);
-    assert_eq!(
-        fake.count("GET", "/user"),
-        0,
-        "constructing must not call GitLab"
-    );
     gitlab.merge_request(&lava(), ItemNumber(1)).await.unwrap();
-    gitlab.merge_request(&lava(), ItemNumber(1)).await.unwrap();
-    assert_eq!(fake.count("GET", "/user"), 1);
+    // The crate's own `GET /user` before the first call would be a round
+    // trip on every `check`'s critical path.
+    assert_eq!(fake.count("GET", "/user"), 0);
+    assert_eq!(fake.state().requests.len(), 1);
+    let error = client_with(&fake, "glpat-wrong")
+        .merge_request(&lava(), ItemNumber(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ForgeError::Unauthorized), "{error:?}");
 }
 
 #[tokio::test]
@@ -884,7 +886,7 @@ async fn calls_are_paced_by_the_budget_gitlab_reports_and_never_go_over() {
             .expect("every call succeeds once the window resets");
     }
     assert_eq!(fake.over_budget(), 0, "no call went over the budget");
-    // 17 calls (the crate's token check too) at 5 per window: 4 windows.
+    // 16 calls at 5 per window: 4 windows.
     assert!(
         started.elapsed() >= Duration::from_secs(2),
         "{:?}",

@@ -118,7 +118,7 @@ pub async fn send_paced(
             budget.observe(&reading);
             crate::forge::budget::report("github", &reading);
         }
-        None => budget.unprobed(),
+        None => budget.unreported(),
     }
     if parts.status.is_success() {
         return Ok(Reply {

@@ -5,7 +5,7 @@
 
 use super::endpoints::{EditMilestoneDescription, MilestoneOwner, ProjectMilestones};
 use super::model::{GlDiff, GlIssue, GlMergeRequest, GlMilestone};
-use super::transport::{Transport, map_api_error};
+use super::transport::{Api, Transport, map_api_error};
 use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
 use crate::forge::apply::PostedComment;
@@ -18,7 +18,7 @@ use crate::forge::{
 use async_trait::async_trait;
 use gitlab::api::projects::{issues, merge_requests, repository};
 use gitlab::api::{Endpoint, Pageable};
-use gitlab::{AsyncGitlab, GitlabBuilder, GitlabError};
+use gitlab::{AsyncGitlab, GitlabBuilder, GitlabError, ImpersonationClient};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::OnceCell;
@@ -68,30 +68,41 @@ impl GitLabClient {
         })
     }
 
-    /// Connects now (the crate checks the token with `GET /api/v4/user`).
+    /// Checks the token now, with `GET /api/v4/user` (whose answer names
+    /// the bot's account, kept for later).
     pub async fn connect(&self) -> Result<(), ForgeError> {
-        self.api().await.map(|_| ())
+        self.bot_username().await.map(|_| ())
     }
 
+    /// The crate's client, built without a token: built with one, the crate
+    /// checks it with `GET /user` first, a round trip before every process's
+    /// first call (`check` is a fresh process each time). The token goes on
+    /// each request instead ([`Self::transport`]); a bad one is refused
+    /// (401) by the first real call.
     async fn api(&self) -> Result<&AsyncGitlab, ForgeError> {
         self.api
             .get_or_try_init(|| async {
                 let (secure, host) = split_url(&self.settings.url)?;
-                let mut builder = GitlabBuilder::new(host, self.settings.token.clone());
+                let mut builder = GitlabBuilder::new_unauthenticated(host);
                 if !secure {
                     builder.insecure();
                 }
-                self.settings
-                    .retry
-                    .run(|| async { builder.build_async().await.map_err(map_gitlab_error) })
-                    .await
+                builder.build_async().await.map_err(map_gitlab_error)
             })
             .await
     }
 
+    /// The client with this token on every request.
+    async fn authenticated(&self) -> Result<Api<'_>, ForgeError> {
+        Ok(ImpersonationClient::new(
+            self.api().await?,
+            self.settings.token.clone(),
+        ))
+    }
+
     async fn transport(&self) -> Result<Transport<'_>, ForgeError> {
         Ok(Transport {
-            client: self.api().await?,
+            client: self.authenticated().await?,
             retry: &self.settings.retry,
             budget: &self.budget,
         })
@@ -122,7 +133,7 @@ impl GitLabClient {
     {
         let once = RetryPolicy::none();
         let transport = Transport {
-            client: self.api().await?,
+            client: self.authenticated().await?,
             retry: &once,
             budget: &self.budget,
         };

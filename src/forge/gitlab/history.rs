@@ -67,23 +67,29 @@ impl GitLabClient {
             ItemKind::MergeRequest => "merge_requests",
             ItemKind::Issue => "issues",
         };
-        let mut events = Vec::new();
-        for (read, resource) in [
-            (wanted.labels, "resource_label_events"),
-            (wanted.milestones, "resource_milestone_events"),
-        ] {
-            if !read {
-                continue;
+        let read = |wanted: bool, events: &'static str| async move {
+            if !wanted {
+                return Ok(Vec::new());
             }
             let endpoint = ResourceEvents {
                 project: project.0.as_str().into(),
                 items,
                 number: number.0,
-                events: resource,
+                events,
             };
             let page: Vec<GlResourceEvent> = self.query_all(endpoint).await?;
-            events.extend(page.into_iter().filter_map(GlResourceEvent::into_neutral));
-        }
+            Ok::<_, ForgeError>(page)
+        };
+        // Two lists that do not depend on each other: one round trip, not two.
+        let (labels, milestones) = tokio::try_join!(
+            read(wanted.labels, "resource_label_events"),
+            read(wanted.milestones, "resource_milestone_events"),
+        )?;
+        let events: Vec<ItemEvent> = labels
+            .into_iter()
+            .chain(milestones)
+            .filter_map(GlResourceEvent::into_neutral)
+            .collect();
         Ok(events)
     }
 }

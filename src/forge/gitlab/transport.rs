@@ -10,7 +10,7 @@ use crate::forge::retry::RetryPolicy;
 use crate::forge::{ForgeError, cause_chain};
 use bytes::Bytes;
 use gitlab::api::{ApiError, AsyncClient, Endpoint, Pageable};
-use gitlab::{AsyncGitlab, RestError};
+use gitlab::{AsyncGitlab, ImpersonationClient, RestError};
 use serde::de::DeserializeOwned;
 
 /// GitLab's largest page.
@@ -26,8 +26,12 @@ pub struct Answer {
     pub next_page: Option<Option<usize>>,
 }
 
+/// The crate's client with the token put on each request: built that way,
+/// the crate makes no `GET /user` of its own before the first call.
+pub type Api<'a> = ImpersonationClient<'a, AsyncGitlab>;
+
 pub struct Transport<'a> {
-    pub client: &'a AsyncGitlab,
+    pub client: Api<'a>,
     pub retry: &'a RetryPolicy,
     /// This token's rate-limit budget, taken before each request.
     pub budget: &'a RateBudget,
@@ -48,7 +52,7 @@ impl Transport<'_> {
                 if endpoint.method() != http::Method::GET {
                     crate::forge::write_fence::check()?;
                 }
-                let answer = send_once(self.client, self.budget, endpoint, page).await;
+                let answer = send_once(&self.client, self.budget, endpoint, page).await;
                 if answer.is_err() {
                     self.budget.unprobed();
                 }
@@ -97,7 +101,7 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ForgeError> {
 }
 
 async fn send_once<E: Endpoint + Sync>(
-    client: &AsyncGitlab,
+    client: &Api<'_>,
     budget: &RateBudget,
     endpoint: &E,
     page: Option<usize>,
@@ -113,7 +117,7 @@ async fn send_once<E: Endpoint + Sync>(
 /// The endpoint's request (URL with its parameters and page, method,
 /// content type) and its body.
 fn build_request<E: Endpoint>(
-    client: &AsyncGitlab,
+    client: &Api<'_>,
     endpoint: &E,
     page: Option<usize>,
 ) -> Result<(http::request::Builder, Vec<u8>), ForgeError> {
@@ -159,7 +163,7 @@ fn read_answer(response: http::Response<Bytes>, budget: &RateBudget) -> Result<A
             budget.observe(&reading);
             crate::forge::budget::report("gitlab", &reading);
         }
-        None => budget.unprobed(),
+        None => budget.unreported(),
     }
     if !status.is_success() {
         let retry_after = header("Retry-After").as_deref().and_then(parse_retry_after);

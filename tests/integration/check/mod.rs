@@ -5,6 +5,7 @@
 pub mod ci;
 mod github;
 mod gitlab;
+mod round_trips;
 mod serverless;
 
 use crate::fake_github::state::PrFile;

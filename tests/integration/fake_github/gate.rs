@@ -32,7 +32,8 @@ pub async fn gatekeeper(
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
-    let (caller, fault, budget, plan) = {
+    let at = Instant::now();
+    let (caller, fault, budget, plan, delay) = {
         let mut state = fake.state.lock().unwrap();
         let caller = identify(&state, request.headers());
         let credential = credential(request.headers());
@@ -49,25 +50,37 @@ pub async fn gatekeeper(
         state.requests.push(RecordedRequest {
             method: method.to_string(),
             route: route.clone(),
-            path_and_query,
+            path_and_query: path_and_query.clone(),
             caller: caller.as_ref().ok().cloned(),
-            at: Instant::now(),
+            at,
+            answered: None,
             mishap: plan.mishap,
         });
         let budget = state.budget.as_mut().map(Budget::spend);
-        (caller, fault, budget, plan)
+        (caller, fault, budget, plan, state.delay)
     };
-    if let Some(delay) = plan.delay {
+    for delay in [delay, plan.delay].into_iter().flatten() {
         tokio::time::sleep(delay).await;
     }
-    match plan.mishap {
+    let response = match plan.mishap {
         Some(mishap) if mishap.after() => {
             let served = serve(caller, fault, budget, (method, &route), request, next).await;
             mishap.spoil(served).await
         }
         Some(mishap) => mishap.refuse(),
         None => serve(caller, fault, budget, (method, &route), request, next).await,
+    };
+    let mut state = fake.state.lock().unwrap();
+    // The log may have been cleared meanwhile: only this request's own entry.
+    if let Some(entry) = state
+        .requests
+        .iter_mut()
+        .rev()
+        .find(|r| r.at == at && r.path_and_query == path_and_query)
+    {
+        entry.answered = Some(Instant::now());
     }
+    response
 }
 
 /// The answer once the call gets through the flaky mode: injected faults,

@@ -9,6 +9,7 @@ mod gate;
 pub mod history;
 pub mod people;
 pub mod render;
+pub mod reviews;
 pub mod routes;
 pub mod state;
 
@@ -253,6 +254,31 @@ impl FakeGitHub {
 
     pub fn clear_requests(&self) {
         self.with_state(|s| s.requests.clear());
+    }
+
+    /// Answers every request `delay` late, as GitHub across the internet would.
+    pub fn set_delay(&self, delay: Option<std::time::Duration>) {
+        self.with_state(|s| s.delay = delay);
+    }
+
+    /// The round trips on the critical path of the requests recorded since
+    /// the last clear, up to the first for which `stop(method, route)` holds
+    /// (see `fake_round_trips.rs`).
+    pub fn round_trips_before(&self, stop: impl Fn(&str, &str) -> bool) -> usize {
+        use crate::fake_gitlab::round_trips::{Span, depth};
+        let spans: Vec<Span> = self.with_state(|s| {
+            s.requests
+                .iter()
+                .take_while(|r| !stop(&r.method, &r.route))
+                .filter_map(|r| {
+                    Some(Span {
+                        sent: r.at,
+                        answered: r.answered?,
+                    })
+                })
+                .collect()
+        });
+        depth(&spans)
     }
 
     /// How many requests hit `method route` (route as a template).

@@ -126,7 +126,7 @@ pub fn pull(base: &str, repo: &Repo, issue: &Issue) -> Value {
             "ref": reference,
             "sha": sha,
             "user": user(&repo.owner),
-            "repo": {"id": repo.id, "name": repo.name, "full_name": full},
+            "repo": {"id": repo.id, "name": repo.name, "full_name": full, "owner": user(&repo.owner)},
         })
     };
     json!({

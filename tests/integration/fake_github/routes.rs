@@ -5,6 +5,7 @@ use super::Fake;
 use super::gate::gatekeeper;
 use super::history;
 use super::render;
+use super::reviews;
 use super::state::{Caller, CheckRun, Comment, Label, Milestone, State, Status};
 use axum::extract::{Path, Query, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -29,6 +30,18 @@ pub fn router(fake: Fake) -> Router {
         .route(
             "/repos/{owner}/{repo}/pulls/{number}/files",
             get(list_files),
+        )
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/commits",
+            get(reviews::list_commits),
+        )
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/reviews",
+            get(reviews::list_reviews),
+        )
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers",
+            get(reviews::requested_reviewers),
         )
         .route("/repos/{owner}/{repo}/contents/{*path}", get(get_contents))
         .route("/repos/{owner}/{repo}/issues", get(list_issues))

@@ -52,6 +52,8 @@ pub struct RecordedRequest {
     pub path_and_query: String,
     pub caller: Option<Caller>,
     pub at: Instant,
+    /// When its answer left (`None` while it is being served).
+    pub answered: Option<Instant>,
     /// What the flaky mode (or an injected mishap) did to it.
     pub mishap: Option<Mishap>,
 }
@@ -228,6 +230,8 @@ pub struct State {
     pub bot_login: String,
     /// A primary rate limit: calls per window, with GitHub's headers.
     pub budget: Option<Budget>,
+    /// Added before every answer.
+    pub delay: Option<std::time::Duration>,
     /// Label and milestone events of every issue and pull request, oldest first.
     pub history: Vec<super::history::IssueEvent>,
     next_id: u64,

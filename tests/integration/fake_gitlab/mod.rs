@@ -9,6 +9,8 @@ pub mod history;
 pub mod people;
 #[path = "../fake_rate_window.rs"]
 pub mod rate_window;
+#[path = "../fake_round_trips.rs"]
+pub mod round_trips;
 pub mod routes;
 pub mod state;
 
@@ -194,8 +196,29 @@ impl FakeGitLab {
         self.state().mishaps.push_back((route.into(), mishap));
     }
 
+    /// Answers every request `delay` late, as a forge across the internet
+    /// would.
     pub fn set_delay(&self, delay: Option<Duration>) {
         self.state().delay = delay;
+    }
+
+    /// The round trips on the critical path of the requests recorded since
+    /// the last reset, up to the first for which `stop(method, route)` holds
+    /// (see `fake_round_trips.rs`).
+    pub fn round_trips_before(&self, stop: impl Fn(&str, &str) -> bool) -> usize {
+        let spans: Vec<round_trips::Span> = self
+            .state()
+            .requests
+            .iter()
+            .take_while(|r| !stop(&r.method, &r.route))
+            .filter_map(|r| {
+                Some(round_trips::Span {
+                    sent: r.at,
+                    answered: r.answered?,
+                })
+            })
+            .collect();
+        round_trips::depth(&spans)
     }
 
     pub fn reset_requests(&self) {

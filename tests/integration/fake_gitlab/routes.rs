@@ -114,6 +114,7 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let uri = request.uri().to_string();
+    let at = Instant::now();
     let (delay, access, fault, limit, plan) = {
         let mut state = state.lock().unwrap();
         let limit = state.budget.as_mut().map(super::rate_window::Budget::spend);
@@ -129,7 +130,8 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
             method: method.to_string(),
             route: route.clone(),
             uri: uri.clone(),
-            at: Instant::now(),
+            at,
+            answered: None,
             token: token.clone(),
             mishap: plan.mishap,
         });
@@ -140,14 +142,25 @@ async fn gate(AxumState(state): AxumState<Shared>, request: AxumRequest, next: N
     for delay in [delay, plan.delay].into_iter().flatten() {
         tokio::time::sleep(delay).await;
     }
-    match plan.mishap {
+    let response = match plan.mishap {
         Some(mishap) if mishap.after() => {
             let served = serve(access, fault, limit, &method, request, next).await;
             mishap.spoil(served).await
         }
         Some(mishap) => mishap.refuse(),
         None => serve(access, fault, limit, &method, request, next).await,
+    };
+    let mut state = state.lock().unwrap();
+    // The log may have been reset meanwhile: only this request's own entry.
+    if let Some(entry) = state
+        .requests
+        .iter_mut()
+        .rev()
+        .find(|r| r.at == at && r.uri == uri)
+    {
+        entry.answered = Some(Instant::now());
     }
+    response
 }
 
 /// The gate's answer once the call gets through: 401, a queued fault, the

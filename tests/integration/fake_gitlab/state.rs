@@ -171,6 +171,8 @@ pub struct Request {
     pub route: String,
     pub uri: String,
     pub at: Instant,
+    /// When its answer left (`None` while it is being served).
+    pub answered: Option<Instant>,
     /// The `PRIVATE-TOKEN` it came with.
     pub token: Option<String>,
     /// What the flaky mode (or a queued mishap) did to it.
