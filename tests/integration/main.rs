@@ -11,6 +11,7 @@ mod ci_files;
 mod cli_truths;
 mod config;
 mod detection;
+mod doc_examples;
 mod engine;
 mod forge_github;
 mod forge_gitlab;
