@@ -8,7 +8,7 @@ use crate::git::repo::GitRepo;
 use anyhow::Result;
 use serde::Serialize;
 
-/// What a scan found; serialises to SPEC §6's JSON shape.
+/// What a scan found; serialises to the JSON shape in docs/commands.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanReport {
     pub db_change: bool,

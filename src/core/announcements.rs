@@ -1,4 +1,4 @@
-//! Which announcement mails a project owes now (SPEC §5), from the recorded
+//! Which announcement mails a project owes now (docs/announcements.md), from the recorded
 //! database changes, the milestones and the ledger: the downtime warning
 //! when its trigger fires, digest updates when changes join or all leave an
 //! announced batch, and the release notice when an announced batch closes.

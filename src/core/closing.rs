@@ -1,7 +1,7 @@
 //! Finds the issues a merge request says it closes ("Closes #12",
 //! "Fixes group/project#12", "Resolves: https://…/issues/12"), in the
 //! syntax of both forges, so the bot can carry the database-changes label
-//! from an MR to the issues it closes (SPEC §3).
+//! from an MR to the issues it closes (docs/policy.md).
 //!
 //! Keywords are GitHub's (close, closes, closed, fix, fixes, fixed, resolve,
 //! resolves, resolved) and those of GitLab's default closing pattern (also

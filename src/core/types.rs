@@ -80,7 +80,7 @@ impl ChangedFile {
     }
 }
 
-/// The class of a detected migration (SPEC §1).
+/// The class of a detected migration (docs/rules.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MigrationKind {

@@ -1,6 +1,6 @@
 //! Builds the forge clients the configuration names, reading secrets from
 //! the environment variables (and key file) it points at. Nothing here
-//! contacts a forge: `serve` must start while a forge is down (SPEC §9).
+//! contacts a forge: `serve` must start while a forge is down (docs/deployment.md).
 //! A command about one project builds only that project's forge, so a CI
 //! job of one forge never needs the other forge's secrets.
 

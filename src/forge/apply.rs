@@ -1,5 +1,5 @@
 //! Applies a decided change to one MR or issue with the fewest writes
-//! (SPEC §10: at most one write each for labels+milestone, status, comment;
+//! (docs/design.md, API economy: at most one write each for labels+milestone, status, comment;
 //! none when nothing changed). The label and milestone delta is the core's
 //! decision, sent exactly as decided; status and comment are skipped when
 //! the bot's last write already says the same.

@@ -103,7 +103,7 @@ pub enum MilestoneUpdate {
 }
 
 /// Label and milestone changes applied to one MR or issue in ONE request
-/// (SPEC §10: at most one write for labels and milestone together).
+/// (docs/design.md, API economy: at most one write for labels and milestone together).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemUpdate {
     pub add_labels: Vec<String>,

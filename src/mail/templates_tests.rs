@@ -1,4 +1,4 @@
-//! Templates: the built-ins carry what SPEC §5 asks for, overrides replace
+//! Templates: the built-ins carry what docs/announcements.md promises, overrides replace
 //! file by file, and a broken template is reported at its file, line, column.
 
 use super::*;

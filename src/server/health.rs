@@ -4,7 +4,7 @@
 //! the ledger's newest mail refused for good, until a mail goes out), and the dead jobs
 //! (degraded while any is left). 200 while the database
 //! answers — a forge or mail outage is reported but webhooks are still
-//! accepted and queued (SPEC §9) — else 503.
+//! accepted and queued (docs/deployment.md) — else 503.
 
 use super::routes::AppState;
 use crate::forge::ForgeKind;

@@ -1,4 +1,4 @@
-//! The durable store (SPEC §8): webhook deliveries, the job queue, the bot's
+//! The durable store (docs/design.md#storage): webhook deliveries, the job queue, the bot's
 //! record of each MR and issue (ownership, comment, status, last evaluation),
 //! milestone epochs and the announcement ledger. One code path through sqlx's
 //! `Any` driver: an SQLite file by default, PostgreSQL by URL.

@@ -1,6 +1,6 @@
 //! The engine against the fake forges and a temp-file SQLite store: jobs
 //! are enqueued, claimed and handled until the queue is empty, then the
-//! fake's state and its request counts are checked (SPEC §2–§4, §10).
+//! fake's state and its request counts are checked (docs/policy.md and docs/design.md's API economy).
 
 use crate::fake_github::state::{Access as GhAccess, PrFile};
 use crate::fake_github::{FakeGitHub, PullSeed};

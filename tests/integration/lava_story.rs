@@ -209,7 +209,7 @@ impl<F: StoryForge> Story<'_, F> {
     }
 
     /// `schemagate check` on every open MR of the story exits as the status
-    /// the server posted says, with the same summary (SPEC §4: one verdict).
+    /// the server posted says, with the same summary (docs/policy.md: one verdict).
     async fn checks_agree(&mut self) {
         let (section, env) = self.forge.check_setup();
         let config = format!("{section}\n{}", project_config(self.forge.config_word()));

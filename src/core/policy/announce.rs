@@ -1,4 +1,4 @@
-//! When the downtime warning for a batch is due (SPEC §5 triggers).
+//! When the downtime warning for a batch is due (docs/announcements.md triggers).
 
 use super::batch::{Releases, holding_milestones, recorded_placements};
 use super::facts::ProjectState;

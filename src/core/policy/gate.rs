@@ -1,4 +1,4 @@
-//! The gate (SPEC §4): what is wrong with an item's placement, and the
+//! The gate (docs/policy.md): what is wrong with an item's placement, and the
 //! verdict an MR gets from it. Each rule can be switched off.
 
 use super::batch::{Releases, earliest_due};
@@ -26,7 +26,7 @@ pub(super) struct GateInput<'p, 'a> {
     pub now: DateTime<Utc>,
 }
 
-/// The problems of an item, in the order of the SPEC §4 table. Issues are
+/// The problems of an item, in the order of docs/policy.md's gate table. Issues are
 /// never merged, so only the placement rules apply to them.
 pub(super) fn problems(input: &GateInput, policy: &Policy) -> Vec<Problem> {
     let is_mr = input.facts.kind == ItemKind::MergeRequest;

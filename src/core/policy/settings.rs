@@ -5,7 +5,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use std::num::NonZeroUsize;
 
-/// When the downtime warning for a batch becomes due (SPEC §5).
+/// When the downtime warning for a batch becomes due (docs/announcements.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnnounceTrigger {
@@ -34,7 +34,7 @@ impl AnnounceTrigger {
     }
 }
 
-/// Which gate rules are on (SPEC §4); all on by default.
+/// Which gate rules are on (docs/policy.md); all on by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GateSwitches {
     /// Fail any MR whose milestone is ordered after the next release.
@@ -77,7 +77,7 @@ impl Policy {
     pub const DEFAULT_MAX_OPEN_BATCHES: NonZeroUsize = NonZeroUsize::MIN;
     pub const DEFAULT_LEAD_TIME_DAYS: i64 = 14;
 
-    /// The defaults of SPEC §7 for a project using `scheme`.
+    /// The defaults docs/configuration.md gives for a project using `scheme`.
     pub fn new(scheme: Scheme) -> Policy {
         Policy {
             label: Policy::DEFAULT_LABEL.to_string(),

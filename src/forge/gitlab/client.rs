@@ -24,7 +24,7 @@ use std::sync::Mutex;
 use tokio::sync::OnceCell;
 
 /// Connection settings; the connection itself is made on first use, so a
-/// GitLab that is down at start-up does not stop the bot (SPEC §9).
+/// GitLab that is down at start-up does not stop the bot (docs/deployment.md).
 #[derive(Debug, Clone)]
 pub struct GitLabSettings {
     /// `https://gitlab.example.org` (or `http://127.0.0.1:PORT` in tests).

@@ -1,4 +1,4 @@
-//! The triggers of SPEC §5: `first-change` mails as soon as the batch holds
+//! The triggers of docs/announcements.md: `first-change` mails as soon as the batch holds
 //! a change; `manual` only through `schemagate announce`, once; under
 //! `work-starts` a start date that comes round is caught by the periodic
 //! sync alone, with no webhook.

@@ -1,4 +1,4 @@
-//! SPEC §9's bad-input table through real HTTP: authentication first,
+//! The bad-input answers of docs/deployment.md through real HTTP: authentication first,
 //! nothing stored for a refused delivery, size limits, malformed bodies,
 //! ignored events, duplicates, and nothing a sender does stops the server.
 

@@ -1,4 +1,4 @@
-//! Scenarios: when the downtime warning is due (every SPEC §5 trigger).
+//! Scenarios: when the downtime warning is due (every trigger in docs/announcements.md).
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Scenarios: every row of the SPEC §4 gate table, and each switch.
+//! Scenarios: every row of the gate table in docs/policy.md, and each switch.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Scenarios: which milestone a database change sits in (SPEC §2).
+//! Scenarios: which milestone a database change sits in (docs/policy.md).
 
 use super::*;
 
