@@ -73,16 +73,6 @@ pub enum Command {
     },
 }
 
-impl Format {
-    fn word(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Markdown => "markdown",
-        }
-    }
-}
-
 impl Command {
     /// The command's name and the formats it prints: `markdown` only where
     /// a table is printed, so asking for it elsewhere is refused rather
@@ -111,10 +101,12 @@ fn check_format(command: &Command, format: Format) -> anyhow::Result<()> {
     if formats.contains(&format) {
         return Ok(());
     }
-    let words: Vec<&str> = formats.iter().map(|f| f.word()).collect();
+    // The words clap parses `--format` from.
+    let word = |f: &Format| f.to_possible_value().map(|v| v.get_name().to_string());
+    let words: Vec<String> = formats.iter().filter_map(word).collect();
     anyhow::bail!(
         "`{name}` has no {} output; use --format {}",
-        format.word(),
+        word(&format).unwrap_or_default(),
         words.join(" or ")
     )
 }

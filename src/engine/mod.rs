@@ -240,13 +240,11 @@ impl Engine {
 /// The tracing span a worker runs one job in: the job's id and attempt,
 /// the worker, and the forge, project and item it is about, so every line
 /// the job logs (its outcome too) says which project it concerns.
-pub fn job_span(job: &Job, worker: &str) -> tracing::Span {
-    let (forge, project, item) = match Work::from_json(&job.payload) {
-        Ok(work) => {
-            let (forge, project, item) = describe(&work);
-            (Some(forge), project, item)
-        }
-        Err(_) => (None, None, None),
+/// `work` is the job's payload as read, `None` when it could not be.
+pub fn job_span(job: &Job, work: Option<&Work>, worker: &str) -> tracing::Span {
+    let (forge, project, item) = match work.map(describe) {
+        Some((forge, project, item)) => (Some(forge), project, item),
+        None => (None, None, None),
     };
     tracing::info_span!(
         "job",

@@ -7,62 +7,66 @@
 //! whether it is composed before or after the carry-over.
 
 use super::Engine;
-use super::failure::{Failure, Step};
+use super::failure::Step;
 use super::plan::item_reference;
 use super::project::ProjectContext;
 use crate::core::policy::{DbItemRef, ProjectState};
 use crate::core::types::MilestoneId;
 use crate::forge::{ForgeError, ItemKind, ItemState};
-use tokio::task::JoinSet;
+use futures_util::{StreamExt, TryStreamExt, stream};
+
+/// How many items are read at once: one wave for an ordinary release, and
+/// no flood of requests for one with hundreds of changes.
+const READS_AT_ONCE: usize = 16;
 
 impl Engine {
     /// The database changes recorded in `milestone` that shipped with it,
-    /// in the store's order. One read per recorded change, all at once.
+    /// in the store's order. One read per recorded change, in one wave.
     pub(super) async fn shipped_changes(
         &self,
         project: &ProjectContext<'_>,
         state: &ProjectState,
         milestone: MilestoneId,
     ) -> Step<Vec<DbItemRef>> {
-        let recorded: Vec<DbItemRef> = state.db_changes_in(milestone).cloned().collect();
-        let mut reads = JoinSet::new();
-        for (index, change) in recorded.iter().enumerate() {
-            let forge = project.forge.clone();
-            let path = project.path().clone();
-            let (kind, number) = (change.kind, change.number);
-            reads.spawn(async move {
-                let state = match kind {
-                    ItemKind::MergeRequest => {
-                        forge.merge_request(&path, number).await.map(|m| m.state)
-                    }
-                    ItemKind::Issue => forge.issue(&path, number).await.map(|i| i.state),
-                };
-                (index, state)
-            });
+        let reads: Vec<_> = state
+            .db_changes_in(milestone)
+            .map(|change| self.if_shipped(project, change))
+            .collect();
+        let shipped: Vec<Option<DbItemRef>> = stream::iter(reads)
+            .buffered(READS_AT_ONCE)
+            .try_collect()
+            .await?;
+        Ok(shipped.into_iter().flatten().collect())
+    }
+
+    /// `change` when the forge says it shipped, else `None`.
+    async fn if_shipped(
+        &self,
+        project: &ProjectContext<'_>,
+        change: &DbItemRef,
+    ) -> Step<Option<DbItemRef>> {
+        let path = project.path();
+        let read = match change.kind {
+            ItemKind::MergeRequest => project
+                .forge
+                .merge_request(path, change.number)
+                .await
+                .map(|mr| mr.state),
+            ItemKind::Issue => project
+                .forge
+                .issue(path, change.number)
+                .await
+                .map(|issue| issue.state),
+        };
+        match read {
+            Ok(state) => Ok(has_shipped(change.kind, state).then(|| change.clone())),
+            // Deleted since: nothing of it shipped that anyone can name.
+            Err(ForgeError::NotFound(_)) => Ok(None),
+            Err(error) => {
+                let reference = item_reference(project.kind, change.kind, change.number);
+                Err(self.forge_error(project, &error, &format!("reading {reference}")))
+            }
         }
-        let mut shipped = vec![false; recorded.len()];
-        while let Some(joined) = reads.join_next().await {
-            let (index, read) =
-                joined.map_err(|e| Failure::Unrunnable(format!("a forge read panicked: {e}")))?;
-            let change = &recorded[index];
-            shipped[index] = match read {
-                Ok(state) => has_shipped(change.kind, state),
-                // Deleted since: nothing of it shipped that anyone can name.
-                Err(ForgeError::NotFound(_)) => false,
-                Err(error) => {
-                    let doing = format!(
-                        "reading {}",
-                        item_reference(project.kind, change.kind, change.number)
-                    );
-                    return Err(self.forge_error(project, &error, &doing));
-                }
-            };
-        }
-        Ok(recorded
-            .into_iter()
-            .zip(shipped)
-            .filter_map(|(change, shipped)| shipped.then_some(change))
-            .collect())
     }
 }
 

@@ -62,8 +62,11 @@ impl Worker {
             match self.shared.store.claim(&self.id, self.shared.lease).await {
                 Ok(Some(job)) => {
                     let fence = WriteFence::new(fence_end(asked, self.shared.lease));
-                    let span = crate::engine::job_span(&job, &self.id);
-                    self.work(job, fence).instrument(span).await;
+                    // The payload is read once here for the span and the metrics.
+                    let work = Work::from_json(&job.payload).ok();
+                    let span = crate::engine::job_span(&job, work.as_ref(), &self.id);
+                    let labels = JobLabels::of(work.as_ref());
+                    self.work(job, labels, fence).instrument(span).await;
                 }
                 Ok(None) => self.idle().await,
                 Err(error) => {
@@ -82,8 +85,7 @@ impl Worker {
         }
     }
 
-    async fn work(&mut self, job: Job, fence: WriteFence) {
-        let labels = JobLabels::of(&job);
+    async fn work(&mut self, job: Job, labels: JobLabels, fence: WriteFence) {
         let started = std::time::Instant::now();
         let running = self.start(&job, &fence);
         let result = match self.first_ending(running).await {
@@ -273,18 +275,19 @@ struct JobLabels {
 }
 
 impl JobLabels {
-    fn of(job: &Job) -> JobLabels {
-        match Work::from_json(&job.payload) {
-            Ok(Work::Event { forge, .. }) => JobLabels {
+    /// `None`: the payload could not be read.
+    fn of(work: Option<&Work>) -> JobLabels {
+        match work {
+            Some(Work::Event { forge, .. }) => JobLabels {
                 work: "event",
                 event_forge: Some(forge.name()),
             },
-            Ok(Work::Evaluate { .. }) => JobLabels::other("evaluate"),
-            Ok(Work::Reevaluate { .. }) => JobLabels::other("reevaluate"),
-            Ok(Work::RenderBlock { .. }) => JobLabels::other("render_block"),
-            Ok(Work::Sync { .. }) => JobLabels::other("sync"),
-            Ok(Work::Announce { .. }) => JobLabels::other("announce"),
-            Err(_) => JobLabels::other("unreadable"),
+            Some(Work::Evaluate { .. }) => JobLabels::other("evaluate"),
+            Some(Work::Reevaluate { .. }) => JobLabels::other("reevaluate"),
+            Some(Work::RenderBlock { .. }) => JobLabels::other("render_block"),
+            Some(Work::Sync { .. }) => JobLabels::other("sync"),
+            Some(Work::Announce { .. }) => JobLabels::other("announce"),
+            None => JobLabels::other("unreadable"),
         }
     }
 

@@ -213,14 +213,16 @@ impl DerefMut for Reader {
     }
 }
 
-/// The URL sqlx gets: an SQLite file is created when missing, unless the
-/// URL already says which `mode` it wants.
+/// An SQLite URL that names no file.
+fn is_in_memory(text: &str) -> bool {
+    text.contains(":memory:") || text.contains("mode=memory")
+}
+
 /// The file an SQLite URL names (`sqlite://schemagate.db`,
 /// `sqlite:///var/lib/x.db?mode=rwc`); `None` for PostgreSQL and memory.
 fn sqlite_file(url: &DatabaseUrl) -> Option<String> {
     let text = &url.url;
-    if url.kind != DatabaseKind::Sqlite || text.contains(":memory:") || text.contains("mode=memory")
-    {
+    if url.kind != DatabaseKind::Sqlite || is_in_memory(text) {
         return None;
     }
     let rest = text
@@ -230,10 +232,11 @@ fn sqlite_file(url: &DatabaseUrl) -> Option<String> {
     (!path.is_empty()).then(|| path.to_string())
 }
 
+/// The URL sqlx gets: an SQLite file is created when missing, unless the
+/// URL already says which `mode` it wants.
 fn sqlx_url(url: &DatabaseUrl) -> String {
     let text = &url.url;
-    let in_memory = text.contains(":memory:") || text.contains("mode=memory");
-    if url.kind != DatabaseKind::Sqlite || in_memory || text.contains("mode=") {
+    if url.kind != DatabaseKind::Sqlite || is_in_memory(text) || text.contains("mode=") {
         return text.clone();
     }
     let separator = if text.contains('?') { '&' } else { '?' };

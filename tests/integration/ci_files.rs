@@ -130,14 +130,7 @@ async fn the_components_script_gates_and_applies_in_a_merge_request_pipeline() {
     // only GitLab's variables, and check must not ask for GitHub's token.
     let config = two_forge_config(&fake.url, "http://127.0.0.1:9");
     std::fs::write(checkout.path().join("schemagate.toml"), config).unwrap();
-    let binary_dir = Path::new(env!("CARGO_BIN_EXE_schemagate"))
-        .parent()
-        .unwrap();
-    let path = format!(
-        "{}:{}",
-        binary_dir.display(),
-        std::env::var("PATH").unwrap()
-    );
+    let path = crate::support::path_with_schemagate();
     let pid_text = pid.to_string();
     let run = |apply: &str| {
         let inputs = [

@@ -59,14 +59,7 @@ fn every_upgrade_path_example_prints_what_the_page_shows() {
         .filter(|e| e.command.starts_with("schemagate ") && !e.shown.trim().is_empty())
         .collect();
     assert!(runs.len() >= 4, "too few examples found: {}", runs.len());
-    let binary_dir = Path::new(env!("CARGO_BIN_EXE_schemagate"))
-        .parent()
-        .unwrap();
-    let path = format!(
-        "{}:{}",
-        binary_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = crate::support::path_with_schemagate();
     for example in examples.iter().filter(|e| e.shown.trim() != "") {
         let output = Command::new("sh")
             .args(["-c", &example.command])

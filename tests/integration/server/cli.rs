@@ -124,15 +124,7 @@ gate = {{ require_announcement = false }}
         "{health}"
     );
 
-    let queued = http
-        .post(format!("{base}/webhooks/gitlab"))
-        .header("X-Gitlab-Token", GITLAB_SECRET)
-        .header("X-Gitlab-Event", "Merge Request Hook")
-        .body(gitlab_mr(GITLAB_PROJECT, 21, "open"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(queued.status(), StatusCode::ACCEPTED);
+    assert_eq!(post_gitlab_mr_opened(&base, 21).await, StatusCode::ACCEPTED);
 
     let status = StdCommand::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -91,24 +91,17 @@ async fn a_forge_that_is_down_at_start_is_reported_before_any_webhook_arrives() 
         ..Setup::default()
     })
     .await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let (status, text) = server.get("/healthz").await;
-        assert_eq!(status, StatusCode::OK, "the database is up: {text}");
-        let health = health_json(&text);
-        if health["forges"]["gitlab"]
-            .as_str()
-            .is_some_and(|state| state.starts_with("down: "))
-        {
-            assert_eq!(health["status"], "degraded");
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the start-up probe never reported GitLab down: {health}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let health = health_until(
+        &server,
+        "the start-up probe never reported GitLab down",
+        |h| {
+            h["forges"]["gitlab"]
+                .as_str()
+                .is_some_and(|state| state.starts_with("down: "))
+        },
+    )
+    .await;
+    assert_eq!(health["status"], "degraded");
     assert_eq!(server.event_jobs().await.len(), 0, "no webhook was sent");
 }
 
@@ -133,20 +126,12 @@ async fn a_forge_and_mail_server_that_are_down_are_reported_while_webhooks_still
     assert_eq!(server.event_jobs().await.len(), 1);
 
     // Working that job tries GitLab, which is how the server learns it is down.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    let (reported, last) = loop {
-        let (status, text) = server.get("/healthz").await;
-        assert_eq!(status, StatusCode::OK, "the database is up: {text}");
-        let health = health_json(&text);
-        let down = health["forges"]["gitlab"]
+    let last = health_until(&server, "GitLab never reported down", |h| {
+        h["forges"]["gitlab"]
             .as_str()
-            .is_some_and(|state| state.starts_with("down: "));
-        if down || tokio::time::Instant::now() >= deadline {
-            break (down, health);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert!(reported, "GitLab never reported down: {last}");
+            .is_some_and(|state| state.starts_with("down: "))
+    })
+    .await;
     assert_eq!(last["status"], "degraded");
     assert_eq!(last["database"], "ok");
     health_until(&server, "GitHub never ok", |h| {

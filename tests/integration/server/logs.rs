@@ -105,15 +105,7 @@ releases = {{ scheme = "calver" }}
         .nth(1)
         .unwrap()
         .to_string();
-    let queued = reqwest::Client::new()
-        .post(format!("{base}/webhooks/gitlab"))
-        .header("X-Gitlab-Token", GITLAB_SECRET)
-        .header("X-Gitlab-Event", "Merge Request Hook")
-        .body(gitlab_mr(GITLAB_PROJECT, 21, "open"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(queued.status(), StatusCode::ACCEPTED);
+    assert_eq!(post_gitlab_mr_opened(&base, 21).await, StatusCode::ACCEPTED);
 
     let job = lines.wait_for(&["attempt=1", "failed"]).await;
     for forge in [GITLAB_PROJECT, GITHUB_REPO] {

@@ -245,6 +245,20 @@ webhook_secret_env = "SCHEMAGATE_TEST_GITHUB_SECRET"
 }
 
 /// A GitLab merge request hook body, shaped like GitLab's.
+/// Sends an MR-opened GitLab webhook to a `serve` process at `base` (with
+/// the tests' secret); the answer's status.
+pub async fn post_gitlab_mr_opened(base: &str, iid: u64) -> StatusCode {
+    reqwest::Client::new()
+        .post(format!("{base}/webhooks/gitlab"))
+        .header("X-Gitlab-Token", GITLAB_SECRET)
+        .header("X-Gitlab-Event", "Merge Request Hook")
+        .body(gitlab_mr(GITLAB_PROJECT, iid, "open"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 pub fn gitlab_mr(project: &str, iid: u64, action: &str) -> Vec<u8> {
     json!({
         "object_kind": "merge_request",
