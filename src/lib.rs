@@ -16,3 +16,4 @@ pub mod releases;
 pub mod scan;
 pub mod server;
 pub mod store;
+pub mod work;

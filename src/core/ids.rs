@@ -205,6 +205,15 @@ pub enum ItemState {
     Merged,
 }
 
+/// How people write an item's number: `!12` for GitLab MRs, `#12` for
+/// GitHub pull requests and every issue.
+pub fn item_reference(forge: ForgeKind, kind: ItemKind, number: ItemNumber) -> String {
+    match (forge, kind) {
+        (ForgeKind::GitLab, ItemKind::MergeRequest) => format!("!{number}"),
+        _ => format!("#{number}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +253,21 @@ mod tests {
     #[test]
     fn item_numbers_serialise_as_plain_numbers() {
         assert_eq!(serde_json::to_string(&ItemNumber(42)).unwrap(), "42");
+    }
+
+    #[test]
+    fn gitlab_mrs_are_bang_numbers_everything_else_hash_numbers() {
+        assert_eq!(
+            item_reference(ForgeKind::GitLab, ItemKind::MergeRequest, ItemNumber(12)),
+            "!12"
+        );
+        assert_eq!(
+            item_reference(ForgeKind::GitHub, ItemKind::MergeRequest, ItemNumber(12)),
+            "#12"
+        );
+        assert_eq!(
+            item_reference(ForgeKind::GitLab, ItemKind::Issue, ItemNumber(3)),
+            "#3"
+        );
     }
 }

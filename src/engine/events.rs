@@ -8,15 +8,13 @@ use super::evaluate::FollowUps;
 use super::evaluate_mr::gone;
 use super::failure::{Failure, Step};
 use super::project::ProjectContext;
-use super::work::Work;
-use crate::forge::event::{Event, MilestoneAction, MilestoneScope};
 use crate::forge::{ForgeKind, ItemKind, ItemNumber};
 use crate::store::NewJob;
+use crate::work::{MilestoneAction, MilestoneScope, Work};
 
 impl Engine {
     pub(super) async fn run(&self, work: &Work) -> Step<()> {
         match work {
-            Work::Event { forge, event } => self.run_event(*forge, event).await,
             Work::Evaluate {
                 forge,
                 project,
@@ -47,33 +45,16 @@ impl Engine {
                 let project = self.project_context(*forge, project)?;
                 self.run_announce(&project, *milestone, *kind).await
             }
-        }
-    }
-
-    async fn run_event(&self, forge: ForgeKind, event: &Event) -> Step<()> {
-        match event {
-            Event::MergeRequestChanged {
-                project, number, ..
-            }
-            | Event::MergeRequestClosed {
-                project, number, ..
-            } => {
-                let project = self.project_context(forge, project)?;
-                self.evaluate_item(&project, ItemKind::MergeRequest, *number)
-                    .await
-            }
-            Event::IssueChanged {
-                project, number, ..
-            } => {
-                let project = self.project_context(forge, project)?;
-                self.evaluate_item(&project, ItemKind::Issue, *number).await
-            }
             // The bot's decisions do not read comments.
-            Event::CommentAdded { project, .. } => self.project_context(forge, project).map(|_| ()),
-            Event::MilestoneChanged { scope, action, .. } => {
-                self.milestone_changed(forge, scope, *action).await
+            Work::Comment { forge, project, .. } => {
+                self.project_context(*forge, project).map(|_| ())
             }
-            Event::Ping { .. } | Event::Installation { .. } | Event::Ignored { .. } => Ok(()),
+            Work::MilestoneChanged {
+                forge,
+                scope,
+                action,
+                ..
+            } => self.milestone_changed(*forge, scope, *action).await,
         }
     }
 

@@ -36,17 +36,15 @@ mod serverless;
 mod shipped;
 mod subject;
 mod sync;
-pub mod work;
 
+pub use crate::work::Work;
 pub use announce::{AnnounceOutcome, MAX_PERMANENT_TRIES};
 pub use check::{CheckOptions, CheckReport};
 pub use mail_service::{MailService, MailSetupError};
 pub use serverless::ForgeSyncReport;
-pub use work::Work;
 
 use crate::config::{Config, ProjectConfig};
-use crate::core::ids::{ItemNumber, ProjectKey};
-use crate::forge::event::Event;
+use crate::core::ids::ProjectKey;
 use crate::forge::{Forge, ForgeKind};
 use crate::store::{Job, Store};
 use chrono::{DateTime, Utc};
@@ -188,8 +186,8 @@ impl Engine {
 
     /// Runs one claimed job.
     pub async fn handle(&self, job: &Job) -> Result<JobOutcome, RetryableError> {
-        let work = match Work::from_json(&job.payload) {
-            Ok(work) => work,
+        let work = match crate::work::QueuedWork::from_json(&job.payload) {
+            Ok(queued) => queued.work,
             Err(error) => {
                 let reason = format!("job {} has an unreadable payload: {error}", job.id.0);
                 tracing::warn!("{reason}");
@@ -242,70 +240,17 @@ impl Engine {
 /// the job logs (its outcome too) says which project it concerns.
 /// `work` is the job's payload as read, `None` when it could not be.
 pub fn job_span(job: &Job, work: Option<&Work>, worker: &str) -> tracing::Span {
-    let (forge, project, item) = match work.map(describe) {
-        Some((forge, project, item)) => (Some(forge), project, item),
-        None => (None, None, None),
-    };
+    let project = work.map(|work| match work.scope() {
+        crate::work::WorkScope::Project(project) => project.0.clone(),
+        crate::work::WorkScope::Group(group) => group.to_string(),
+    });
     tracing::info_span!(
         "job",
         id = job.id.0,
         attempt = job.attempts + 1,
         worker,
-        forge = forge.map_or("", ForgeKind::name),
+        forge = work.map_or("", |work| work.forge().name()),
         project = project.as_deref().unwrap_or(""),
-        item = item.as_deref().unwrap_or(""),
+        item = work.and_then(Work::subject).as_deref().unwrap_or(""),
     )
-}
-
-fn describe(work: &Work) -> (ForgeKind, Option<String>, Option<String>) {
-    use crate::forge::ItemKind;
-    let reference =
-        |forge, kind, number: ItemNumber| Some(plan::item_reference(forge, kind, number));
-    match work {
-        Work::Event { forge, event } => {
-            let item = match event {
-                Event::MergeRequestChanged { number, .. }
-                | Event::MergeRequestClosed { number, .. } => {
-                    reference(*forge, ItemKind::MergeRequest, *number)
-                }
-                Event::IssueChanged { number, .. } => reference(*forge, ItemKind::Issue, *number),
-                Event::CommentAdded { kind, number, .. } => reference(*forge, *kind, *number),
-                Event::MilestoneChanged { title, .. } => Some(format!("milestone {title}")),
-                _ => None,
-            };
-            (*forge, event.project().map(|p| p.0.clone()), item)
-        }
-        Work::Evaluate {
-            forge,
-            project,
-            kind,
-            number,
-        } => (
-            *forge,
-            Some(project.0.clone()),
-            reference(*forge, *kind, *number),
-        ),
-        Work::Reevaluate { forge, project } | Work::Sync { forge, project } => {
-            (*forge, Some(project.0.clone()), None)
-        }
-        Work::RenderBlock {
-            forge,
-            project,
-            milestone,
-        } => (
-            *forge,
-            Some(project.0.clone()),
-            Some(format!("milestone {milestone}")),
-        ),
-        Work::Announce {
-            forge,
-            project,
-            milestone,
-            kind,
-        } => (
-            *forge,
-            Some(project.0.clone()),
-            Some(format!("{} of milestone {milestone}", kind.noun())),
-        ),
-    }
 }

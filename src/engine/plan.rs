@@ -2,21 +2,13 @@
 //! comparisons `forge::apply::apply_changes` makes, so a dry run and a real
 //! run cannot disagree about which writes happen.
 
-use crate::core::ids::ItemNumber;
 use crate::core::types::MilestoneId;
 #[cfg(test)]
 use crate::forge::ItemUpdate;
 use crate::forge::apply::{DesiredState, PreviousWrites, comment_to_write, status_to_write};
-use crate::forge::{ForgeKind, ItemKind, MilestoneUpdate, StatusState};
+use crate::forge::{MilestoneUpdate, StatusState};
 
-/// How people write an item's number: `!12` for GitLab MRs, `#12` for
-/// GitHub pull requests and every issue.
-pub fn item_reference(forge: ForgeKind, kind: ItemKind, number: ItemNumber) -> String {
-    match (forge, kind) {
-        (ForgeKind::GitLab, ItemKind::MergeRequest) => format!("!{number}"),
-        _ => format!("#{number}"),
-    }
-}
+pub use crate::core::ids::item_reference;
 
 /// One line per write `apply_changes` would make for this item.
 pub fn planned_item_writes(
@@ -159,22 +151,6 @@ mod tests {
         assert_eq!(
             planned_item_writes("!4", &PreviousWrites::default(), &removing, title),
             vec!["would remove label \"Database changes\" from !4"]
-        );
-    }
-
-    #[test]
-    fn gitlab_mrs_are_bang_numbers_everything_else_hash_numbers() {
-        assert_eq!(
-            item_reference(ForgeKind::GitLab, ItemKind::MergeRequest, ItemNumber(12)),
-            "!12"
-        );
-        assert_eq!(
-            item_reference(ForgeKind::GitHub, ItemKind::MergeRequest, ItemNumber(12)),
-            "#12"
-        );
-        assert_eq!(
-            item_reference(ForgeKind::GitLab, ItemKind::Issue, ItemNumber(3)),
-            "#3"
         );
     }
 }

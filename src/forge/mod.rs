@@ -5,7 +5,6 @@
 pub mod apply;
 pub mod budget;
 pub mod error;
-pub mod event;
 pub mod github;
 pub mod gitlab;
 pub mod metered;

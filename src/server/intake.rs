@@ -5,11 +5,10 @@
 use super::group_commit::PendingDelivery;
 use super::routes::AppState;
 use crate::config::Config;
-use crate::engine::Work;
 use crate::forge::ForgeKind;
-use crate::forge::event::{Event, MilestoneScope};
 use crate::metric_names::{EVENTS_RECEIVED, WEBHOOKS_REJECTED};
 use crate::store::Enqueued;
+use crate::work::{QueuedWork, Translated, Work, WorkScope};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,7 +21,7 @@ pub struct Delivery<'a> {
     /// The forge's event header value.
     pub event_name: &'a str,
     pub delivery_id: String,
-    pub event: Event,
+    pub translated: Translated,
 }
 
 pub async fn accept(app: &AppState, delivery: Delivery<'_>) -> Response {
@@ -40,24 +39,27 @@ async fn store_or_ignore(app: &AppState, delivery: Delivery<'_>) -> Response {
         forge,
         event_name,
         delivery_id,
-        event,
+        translated,
     } = delivery;
     metrics::counter!(EVENTS_RECEIVED, "forge" => forge.name(), "kind" => event_kind(event_name))
         .increment(1);
-    match &event {
-        Event::Ignored { reason } => return ignored(reason),
-        Event::Ping { .. } => {
+    let work = match translated {
+        Translated::Queue(work) => work,
+        Translated::Ignore(reason) => return ignored(&reason),
+        Translated::Pong => {
             tracing::info!("ping");
             return reply(StatusCode::OK, json!({ "status": "pong" }));
         }
-        _ => {}
-    }
-    if let Some(reason) = unconfigured(&app.config, forge, &event) {
+    };
+    if let Some(reason) = unconfigured(&app.config, &work) {
         return ignored(&reason);
     }
-    let work = Work::Event { forge, event };
-    let payload = work.to_json();
     let serial_key = work.serial_key();
+    let payload = QueuedWork {
+        work,
+        from_webhook: true,
+    }
+    .to_json();
     let stored = app
         .intake
         .store(PendingDelivery {
@@ -93,28 +95,20 @@ async fn store_or_ignore(app: &AppState, delivery: Delivery<'_>) -> Response {
     }
 }
 
-/// Why an event is about nothing this server manages, if it is not.
-fn unconfigured(config: &Config, forge: ForgeKind, event: &Event) -> Option<String> {
-    let wanted = forge;
-    let configured = |path: &str| config.project_on(wanted, path).is_some();
-    match event {
-        Event::MilestoneChanged {
-            scope: MilestoneScope::Group(group),
-            ..
-        } => {
-            // A group milestone is every project's below that group.
-            let any_below = config.projects_in_group(wanted, group).next().is_some();
-            (!any_below).then(|| format!("no configured project is in the group {group}"))
-        }
-        Event::Installation { projects, .. } => {
-            (!projects.iter().any(|project| configured(&project.0)))
-                .then(|| "the installation names no configured project".to_string())
-        }
-        other => match other.project() {
-            Some(project) if configured(&project.0) => None,
-            Some(project) => Some(format!("project {project} is not configured")),
-            None => Some("the event names no project".to_string()),
-        },
+/// Why a delivery's work is about nothing this server manages, if it is not.
+fn unconfigured(config: &Config, work: &Work) -> Option<String> {
+    let forge = work.forge();
+    match work.scope() {
+        WorkScope::Project(project) => config
+            .project_on(forge, &project.0)
+            .is_none()
+            .then(|| format!("project {project} is not configured")),
+        // A group milestone is every project's below that group.
+        WorkScope::Group(group) => config
+            .projects_in_group(forge, group)
+            .next()
+            .is_none()
+            .then(|| format!("no configured project is in the group {group}")),
     }
 }
 
@@ -147,9 +141,8 @@ fn reply(status: StatusCode, body: serde_json::Value) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::types::MilestoneId;
-    use crate::forge::event::{MilestoneAction, MilestoneScope};
-    use crate::forge::{ItemNumber, ProjectPath};
+    use crate::forge::{ItemKind, ItemNumber, ProjectPath};
+    use crate::work::{MilestoneAction, MilestoneScope};
 
     fn config() -> Config {
         let text = r#"
@@ -167,18 +160,19 @@ gate = { require_announcement = false }
         crate::config::parse("test", text).unwrap()
     }
 
-    fn closed(project: &str) -> Event {
-        Event::MergeRequestClosed {
+    fn evaluate(forge: ForgeKind, project: &str) -> Work {
+        Work::Evaluate {
+            forge,
             project: ProjectPath(project.into()),
+            kind: ItemKind::MergeRequest,
             number: ItemNumber(1),
-            merged: false,
         }
     }
 
-    fn group_milestone(group: &str) -> Event {
-        Event::MilestoneChanged {
+    fn group_milestone(group: &str) -> Work {
+        Work::MilestoneChanged {
+            forge: ForgeKind::GitLab,
             scope: MilestoneScope::Group(group.into()),
-            milestone: MilestoneId(1),
             title: "2026.11".into(),
             action: MilestoneAction::Closed,
         }
@@ -187,25 +181,22 @@ gate = { require_announcement = false }
     #[test]
     fn a_configured_project_is_accepted_whatever_its_case() {
         assert_eq!(
-            unconfigured(&config(), ForgeKind::GitLab, &closed("LAVA/lava")),
+            unconfigured(&config(), &evaluate(ForgeKind::GitLab, "LAVA/lava")),
             None
         );
     }
 
     #[test]
     fn the_same_path_on_the_other_forge_is_not_configured() {
-        assert!(unconfigured(&config(), ForgeKind::GitHub, &closed("lava/lava")).is_some());
-        assert!(unconfigured(&config(), ForgeKind::GitLab, &closed("other/x")).is_some());
+        assert!(unconfigured(&config(), &evaluate(ForgeKind::GitHub, "lava/lava")).is_some());
+        assert!(unconfigured(&config(), &evaluate(ForgeKind::GitLab, "other/x")).is_some());
     }
 
     #[test]
     fn a_group_milestone_counts_when_a_configured_project_is_below_the_group() {
         let config = config();
-        assert_eq!(
-            unconfigured(&config, ForgeKind::GitLab, &group_milestone("Lava")),
-            None
-        );
-        assert!(unconfigured(&config, ForgeKind::GitLab, &group_milestone("lav")).is_some());
+        assert_eq!(unconfigured(&config, &group_milestone("Lava")), None);
+        assert!(unconfigured(&config, &group_milestone("lav")).is_some());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `POST /webhooks/gitlab` and `POST /webhooks/github`: authenticate, read the
-//! body within the size limit, translate it at the edge, and hand the event to
+//! body within the size limit, translate it at the edge, and hand the work it asks for to
 //! [`intake`](super::intake) to be stored before the answer goes back.
 //!
 //! Answers (each a one-line JSON body): 404 when the forge is not configured
@@ -49,8 +49,8 @@ pub async fn gitlab(State(app): State<Arc<AppState>>, headers: HeaderMap, body: 
     let Some(event_name) = header_text(&headers, gitlab_webhook::EVENT_HEADER) else {
         return malformed(forge, "missing X-Gitlab-Event header".to_string());
     };
-    let event = match gitlab_webhook::parse(event_name, &body) {
-        Ok(event) => event,
+    let translated = match gitlab_webhook::parse(event_name, &body) {
+        Ok(translated) => translated,
         Err(error) => return malformed(forge, error.to_string()),
     };
     let delivery_id = delivery_id(
@@ -62,7 +62,7 @@ pub async fn gitlab(State(app): State<Arc<AppState>>, headers: HeaderMap, body: 
         ],
         &body,
     );
-    accept(&app, forge, event_name, delivery_id, event).await
+    accept(&app, forge, event_name, delivery_id, translated).await
 }
 
 pub async fn github(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
@@ -94,12 +94,12 @@ pub async fn github(State(app): State<Arc<AppState>>, headers: HeaderMap, body: 
     let Some(event_name) = header_text(&headers, github::webhook::EVENT_HEADER) else {
         return malformed(forge, "missing X-GitHub-Event header".to_string());
     };
-    let event = match github::parse_event(event_name, &body) {
-        Ok(event) => event,
+    let translated = match github::parse_event(event_name, &body) {
+        Ok(translated) => translated,
         Err(error) => return malformed(forge, error.to_string()),
     };
     let delivery_id = delivery_id(&headers, &[github::webhook::DELIVERY_HEADER], &body);
-    accept(&app, forge, event_name, delivery_id, event).await
+    accept(&app, forge, event_name, delivery_id, translated).await
 }
 
 /// Hands an authenticated, translated delivery to the intake.
@@ -108,13 +108,13 @@ async fn accept(
     forge: ForgeKind,
     event_name: &str,
     delivery_id: String,
-    event: crate::forge::event::Event,
+    translated: crate::work::Translated,
 ) -> Response {
     let delivery = Delivery {
         forge,
         event_name,
         delivery_id,
-        event,
+        translated,
     };
     intake::accept(app, delivery).await
 }

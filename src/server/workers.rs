@@ -5,10 +5,11 @@
 //! stop at the lease's end when it cannot be extended (`write_fence`).
 
 use super::shutdown::{Phase, PhaseWatch};
-use crate::engine::{Engine, JobOutcome, RetryableError, Work};
+use crate::engine::{Engine, JobOutcome, RetryableError};
 use crate::forge::write_fence::WriteFence;
 use crate::metric_names::{EVENTS_FAILED, EVENTS_PROCESSED, JOBS};
 use crate::store::{Job, Store};
+use crate::work::QueuedWork;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -63,9 +64,10 @@ impl Worker {
                 Ok(Some(job)) => {
                     let fence = WriteFence::new(fence_end(asked, self.shared.lease));
                     // The payload is read once here for the span and the metrics.
-                    let work = Work::from_json(&job.payload).ok();
-                    let span = crate::engine::job_span(&job, work.as_ref(), &self.id);
-                    let labels = JobLabels::of(work.as_ref());
+                    let queued = QueuedWork::from_json(&job.payload).ok();
+                    let span =
+                        crate::engine::job_span(&job, queued.as_ref().map(|q| &q.work), &self.id);
+                    let labels = JobLabels::of(queued.as_ref());
                     self.work(job, labels, fence).instrument(span).await;
                 }
                 Ok(None) => self.idle().await,
@@ -275,18 +277,18 @@ struct JobLabels {
 }
 
 impl JobLabels {
-    /// `None`: the payload could not be read.
-    fn of(work: Option<&Work>) -> JobLabels {
-        match work {
-            Some(Work::Event { forge, .. }) => JobLabels {
+    /// `None`: the payload could not be read. Work a webhook asked for is
+    /// counted as `event`, whatever its kind, and in the event metrics.
+    fn of(queued: Option<&QueuedWork>) -> JobLabels {
+        match queued {
+            Some(QueuedWork {
+                work,
+                from_webhook: true,
+            }) => JobLabels {
                 work: "event",
-                event_forge: Some(forge.name()),
+                event_forge: Some(work.forge().name()),
             },
-            Some(Work::Evaluate { .. }) => JobLabels::other("evaluate"),
-            Some(Work::Reevaluate { .. }) => JobLabels::other("reevaluate"),
-            Some(Work::RenderBlock { .. }) => JobLabels::other("render_block"),
-            Some(Work::Sync { .. }) => JobLabels::other("sync"),
-            Some(Work::Announce { .. }) => JobLabels::other("announce"),
+            Some(QueuedWork { work, .. }) => JobLabels::other(work.name()),
             None => JobLabels::other("unreadable"),
         }
     }

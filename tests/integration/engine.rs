@@ -11,12 +11,12 @@ use schemagate::core::block::BLOCK_START;
 use schemagate::core::comment::COMMENT_MARKER;
 use schemagate::core::types::MilestoneId;
 use schemagate::engine::{Engine, FixedClock, Forges, JobOutcome, SyncMode, SyncObserver, Work};
-use schemagate::forge::event::{Event, MergeRequestAction, MilestoneAction, MilestoneScope};
 use schemagate::forge::github::GitHubClient;
 use schemagate::forge::gitlab::{GitLabClient, GitLabSettings};
 use schemagate::forge::retry::RetryPolicy;
 use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use schemagate::store::{ItemKey, NewJob, PendingWrites, Store};
+use schemagate::work::{MilestoneAction, MilestoneScope};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -203,15 +203,11 @@ impl Lab {
     }
 
     fn mr_event(&self, iid: u64) -> Work {
-        Work::Event {
+        Work::Evaluate {
             forge: ForgeKind::GitLab,
-            event: Event::MergeRequestChanged {
-                project: lava(),
-                number: ItemNumber(iid),
-                action: MergeRequestAction::Updated,
-                code_changed: true,
-                head_sha: None,
-            },
+            project: lava(),
+            kind: ItemKind::MergeRequest,
+            number: ItemNumber(iid),
         }
     }
 
@@ -484,13 +480,11 @@ async fn an_issue_the_database_mr_closes_gets_the_label_and_the_batch_milestone(
         .unwrap()
         .state = "closed".into();
     lab.bot
-        .run(Work::Event {
+        .run(Work::Evaluate {
             forge: ForgeKind::GitLab,
-            event: Event::MergeRequestClosed {
-                project: lava(),
-                number: ItemNumber(12),
-                merged: false,
-            },
+            project: lava(),
+            kind: ItemKind::MergeRequest,
+            number: ItemNumber(12),
         })
         .await;
     assert!(lab.issue(3).labels.is_empty());
@@ -514,14 +508,11 @@ async fn closing_the_next_release_re_evaluates_and_lifts_ahead_of_the_next_relea
         .unwrap()
         .state = "closed".into();
     lab.bot
-        .run(Work::Event {
+        .run(Work::MilestoneChanged {
             forge: ForgeKind::GitLab,
-            event: Event::MilestoneChanged {
-                scope: MilestoneScope::Project(lava()),
-                milestone: MilestoneId(lab.next),
-                title: "2026.11".into(),
-                action: MilestoneAction::Closed,
-            },
+            scope: MilestoneScope::Project(lava()),
+            title: "2026.11".into(),
+            action: MilestoneAction::Closed,
         })
         .await;
     let (state, description) = lab.status(SHA).unwrap();
@@ -536,14 +527,11 @@ async fn a_milestone_edit_that_changes_nothing_the_gate_reads_re_evaluates_nothi
     lab.bot.run(lab.mr_event(7)).await;
     lab.fake.reset_requests();
     lab.bot
-        .run(Work::Event {
+        .run(Work::MilestoneChanged {
             forge: ForgeKind::GitLab,
-            event: Event::MilestoneChanged {
-                scope: MilestoneScope::Project(lava()),
-                milestone: MilestoneId(lab.next),
-                title: "2026.11".into(),
-                action: MilestoneAction::Edited,
-            },
+            scope: MilestoneScope::Project(lava()),
+            title: "2026.11".into(),
+            action: MilestoneAction::Edited,
         })
         .await;
     assert_eq!(lab.fake.writes(), Vec::<String>::new());
@@ -562,14 +550,11 @@ async fn a_description_only_edit_costs_one_milestone_read_and_no_listing() {
     // The bot's own block write comes back as an edit (GitHub sends one).
     lab.fake.reset_requests();
     lab.bot
-        .run(Work::Event {
+        .run(Work::MilestoneChanged {
             forge: ForgeKind::GitLab,
-            event: Event::MilestoneChanged {
-                scope: MilestoneScope::Project(lava()),
-                milestone: MilestoneId(lab.later),
-                title: "2026.12".into(),
-                action: MilestoneAction::Edited,
-            },
+            scope: MilestoneScope::Project(lava()),
+            title: "2026.12".into(),
+            action: MilestoneAction::Edited,
         })
         .await;
     assert_eq!(lab.fake.writes(), Vec::<String>::new());
@@ -708,14 +693,11 @@ async fn a_group_milestone_event_re_evaluates_the_projects_under_the_group() {
         .find(|m| m.id == lab.next)
         .unwrap()
         .state = "closed".into();
-    let group_event = |group: &str| Work::Event {
+    let group_event = |group: &str| Work::MilestoneChanged {
         forge: ForgeKind::GitLab,
-        event: Event::MilestoneChanged {
-            scope: MilestoneScope::Group(group.into()),
-            milestone: MilestoneId(lab.next),
-            title: "2026.11".into(),
-            action: MilestoneAction::Closed,
-        },
+        scope: MilestoneScope::Group(group.into()),
+        title: "2026.11".into(),
+        action: MilestoneAction::Closed,
     };
     let outcomes = lab.bot.run(group_event("elsewhere")).await;
     assert!(
@@ -903,15 +885,11 @@ async fn on_github_a_database_pr_gets_label_milestone_comment_status_and_block()
         github: Some(Arc::new(client)),
     };
     let bot = bot("github", fake.base_url(), "lava/lava", "", forges).await;
-    let event = Work::Event {
+    let event = Work::Evaluate {
         forge: ForgeKind::GitHub,
-        event: Event::MergeRequestChanged {
-            project: lava(),
-            number: ItemNumber(number),
-            action: MergeRequestAction::Opened,
-            code_changed: true,
-            head_sha: None,
-        },
+        project: lava(),
+        kind: ItemKind::MergeRequest,
+        number: ItemNumber(number),
     };
     let outcomes = bot.run(event.clone()).await;
     assert!(

@@ -1,14 +1,9 @@
 //! GitLab webhook deliveries, from fixtures shaped like GitLab's documented
-//! payloads, through the parser into forge-neutral events.
+//! payloads, through the parser into the work they ask for.
 
-use schemagate::core::types::MilestoneId;
-use schemagate::forge::event::{
-    Event, IssueAction, MergeRequestAction, MilestoneAction, MilestoneScope,
-};
 use schemagate::forge::gitlab::webhook::{parse, token_matches};
-use schemagate::forge::{CommitSha, ItemKind, ItemNumber, ProjectPath};
-
-const HEAD: &str = "9f2c1e4b7a0d3c5e8f1a2b3c4d5e6f708192a3b4";
+use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use schemagate::work::{MilestoneAction, MilestoneScope, Translated, Work};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
@@ -18,7 +13,7 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn event(header: &str, name: &str) -> Event {
+fn event(header: &str, name: &str) -> Translated {
     parse(header, &fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -26,90 +21,61 @@ fn lava() -> ProjectPath {
     ProjectPath("lava/lava".into())
 }
 
-fn mr_changed(action: MergeRequestAction, code_changed: bool) -> Event {
-    Event::MergeRequestChanged {
+fn evaluate(kind: ItemKind, number: u64) -> Translated {
+    Translated::Queue(Work::Evaluate {
+        forge: ForgeKind::GitLab,
         project: lava(),
-        number: ItemNumber(2417),
+        kind,
+        number: ItemNumber(number),
+    })
+}
+
+fn milestone(scope: MilestoneScope, action: MilestoneAction) -> Translated {
+    Translated::Queue(Work::MilestoneChanged {
+        forge: ForgeKind::GitLab,
+        scope,
+        title: "2026.11".into(),
         action,
-        code_changed,
-        head_sha: Some(CommitSha(HEAD.into())),
-    }
+    })
 }
 
 #[test]
-fn an_opened_merge_request_needs_its_files_read() {
-    let got = event("Merge Request Hook", "merge_request_open.json");
-    assert_eq!(got, mr_changed(MergeRequestAction::Opened, true));
-}
-
-#[test]
-fn a_reopened_merge_request_needs_its_files_read() {
-    let got = event("Merge Request Hook", "merge_request_reopen.json");
-    assert_eq!(got, mr_changed(MergeRequestAction::Reopened, true));
-}
-
-#[test]
-fn an_update_with_oldrev_is_a_push() {
-    let got = event("Merge Request Hook", "merge_request_update_push.json");
-    assert_eq!(got, mr_changed(MergeRequestAction::Updated, true));
-}
-
-#[test]
-fn an_update_without_oldrev_changed_no_code() {
+fn every_merge_request_change_re_evaluates_it() {
     for name in [
+        "merge_request_open.json",
+        "merge_request_reopen.json",
+        "merge_request_update_push.json",
         "merge_request_update_labels.json",
         "merge_request_update_empty_changes.json",
+        "merge_request_close.json",
+        "merge_request_merge.json",
     ] {
         assert_eq!(
             event("Merge Request Hook", name),
-            mr_changed(MergeRequestAction::Updated, false),
+            evaluate(ItemKind::MergeRequest, 2417),
             "{name}"
         );
     }
 }
 
 #[test]
-fn closing_and_merging_say_whether_it_merged() {
-    assert_eq!(
-        event("Merge Request Hook", "merge_request_close.json"),
-        Event::MergeRequestClosed {
-            project: lava(),
-            number: ItemNumber(2417),
-            merged: false
-        }
-    );
-    assert_eq!(
-        event("Merge Request Hook", "merge_request_merge.json"),
-        Event::MergeRequestClosed {
-            project: lava(),
-            number: ItemNumber(2417),
-            merged: true
-        }
-    );
-}
-
-#[test]
 fn approvals_are_ignored() {
     let got = event("Merge Request Hook", "merge_request_approved.json");
-    assert!(matches!(got, Event::Ignored { .. }), "{got:?}");
+    assert!(matches!(got, Translated::Ignore(_)), "{got:?}");
 }
 
 #[test]
-fn issue_actions_map_to_issue_events() {
-    for (name, action) in [
-        ("issue_open.json", IssueAction::Opened),
-        ("issue_close.json", IssueAction::Closed),
-        ("issue_reopen.json", IssueAction::Reopened),
-        ("issue_update.json", IssueAction::Updated),
-        ("work_item_update.json", IssueAction::Updated),
+fn issue_actions_re_evaluate_the_issue() {
+    for name in [
+        "issue_open.json",
+        "issue_close.json",
+        "issue_reopen.json",
+        "issue_update.json",
+        "work_item_update.json",
     ] {
         assert_eq!(
             event("Issue Hook", name),
-            Event::IssueChanged {
-                project: lava(),
-                number: ItemNumber(812),
-                action
-            },
+            evaluate(ItemKind::Issue, 812),
             "{name}"
         );
     }
@@ -118,21 +84,22 @@ fn issue_actions_map_to_issue_events() {
 #[test]
 fn a_work_item_outside_any_project_is_ignored() {
     let got = event("Issue Hook", "work_item_group_epic.json");
-    assert!(matches!(got, Event::Ignored { .. }), "{got:?}");
+    assert!(matches!(got, Translated::Ignore(_)), "{got:?}");
 }
 
 #[test]
 fn a_comment_on_a_merge_request_names_it_and_its_author() {
     assert_eq!(
         event("Note Hook", "note_merge_request_create.json"),
-        Event::CommentAdded {
+        Translated::Queue(Work::Comment {
+            forge: ForgeKind::GitLab,
             project: lava(),
             kind: ItemKind::MergeRequest,
             number: ItemNumber(2417),
             author: "terceiro".into(),
             body: "Please rebase, the migration number clashes with !2401.".into(),
             edited: false,
-        }
+        })
     );
 }
 
@@ -140,7 +107,7 @@ fn a_comment_on_a_merge_request_names_it_and_its_author() {
 fn an_edited_comment_is_marked_edited() {
     let got = event("Note Hook", "note_merge_request_update.json");
     assert!(
-        matches!(got, Event::CommentAdded { edited: true, .. }),
+        matches!(got, Translated::Queue(Work::Comment { edited: true, .. })),
         "{got:?}"
     );
 }
@@ -151,12 +118,12 @@ fn a_comment_from_before_gitlab_16_11_without_action_is_a_new_comment() {
     assert!(
         matches!(
             got,
-            Event::CommentAdded {
+            Translated::Queue(Work::Comment {
                 kind: ItemKind::Issue,
                 number: ItemNumber(812),
                 edited: false,
                 ..
-            }
+            })
         ),
         "{got:?}"
     );
@@ -165,7 +132,7 @@ fn a_comment_from_before_gitlab_16_11_without_action_is_a_new_comment() {
 #[test]
 fn a_comment_on_a_commit_is_ignored() {
     let got = event("Note Hook", "note_commit.json");
-    assert!(matches!(got, Event::Ignored { .. }), "{got:?}");
+    assert!(matches!(got, Translated::Ignore(_)), "{got:?}");
 }
 
 #[test]
@@ -177,12 +144,7 @@ fn project_milestone_actions_come_from_the_top_level_action() {
     ] {
         assert_eq!(
             event("Milestone Hook", name),
-            Event::MilestoneChanged {
-                scope: MilestoneScope::Project(lava()),
-                milestone: MilestoneId(77),
-                title: "2026.11".into(),
-                action,
-            },
+            milestone(MilestoneScope::Project(lava()), action),
             "{name}"
         );
     }
@@ -197,15 +159,9 @@ fn group_milestones_are_scoped_to_their_group() {
         let got = event("Milestone Hook", name);
         assert_eq!(
             got,
-            Event::MilestoneChanged {
-                scope: MilestoneScope::Group("lava".into()),
-                milestone: MilestoneId(77),
-                title: "2026.11".into(),
-                action,
-            },
+            milestone(MilestoneScope::Group("lava".into()), action),
             "{name}"
         );
-        assert_eq!(got.project(), None);
     }
 }
 
@@ -218,19 +174,19 @@ fn a_milestone_action_inside_object_attributes_is_also_read() {
     let got = parse("Milestone Hook", body.to_string().as_bytes()).unwrap();
     assert!(matches!(
         got,
-        Event::MilestoneChanged {
+        Translated::Queue(Work::MilestoneChanged {
             action: MilestoneAction::Closed,
             ..
-        }
+        })
     ));
 }
 
 #[test]
 fn events_the_bot_does_not_use_are_ignored() {
     let got = event("Push Hook", "push.json");
-    assert!(matches!(got, Event::Ignored { .. }), "{got:?}");
+    assert!(matches!(got, Translated::Ignore(_)), "{got:?}");
     let got = parse("Pipeline Hook", br#"{"object_kind":"pipeline"}"#).unwrap();
-    assert!(matches!(got, Event::Ignored { .. }));
+    assert!(matches!(got, Translated::Ignore(_)));
 }
 
 #[test]

@@ -125,10 +125,7 @@ fn mutate(value: &mut Value, path: &[String], replacement: Value, delete: bool) 
     }
 }
 
-type Parser = fn(
-    &str,
-    &[u8],
-) -> Result<schemagate::forge::event::Event, schemagate::forge::event::ParseError>;
+type Parser = fn(&str, &[u8]) -> Result<schemagate::work::Translated, schemagate::work::ParseError>;
 
 fn mutated_payloads_never_panic_and_round_trip(forge: &str, parser: Parser) {
     let seeds = fixtures(forge);

@@ -1,6 +1,6 @@
 //! GitHub behind the [`Forge`](crate::forge::Forge) trait: the REST client
 //! (personal token or GitHub App, through octocrab), webhook signature
-//! checking and webhook payload translation into neutral events.
+//! checking and webhook payload translation into the work they ask for.
 
 mod app;
 mod check_runs;

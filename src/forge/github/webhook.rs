@@ -1,16 +1,13 @@
-//! GitHub webhook payloads translated into the forge-neutral [`Event`] at
-//! the edge. The event name comes from the `X-GitHub-Event` header, the
-//! sub-type from the payload's `action`. Events and actions the bot does not
-//! act on become [`Event::Ignored`], never an error; a body that is not the
-//! JSON its header promises is a [`ParseError`].
+//! GitHub webhook payloads translated into the [`Work`] they ask for at the
+//! edge. The event name comes from the `X-GitHub-Event` header, the sub-type
+//! from the payload's `action`. Events and actions the bot does not act on
+//! become [`Translated::Ignore`], never an error; a body that is not the JSON
+//! its header promises is a [`ParseError`].
 
-use crate::core::types::MilestoneId;
-use crate::forge::event::{
-    Event, IssueAction, MergeRequestAction, MilestoneAction, MilestoneScope, ParseError,
-};
-use crate::forge::{CommitSha, ItemKind, ItemNumber, ProjectPath};
+use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use crate::work::{MilestoneAction, MilestoneScope, ParseError, Translated, Work};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
 /// The header that names the event.
@@ -30,23 +27,11 @@ impl Repository {
 }
 
 #[derive(Deserialize)]
-struct Head {
-    sha: String,
-}
-
-#[derive(Deserialize)]
-struct PullRequestBody {
-    head: Head,
-    #[serde(default)]
-    merged: Option<bool>,
-    #[serde(default)]
-    merged_at: Option<String>,
-}
-
-#[derive(Deserialize)]
 struct PullRequestPayload {
     number: u64,
-    pull_request: PullRequestBody,
+    /// Read for its presence: a `pull_request` event without one is malformed.
+    #[allow(dead_code)]
+    pull_request: IgnoredAny,
     repository: Repository,
 }
 
@@ -65,7 +50,6 @@ struct IssuesPayload {
 
 #[derive(Deserialize)]
 struct MilestoneBody {
-    number: u64,
     title: String,
 }
 
@@ -93,24 +77,8 @@ struct CommentPayload {
     repository: Repository,
 }
 
-#[derive(Deserialize)]
-struct PingPayload {
-    #[serde(default)]
-    repository: Option<Repository>,
-}
-
-#[derive(Deserialize)]
-struct InstallationPayload {
-    #[serde(default)]
-    repositories: Option<Vec<Repository>>,
-    #[serde(default)]
-    repositories_added: Option<Vec<Repository>>,
-    #[serde(default)]
-    repositories_removed: Option<Vec<Repository>>,
-}
-
 /// Translates one delivery. `event` is the `X-GitHub-Event` header value.
-pub fn parse_event(event: &str, body: &[u8]) -> Result<Event, ParseError> {
+pub fn parse_event(event: &str, body: &[u8]) -> Result<Translated, ParseError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| ParseError {
         event: event.to_string(),
         reason: format!("the body is not JSON: {e}"),
@@ -128,12 +96,9 @@ pub fn parse_event(event: &str, body: &[u8]) -> Result<Event, ParseError> {
         "issues" => issues(&action, value),
         "milestone" => milestone(&action, value),
         "issue_comment" => issue_comment(&action, value),
-        "ping" => Ok(Event::Ping {
-            project: typed::<PingPayload>(event, value)?
-                .repository
-                .map(Repository::path),
-        }),
-        "installation" | "installation_repositories" => installation(event, &action, value),
+        "ping" => Ok(Translated::Pong),
+        // Which repositories an App may see is the config's business: an
+        // installation's changes need no work.
         other => Ok(ignored(other, &action)),
     }
 }
@@ -149,60 +114,58 @@ fn typed<T: DeserializeOwned>(event: &str, value: Value) -> Result<T, ParseError
     serde_json::from_value(value).map_err(|e| malformed(event, &e.to_string()))
 }
 
-fn ignored(event: &str, action: &str) -> Event {
+fn ignored(event: &str, action: &str) -> Translated {
     let reason = if action.is_empty() {
         format!("GitHub event {event} is not one schemagate acts on")
     } else {
         format!("GitHub event {event}.{action} is not one schemagate acts on")
     };
-    Event::Ignored { reason }
+    Translated::Ignore(reason)
 }
 
-fn pull_request(action: &str, value: Value) -> Result<Event, ParseError> {
-    let (merge_action, code_changed) = match action {
-        "opened" => (MergeRequestAction::Opened, true),
-        "reopened" => (MergeRequestAction::Reopened, true),
-        "synchronize" => (MergeRequestAction::Updated, true),
-        "edited" | "labeled" | "unlabeled" | "milestoned" | "demilestoned" | "ready_for_review"
-        | "converted_to_draft" => (MergeRequestAction::Updated, false),
-        "closed" => {
+/// A pull request or issue to evaluate again.
+fn evaluate(repository: Repository, kind: ItemKind, number: u64) -> Translated {
+    Translated::Queue(Work::Evaluate {
+        forge: ForgeKind::GitHub,
+        project: repository.path(),
+        kind,
+        number: ItemNumber(number),
+    })
+}
+
+/// Opening, pushing, editing, labelling, milestoning, readiness, closing
+/// and merging all change what the gate decides.
+fn pull_request(action: &str, value: Value) -> Result<Translated, ParseError> {
+    match action {
+        "opened" | "reopened" | "synchronize" | "edited" | "labeled" | "unlabeled"
+        | "milestoned" | "demilestoned" | "ready_for_review" | "converted_to_draft" | "closed" => {
             let payload: PullRequestPayload = typed("pull_request", value)?;
-            let pull = &payload.pull_request;
-            return Ok(Event::MergeRequestClosed {
-                project: payload.repository.path(),
-                number: ItemNumber(payload.number),
-                merged: pull.merged.unwrap_or(pull.merged_at.is_some()),
-            });
+            Ok(evaluate(
+                payload.repository,
+                ItemKind::MergeRequest,
+                payload.number,
+            ))
         }
-        other => return Ok(ignored("pull_request", other)),
-    };
-    let payload: PullRequestPayload = typed("pull_request", value)?;
-    Ok(Event::MergeRequestChanged {
-        project: payload.repository.path(),
-        number: ItemNumber(payload.number),
-        action: merge_action,
-        code_changed,
-        head_sha: Some(CommitSha(payload.pull_request.head.sha)),
-    })
+        other => Ok(ignored("pull_request", other)),
+    }
 }
 
-fn issues(action: &str, value: Value) -> Result<Event, ParseError> {
-    let issue_action = match action {
-        "opened" => IssueAction::Opened,
-        "closed" => IssueAction::Closed,
-        "reopened" => IssueAction::Reopened,
-        "edited" | "labeled" | "unlabeled" | "milestoned" | "demilestoned" => IssueAction::Updated,
-        other => return Ok(ignored("issues", other)),
-    };
-    let payload: IssuesPayload = typed("issues", value)?;
-    Ok(Event::IssueChanged {
-        project: payload.repository.path(),
-        number: ItemNumber(payload.issue.number),
-        action: issue_action,
-    })
+fn issues(action: &str, value: Value) -> Result<Translated, ParseError> {
+    match action {
+        "opened" | "closed" | "reopened" | "edited" | "labeled" | "unlabeled" | "milestoned"
+        | "demilestoned" => {
+            let payload: IssuesPayload = typed("issues", value)?;
+            Ok(evaluate(
+                payload.repository,
+                ItemKind::Issue,
+                payload.issue.number,
+            ))
+        }
+        other => Ok(ignored("issues", other)),
+    }
 }
 
-fn milestone(action: &str, value: Value) -> Result<Event, ParseError> {
+fn milestone(action: &str, value: Value) -> Result<Translated, ParseError> {
     let milestone_action = match action {
         "created" => MilestoneAction::Created,
         // GitHub's "opened" is a closed milestone opened again.
@@ -213,15 +176,15 @@ fn milestone(action: &str, value: Value) -> Result<Event, ParseError> {
         other => return Ok(ignored("milestone", other)),
     };
     let payload: MilestonePayload = typed("milestone", value)?;
-    Ok(Event::MilestoneChanged {
+    Ok(Translated::Queue(Work::MilestoneChanged {
+        forge: ForgeKind::GitHub,
         scope: MilestoneScope::Project(payload.repository.path()),
-        milestone: MilestoneId(payload.milestone.number),
         title: payload.milestone.title,
         action: milestone_action,
-    })
+    }))
 }
 
-fn issue_comment(action: &str, value: Value) -> Result<Event, ParseError> {
+fn issue_comment(action: &str, value: Value) -> Result<Translated, ParseError> {
     let edited = match action {
         "created" => false,
         "edited" => true,
@@ -233,30 +196,13 @@ fn issue_comment(action: &str, value: Value) -> Result<Event, ParseError> {
     } else {
         ItemKind::Issue
     };
-    Ok(Event::CommentAdded {
+    Ok(Translated::Queue(Work::Comment {
+        forge: ForgeKind::GitHub,
         project: payload.repository.path(),
         kind,
         number: ItemNumber(payload.issue.number),
         author: payload.comment.user.login,
         body: payload.comment.body.unwrap_or_default(),
         edited,
-    })
-}
-
-fn installation(event: &str, action: &str, value: Value) -> Result<Event, ParseError> {
-    let payload: InstallationPayload = typed(event, value)?;
-    let projects = [
-        payload.repositories,
-        payload.repositories_added,
-        payload.repositories_removed,
-    ]
-    .into_iter()
-    .flatten()
-    .flatten()
-    .map(Repository::path)
-    .collect();
-    Ok(Event::Installation {
-        action: action.to_string(),
-        projects,
-    })
+    }))
 }

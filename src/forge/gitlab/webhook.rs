@@ -1,13 +1,10 @@
 //! GitLab webhooks at the edge: checks `X-Gitlab-Token` in constant time and
-//! turns a delivery into one forge-neutral [`Event`]. Events the bot does not
-//! act on become `Event::Ignored`, never an error; a body that is not the
-//! JSON its `X-Gitlab-Event` header promises is a [`ParseError`].
+//! turns a delivery into the [`Work`] it asks for. Events the bot does not
+//! act on become [`Translated::Ignore`], never an error; a body that is not
+//! the JSON its `X-Gitlab-Event` header promises is a [`ParseError`].
 
-use crate::core::types::MilestoneId;
-use crate::forge::event::{
-    Event, IssueAction, MergeRequestAction, MilestoneAction, MilestoneScope, ParseError,
-};
-use crate::forge::{CommitSha, ItemKind, ItemNumber, ProjectPath};
+use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use crate::work::{MilestoneAction, MilestoneScope, ParseError, Translated, Work};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -33,7 +30,7 @@ pub fn token_matches(expected: &str, given: Option<&str>) -> bool {
 }
 
 /// Translates one delivery. `event_header` is the `X-Gitlab-Event` value.
-pub fn parse(event_header: &str, body: &[u8]) -> Result<Event, ParseError> {
+pub fn parse(event_header: &str, body: &[u8]) -> Result<Translated, ParseError> {
     match event_header {
         "Merge Request Hook" => merge_request(decode(event_header, body)?),
         "Issue Hook" => issue(decode(event_header, body)?),
@@ -59,10 +56,18 @@ fn parse_error(event: &str, error: impl std::fmt::Display) -> ParseError {
     }
 }
 
-fn ignored(reason: impl Into<String>) -> Event {
-    Event::Ignored {
-        reason: reason.into(),
-    }
+fn ignored(reason: impl Into<String>) -> Translated {
+    Translated::Ignore(reason.into())
+}
+
+/// An MR or issue to evaluate again.
+fn evaluate(project: Project, kind: ItemKind, number: u64) -> Translated {
+    Translated::Queue(Work::Evaluate {
+        forge: ForgeKind::GitLab,
+        project: ProjectPath(project.path_with_namespace),
+        kind,
+        number: ItemNumber(number),
+    })
 }
 
 #[derive(Deserialize)]
@@ -76,11 +81,6 @@ struct User {
 }
 
 #[derive(Deserialize)]
-struct Commit {
-    id: String,
-}
-
-#[derive(Deserialize)]
 struct MergeRequestHook {
     project: Project,
     object_attributes: MergeRequestAttributes,
@@ -90,37 +90,16 @@ struct MergeRequestHook {
 struct MergeRequestAttributes {
     iid: u64,
     action: Option<String>,
-    /// Present only when the update brought new commits.
-    oldrev: Option<String>,
-    last_commit: Option<Commit>,
 }
 
-fn merge_request(hook: MergeRequestHook) -> Result<Event, ParseError> {
-    let project = ProjectPath(hook.project.path_with_namespace);
-    let number = ItemNumber(hook.object_attributes.iid);
-    let head_sha = hook.object_attributes.last_commit.map(|c| CommitSha(c.id));
-    let pushed = hook.object_attributes.oldrev.is_some();
-    let changed = |action, code_changed| Event::MergeRequestChanged {
-        project: project.clone(),
-        number,
-        action,
-        code_changed,
-        head_sha: head_sha.clone(),
-    };
-    Ok(match hook.object_attributes.action.as_deref() {
-        Some("open") => changed(MergeRequestAction::Opened, true),
-        Some("reopen") => changed(MergeRequestAction::Reopened, true),
-        Some("update") | None => changed(MergeRequestAction::Updated, pushed),
-        Some("close") => Event::MergeRequestClosed {
-            project,
-            number,
-            merged: false,
-        },
-        Some("merge") => Event::MergeRequestClosed {
-            project,
-            number,
-            merged: true,
-        },
+/// Opening, reopening, pushing, editing, closing and merging all change
+/// what the gate decides; approvals and the like do not.
+fn merge_request(hook: MergeRequestHook) -> Result<Translated, ParseError> {
+    let attributes = hook.object_attributes;
+    Ok(match attributes.action.as_deref() {
+        Some("open" | "reopen" | "update" | "close" | "merge") | None => {
+            evaluate(hook.project, ItemKind::MergeRequest, attributes.iid)
+        }
         Some(other) => ignored(format!("merge request action {other:?} is not used")),
     })
 }
@@ -138,22 +117,16 @@ struct IssueAttributes {
     action: Option<String>,
 }
 
-fn issue(hook: IssueHook) -> Result<Event, ParseError> {
+fn issue(hook: IssueHook) -> Result<Translated, ParseError> {
     let Some(project) = hook.project else {
         // Group-level work items (epics) belong to no project.
         return Ok(ignored(format!("{} without a project", hook.object_kind)));
     };
-    let action = match hook.object_attributes.action.as_deref() {
-        Some("open") => IssueAction::Opened,
-        Some("close") => IssueAction::Closed,
-        Some("reopen") => IssueAction::Reopened,
-        Some("update") | None => IssueAction::Updated,
-        Some(other) => return Ok(ignored(format!("issue action {other:?} is not used"))),
-    };
-    Ok(Event::IssueChanged {
-        project: ProjectPath(project.path_with_namespace),
-        number: ItemNumber(hook.object_attributes.iid),
-        action,
+    Ok(match hook.object_attributes.action.as_deref() {
+        Some("open" | "close" | "reopen" | "update") | None => {
+            evaluate(project, ItemKind::Issue, hook.object_attributes.iid)
+        }
+        Some(other) => ignored(format!("issue action {other:?} is not used")),
     })
 }
 
@@ -179,7 +152,7 @@ struct Numbered {
     iid: u64,
 }
 
-fn note(hook: NoteHook) -> Result<Event, ParseError> {
+fn note(hook: NoteHook) -> Result<Translated, ParseError> {
     let attributes = hook.object_attributes;
     let (kind, item) = match attributes.noteable_type.as_str() {
         "MergeRequest" => (ItemKind::MergeRequest, hook.merge_request),
@@ -195,14 +168,15 @@ fn note(hook: NoteHook) -> Result<Event, ParseError> {
             ),
         ));
     };
-    Ok(Event::CommentAdded {
+    Ok(Translated::Queue(Work::Comment {
+        forge: ForgeKind::GitLab,
         project: ProjectPath(hook.project.path_with_namespace),
         kind,
         number: ItemNumber(item.iid),
         author: hook.user.username,
         body: attributes.note,
         edited: attributes.action.as_deref() == Some("update"),
-    })
+    }))
 }
 
 #[derive(Deserialize)]
@@ -221,14 +195,13 @@ struct Group {
 
 #[derive(Deserialize)]
 struct MilestoneAttributes {
-    id: u64,
     title: String,
     /// Where the docs' text puts it; used when the top-level one is missing.
     action: Option<String>,
     group_id: Option<u64>,
 }
 
-fn milestone(hook: MilestoneHook) -> Result<Event, ParseError> {
+fn milestone(hook: MilestoneHook) -> Result<Translated, ParseError> {
     let attributes = hook.object_attributes;
     let action = match hook.action.or(attributes.action).as_deref() {
         Some("create") => MilestoneAction::Created,
@@ -250,12 +223,12 @@ fn milestone(hook: MilestoneHook) -> Result<Event, ParseError> {
             ));
         }
     };
-    Ok(Event::MilestoneChanged {
+    Ok(Translated::Queue(Work::MilestoneChanged {
+        forge: ForgeKind::GitLab,
         scope,
-        milestone: MilestoneId(attributes.id),
         title: attributes.title,
         action,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -273,7 +246,7 @@ mod tests {
     #[test]
     fn unknown_events_are_ignored_not_errors() {
         let event = parse("Push Hook", br#"{"object_kind":"push"}"#).unwrap();
-        assert!(matches!(event, Event::Ignored { .. }));
+        assert!(matches!(event, Translated::Ignore(_)));
     }
 
     #[test]

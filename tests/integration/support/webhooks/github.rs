@@ -259,13 +259,9 @@ mod tests {
     use super::*;
     use crate::fake_github::PullSeed;
     use crate::fake_github::state::Comment;
-    use schemagate::core::types::MilestoneId;
-    use schemagate::forge::event::{
-        Event, IssueAction as Issue, MergeRequestAction, MilestoneAction as Milestone,
-        MilestoneScope,
-    };
     use schemagate::forge::github::{parse_event, verify_signature};
-    use schemagate::forge::{CommitSha, ItemKind, ItemNumber, ProjectPath};
+    use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+    use schemagate::work::{MilestoneAction as Milestone, MilestoneScope, Translated, Work};
 
     const REPO: &str = "lava/lava";
     const SHA: &str = "3333333333333333333333333333333333333333";
@@ -286,7 +282,7 @@ mod tests {
         (fake, milestone, pull, issue)
     }
 
-    fn parsed(delivery: &Delivery) -> Event {
+    fn parsed(delivery: &Delivery) -> Translated {
         assert_eq!(delivery.path, "/webhooks/github");
         verify_signature(
             GITHUB_SECRET.as_bytes(),
@@ -301,42 +297,35 @@ mod tests {
         ProjectPath(REPO.into())
     }
 
-    fn changed(number: u64, action: MergeRequestAction, code: bool, sha: &str) -> Event {
-        Event::MergeRequestChanged {
+    fn evaluate(kind: ItemKind, number: u64) -> Translated {
+        Translated::Queue(Work::Evaluate {
+            forge: ForgeKind::GitHub,
             project: project(),
+            kind,
             number: ItemNumber(number),
-            action,
-            code_changed: code,
-            head_sha: Some(CommitSha(sha.into())),
-        }
+        })
     }
 
     #[tokio::test]
-    async fn pull_request_opened_reopened_and_synchronize_need_the_files_read() {
+    async fn pull_request_opened_reopened_and_synchronize_re_evaluate_it() {
         let (fake, _, pull, _) = seeded().await;
         let opened = pull_request(&fake, REPO, pull, PrAction::Opened);
         assert_eq!(opened.json()["pull_request"]["body"], "Closes #2");
-        assert_eq!(
-            parsed(&opened),
-            changed(pull, MergeRequestAction::Opened, true, SHA)
-        );
+        assert_eq!(parsed(&opened), evaluate(ItemKind::MergeRequest, pull));
         assert_eq!(
             parsed(&pull_request(&fake, REPO, pull, PrAction::Reopened)),
-            changed(pull, MergeRequestAction::Reopened, true, SHA)
+            evaluate(ItemKind::MergeRequest, pull)
         );
         let new = "4444444444444444444444444444444444444444";
         let before = fake.push(REPO, pull, new, vec![]);
         let push = pull_request(&fake, REPO, pull, PrAction::Synchronize { before });
         assert_eq!(push.json()["before"], SHA);
         assert_eq!(push.json()["after"], new);
-        assert_eq!(
-            parsed(&push),
-            changed(pull, MergeRequestAction::Updated, true, new)
-        );
+        assert_eq!(parsed(&push), evaluate(ItemKind::MergeRequest, pull));
     }
 
     #[tokio::test]
-    async fn pull_request_edits_labels_and_milestones_are_updates_without_code() {
+    async fn pull_request_edits_labels_and_milestones_re_evaluate_it() {
         let (fake, milestone, pull, _) = seeded().await;
         fake.person_sets_labels(REPO, pull, &["Database changes"]);
         fake.person_sets_milestone(REPO, pull, Some(milestone));
@@ -352,7 +341,7 @@ mod tests {
             let delivery = pull_request(&fake, REPO, pull, action.clone());
             assert_eq!(
                 parsed(&delivery),
-                changed(pull, MergeRequestAction::Updated, false, SHA),
+                evaluate(ItemKind::MergeRequest, pull),
                 "{action:?}"
             );
         }
@@ -372,13 +361,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn pull_request_closed_says_whether_merged() {
+    async fn pull_request_closed_or_merged_re_evaluates_it() {
         let (fake, _, pull, _) = seeded().await;
-        let closed = |merged| Event::MergeRequestClosed {
-            project: project(),
-            number: ItemNumber(pull),
-            merged,
-        };
+        let closed = |_merged: bool| evaluate(ItemKind::MergeRequest, pull);
         fake.close_pull(REPO, pull, false);
         assert_eq!(
             parsed(&pull_request(&fake, REPO, pull, PrAction::Closed)),
@@ -392,31 +377,27 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn issues_deliveries_name_the_issue_and_action() {
+    async fn issues_deliveries_re_evaluate_the_issue() {
         let (fake, _, _, issue) = seeded().await;
-        for (action, expected) in [
-            (IssueAction::Opened, Issue::Opened),
-            (IssueAction::Edited, Issue::Updated),
-            (IssueAction::Labeled("bug".into()), Issue::Updated),
-            (IssueAction::Unlabeled("bug".into()), Issue::Updated),
-            (IssueAction::Milestoned, Issue::Updated),
-            (IssueAction::Closed, Issue::Closed),
-            (IssueAction::Reopened, Issue::Reopened),
+        for action in [
+            IssueAction::Opened,
+            IssueAction::Edited,
+            IssueAction::Labeled("bug".into()),
+            IssueAction::Unlabeled("bug".into()),
+            IssueAction::Milestoned,
+            IssueAction::Closed,
+            IssueAction::Reopened,
         ] {
             assert_eq!(
                 parsed(&issues(&fake, REPO, issue, action.clone())),
-                Event::IssueChanged {
-                    project: project(),
-                    number: ItemNumber(issue),
-                    action: expected,
-                },
+                evaluate(ItemKind::Issue, issue),
                 "{action:?}"
             );
         }
     }
 
     #[tokio::test]
-    async fn milestone_deliveries_carry_the_number_as_the_id() {
+    async fn milestone_deliveries_carry_the_title_and_action() {
         let (fake, milestone_number, _, _) = seeded().await;
         for (action, expected) in [
             (MilestoneAction::Created, Milestone::Created),
@@ -432,12 +413,12 @@ mod tests {
         ] {
             assert_eq!(
                 parsed(&milestone(&fake, REPO, milestone_number, action.clone())),
-                Event::MilestoneChanged {
+                Translated::Queue(Work::MilestoneChanged {
+                    forge: ForgeKind::GitHub,
                     scope: MilestoneScope::Project(project()),
-                    milestone: MilestoneId(milestone_number),
                     title: "2026.12".into(),
                     action: expected,
-                },
+                }),
                 "{action:?}"
             );
         }
@@ -459,21 +440,17 @@ mod tests {
             });
             assert_eq!(
                 parsed(&issue_comment(&fake, REPO, id, "created")),
-                Event::CommentAdded {
+                Translated::Queue(Work::Comment {
+                    forge: ForgeKind::GitHub,
                     project: project(),
                     kind,
                     number: ItemNumber(number),
                     author: "bob".into(),
                     body: "LGTM".into(),
                     edited: false,
-                }
+                })
             );
         }
-        assert_eq!(
-            parsed(&ping(&fake, REPO)),
-            Event::Ping {
-                project: Some(project())
-            }
-        );
+        assert_eq!(parsed(&ping(&fake, REPO)), Translated::Pong);
     }
 }

@@ -350,12 +350,9 @@ mod tests {
     use super::*;
     use crate::fake_gitlab::Diff;
     use crate::fake_gitlab::state::Note;
-    use schemagate::core::types::MilestoneId;
-    use schemagate::forge::event::{
-        Event, IssueAction, MergeRequestAction, MilestoneAction, MilestoneScope,
-    };
     use schemagate::forge::gitlab::webhook::parse;
-    use schemagate::forge::{CommitSha, ItemKind, ItemNumber, ProjectPath};
+    use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+    use schemagate::work::{MilestoneAction, MilestoneScope, Translated, Work};
 
     const SHA: &str = "1111111111111111111111111111111111111111";
 
@@ -368,36 +365,29 @@ mod tests {
         (fake, project)
     }
 
-    fn parsed(delivery: &Delivery) -> Event {
+    fn parsed(delivery: &Delivery) -> Translated {
         assert_eq!(delivery.path, "/webhooks/gitlab");
         assert_eq!(delivery.header("X-Gitlab-Token"), Some(GITLAB_SECRET));
         assert!(delivery.header("X-Gitlab-Webhook-UUID").is_some());
         parse(delivery.event(), &delivery.body).expect("the bot parses our delivery")
     }
 
-    fn changed(action: MergeRequestAction, code_changed: bool, sha: &str) -> Event {
-        Event::MergeRequestChanged {
+    fn evaluate(kind: ItemKind, number: u64) -> Translated {
+        Translated::Queue(Work::Evaluate {
+            forge: ForgeKind::GitLab,
             project: ProjectPath("lava/lava".into()),
-            number: ItemNumber(5),
-            action,
-            code_changed,
-            head_sha: Some(CommitSha(sha.into())),
-        }
+            kind,
+            number: ItemNumber(number),
+        })
     }
 
     #[tokio::test]
-    async fn merge_request_open_and_reopen_need_the_files_read() {
+    async fn merge_request_open_and_reopen_re_evaluate_it() {
         let (fake, project) = seeded().await;
         let open = merge_request(&fake, project, 5, MrAction::Open);
-        assert_eq!(
-            parsed(&open),
-            changed(MergeRequestAction::Opened, true, SHA)
-        );
+        assert_eq!(parsed(&open), evaluate(ItemKind::MergeRequest, 5));
         let reopen = merge_request(&fake, project, 5, MrAction::Reopen);
-        assert_eq!(
-            parsed(&reopen),
-            changed(MergeRequestAction::Reopened, true, SHA)
-        );
+        assert_eq!(parsed(&reopen), evaluate(ItemKind::MergeRequest, 5));
         assert_ne!(open.delivery_id(), reopen.delivery_id());
     }
 
@@ -416,14 +406,11 @@ mod tests {
             }),
         );
         assert_eq!(delivery.json()["object_attributes"]["oldrev"], old);
-        assert_eq!(
-            parsed(&delivery),
-            changed(MergeRequestAction::Updated, true, new)
-        );
+        assert_eq!(parsed(&delivery), evaluate(ItemKind::MergeRequest, 5));
     }
 
     #[tokio::test]
-    async fn merge_request_label_and_milestone_edits_are_updates_without_code() {
+    async fn merge_request_label_and_milestone_edits_re_evaluate_it() {
         let (fake, project) = seeded().await;
         let milestone = fake.add_milestone(Some(project), None, "2026.12", "active", None);
         let labels_before = fake.person_sets_labels(project, 5, &["Database changes"]);
@@ -446,20 +433,13 @@ mod tests {
         assert_eq!(body["changes"]["milestone_id"]["current"], milestone);
         assert_eq!(body["object_attributes"]["milestone_id"], milestone);
         assert!(body["object_attributes"].get("oldrev").is_none());
-        assert_eq!(
-            parsed(&delivery),
-            changed(MergeRequestAction::Updated, false, SHA)
-        );
+        assert_eq!(parsed(&delivery), evaluate(ItemKind::MergeRequest, 5));
     }
 
     #[tokio::test]
-    async fn merge_request_close_and_merge_say_whether_merged() {
+    async fn merge_request_close_and_merge_re_evaluate_it() {
         let (fake, project) = seeded().await;
-        let closed = |merged| Event::MergeRequestClosed {
-            project: ProjectPath("lava/lava".into()),
-            number: ItemNumber(5),
-            merged,
-        };
+        let closed = |_merged: bool| evaluate(ItemKind::MergeRequest, 5);
         fake.set_merge_request_state(project, 5, "closed");
         assert_eq!(
             parsed(&merge_request(&fake, project, 5, MrAction::Close)),
@@ -473,24 +453,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn issue_hooks_name_the_issue_and_action() {
+    async fn issue_hooks_re_evaluate_the_issue() {
         let (fake, project) = seeded().await;
-        for (word, action) in [
-            ("open", IssueAction::Opened),
-            ("update", IssueAction::Updated),
-            ("close", IssueAction::Closed),
-            ("reopen", IssueAction::Reopened),
-        ] {
+        for word in ["open", "update", "close", "reopen"] {
             let delivery = issue(&fake, project, 12, word, IssueChanges::default());
-            assert_eq!(
-                parsed(&delivery),
-                Event::IssueChanged {
-                    project: ProjectPath("lava/lava".into()),
-                    number: ItemNumber(12),
-                    action,
-                },
-                "{word}"
-            );
+            assert_eq!(parsed(&delivery), evaluate(ItemKind::Issue, 12), "{word}");
         }
     }
 
@@ -507,23 +474,23 @@ mod tests {
         ] {
             assert_eq!(
                 parsed(&milestone(&fake, own, word)),
-                Event::MilestoneChanged {
+                Translated::Queue(Work::MilestoneChanged {
+                    forge: ForgeKind::GitLab,
                     scope: MilestoneScope::Project(ProjectPath("lava/lava".into())),
-                    milestone: MilestoneId(own),
                     title: "2026.11".into(),
                     action,
-                },
+                }),
                 "{word}"
             );
         }
         assert_eq!(
             parsed(&milestone(&fake, shared, "close")),
-            Event::MilestoneChanged {
+            Translated::Queue(Work::MilestoneChanged {
+                forge: ForgeKind::GitLab,
                 scope: MilestoneScope::Group("lava".into()),
-                milestone: MilestoneId(shared),
                 title: "2026.12".into(),
                 action: MilestoneAction::Closed,
-            }
+            })
         );
     }
 
@@ -550,14 +517,15 @@ mod tests {
             };
             assert_eq!(
                 parsed(&note(&fake, id, "update")),
-                Event::CommentAdded {
+                Translated::Queue(Work::Comment {
+                    forge: ForgeKind::GitLab,
                     project: ProjectPath("lava/lava".into()),
                     kind,
                     number: ItemNumber(iid),
                     author: "bob".into(),
                     body: "Please rebase".into(),
                     edited: true,
-                }
+                })
             );
         }
     }
