@@ -16,4 +16,5 @@ pub mod releases;
 pub mod scan;
 pub mod server;
 pub mod store;
+pub mod tasks;
 pub mod work;

@@ -7,8 +7,9 @@
 use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
 use crate::core::announcements::AnnouncementKind;
-use crate::engine::{AnnounceOutcome, Engine, Forges, MailService, SyncMode, SyncObserver};
+use crate::engine::{AnnounceOutcome, Engine, Forges, MailService};
 use crate::store::Store;
+use crate::tasks::{self, SyncMode, SyncObserver};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::json;
@@ -72,12 +73,12 @@ pub fn run(args: AnnounceArgs, settings: &Settings) -> Result<ExitCode> {
     let outcome = runtime.block_on(async {
         let store = Store::connect(&config.server.database).await?;
         let engine = Engine::new(config.clone(), store, forges).with_mail(Some(mail));
-        let outcome = engine
-            .announce(&project, &args.milestone, args.kind, args.preview)
-            .await?;
+        let outcome =
+            tasks::announce::announce(&engine, &project, &args.milestone, args.kind, args.preview)
+                .await?;
         if matches!(outcome, AnnounceOutcome::Sent { .. }) {
             // The gates and the block follow the warning now, not at the next sync.
-            if let Err(error) = engine.sync(&project, SyncMode::Apply, &Quiet).await {
+            if let Err(error) = tasks::sync(&engine, &project, SyncMode::Apply, &Quiet).await {
                 tracing::warn!("the mail went out, but the sync after it failed: {error:#}");
             }
         }

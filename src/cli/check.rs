@@ -8,9 +8,10 @@ use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
 use crate::config::{Config, ForgeKind, GithubAuth, GitlabConfig, ProjectConfig};
 use crate::core::policy::GateState;
-use crate::engine::{CheckOptions, CheckReport, Engine, Forges};
+use crate::engine::{Engine, Forges};
 use crate::forge::ItemState;
 use crate::store::Store;
+use crate::tasks::{CheckOptions, CheckReport};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use serde_json::json;
@@ -106,8 +107,8 @@ pub fn run(args: CheckArgs, settings: &Settings) -> Result<ExitCode> {
         // Nothing is kept between runs: the forge is the record.
         let store = Store::in_memory().await?;
         let engine = Engine::new(config.clone(), store, forges);
-        engine
-            .check(&project, crate::forge::ItemNumber(target.number), &options)
+        let number = crate::forge::ItemNumber(target.number);
+        crate::tasks::check::check(&engine, &project, number, &options)
             .await
             .with_context(|| format!("cannot check {} in {}", target.number, project.path))
     })?;

@@ -6,8 +6,9 @@
 use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
 use crate::config::{Config, ProjectConfig};
-use crate::engine::{Engine, Forges, MailService, SyncMode, SyncObserver, SyncReport};
+use crate::engine::{Engine, Forges, MailService};
 use crate::store::Store;
+use crate::tasks::{SyncMode, SyncObserver, SyncReport};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -91,8 +92,7 @@ pub fn run(args: SyncArgs, settings: &Settings) -> Result<ExitCode> {
         let mut reports = Vec::new();
         for project in &projects {
             let progress = Progress::new(&project.path);
-            let report = engine
-                .sync(project, mode, &progress)
+            let report = crate::tasks::sync(&engine, project, mode, &progress)
                 .await
                 .with_context(|| format!("the sync of {} failed", project.path))?;
             progress.finish();

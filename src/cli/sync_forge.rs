@@ -6,8 +6,9 @@
 use super::check::{Target, amend_for_ci, effective_config};
 use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
-use crate::engine::{Engine, ForgeSyncReport, Forges, MailService};
+use crate::engine::{Engine, Forges, MailService};
 use crate::store::Store;
+use crate::tasks::ForgeSyncReport;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 use std::process::ExitCode;
@@ -49,8 +50,7 @@ pub fn run(project: Option<&str>, settings: &Settings) -> Result<ExitCode> {
             let store = Store::in_memory().await?;
             let engine =
                 Engine::new(Arc::new(config.clone()), store, forges).with_mail(mail.clone());
-            engine
-                .sync_via_forge(&project)
+            crate::tasks::serverless::sync_via_forge(&engine, &project)
                 .await
                 .with_context(|| format!("the server-less sync of {} failed", project.path))
         })?;

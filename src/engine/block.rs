@@ -3,20 +3,22 @@
 //! top of the description as the forge has it now (a person may have edited
 //! the text outside the markers; stale text is never written back).
 
-use super::Engine;
-use super::failure::Step;
-use super::project::ProjectContext;
 use crate::core::block::{BLOCK_START, BatchBlock, apply_batch_block};
 use crate::core::policy::ProjectState;
 use crate::core::release::Scheme;
 use crate::core::types::{Milestone, MilestoneId};
+use crate::engine::access::write_error;
+use crate::engine::failure::Step;
+use crate::engine::milestones::cache_milestone_description;
+use crate::engine::milestones::fresh_milestones;
+use crate::engine::project::ProjectContext;
 use crate::forge::apply::FailedWrite;
 use crate::forge::rights::Write;
 
 /// The description `milestone` should have: its block from the database
 /// changes it holds and the warning sent to `announce_to` (no changes: no
 /// block). Only release milestones carry one.
-pub(super) fn rendered_description(
+pub(crate) fn rendered_description(
     milestone: &Milestone,
     project: &ProjectState,
     scheme: &Scheme,
@@ -30,7 +32,7 @@ pub(super) fn rendered_description(
 
 /// The milestones whose block may need a write: release milestones that
 /// hold database changes, and any that carries the bot's block.
-pub(super) fn block_candidates<'m>(
+pub(crate) fn block_candidates<'m>(
     milestones: &'m [Milestone],
     project: &ProjectState,
     scheme: &Scheme,
@@ -45,56 +47,53 @@ pub(super) fn block_candidates<'m>(
         .collect()
 }
 
-impl Engine {
-    /// Re-renders one milestone's block from fresh forge text; `true` when
-    /// it wrote.
-    pub(super) async fn render_block(
-        &self,
-        project: &ProjectContext<'_>,
-        milestone: MilestoneId,
-    ) -> Step<bool> {
-        let milestones = self.fresh_milestones(project).await?;
-        let Some(current) = milestones.iter().find(|m| m.id == milestone) else {
-            // Deleted meanwhile: nothing to render into.
-            return Ok(false);
-        };
-        let state = self
-            .store
-            .project_state(project.kind, &project.config.path)
-            .await?;
-        self.write_block(project, current, &state).await
-    }
+/// Re-renders one milestone's block from fresh forge text; `true` when
+/// it wrote.
+pub(crate) async fn render_block(
+    project: &ProjectContext<'_>,
+    milestone: MilestoneId,
+) -> Step<bool> {
+    let milestones = fresh_milestones(project).await?;
+    let Some(current) = milestones.iter().find(|m| m.id == milestone) else {
+        // Deleted meanwhile: nothing to render into.
+        return Ok(false);
+    };
+    let state = project
+        .engine
+        .store
+        .project_state(project.kind, &project.config.path)
+        .await?;
+    write_block(project, current, &state).await
+}
 
-    /// Writes `milestone`'s block when the description differs.
-    pub(super) async fn write_block(
-        &self,
-        project: &ProjectContext<'_>,
-        milestone: &Milestone,
-        state: &ProjectState,
-    ) -> Step<bool> {
-        let wanted = rendered_description(
-            milestone,
-            state,
-            &project.config.scheme,
-            project.config.announce_to(),
-        );
-        if wanted == milestone.description {
-            return Ok(false);
-        }
-        project
-            .forge
-            .set_milestone_description(project.path(), milestone.id, &wanted)
-            .await
-            .map_err(|error| {
-                let failed = FailedWrite {
-                    write: Write::MilestoneDescription,
-                    error,
-                };
-                self.write_error(project, &failed, &format!("milestone {}", milestone.title))
-            })?;
-        self.cache_milestone_description(project, milestone.id, &wanted);
-        Ok(true)
+/// Writes `milestone`'s block when the description differs.
+pub(crate) async fn write_block(
+    project: &ProjectContext<'_>,
+    milestone: &Milestone,
+    state: &ProjectState,
+) -> Step<bool> {
+    let wanted = rendered_description(
+        milestone,
+        state,
+        &project.config.scheme,
+        project.config.announce_to(),
+    );
+    if wanted == milestone.description {
+        return Ok(false);
     }
+    project
+        .forge
+        .set_milestone_description(project.path(), milestone.id, &wanted)
+        .await
+        .map_err(|error| {
+            let failed = FailedWrite {
+                write: Write::MilestoneDescription,
+                error,
+            };
+            write_error(project, &failed, &format!("milestone {}", milestone.title))
+        })?;
+    cache_milestone_description(project, milestone.id, &wanted);
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub enum Failure {
     Unrunnable(String),
 }
 
-pub(super) type Step<T> = Result<T, Failure>;
+pub(crate) type Step<T> = Result<T, Failure>;
 
 impl Failure {
     /// Whether a later try of the same work may succeed.
@@ -43,19 +43,19 @@ impl Failure {
     }
 
     /// The reason as one error for a command (exit 2), whichever kind.
-    pub(super) fn into_error(self) -> anyhow::Error {
+    pub(crate) fn into_error(self) -> anyhow::Error {
         anyhow::anyhow!(self.to_string())
     }
 }
 
 /// Whether a forge error says the token lacks rights (rejected, or not
 /// allowed to write); these are reported once per project, not retried.
-pub(super) fn is_auth_error(error: &ForgeError) -> bool {
+pub(crate) fn is_auth_error(error: &ForgeError) -> bool {
     matches!(error, ForgeError::Unauthorized | ForgeError::Forbidden(_))
 }
 
 /// A forge error other than an auth error, with what was being done.
-pub(super) fn forge_failure(error: &ForgeError, doing: &str) -> Failure {
+pub(crate) fn forge_failure(error: &ForgeError, doing: &str) -> Failure {
     Failure::Forge {
         doing: doing.to_string(),
         error: error.clone(),

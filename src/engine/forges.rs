@@ -1,16 +1,33 @@
-//! Builds the forge clients the configuration names, reading secrets from
+//! The forge clients a run uses, one per forge the configuration names.
+//! Builds them from the configuration, reading secrets from
 //! the environment variables (and key file) it points at. Nothing here
 //! contacts a forge: `serve` must start while a forge is down (docs/deployment.md).
 //! A command about one project builds only that project's forge, so a CI
 //! job of one forge never needs the other forge's secrets.
 
-use super::Forges;
 use crate::config::{Config, ForgeKind, GithubAuth};
+use crate::forge::Forge;
 use crate::forge::github::GitHubClient;
 use crate::forge::gitlab::{GitLabClient, GitLabSettings};
 use crate::forge::retry::RetryPolicy;
 use anyhow::{Context, anyhow};
 use std::sync::Arc;
+
+/// The forge clients the configuration names (each optional).
+#[derive(Clone, Default)]
+pub struct Forges {
+    pub gitlab: Option<Arc<dyn Forge>>,
+    pub github: Option<Arc<dyn Forge>>,
+}
+
+impl Forges {
+    pub fn get(&self, kind: ForgeKind) -> Option<&Arc<dyn Forge>> {
+        match kind {
+            ForgeKind::GitLab => self.gitlab.as_ref(),
+            ForgeKind::GitHub => self.github.as_ref(),
+        }
+    }
+}
 
 impl Forges {
     /// The clients for `config`, secrets from the process environment.

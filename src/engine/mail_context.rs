@@ -3,114 +3,109 @@
 //! joined or left since the last mail, the upgrade steps and, when the
 //! project names an upgrade policy, the releases an admin must pass through.
 
-use super::Engine;
-use super::failure::Step;
-use super::project::ProjectContext;
 use crate::core::announcements::{AnnouncementKind, BatchDelta, LedgerEntry, batch_delta};
 use crate::core::announcements::{current_items, item_key, upgrade_sentences};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{DbItemRef, ItemKind, ProjectState};
 use crate::core::types::Milestone;
+use crate::engine::failure::Step;
+use crate::engine::project::ProjectContext;
+use crate::engine::shipped::shipped_changes;
 use crate::forge::ForgeKind;
 use crate::mail::{ChangeInfo, MailContext, MigrationInfo, MilestoneInfo, ProjectInfo};
 
-impl Engine {
-    /// The template context for a `kind` mail about `milestone`.
-    pub(super) async fn mail_context(
-        &self,
-        project: &ProjectContext<'_>,
-        milestone: &Milestone,
-        milestones: &[Milestone],
-        state: &ProjectState,
-        ledger: &[LedgerEntry],
-        kind: AnnouncementKind,
-    ) -> Step<MailContext> {
-        let announce = project.config.announce.as_ref();
-        let listed = match kind {
-            AnnouncementKind::ReleaseNotice => {
-                self.shipped_changes(project, state, milestone.id).await?
-            }
-            _ => state.db_changes_in(milestone.id).cloned().collect(),
-        };
-        let changes = self.batch_changes(project, &listed).await?;
-        let delta = match kind {
-            AnnouncementKind::Update => {
-                batch_delta(ledger, milestone.id, &current_items(state, milestone.id))
-            }
-            _ => BatchDelta::default(),
-        };
-        let by_key = |key: &String| changes.iter().find(|c| change_key(c) == *key).cloned();
-        let added = delta.added.iter().filter_map(by_key).collect();
-        let removed = delta
-            .removed
-            .iter()
-            .map(|key| removed_change(project.kind, key))
-            .collect();
-        // The engine reads the forge, not a checkout: it knows no squash
-        // cuts, so `direct` gives its "straight to" sentence here.
-        let upgrade_path = announce.and_then(|a| a.upgrade_policy).map(|policy| {
-            upgrade_sentences(
-                &project.config.scheme,
-                milestone,
-                milestones,
-                ledger,
-                policy,
-                &[],
-            )
-        });
-        Ok(MailContext {
-            project: project_info(project),
-            milestone: MilestoneInfo::new(
-                &milestone.title,
-                milestone.web_url.clone(),
-                milestone.due_date.map(|d| d.to_string()),
-                milestone.start_date.map(|d| d.to_string()),
-            ),
-            downtime_reason: downtime_reason(&changes, &milestone.title, kind),
-            downtime_expected: !changes.is_empty(),
-            changes,
-            added,
-            removed,
-            upgrade_steps: announce
-                .map(|a| a.upgrade_steps.clone())
-                .unwrap_or_default(),
-            upgrade_path: upgrade_path.unwrap_or_default(),
-            reply_to: announce.and_then(|a| a.reply_to.clone()),
-            warning_sent_on: state
-                .warning_sent(milestone.id)
-                .map(|at| at.date_naive().to_string()),
-            to: project.config.announce_to().to_vec(),
-        })
-    }
-
-    /// The `listed` database changes, each with the migrations its record
-    /// cached.
-    async fn batch_changes(
-        &self,
-        project: &ProjectContext<'_>,
-        listed: &[DbItemRef],
-    ) -> Step<Vec<ChangeInfo>> {
-        let mut changes = Vec::new();
-        for change in listed {
-            let record = self
-                .store
-                .item(&project.item_key(change.kind, change.number))
-                .await?;
-            let migrations = record
-                .and_then(|r| r.matches)
-                .map(|cached| cached.matches.iter().map(migration_info).collect())
-                .unwrap_or_default();
-            changes.push(change_info(
-                project.kind,
-                change.kind,
-                change.number,
-                &change.title,
-                change.web_url.clone(),
-                migrations,
-            ));
+/// The template context for a `kind` mail about `milestone`.
+pub(crate) async fn mail_context(
+    project: &ProjectContext<'_>,
+    milestone: &Milestone,
+    milestones: &[Milestone],
+    state: &ProjectState,
+    ledger: &[LedgerEntry],
+    kind: AnnouncementKind,
+) -> Step<MailContext> {
+    let announce = project.config.announce.as_ref();
+    let listed = match kind {
+        AnnouncementKind::ReleaseNotice => shipped_changes(project, state, milestone.id).await?,
+        _ => state.db_changes_in(milestone.id).cloned().collect(),
+    };
+    let changes = batch_changes(project, &listed).await?;
+    let delta = match kind {
+        AnnouncementKind::Update => {
+            batch_delta(ledger, milestone.id, &current_items(state, milestone.id))
         }
-        Ok(changes)
+        _ => BatchDelta::default(),
+    };
+    let by_key = |key: &String| changes.iter().find(|c| change_key(c) == *key).cloned();
+    let added = delta.added.iter().filter_map(by_key).collect();
+    let removed = delta
+        .removed
+        .iter()
+        .map(|key| removed_change(project.kind, key))
+        .collect();
+    // The engine reads the forge, not a checkout: it knows no squash
+    // cuts, so `direct` gives its "straight to" sentence here.
+    let upgrade_path = announce.and_then(|a| a.upgrade_policy).map(|policy| {
+        upgrade_sentences(
+            &project.config.scheme,
+            milestone,
+            milestones,
+            ledger,
+            policy,
+            &[],
+        )
+    });
+    Ok(MailContext {
+        project: project_info(project),
+        milestone: MilestoneInfo::new(
+            &milestone.title,
+            milestone.web_url.clone(),
+            milestone.due_date.map(|d| d.to_string()),
+            milestone.start_date.map(|d| d.to_string()),
+        ),
+        downtime_reason: downtime_reason(&changes, &milestone.title, kind),
+        downtime_expected: !changes.is_empty(),
+        changes,
+        added,
+        removed,
+        upgrade_steps: announce
+            .map(|a| a.upgrade_steps.clone())
+            .unwrap_or_default(),
+        upgrade_path: upgrade_path.unwrap_or_default(),
+        reply_to: announce.and_then(|a| a.reply_to.clone()),
+        warning_sent_on: state
+            .warning_sent(milestone.id)
+            .map(|at| at.date_naive().to_string()),
+        to: project.config.announce_to().to_vec(),
+    })
+}
+
+/// The `listed` database changes, each with the migrations its record
+/// cached.
+async fn batch_changes(
+    project: &ProjectContext<'_>,
+    listed: &[DbItemRef],
+) -> Step<Vec<ChangeInfo>> {
+    let mut changes = Vec::new();
+    for change in listed {
+        let record = project
+            .engine
+            .store
+            .item(&project.item_key(change.kind, change.number))
+            .await?;
+        let migrations = record
+            .and_then(|r| r.matches)
+            .map(|cached| cached.matches.iter().map(migration_info).collect())
+            .unwrap_or_default();
+        changes.push(change_info(
+            project.kind,
+            change.kind,
+            change.number,
+            &change.title,
+            change.web_url.clone(),
+            migrations,
+        ));
     }
+    Ok(changes)
 }
 
 fn migration_info(found: &crate::core::types::Match) -> MigrationInfo {
@@ -151,7 +146,7 @@ fn change_info(
 }
 
 /// The ledger's key of a change a mail names.
-pub(super) fn change_key(change: &ChangeInfo) -> String {
+pub(crate) fn change_key(change: &ChangeInfo) -> String {
     let kind = if change.kind == "issue" {
         ItemKind::Issue
     } else {

@@ -3,11 +3,11 @@
 //! milestone event bumps the epoch, so every replica refetches on its next
 //! use instead of deciding on a stale list.
 
-use super::Engine;
-use super::failure::Step;
-use super::project::ProjectContext;
 use crate::core::ids::ProjectKey;
 use crate::core::types::{Milestone, MilestoneId};
+use crate::engine::access::forge_error;
+use crate::engine::failure::Step;
+use crate::engine::project::ProjectContext;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -16,7 +16,7 @@ type Key = ProjectKey;
 type Entry = (i64, Arc<Vec<Milestone>>);
 
 #[derive(Default)]
-pub(super) struct MilestoneCache {
+pub(crate) struct MilestoneCache {
     entries: Mutex<HashMap<Key, Entry>>,
 }
 
@@ -53,89 +53,80 @@ fn key(project: &ProjectContext) -> Key {
     project.key()
 }
 
-impl Engine {
-    /// The project's milestones, from the cache while the epoch is unchanged.
-    pub(super) async fn milestones(
-        &self,
-        project: &ProjectContext<'_>,
-    ) -> Step<Arc<Vec<Milestone>>> {
-        let epoch = self.milestones_epoch(project).await?;
-        if let Some(list) = self.milestone_cache.get(&key(project), epoch) {
-            return Ok(list);
-        }
-        self.fetch_milestones(project, epoch).await
+/// The project's milestones, from the cache while the epoch is unchanged.
+pub(crate) async fn milestones(project: &ProjectContext<'_>) -> Step<Arc<Vec<Milestone>>> {
+    let epoch = milestones_epoch(project).await?;
+    if let Some(list) = project.engine.milestone_cache.get(&key(project), epoch) {
+        return Ok(list);
     }
+    fetch_milestones(project, epoch).await
+}
 
-    /// The project's milestones read fresh from the forge (and cached).
-    pub(super) async fn fresh_milestones(
-        &self,
-        project: &ProjectContext<'_>,
-    ) -> Step<Arc<Vec<Milestone>>> {
-        let epoch = self.milestones_epoch(project).await?;
-        self.fetch_milestones(project, epoch).await
-    }
+/// The project's milestones read fresh from the forge (and cached).
+pub(crate) async fn fresh_milestones(project: &ProjectContext<'_>) -> Step<Arc<Vec<Milestone>>> {
+    let epoch = milestones_epoch(project).await?;
+    fetch_milestones(project, epoch).await
+}
 
-    /// The store's count of the project's milestone changes: a cached list
-    /// of an older epoch is stale.
-    async fn milestones_epoch(&self, project: &ProjectContext<'_>) -> Step<i64> {
-        Ok(self
-            .store
-            .milestones_epoch(project.kind, &project.config.path)
-            .await?)
-    }
+/// The store's count of the project's milestone changes: a cached list
+/// of an older epoch is stale.
+async fn milestones_epoch(project: &ProjectContext<'_>) -> Step<i64> {
+    Ok(project
+        .engine
+        .store
+        .milestones_epoch(project.kind, &project.config.path)
+        .await?)
+}
 
-    /// Whether the project's milestones, read fresh, differ from the cached
-    /// list only in their descriptions (which no decision reads). The fresh
-    /// list replaces the cached one either way.
-    pub(super) async fn only_descriptions_changed(
-        &self,
-        project: &ProjectContext<'_>,
-    ) -> Step<bool> {
-        let epoch = self
-            .store
-            .milestones_epoch(project.kind, &project.config.path)
-            .await?;
-        let Some(cached) = self.milestone_cache.get(&key(project), epoch) else {
-            return Ok(false);
-        };
-        let fresh = self.fetch_milestones(project, epoch).await?;
-        let without_description = |list: &[Milestone]| -> Vec<Milestone> {
-            list.iter()
-                .map(|m| Milestone {
-                    description: String::new(),
-                    ..m.clone()
-                })
-                .collect()
-        };
-        Ok(without_description(&cached) == without_description(&fresh))
-    }
+/// Whether the project's milestones, read fresh, differ from the cached
+/// list only in their descriptions (which no decision reads). The fresh
+/// list replaces the cached one either way.
+pub(crate) async fn only_descriptions_changed(project: &ProjectContext<'_>) -> Step<bool> {
+    let epoch = project
+        .engine
+        .store
+        .milestones_epoch(project.kind, &project.config.path)
+        .await?;
+    let Some(cached) = project.engine.milestone_cache.get(&key(project), epoch) else {
+        return Ok(false);
+    };
+    let fresh = fetch_milestones(project, epoch).await?;
+    let without_description = |list: &[Milestone]| -> Vec<Milestone> {
+        list.iter()
+            .map(|m| Milestone {
+                description: String::new(),
+                ..m.clone()
+            })
+            .collect()
+    };
+    Ok(without_description(&cached) == without_description(&fresh))
+}
 
-    /// Reads the list after the epoch, so a bump in between makes the next
-    /// reader fetch again rather than trust this list.
-    async fn fetch_milestones(
-        &self,
-        project: &ProjectContext<'_>,
-        epoch: i64,
-    ) -> Step<Arc<Vec<Milestone>>> {
-        let list = project
-            .forge
-            .milestones(project.path())
-            .await
-            .map_err(|e| self.forge_error(project, &e, "listing milestones"))?;
-        let list = Arc::new(list);
-        self.milestone_cache.put(key(project), epoch, list.clone());
-        Ok(list)
-    }
+/// Reads the list after the epoch, so a bump in between makes the next
+/// reader fetch again rather than trust this list.
+async fn fetch_milestones(project: &ProjectContext<'_>, epoch: i64) -> Step<Arc<Vec<Milestone>>> {
+    let list = project
+        .forge
+        .milestones(project.path())
+        .await
+        .map_err(|e| forge_error(project, &e, "listing milestones"))?;
+    let list = Arc::new(list);
+    project
+        .engine
+        .milestone_cache
+        .put(key(project), epoch, list.clone());
+    Ok(list)
+}
 
-    pub(super) fn cache_milestone_description(
-        &self,
-        project: &ProjectContext<'_>,
-        milestone: MilestoneId,
-        description: &str,
-    ) {
-        self.milestone_cache
-            .set_description(&key(project), milestone, description);
-    }
+pub(crate) fn cache_milestone_description(
+    project: &ProjectContext<'_>,
+    milestone: MilestoneId,
+    description: &str,
+) {
+    project
+        .engine
+        .milestone_cache
+        .set_description(&key(project), milestone, description);
 }
 
 #[cfg(test)]

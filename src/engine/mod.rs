@@ -1,75 +1,46 @@
-//! The engine: one job of work → which MRs, issues and milestones it
-//! affects → facts from the forge and the store → `core::policy::decide` →
-//! the smallest set of writes → the store. The webhook server, the periodic
-//! sync and `schemagate sync` all run through it.
+//! The engine: the state every job shares (configuration, store, forge
+//! clients, caches, clock, mail) and the two things built on it: the
+//! evaluation `pipeline` (read → decide → apply → record for one MR or
+//! issue) and one `handlers` module per kind of [`Work`]. The webhook
+//! server's workers run jobs through [`Engine::handle`]; the one-shot
+//! commands (`check`, `announce`, `sync`) are assembled from the same
+//! pipeline and handlers in [`crate::tasks`].
 //!
-//! `Work` and its serial keys are the contract with the server and the
-//! store. Every item's work is serialised by the queue; the engine itself
-//! keeps only caches (milestones per epoch, compiled rules, labels known to
+//! Every item's work is serialised by the queue; the engine itself keeps
+//! only caches (milestones per epoch, compiled rules, labels known to
 //! exist), so any number of workers and replicas can share it.
 
-mod announce;
-mod announce_command;
-mod block;
-mod check;
-mod check_reads;
+pub(crate) mod access;
+pub(crate) mod announce;
+pub(crate) mod block;
 pub mod clock;
-mod commit;
-mod compose;
-pub mod desired;
-mod evaluate;
-mod evaluate_issue;
-mod evaluate_mr;
-mod events;
-mod facts;
-mod failure;
-pub mod fingerprint;
+pub(crate) mod compose;
+pub(crate) mod failure;
 mod forges;
-mod mail_context;
+pub(crate) mod handlers;
+pub(crate) mod mail_context;
 mod mail_service;
-mod milestones;
-mod pending;
+pub(crate) mod milestones;
+pub(crate) mod pipeline;
 pub mod plan;
-mod project;
-mod scan;
-mod serverless;
-mod shipped;
-mod subject;
-mod sync;
+pub(crate) mod project;
+pub(crate) mod scan;
+pub(crate) mod shipped;
 
 pub use crate::work::Work;
 pub use announce::{AnnounceOutcome, MAX_PERMANENT_TRIES};
-pub use check::{CheckOptions, CheckReport};
+pub use clock::{Clock, FixedClock};
+pub use failure::Failure;
+pub use forges::Forges;
 pub use mail_service::{MailService, MailSetupError};
-pub use serverless::ForgeSyncReport;
 
-use crate::config::{Config, ProjectConfig};
+use crate::config::Config;
 use crate::core::ids::ProjectKey;
-use crate::forge::{Forge, ForgeKind};
 use crate::store::{Job, Store};
 use chrono::{DateTime, Utc};
 use clock::SystemClock;
-pub use clock::{Clock, FixedClock};
-pub use failure::Failure;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use tracing::Instrument;
-
-/// The forge clients the configuration names (each optional).
-#[derive(Clone, Default)]
-pub struct Forges {
-    pub gitlab: Option<Arc<dyn Forge>>,
-    pub github: Option<Arc<dyn Forge>>,
-}
-
-impl Forges {
-    pub fn get(&self, kind: ForgeKind) -> Option<&Arc<dyn Forge>> {
-        match kind {
-            ForgeKind::GitLab => self.gitlab.as_ref(),
-            ForgeKind::GitHub => self.github.as_ref(),
-        }
-    }
-}
 
 /// How a job ended, for the worker (and metrics).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,49 +62,21 @@ pub enum RetryableError {
     Panicked(String),
 }
 
-/// Whether `sync` writes or only reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SyncMode {
-    Apply,
-    DryRun,
-}
-
-/// What `sync` did or (dry run) would do.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SyncReport {
-    /// Items whose facts changed and were evaluated.
-    pub evaluated: usize,
-    /// Items skipped because nothing changed since their last evaluation.
-    pub unchanged: usize,
-    /// Writes made (apply) or that would be made (dry run).
-    pub writes: usize,
-    /// Dry run: one line per write it would make ("would add label … to !12").
-    pub planned: Vec<String>,
-    /// Downtime warnings sent (apply) by this sync.
-    pub warnings_sent: usize,
-}
-
-/// Progress of a sync, for a progress bar on a terminal.
-pub trait SyncObserver: Send + Sync {
-    fn started(&self, items: usize);
-    fn item_done(&self, item: &str);
-}
-
 /// The engine shared by every worker.
 pub struct Engine {
-    config: Arc<Config>,
-    store: Store,
-    forges: Forges,
-    milestone_cache: milestones::MilestoneCache,
-    rules: facts::RulesCache,
+    pub(crate) config: Arc<Config>,
+    pub(crate) store: Store,
+    pub(crate) forges: Forges,
+    pub(crate) milestone_cache: milestones::MilestoneCache,
+    pub(crate) rules: pipeline::detect::RulesCache,
     /// Projects whose label is known to exist (created at most once per process).
-    labels_ensured: Mutex<HashSet<ProjectKey>>,
+    pub(crate) labels_ensured: Mutex<HashSet<ProjectKey>>,
     /// Projects whose token's missing rights were already logged.
     /// Access problems already logged: per project, and per kind of write.
-    reported_auth: Mutex<HashSet<(ProjectKey, Option<crate::forge::rights::Write>)>>,
+    pub(crate) reported_auth: Mutex<HashSet<(ProjectKey, Option<crate::forge::rights::Write>)>>,
     /// SMTP and templates; `None` without a `[mail]` section.
-    mail: Option<MailService>,
-    clock: Arc<dyn Clock>,
+    pub(crate) mail: Option<MailService>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Engine {
@@ -143,7 +86,7 @@ impl Engine {
             store,
             forges,
             milestone_cache: milestones::MilestoneCache::default(),
-            rules: facts::RulesCache::default(),
+            rules: pipeline::detect::RulesCache::default(),
             labels_ensured: Mutex::new(HashSet::new()),
             reported_auth: Mutex::new(HashSet::new()),
             mail: None,
@@ -195,43 +138,13 @@ impl Engine {
             }
         };
         // The worker logs the outcome, once, in the job's span (`job_span`).
-        match self.run(&work).await {
+        match handlers::run(self, &work).await {
             Ok(()) => Ok(JobOutcome::Done),
             Err(failure) if failure.is_retryable() => Err(RetryableError::Failed(failure)),
             Err(failure) => Ok(JobOutcome::Dropped {
                 reason: failure.to_string(),
             }),
         }
-    }
-
-    /// Reconciles one project: re-evaluates open MRs, labelled issues and
-    /// milestones whose facts changed since the last evaluation.
-    pub async fn sync(
-        &self,
-        project: &ProjectConfig,
-        mode: SyncMode,
-        observer: &dyn SyncObserver,
-    ) -> anyhow::Result<SyncReport> {
-        let span = tracing::info_span!("sync", project = %project.path, ?mode);
-        let failed = |failure: Failure| anyhow::anyhow!("cannot sync {}: {failure}", project.path);
-        let mut report = self
-            .sync_project(project, mode, observer)
-            .instrument(span.clone())
-            .await
-            .map_err(failed)?;
-        if report.warnings_sent > 0 {
-            // A warning just sent changes gates and blocks: one more pass
-            // applies that now, not at the next sync.
-            let again = self
-                .sync_project(project, mode, observer)
-                .instrument(span)
-                .await
-                .map_err(failed)?;
-            report.evaluated += again.evaluated;
-            report.writes += again.writes;
-            report.planned.extend(again.planned);
-        }
-        Ok(report)
     }
 }
 

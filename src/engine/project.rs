@@ -1,21 +1,21 @@
 //! Which configured project and forge client a job is about, and the keys
 //! the store files its items under.
 
-use super::Engine;
-use super::Work;
-use super::failure::{Failure, Step, forge_failure, is_auth_error};
 use crate::config::ProjectConfig;
 use crate::core::ids::ProjectKey;
 use crate::core::types::MilestoneId;
-use crate::forge::apply::FailedWrite;
-use crate::forge::rights::Write;
-use crate::forge::{Forge, ForgeError, ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use crate::engine::Engine;
+use crate::engine::Work;
+use crate::engine::failure::{Failure, Step};
+use crate::forge::{Forge, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::store::ItemKey;
 use std::sync::Arc;
 
 /// One configured project with the client of its forge.
 #[derive(Clone)]
-pub(super) struct ProjectContext<'e> {
+pub(crate) struct ProjectContext<'e> {
+    /// The engine the project's work runs in: store, caches, clock, mail.
+    pub engine: &'e Engine,
     pub config: &'e ProjectConfig,
     pub forge: Arc<dyn Forge>,
     pub kind: ForgeKind,
@@ -61,7 +61,7 @@ impl ProjectContext<'_> {
 
 impl Engine {
     /// The configured project `path` on `kind`, or why the job cannot run.
-    pub(super) fn project_context(
+    pub(crate) fn project_context(
         &self,
         kind: ForgeKind,
         path: &ProjectPath,
@@ -75,7 +75,7 @@ impl Engine {
         self.context_for(config)
     }
 
-    pub(super) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
+    pub(crate) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
         let kind = config.forge;
         let forge = self.forges.get(kind).cloned().ok_or_else(|| {
             Failure::Unrunnable(format!(
@@ -86,65 +86,10 @@ impl Engine {
             ))
         })?;
         Ok(ProjectContext {
+            engine: self,
             config,
             forge,
             kind,
         })
-    }
-
-    /// Maps a forge error to a job failure; a token without rights is
-    /// reported in the log once per project, with a clear reason.
-    pub(super) fn forge_error(
-        &self,
-        project: &ProjectContext,
-        error: &ForgeError,
-        doing: &str,
-    ) -> Failure {
-        self.failure_of(project, error, doing, None)
-    }
-
-    /// Maps a failed write to a job failure; a write refused for lack of
-    /// rights names the right the token lacks, logged once per project and
-    /// kind of write.
-    pub(super) fn write_error(
-        &self,
-        project: &ProjectContext,
-        failed: &FailedWrite,
-        target: &str,
-    ) -> Failure {
-        let doing = format!("{} on {target}", failed.write.doing());
-        self.failure_of(project, &failed.error, &doing, Some(failed.write))
-    }
-
-    fn failure_of(
-        &self,
-        project: &ProjectContext,
-        error: &ForgeError,
-        doing: &str,
-        write: Option<Write>,
-    ) -> Failure {
-        if !is_auth_error(error) {
-            return forge_failure(error, doing);
-        }
-        let forge = project.kind.name();
-        let path = &project.config.path;
-        let mut reason = match error {
-            ForgeError::Unauthorized => {
-                format!("the token for {forge} was rejected for {path} ({doing}): {error}")
-            }
-            _ => format!("the token for {forge} cannot write to {path} ({doing}): {error}"),
-        };
-        if let (ForgeError::Forbidden(_), Some(write)) = (error, write) {
-            reason.push_str(&format!("; it needs {}", write.needs(project.kind)));
-        }
-        let first_time = self
-            .reported_auth
-            .lock()
-            .expect("auth report set")
-            .insert((project.key(), write));
-        if first_time {
-            tracing::error!(forge, project = %path, "{reason}");
-        }
-        Failure::Access(reason)
     }
 }

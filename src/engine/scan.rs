@@ -4,29 +4,34 @@
 //! the server's sync, the jobs for all of it (evaluations, block renders,
 //! mails owed).
 
-use super::block::{block_candidates, rendered_description};
-use super::evaluate::FingerprintInputs;
-use super::failure::Step;
-use super::fingerprint::still_current;
-use super::project::ProjectContext;
-use super::subject::Subject;
-use super::{Engine, Work};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::ProjectState;
 use crate::core::types::Milestone;
+use crate::engine::Work;
+use crate::engine::access::forge_error;
+use crate::engine::announce::mails_due;
+use crate::engine::block::{block_candidates, rendered_description};
+use crate::engine::failure::Step;
+use crate::engine::handlers::enqueue_work;
+use crate::engine::milestones::fresh_milestones;
+use crate::engine::pipeline::decide::FingerprintInputs;
+use crate::engine::pipeline::decide::with_fingerprint_inputs;
+use crate::engine::pipeline::fingerprint::still_current;
+use crate::engine::pipeline::subject::Subject;
+use crate::engine::project::ProjectContext;
 use crate::forge::{Issue, ItemKind, MergeRequest};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::sync::Arc;
 
 /// A listed item and whether its facts changed since its last evaluation.
-pub(super) struct Listed<T> {
+pub(crate) struct Listed<T> {
     pub item: T,
     pub changed: bool,
 }
 
 /// What a project's listing found.
-pub(super) struct ProjectScan {
+pub(crate) struct ProjectScan {
     pub merge_requests: Vec<Listed<MergeRequest>>,
     pub issues: Vec<Listed<Issue>>,
     /// Database changes the store holds in open milestones that the
@@ -38,170 +43,162 @@ pub(super) struct ProjectScan {
     pub now: DateTime<Utc>,
 }
 
-impl Engine {
-    pub(super) async fn scan_project(&self, project: &ProjectContext<'_>) -> Step<ProjectScan> {
-        let forge = project.forge.as_ref();
-        let merge_requests = forge
-            .open_merge_requests(project.path())
-            .await
-            .map_err(|e| self.forge_error(project, &e, "listing open merge requests"))?;
-        let issues = forge
-            .labelled_issues(project.path(), &project.config.label)
-            .await
-            .map_err(|e| self.forge_error(project, &e, "listing labelled issues"))?;
-        let milestones = self.fresh_milestones(project).await?;
-        let state = self
-            .store
-            .project_state(project.kind, &project.config.path)
-            .await?;
+pub(crate) async fn scan_project(project: &ProjectContext<'_>) -> Step<ProjectScan> {
+    let forge = project.forge.as_ref();
+    let merge_requests = forge
+        .open_merge_requests(project.path())
+        .await
+        .map_err(|e| forge_error(project, &e, "listing open merge requests"))?;
+    let issues = forge
+        .labelled_issues(project.path(), &project.config.label)
+        .await
+        .map_err(|e| forge_error(project, &e, "listing labelled issues"))?;
+    let milestones = fresh_milestones(project).await?;
+    let state = project
+        .engine
+        .store
+        .project_state(project.kind, &project.config.path)
+        .await?;
 
-        let mut scan = ProjectScan {
-            merge_requests: Vec::new(),
-            issues: Vec::new(),
-            stored_only: Vec::new(),
-            now: self.now(),
-            milestones,
-            state,
-        };
-        for mr in merge_requests {
-            let changed = self
-                .changed_since_last(project, &Subject::from(&mr), &scan)
-                .await?;
-            scan.merge_requests.push(Listed { item: mr, changed });
-        }
-        for issue in issues {
-            let changed = self
-                .changed_since_last(project, &Subject::from(&issue), &scan)
-                .await?;
-            scan.issues.push(Listed {
-                item: issue,
-                changed,
-            });
-        }
-        let listed: HashSet<(ItemKind, ItemNumber)> = scan
-            .merge_requests
+    let mut scan = ProjectScan {
+        merge_requests: Vec::new(),
+        issues: Vec::new(),
+        stored_only: Vec::new(),
+        now: project.engine.now(),
+        milestones,
+        state,
+    };
+    for mr in merge_requests {
+        let changed = changed_since_last(project, &Subject::from(&mr), &scan).await?;
+        scan.merge_requests.push(Listed { item: mr, changed });
+    }
+    for issue in issues {
+        let changed = changed_since_last(project, &Subject::from(&issue), &scan).await?;
+        scan.issues.push(Listed {
+            item: issue,
+            changed,
+        });
+    }
+    let listed: HashSet<(ItemKind, ItemNumber)> = scan
+        .merge_requests
+        .iter()
+        .map(|l| (ItemKind::MergeRequest, l.item.number))
+        .chain(scan.issues.iter().map(|l| (ItemKind::Issue, l.item.number)))
+        .collect();
+    let open = |id| {
+        scan.milestones
             .iter()
-            .map(|l| (ItemKind::MergeRequest, l.item.number))
-            .chain(scan.issues.iter().map(|l| (ItemKind::Issue, l.item.number)))
-            .collect();
-        let open = |id| {
-            scan.milestones
-                .iter()
-                .any(|m: &Milestone| m.id == id && m.is_open())
-        };
-        let mut stored: Vec<(ItemKind, ItemNumber)> = Vec::new();
-        for change in scan.state.db_changes.iter().filter(|c| open(c.milestone)) {
-            let key = (change.kind, change.number);
-            if !listed.contains(&key) && !stored.contains(&key) {
-                stored.push(key);
-            }
+            .any(|m: &Milestone| m.id == id && m.is_open())
+    };
+    let mut stored: Vec<(ItemKind, ItemNumber)> = Vec::new();
+    for change in scan.state.db_changes.iter().filter(|c| open(c.milestone)) {
+        let key = (change.kind, change.number);
+        if !listed.contains(&key) && !stored.contains(&key) {
+            stored.push(key);
         }
-        scan.stored_only = stored;
-        Ok(scan)
     }
+    scan.stored_only = stored;
+    Ok(scan)
+}
 
-    async fn changed_since_last(
-        &self,
-        project: &ProjectContext<'_>,
-        subject: &Subject,
-        scan: &ProjectScan,
-    ) -> Step<bool> {
-        let key = project.item_key(subject.kind(), subject.number());
-        let Some(record) = self.store.item(&key).await? else {
-            return Ok(true);
-        };
-        if record.pending.is_some() {
-            return Ok(true);
+async fn changed_since_last(
+    project: &ProjectContext<'_>,
+    subject: &Subject,
+    scan: &ProjectScan,
+) -> Step<bool> {
+    let key = project.item_key(subject.kind(), subject.number());
+    let Some(record) = project.engine.store.item(&key).await? else {
+        return Ok(true);
+    };
+    if record.pending.is_some() {
+        return Ok(true);
+    }
+    let closing = match subject.kind() {
+        ItemKind::Issue => {
+            project
+                .engine
+                .store
+                .merge_requests_closing(project.kind, &project.config.path, subject.number())
+                .await?
         }
-        let closing = match subject.kind() {
-            ItemKind::Issue => {
-                self.store
-                    .merge_requests_closing(project.kind, &project.config.path, subject.number())
-                    .await?
-            }
-            ItemKind::MergeRequest => Vec::new(),
-        };
-        let Some(stored) = record.evaluated.as_deref() else {
-            return Ok(true);
-        };
-        let inputs = FingerprintInputs {
-            labels: subject.labels(),
-            milestone: subject.milestone(),
-            bot_milestone: record.ownership.bot_set_milestone,
-            milestones: &scan.milestones,
-            project_state: &scan.state,
-            closing_merge_requests: &closing,
-            now: scan.now,
-        };
-        let current =
-            self.with_fingerprint_inputs(project, subject, &inputs, |item, context| {
-                still_current(stored, item, context)
-            })?;
-        Ok(!current)
-    }
+        ItemKind::MergeRequest => Vec::new(),
+    };
+    let Some(stored) = record.evaluated.as_deref() else {
+        return Ok(true);
+    };
+    let inputs = FingerprintInputs {
+        labels: subject.labels(),
+        milestone: subject.milestone(),
+        bot_milestone: record.ownership.bot_set_milestone,
+        milestones: &scan.milestones,
+        project_state: &scan.state,
+        closing_merge_requests: &closing,
+        now: scan.now,
+    };
+    let current = with_fingerprint_inputs(project, subject, &inputs, |item, context| {
+        still_current(stored, item, context)
+    })?;
+    Ok(!current)
+}
 
-    /// `Work::Reevaluate` and `Work::Sync`: enqueue an evaluation for every
-    /// item whose facts changed and a render for every block that is out of date.
-    pub(super) async fn enqueue_project_work(&self, project: &ProjectContext<'_>) -> Step<()> {
-        let scan = self.scan_project(project).await?;
-        let evaluate = |kind, number| Work::Evaluate {
+/// `Work::Reevaluate` and `Work::Sync`: enqueue an evaluation for every
+/// item whose facts changed and a render for every block that is out of date.
+pub(crate) async fn enqueue_project_work(project: &ProjectContext<'_>) -> Step<()> {
+    let scan = scan_project(project).await?;
+    let evaluate = |kind, number| Work::Evaluate {
+        forge: project.kind,
+        project: project.path().clone(),
+        kind,
+        number,
+    };
+    let mut work: Vec<Work> = Vec::new();
+    work.extend(
+        scan.merge_requests
+            .iter()
+            .filter(|l| l.changed)
+            .map(|l| evaluate(ItemKind::MergeRequest, l.item.number)),
+    );
+    work.extend(
+        scan.issues
+            .iter()
+            .filter(|l| l.changed)
+            .map(|l| evaluate(ItemKind::Issue, l.item.number)),
+    );
+    work.extend(scan.stored_only.iter().map(|(kind, n)| evaluate(*kind, *n)));
+    work.extend(blocks_out_of_date(project, &scan));
+    work.extend(mails_owed(project, &scan).await?);
+    for item in &work {
+        enqueue_work(project.engine, item).await?;
+    }
+    Ok(())
+}
+
+/// An announce job per mail the project owes. The listing already read
+/// the milestones and the state; only the ledger is new (and only for a
+/// project that announces).
+async fn mails_owed(project: &ProjectContext<'_>, scan: &ProjectScan) -> Step<Vec<Work>> {
+    if project.config.announce.is_none() {
+        return Ok(Vec::new());
+    }
+    let snapshot = crate::engine::announce::Snapshot {
+        rows: project
+            .engine
+            .store
+            .announcements(project.kind, &project.config.path)
+            .await?,
+        milestones: scan.milestones.clone(),
+        state: scan.state.clone(),
+        now: scan.now,
+    };
+    let owed = mails_due(project, &snapshot).into_iter();
+    Ok(owed
+        .map(|due| Work::Announce {
             forge: project.kind,
             project: project.path().clone(),
-            kind,
-            number,
-        };
-        let mut work: Vec<Work> = Vec::new();
-        work.extend(
-            scan.merge_requests
-                .iter()
-                .filter(|l| l.changed)
-                .map(|l| evaluate(ItemKind::MergeRequest, l.item.number)),
-        );
-        work.extend(
-            scan.issues
-                .iter()
-                .filter(|l| l.changed)
-                .map(|l| evaluate(ItemKind::Issue, l.item.number)),
-        );
-        work.extend(scan.stored_only.iter().map(|(kind, n)| evaluate(*kind, *n)));
-        work.extend(blocks_out_of_date(project, &scan));
-        work.extend(self.mails_owed(project, &scan).await?);
-        for item in &work {
-            self.enqueue_work(item).await?;
-        }
-        Ok(())
-    }
-
-    /// An announce job per mail the project owes. The listing already read
-    /// the milestones and the state; only the ledger is new (and only for a
-    /// project that announces).
-    async fn mails_owed(
-        &self,
-        project: &ProjectContext<'_>,
-        scan: &ProjectScan,
-    ) -> Step<Vec<Work>> {
-        if project.config.announce.is_none() {
-            return Ok(Vec::new());
-        }
-        let snapshot = super::announce::Snapshot {
-            rows: self
-                .store
-                .announcements(project.kind, &project.config.path)
-                .await?,
-            milestones: scan.milestones.clone(),
-            state: scan.state.clone(),
-            now: scan.now,
-        };
-        let owed = self.mails_due(project, &snapshot).into_iter();
-        Ok(owed
-            .map(|due| Work::Announce {
-                forge: project.kind,
-                project: project.path().clone(),
-                milestone: due.milestone,
-                kind: due.kind,
-            })
-            .collect())
-    }
+            milestone: due.milestone,
+            kind: due.kind,
+        })
+        .collect())
 }
 
 /// A render job for every block whose description is out of date.

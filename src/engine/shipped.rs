@@ -6,12 +6,12 @@
 //! webhook is late or lost still counts, and the notice says the same
 //! whether it is composed before or after the carry-over.
 
-use super::Engine;
-use super::failure::Step;
-use super::plan::item_reference;
-use super::project::ProjectContext;
 use crate::core::policy::{DbItemRef, ProjectState};
 use crate::core::types::MilestoneId;
+use crate::engine::access::forge_error;
+use crate::engine::failure::Step;
+use crate::engine::plan::item_reference;
+use crate::engine::project::ProjectContext;
 use crate::forge::{ForgeError, ItemKind, ItemState};
 use futures_util::{StreamExt, TryStreamExt, stream};
 
@@ -19,53 +19,50 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 /// no flood of requests for one with hundreds of changes.
 const READS_AT_ONCE: usize = 16;
 
-impl Engine {
-    /// The database changes recorded in `milestone` that shipped with it,
-    /// in the store's order. One read per recorded change, in one wave.
-    pub(super) async fn shipped_changes(
-        &self,
-        project: &ProjectContext<'_>,
-        state: &ProjectState,
-        milestone: MilestoneId,
-    ) -> Step<Vec<DbItemRef>> {
-        let reads: Vec<_> = state
-            .db_changes_in(milestone)
-            .map(|change| self.if_shipped(project, change))
-            .collect();
-        let shipped: Vec<Option<DbItemRef>> = stream::iter(reads)
-            .buffered(READS_AT_ONCE)
-            .try_collect()
-            .await?;
-        Ok(shipped.into_iter().flatten().collect())
-    }
+/// The database changes recorded in `milestone` that shipped with it,
+/// in the store's order. One read per recorded change, in one wave.
+pub(crate) async fn shipped_changes(
+    project: &ProjectContext<'_>,
+    state: &ProjectState,
+    milestone: MilestoneId,
+) -> Step<Vec<DbItemRef>> {
+    let reads: Vec<_> = state
+        .db_changes_in(milestone)
+        .map(|change| if_shipped(project, change))
+        .collect();
+    let shipped: Vec<Option<DbItemRef>> = stream::iter(reads)
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    Ok(shipped.into_iter().flatten().collect())
+}
 
-    /// `change` when the forge says it shipped, else `None`.
-    async fn if_shipped(
-        &self,
-        project: &ProjectContext<'_>,
-        change: &DbItemRef,
-    ) -> Step<Option<DbItemRef>> {
-        let path = project.path();
-        let read = match change.kind {
-            ItemKind::MergeRequest => project
-                .forge
-                .merge_request(path, change.number)
-                .await
-                .map(|mr| mr.state),
-            ItemKind::Issue => project
-                .forge
-                .issue(path, change.number)
-                .await
-                .map(|issue| issue.state),
-        };
-        match read {
-            Ok(state) => Ok(has_shipped(change.kind, state).then(|| change.clone())),
-            // Deleted since: nothing of it shipped that anyone can name.
-            Err(ForgeError::NotFound(_)) => Ok(None),
-            Err(error) => {
-                let reference = item_reference(project.kind, change.kind, change.number);
-                Err(self.forge_error(project, &error, &format!("reading {reference}")))
-            }
+/// `change` when the forge says it shipped, else `None`.
+async fn if_shipped(project: &ProjectContext<'_>, change: &DbItemRef) -> Step<Option<DbItemRef>> {
+    let path = project.path();
+    let read = match change.kind {
+        ItemKind::MergeRequest => project
+            .forge
+            .merge_request(path, change.number)
+            .await
+            .map(|mr| mr.state),
+        ItemKind::Issue => project
+            .forge
+            .issue(path, change.number)
+            .await
+            .map(|issue| issue.state),
+    };
+    match read {
+        Ok(state) => Ok(has_shipped(change.kind, state).then(|| change.clone())),
+        // Deleted since: nothing of it shipped that anyone can name.
+        Err(ForgeError::NotFound(_)) => Ok(None),
+        Err(error) => {
+            let reference = item_reference(project.kind, change.kind, change.number);
+            Err(forge_error(
+                project,
+                &error,
+                &format!("reading {reference}"),
+            ))
         }
     }
 }

@@ -10,12 +10,13 @@ use schemagate::config::Config;
 use schemagate::core::block::BLOCK_START;
 use schemagate::core::comment::COMMENT_MARKER;
 use schemagate::core::types::MilestoneId;
-use schemagate::engine::{Engine, FixedClock, Forges, JobOutcome, SyncMode, SyncObserver, Work};
+use schemagate::engine::{Engine, FixedClock, Forges, JobOutcome, Work};
 use schemagate::forge::github::GitHubClient;
 use schemagate::forge::gitlab::{GitLabClient, GitLabSettings};
 use schemagate::forge::retry::RetryPolicy;
 use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use schemagate::store::{ItemKey, NewJob, PendingWrites, Store};
+use schemagate::tasks::{self, SyncMode, SyncObserver};
 use schemagate::work::{MilestoneAction, MilestoneScope};
 use std::sync::Arc;
 use std::time::Duration;
@@ -733,10 +734,7 @@ async fn sync_dry_run_plans_the_writes_then_apply_does_them_and_a_second_sync_do
     let project = lab.bot.engine.config().projects[0].clone();
 
     let observer = Counter::default();
-    let plan = lab
-        .bot
-        .engine
-        .sync(&project, SyncMode::DryRun, &observer)
+    let plan = tasks::sync(&lab.bot.engine, &project, SyncMode::DryRun, &observer)
         .await
         .unwrap();
     assert_eq!(
@@ -768,33 +766,39 @@ async fn sync_dry_run_plans_the_writes_then_apply_does_them_and_a_second_sync_do
     assert!(!lines.contains("milestone 2026.11"), "{lines}");
     assert_eq!(plan.evaluated, 2);
 
-    let applied = lab
-        .bot
-        .engine
-        .sync(&project, SyncMode::Apply, &Counter::default())
-        .await
-        .unwrap();
+    let applied = tasks::sync(
+        &lab.bot.engine,
+        &project,
+        SyncMode::Apply,
+        &Counter::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(applied.evaluated, 2);
     assert_eq!(lab.mr(12).milestone_id, Some(lab.later));
     assert!(lab.description(lab.later).contains("Merge request 12"));
     assert_eq!(lab.bot_notes(12), 1);
 
     lab.fake.reset_requests();
-    let again = lab
-        .bot
-        .engine
-        .sync(&project, SyncMode::DryRun, &Counter::default())
-        .await
-        .unwrap();
+    let again = tasks::sync(
+        &lab.bot.engine,
+        &project,
+        SyncMode::DryRun,
+        &Counter::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.evaluated, 0, "{again:?}");
     assert_eq!(again.unchanged, 2);
     assert!(again.planned.is_empty(), "{:?}", again.planned);
-    let again = lab
-        .bot
-        .engine
-        .sync(&project, SyncMode::Apply, &Counter::default())
-        .await
-        .unwrap();
+    let again = tasks::sync(
+        &lab.bot.engine,
+        &project,
+        SyncMode::Apply,
+        &Counter::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.writes, 0);
     assert_eq!(lab.fake.writes(), Vec::<String>::new());
 }
@@ -814,12 +818,14 @@ async fn a_sync_right_after_the_events_finds_nothing_to_do() {
         "{block}"
     );
     let project = lab.bot.engine.config().projects[0].clone();
-    let report = lab
-        .bot
-        .engine
-        .sync(&project, SyncMode::DryRun, &Counter::default())
-        .await
-        .unwrap();
+    let report = tasks::sync(
+        &lab.bot.engine,
+        &project,
+        SyncMode::DryRun,
+        &Counter::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(report.evaluated, 0, "{report:?}");
     assert!(report.planned.is_empty(), "{:?}", report.planned);
 }
@@ -831,11 +837,14 @@ async fn a_new_day_on_the_engines_clock_re_evaluates_each_item_once() {
     lab.bot.run(lab.mr_event(12)).await;
     let project = lab.bot.engine.config().projects[0].clone();
     let sync = || async {
-        lab.bot
-            .engine
-            .sync(&project, SyncMode::Apply, &Counter::default())
-            .await
-            .unwrap()
+        tasks::sync(
+            &lab.bot.engine,
+            &project,
+            SyncMode::Apply,
+            &Counter::default(),
+        )
+        .await
+        .unwrap()
     };
     assert_eq!(sync().await.evaluated, 0, "the same day: nothing changed");
     // Dates that pass (a due date, a start date) can change a verdict, so

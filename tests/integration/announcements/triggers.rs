@@ -55,10 +55,15 @@ async fn manual_mails_only_through_the_announce_command_and_only_once() {
     let engine =
         Engine::new(config.clone(), server.store().clone(), forge.forges()).with_mail(mail);
     let project = &config.projects[0];
-    let preview = engine
-        .announce(project, "2026.12", AnnouncementKind::Warning, true)
-        .await
-        .unwrap();
+    let preview = schemagate::tasks::announce::announce(
+        &engine,
+        project,
+        "2026.12",
+        AnnouncementKind::Warning,
+        true,
+    )
+    .await
+    .unwrap();
     let AnnounceOutcome::Preview(text) = preview else {
         panic!("expected a preview, got {preview:?}");
     };
@@ -74,10 +79,15 @@ async fn manual_mails_only_through_the_announce_command_and_only_once() {
         .unwrap();
     assert!(rows.is_empty(), "a preview records nothing: {rows:?}");
 
-    let sent = engine
-        .announce(project, "2026.12", AnnouncementKind::Warning, false)
-        .await
-        .unwrap();
+    let sent = schemagate::tasks::announce::announce(
+        &engine,
+        project,
+        "2026.12",
+        AnnouncementKind::Warning,
+        false,
+    )
+    .await
+    .unwrap();
     assert!(matches!(sent, AnnounceOutcome::Sent { .. }), "{sent:?}");
     let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
     let previewed_id = text
@@ -89,10 +99,15 @@ async fn manual_mails_only_through_the_announce_command_and_only_once() {
         previewed_id,
         "the preview shows the id that is sent"
     );
-    let again = engine
-        .announce(project, "2026.12", AnnouncementKind::Warning, false)
-        .await
-        .unwrap();
+    let again = schemagate::tasks::announce::announce(
+        &engine,
+        project,
+        "2026.12",
+        AnnouncementKind::Warning,
+        false,
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(again, AnnounceOutcome::AlreadySent { sent_at: Some(_) }),
         "{again:?}"
@@ -110,10 +125,15 @@ async fn manual_mails_only_through_the_announce_command_and_only_once() {
     assert_eq!(rows[0].state, AnnouncementState::Sent);
     expect_no_more_mail(&smtp, 1).await;
     // An update asked for when nothing joined or left says nothing: not sent.
-    let update = engine
-        .announce(project, "2026.12", AnnouncementKind::Update, false)
-        .await
-        .unwrap();
+    let update = schemagate::tasks::announce::announce(
+        &engine,
+        project,
+        "2026.12",
+        AnnouncementKind::Update,
+        false,
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(update, AnnounceOutcome::NothingNew { since: Some(_) }),
         "{update:?}"

@@ -2,14 +2,14 @@
 //! evaluation asks of either (number, title, labels, milestone, head commit),
 //! plus the view of it the fingerprint digests.
 
-use super::fingerprint::ItemView;
 use crate::core::ids::ItemNumber;
 use crate::core::types::MilestoneId;
+use crate::engine::pipeline::fingerprint::ItemView;
 use crate::forge::{CommitSha, Issue, ItemKind, ItemState, MergeRequest};
 
 /// An MR or issue as read from the forge.
 #[derive(Debug, Clone)]
-pub(super) enum Subject {
+pub(crate) enum Subject {
     MergeRequest(MergeRequest),
     Issue(Issue),
 }

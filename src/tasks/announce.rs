@@ -1,55 +1,54 @@
 //! `schemagate announce`: a person previews, or sends once, one mail of a
 //! milestone they name, whatever the planner says is due.
 
-use super::Engine;
-use super::announce::{AnnounceOutcome, Intent, Snapshot, ledger_entries};
-use super::failure::Failure;
 use crate::core::announcements::{
     AnnouncementKind, DueMail, LedgerEntry, LedgerState, batch_delta, current_items,
     next_update_sequence,
 };
 use crate::core::types::Milestone;
+use crate::engine::Engine;
+use crate::engine::announce::announcement_snapshot;
+use crate::engine::announce::send_announcement;
+use crate::engine::announce::{AnnounceOutcome, Intent, Snapshot, ledger_entries};
+use crate::engine::compose::compose;
+use crate::engine::failure::Failure;
 use crate::store::AnnouncementState;
 use chrono::DateTime;
 
-impl Engine {
-    /// `schemagate announce`: previews, or sends once, the `kind` mail of the
-    /// milestone titled `title`.
-    pub async fn announce(
-        &self,
-        project: &crate::config::ProjectConfig,
-        title: &str,
-        kind: AnnouncementKind,
-        preview: bool,
-    ) -> anyhow::Result<AnnounceOutcome> {
-        let project = self.context_for(project).map_err(Failure::into_error)?;
-        let snapshot = self
-            .announcement_snapshot(&project)
+/// `schemagate announce`: previews, or sends once, the `kind` mail of the
+/// milestone titled `title`.
+pub async fn announce(
+    engine: &Engine,
+    project: &crate::config::ProjectConfig,
+    title: &str,
+    kind: AnnouncementKind,
+    preview: bool,
+) -> anyhow::Result<AnnounceOutcome> {
+    let project = engine.context_for(project).map_err(Failure::into_error)?;
+    let snapshot = announcement_snapshot(&project)
+        .await
+        .map_err(Failure::into_error)?;
+    let milestone = milestone_titled(&snapshot, title).ok_or_else(|| {
+        anyhow::anyhow!("{} has no milestone titled `{title}`", project.config.path)
+    })?;
+    let ledger = ledger_entries(&snapshot.rows);
+    let due = DueMail {
+        milestone: milestone.id,
+        kind,
+        sequence: command_sequence(&ledger, milestone, kind),
+    };
+    if preview {
+        let (outgoing, _, _) = compose(&project, &snapshot, due)
             .await
             .map_err(Failure::into_error)?;
-        let milestone = milestone_titled(&snapshot, title).ok_or_else(|| {
-            anyhow::anyhow!("{} has no milestone titled `{title}`", project.config.path)
-        })?;
-        let ledger = ledger_entries(&snapshot.rows);
-        let due = DueMail {
-            milestone: milestone.id,
-            kind,
-            sequence: command_sequence(&ledger, milestone, kind),
-        };
-        if preview {
-            let (outgoing, _, _) = self
-                .compose(&project, &snapshot, due)
-                .await
-                .map_err(Failure::into_error)?;
-            return Ok(AnnounceOutcome::Preview(outgoing.preview()));
-        }
-        if let Some(outcome) = nothing_to_send(&snapshot, &ledger, milestone, due) {
-            return Ok(outcome);
-        }
-        self.send_announcement(&project, &snapshot, due, Intent::Command)
-            .await
-            .map_err(Failure::into_error)
+        return Ok(AnnounceOutcome::Preview(outgoing.preview()));
     }
+    if let Some(outcome) = nothing_to_send(&snapshot, &ledger, milestone, due) {
+        return Ok(outcome);
+    }
+    send_announcement(&project, &snapshot, due, Intent::Command)
+        .await
+        .map_err(Failure::into_error)
 }
 
 /// The milestone as titled, or else with the title in another case.

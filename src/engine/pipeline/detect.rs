@@ -4,12 +4,12 @@
 //! diff was collapsed). The matches are cached in the item's record per
 //! head commit and rules digest, so an event that changes no code reads no files.
 
-use super::Engine;
-use super::failure::{Failure, Step};
-use super::project::ProjectContext;
 use crate::core::detect::{FileContent, RuleSet};
 use crate::core::ids::ProjectKey;
 use crate::core::types::{ChangeKind, Match};
+use crate::engine::access::forge_error;
+use crate::engine::failure::{Failure, Step};
+use crate::engine::project::ProjectContext;
 use crate::forge::{
     ChangedFiles, CommitSha, FileChange, Forge, ForgeError, MergeRequest, ProjectPath,
 };
@@ -20,20 +20,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// A project's compiled rules and the digest that names them.
-pub(super) struct ProjectRules {
+pub(crate) struct ProjectRules {
     pub rules: RuleSet,
     pub digest: String,
 }
 
 #[derive(Default)]
-pub(super) struct RulesCache {
+pub(crate) struct RulesCache {
     compiled: Mutex<HashMap<ProjectKey, Arc<ProjectRules>>>,
 }
 
 /// A digest of everything detection depends on: the packs (built-in and
 /// user), the project's extra and ignored globs, and the crate version
 /// (a new release may change how rules classify).
-pub(super) fn rules_digest(rules: &RuleSet, extra: &[String], ignore: &[String]) -> String {
+pub(crate) fn rules_digest(rules: &RuleSet, extra: &[String], ignore: &[String]) -> String {
     let text = format!(
         "{}\n{:?}\n{extra:?}\n{ignore:?}",
         env!("CARGO_PKG_VERSION"),
@@ -42,62 +42,69 @@ pub(super) fn rules_digest(rules: &RuleSet, extra: &[String], ignore: &[String])
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-impl Engine {
-    pub(super) fn project_rules(&self, project: &ProjectContext<'_>) -> Step<Arc<ProjectRules>> {
-        let key = project.key();
-        if let Some(found) = self.rules.compiled.lock().expect("rules cache").get(&key) {
-            return Ok(found.clone());
-        }
-        let rules = self
-            .config
-            .rule_set(Some(project.config))
-            .map_err(|e| Failure::Unrunnable(format!("{e:#}")))?;
-        let digest = rules_digest(
-            &rules,
-            &project.config.extra_paths.patterns,
-            &project.config.ignore_paths.patterns,
-        );
-        let compiled = Arc::new(ProjectRules { rules, digest });
-        self.rules
-            .compiled
-            .lock()
-            .expect("rules cache")
-            .insert(key, compiled.clone());
-        Ok(compiled)
+pub(crate) fn project_rules(project: &ProjectContext<'_>) -> Step<Arc<ProjectRules>> {
+    let key = project.key();
+    if let Some(found) = project
+        .engine
+        .rules
+        .compiled
+        .lock()
+        .expect("rules cache")
+        .get(&key)
+    {
+        return Ok(found.clone());
     }
+    let rules = project
+        .engine
+        .config
+        .rule_set(Some(project.config))
+        .map_err(|e| Failure::Unrunnable(format!("{e:#}")))?;
+    let digest = rules_digest(
+        &rules,
+        &project.config.extra_paths.patterns,
+        &project.config.ignore_paths.patterns,
+    );
+    let compiled = Arc::new(ProjectRules { rules, digest });
+    project
+        .engine
+        .rules
+        .compiled
+        .lock()
+        .expect("rules cache")
+        .insert(key, compiled.clone());
+    Ok(compiled)
+}
 
-    /// The MR's detected migrations: the cached ones when the head commit
-    /// and rules are unchanged, else read from the forge and classified.
-    pub(super) async fn detect(
-        &self,
-        project: &ProjectContext<'_>,
-        mr: &MergeRequest,
-        cached: Option<&CachedMatches>,
-    ) -> Step<CachedMatches> {
-        let rules = self.project_rules(project)?;
-        if let Some(cached) = cached
-            && cached.head_sha == mr.head_sha
-            && cached.rules_digest == rules.digest
-        {
-            return Ok(cached.clone());
-        }
-        let (matches, truncated) =
-            classify_from_forge(project.forge.as_ref(), project.path(), mr, &rules.rules)
-                .await
-                .map_err(|e| {
-                    self.forge_error(
-                        project,
-                        &e,
-                        &format!("reading the changes of {}", mr.number),
-                    )
-                })?;
-        Ok(CachedMatches {
-            head_sha: mr.head_sha.clone(),
-            rules_digest: rules.digest.clone(),
-            matches,
-            truncated,
-        })
+/// The MR's detected migrations: the cached ones when the head commit
+/// and rules are unchanged, else read from the forge and classified.
+pub(crate) async fn detect(
+    project: &ProjectContext<'_>,
+    mr: &MergeRequest,
+    cached: Option<&CachedMatches>,
+) -> Step<CachedMatches> {
+    let rules = project_rules(project)?;
+    if let Some(cached) = cached
+        && cached.head_sha == mr.head_sha
+        && cached.rules_digest == rules.digest
+    {
+        return Ok(cached.clone());
     }
+    let (matches, truncated) =
+        classify_from_forge(project.forge.as_ref(), project.path(), mr, &rules.rules)
+            .await
+            .map_err(|e| {
+                forge_error(
+                    project,
+                    &e,
+                    &format!("reading the changes of {}", mr.number),
+                )
+            })?;
+    Ok(CachedMatches {
+        head_sha: mr.head_sha.clone(),
+        rules_digest: rules.digest.clone(),
+        matches,
+        truncated,
+    })
 }
 
 /// How many file texts are read at once: one wave for any ordinary MR,
@@ -120,7 +127,7 @@ async fn classify_from_forge(
 /// The texts the rules need at `head`, one entry per changed file (`None`
 /// where none is needed or the file does not exist there), read at once:
 /// no text depends on another.
-pub(super) async fn read_texts(
+pub(crate) async fn read_texts(
     forge: &dyn Forge,
     project: &ProjectPath,
     head: &CommitSha,
@@ -153,7 +160,7 @@ async fn read_text(
 }
 
 /// Classifies the listed changes with the texts read (one per file).
-pub(super) fn classify_listed(
+pub(crate) fn classify_listed(
     rules: &RuleSet,
     changed: &ChangedFiles,
     texts: &[Option<String>],

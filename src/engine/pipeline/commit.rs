@@ -1,0 +1,256 @@
+//! The writes of a prepared evaluation and the record that follows: the
+//! write-ahead note, `apply_changes` with exactly the decided delta, the
+//! final record (ownership, comment, status, database-change entry and
+//! fingerprint) and the follow-up work the decision implies, saved together.
+
+use crate::core::announcements::AnnouncementKind;
+use crate::core::ids::ItemNumber;
+use crate::core::policy::{GateState, batches_changed, milestones_affected_by, recorded_db_change};
+use crate::core::types::MilestoneId;
+use crate::engine::Engine;
+use crate::engine::access::write_error;
+use crate::engine::failure::Step;
+use crate::engine::handlers::EncodedWork;
+use crate::engine::pipeline::decide::with_fingerprint_inputs;
+use crate::engine::pipeline::decide::{Evaluated, FingerprintInputs, FollowUps, Prepared};
+use crate::engine::pipeline::fingerprint::fingerprint;
+use crate::engine::pipeline::pending::pending_for;
+use crate::engine::plan::item_reference;
+use crate::engine::project::ProjectContext;
+use crate::forge::ForgeError;
+use crate::forge::apply::{AppliedWrites, FailedWrite, apply_changes};
+use crate::forge::rights::Write;
+use crate::store::ItemRecord;
+
+/// Applies the prepared writes and saves the record.
+pub(crate) async fn commit(project: &ProjectContext<'_>, prepared: Prepared) -> Step<Evaluated> {
+    let reference = item_reference(
+        project.kind,
+        prepared.subject.kind(),
+        prepared.subject.number(),
+    );
+    if !prepared.desired.update.add_labels.is_empty() {
+        ensure_label(project).await?;
+    }
+    count_verdict(project, &prepared);
+    note_pending_writes(project.engine, &prepared).await?;
+    let applied = apply(project, &prepared, &reference).await?;
+    let record = final_record(project, &prepared, &applied)?;
+    let follow_ups = follow_ups(project, &prepared, &record);
+    save(&prepared, &record, &follow_ups, project).await?;
+    tracing::debug!(
+        item = %reference,
+        writes = applied.write_count(),
+        db_change = prepared.decision.is_db_change,
+        "evaluated"
+    );
+    Ok(Evaluated {
+        writes: applied.write_count(),
+        follow_ups,
+    })
+}
+
+/// Before the label/milestone write, notes it with the ownership from
+/// before it, so a run killed in between is not taken for a person.
+async fn note_pending_writes(engine: &Engine, prepared: &Prepared) -> Step<()> {
+    let Some(pending) = pending_for(&prepared.desired.update) else {
+        return Ok(());
+    };
+    let before = ItemRecord {
+        ownership: prepared.facts.ownership.clone(),
+        pending: Some(pending),
+        ..prepared.record.clone()
+    };
+    engine.store.save_item(&prepared.key, &before).await?;
+    Ok(())
+}
+
+async fn apply(
+    project: &ProjectContext<'_>,
+    prepared: &Prepared,
+    reference: &str,
+) -> Step<AppliedWrites> {
+    apply_changes(
+        project.forge.as_ref(),
+        project.path(),
+        prepared.subject.kind(),
+        prepared.subject.number(),
+        &prepared.previous,
+        &prepared.desired,
+    )
+    .await
+    // The pending note stays even when the job is dropped (a token
+    // refused the status after the labels landed): the next evaluation
+    // credits what landed to the bot, instead of mistaking the bot's
+    // label for a person's.
+    .map_err(|failed| write_error(project, &failed, reference))
+}
+
+/// The record once the writes landed, fingerprinted from the state the
+/// item now has, so a sync right after finds nothing to do.
+fn final_record(
+    project: &ProjectContext<'_>,
+    prepared: &Prepared,
+    applied: &AppliedWrites,
+) -> Step<ItemRecord> {
+    let decision = &prepared.decision;
+    let db_change = recorded_db_change(&prepared.facts, decision);
+    let labels = decision.labels_after(&prepared.facts);
+    let inputs = FingerprintInputs {
+        labels: &labels,
+        milestone: decision.milestone_after(&prepared.facts),
+        bot_milestone: decision.ownership.bot_set_milestone,
+        milestones: &prepared.milestones,
+        project_state: &prepared.project_state,
+        closing_merge_requests: &prepared.closing_merge_requests,
+        now: prepared.now,
+    };
+    let evaluated =
+        with_fingerprint_inputs(project, &prepared.subject, &inputs, |item, context| {
+            fingerprint(item, context, decision.is_db_change)
+        })?;
+    Ok(ItemRecord {
+        ownership: decision.ownership.clone(),
+        comment: applied.comment.clone(),
+        status: applied.status.clone(),
+        closes: if db_change.is_some() {
+            prepared.closes.clone()
+        } else {
+            Vec::new()
+        },
+        db_change,
+        evaluated: Some(evaluated),
+        matches: prepared.matches.clone(),
+        pending: None,
+    })
+}
+
+fn follow_ups(project: &ProjectContext<'_>, prepared: &Prepared, record: &ItemRecord) -> FollowUps {
+    // Issues this MR closes now or closed before follow when that list
+    // changed (propagation, and its undo when the MR stops closing them
+    // or stops being a database change).
+    let mut issues: Vec<ItemNumber> = Vec::new();
+    if record.closes != prepared.record.closes {
+        issues.extend(record.closes.iter().chain(&prepared.record.closes));
+        issues.sort();
+        issues.dedup();
+    }
+    let (facts, state) = (&prepared.facts, &prepared.project_state);
+    let milestones = milestones_affected_by(facts, state, &prepared.decision);
+    FollowUps {
+        announcements: announcements_implied(project, prepared, &milestones),
+        milestones,
+        issues,
+        batches_changed: batches_changed(
+            facts,
+            state,
+            &prepared.milestones,
+            &prepared.policy,
+            &prepared.decision,
+        ),
+    }
+}
+
+/// The record and the work it implies commit together.
+async fn save(
+    prepared: &Prepared,
+    record: &ItemRecord,
+    follow_ups: &FollowUps,
+    project: &ProjectContext<'_>,
+) -> Step<()> {
+    let work = crate::engine::handlers::follow_up_work(project, follow_ups);
+    let encoded = EncodedWork::new(&work);
+    let jobs = encoded.jobs();
+    if *record != prepared.record || !jobs.is_empty() {
+        project
+            .engine
+            .store
+            .save_item_with_jobs(&prepared.key, record, &jobs)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The mails an evaluation may have made due: the warning `decide` says
+/// is due, and an update for each announced milestone whose database
+/// changes this item altered. The announce job checks again before sending.
+fn announcements_implied(
+    project: &ProjectContext<'_>,
+    prepared: &Prepared,
+    affected: &[MilestoneId],
+) -> Vec<(MilestoneId, AnnouncementKind)> {
+    if project.config.announce.is_none() || project.engine.mail.is_none() {
+        return Vec::new();
+    }
+    let mut due: Vec<(MilestoneId, AnnouncementKind)> = prepared
+        .decision
+        .announcement_due
+        .map(|m| (m, AnnouncementKind::Warning))
+        .into_iter()
+        .collect();
+    if project.config.mail_policy().digest_interval.is_some() {
+        due.extend(
+            affected
+                .iter()
+                .filter(|m| prepared.project_state.warning_sent(**m).is_some())
+                .map(|m| (*m, AnnouncementKind::Update)),
+        );
+    }
+    due
+}
+
+/// Creates the label once per project per process.
+async fn ensure_label(project: &ProjectContext<'_>) -> Step<()> {
+    ensure_label_once(project).await.map_err(|error| {
+        let failed = FailedWrite {
+            write: Write::Label,
+            error,
+        };
+        write_error(project, &failed, "the project")
+    })
+}
+
+/// Creates the project's label unless this process already made sure
+/// it exists; the forge's error as is, for callers that tell a refusal
+/// from a failure.
+pub(crate) async fn ensure_label_once(project: &ProjectContext<'_>) -> Result<(), ForgeError> {
+    let key = project.key();
+    if project
+        .engine
+        .labels_ensured
+        .lock()
+        .expect("label set")
+        .contains(&key)
+    {
+        return Ok(());
+    }
+    project
+        .forge
+        .ensure_label(
+            project.path(),
+            &project.config.label,
+            &project.config.label_color,
+        )
+        .await?;
+    project
+        .engine
+        .labels_ensured
+        .lock()
+        .expect("label set")
+        .insert(key);
+    Ok(())
+}
+
+fn count_verdict(project: &ProjectContext<'_>, prepared: &Prepared) {
+    if let Some(verdict) = &prepared.decision.verdict {
+        metrics::counter!(
+            crate::metric_names::GATE_VERDICTS,
+            "forge" => project.kind.name(),
+            "verdict" => match verdict.state {
+                GateState::Success => "success",
+                GateState::Failure => "failure",
+            }
+        )
+        .increment(1);
+    }
+}

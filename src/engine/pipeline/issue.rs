@@ -1,0 +1,92 @@
+//! Evaluating one issue: why it may be a database change (closed by a
+//! database-change MR, or the project's opt-in keywords), then the shared
+//! evaluation path. Issues get no status and have no changed files.
+
+use crate::core::policy::DbChangeReason;
+use crate::engine::access::forge_error;
+use crate::engine::failure::Step;
+use crate::engine::pipeline::commit::commit;
+use crate::engine::pipeline::decide::prepare;
+use crate::engine::pipeline::decide::{Evaluated, Extra, FollowUps, Prepared};
+use crate::engine::pipeline::merge_request::forget;
+use crate::engine::pipeline::subject::Subject;
+use crate::engine::project::ProjectContext;
+use crate::forge::{ForgeError, Issue, ItemKind, ItemNumber};
+
+/// Whether the issue's title or text mentions one of the keywords
+/// (case-insensitive); an empty list turns it off.
+pub(crate) fn mentions_keywords(issue_title: &str, description: &str, keywords: &[String]) -> bool {
+    let text = format!("{issue_title}\n{description}").to_lowercase();
+    keywords
+        .iter()
+        .map(|k| k.trim().to_lowercase())
+        .any(|k| !k.is_empty() && text.contains(&k))
+}
+
+pub(crate) async fn prepare_issue(
+    project: &ProjectContext<'_>,
+    number: ItemNumber,
+    listed: Option<Issue>,
+) -> Step<Result<Prepared, FollowUps>> {
+    let issue = match listed {
+        Some(issue) => issue,
+        None => match project.forge.issue(project.path(), number).await {
+            Ok(issue) => issue,
+            Err(ForgeError::NotFound(_)) => {
+                return Ok(Err(forget(project, ItemKind::Issue, number).await?));
+            }
+            Err(e) => {
+                return Err(forge_error(project, &e, &format!("reading issue {number}")));
+            }
+        },
+    };
+    let key = project.item_key(ItemKind::Issue, number);
+    let record = project.engine.store.item(&key).await?.unwrap_or_default();
+    let closing = project
+        .engine
+        .store
+        .merge_requests_closing(project.kind, &project.config.path, number)
+        .await?;
+    let reason = match closing.iter().min() {
+        Some(mr) => Some(DbChangeReason::ClosedByMergeRequest { number: *mr }),
+        None => mentions_keywords(
+            &issue.title,
+            &issue.description,
+            &project.config.issue_keywords,
+        )
+        .then_some(DbChangeReason::Keywords),
+    };
+    let extra = Extra {
+        matches: None,
+        reason,
+        closing_merge_requests: closing,
+    };
+    Ok(Ok(
+        prepare(project, Subject::Issue(issue), record, extra).await?
+    ))
+}
+
+pub(crate) async fn evaluate_issue(
+    project: &ProjectContext<'_>,
+    number: ItemNumber,
+    listed: Option<Issue>,
+) -> Step<Result<Evaluated, FollowUps>> {
+    match prepare_issue(project, number, listed).await? {
+        Ok(prepared) => Ok(Ok(commit(project, prepared).await?)),
+        Err(gone) => Ok(Err(gone)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_match_title_or_text_without_case_and_an_empty_list_is_off() {
+        let keywords = vec!["schema change".to_string()];
+        assert!(mentions_keywords("Needs a Schema Change", "", &keywords));
+        assert!(mentions_keywords("x", "this is a SCHEMA CHANGE", &keywords));
+        assert!(!mentions_keywords("schema", "change", &keywords));
+        assert!(!mentions_keywords("schema change", "", &[]));
+    }
+}
