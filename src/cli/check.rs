@@ -308,7 +308,8 @@ fn to_text(report: &CheckReport, apply: bool, notes: &[&str]) -> String {
             text.push_str(&format!("{line} (with --apply)\n"));
         }
     }
-    for note in notes.iter().copied().chain(report.write_refused.as_deref()) {
+    let refused = report.write_refused.as_ref().map(ToString::to_string);
+    for note in notes.iter().copied().chain(refused.as_deref()) {
         text.push_str(&format!("note: {note}\n"));
     }
     text.push_str(&format!("{}\n", report.web_url));
@@ -321,6 +322,7 @@ fn to_json(
     apply: bool,
     notes: &[&str],
 ) -> serde_json::Value {
+    let refused = report.write_refused.as_ref().map(ToString::to_string);
     let verdict = report.verdict.as_ref();
     json!({
         "project": project.path,
@@ -341,7 +343,7 @@ fn to_json(
         "apply": apply,
         "planned": if apply { Vec::new() } else { report.planned.clone() },
         "writes": report.writes,
-        "notes": notes.iter().copied().chain(report.write_refused.as_deref()).collect::<Vec<_>>(),
+        "notes": notes.iter().copied().chain(refused.as_deref()).collect::<Vec<_>>(),
         "history_read": report.history_read,
     })
 }

@@ -133,12 +133,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Flattens an error chain into one sentence for the terminal.
 pub fn one_sentence(error: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for (i, cause) in error.chain().enumerate() {
-        if i > 0 {
-            text.push_str(": ");
-        }
-        text.push_str(&cause.to_string());
-    }
-    text
+    // Each cause once: a failure often says its source in its own words.
+    crate::forge::cause_chain(error.as_ref())
 }

@@ -2,7 +2,7 @@
 //! without the rights it needs is said once per project (and kind of write)
 //! in the log, with the right it lacks, and the job ends.
 
-use crate::engine::failure::{Failure, forge_failure, is_auth_error};
+use crate::engine::failure::{AccessDenied, Failure, forge_failure, is_auth_error};
 use crate::engine::project::ProjectContext;
 use crate::forge::ForgeError;
 use crate::forge::apply::FailedWrite;
@@ -31,17 +31,13 @@ fn failure_of(
     if !is_auth_error(error) {
         return forge_failure(error, doing);
     }
-    let forge = project.kind.name();
-    let path = &project.config.path;
-    let mut reason = match error {
-        ForgeError::Unauthorized => {
-            format!("the token for {forge} was rejected for {path} ({doing}): {error}")
-        }
-        _ => format!("the token for {forge} cannot write to {path} ({doing}): {error}"),
+    let denied = AccessDenied {
+        forge: project.kind,
+        project: project.config.path.clone(),
+        doing: doing.to_string(),
+        write,
+        error: error.clone(),
     };
-    if let (ForgeError::Forbidden(_), Some(write)) = (error, write) {
-        reason.push_str(&format!("; it needs {}", write.needs(project.kind)));
-    }
     let first_time = project
         .engine
         .reported_auth
@@ -49,7 +45,7 @@ fn failure_of(
         .expect("auth report set")
         .insert((project.key(), write));
     if first_time {
-        tracing::error!(forge, project = %path, "{reason}");
+        tracing::error!(forge = project.kind.name(), project = %project.config.path, "{denied}");
     }
-    Failure::Access(reason)
+    Failure::Access(denied)
 }

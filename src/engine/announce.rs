@@ -6,7 +6,7 @@
 use crate::core::announcements::{AnnouncementKind, DueMail, LedgerEntry, LedgerState, due_mails};
 use crate::core::types::{Milestone, MilestoneId};
 use crate::engine::compose::compose;
-use crate::engine::failure::{Failure, Step};
+use crate::engine::failure::{Failure, Step, Unrunnable};
 use crate::engine::mail_service::MailService;
 use crate::engine::milestones::fresh_milestones;
 use crate::engine::project::ProjectContext;
@@ -105,7 +105,7 @@ pub(crate) fn mail_service(engine: &Engine) -> Step<&MailService> {
     engine
         .mail
         .as_ref()
-        .ok_or_else(|| Failure::Unrunnable("no [mail] section is configured".to_string()))
+        .ok_or(Failure::Unrunnable(Unrunnable::NoMail))
 }
 
 pub(crate) async fn announcement_snapshot(project: &ProjectContext<'_>) -> Step<Snapshot> {
@@ -222,10 +222,7 @@ async fn claim_send(
         })),
         // Another process (serve beside sync, a second replica) holds
         // the send: this one waits and looks again.
-        Begun::Busy(_) => Err(Failure::Busy(format!(
-            "another process is sending the {} now",
-            due.kind.noun()
-        ))),
+        Begun::Busy(_) => Err(Failure::Busy(due.kind)),
     }
 }
 
@@ -236,7 +233,7 @@ async fn record_sent(
 ) -> Step<AnnounceOutcome> {
     let kind = sent.due.kind.word();
     let jobs = after_sent(sent.project, sent.due);
-    let encoded = crate::engine::handlers::EncodedWork::new(&jobs);
+    let encoded = crate::engine::queue::EncodedWork::new(&jobs);
     engine
         .store
         .finish_announcement(sent.key, SendOutcome::Sent, &encoded.jobs())
@@ -269,7 +266,7 @@ async fn record_refused(
         AnnouncementKind::Warning => vec![sent.project.reevaluate()],
         _ => Vec::new(),
     };
-    let encoded = crate::engine::handlers::EncodedWork::new(&jobs);
+    let encoded = crate::engine::queue::EncodedWork::new(&jobs);
     engine
         .store
         .finish_announcement(sent.key, SendOutcome::Failed(&sentence), &encoded.jobs())

@@ -6,11 +6,10 @@
 use crate::core::block::{BLOCK_START, BatchBlock, apply_batch_block};
 use crate::core::policy::ProjectState;
 use crate::core::release::Scheme;
-use crate::core::types::{Milestone, MilestoneId};
+use crate::core::types::Milestone;
 use crate::engine::access::write_error;
 use crate::engine::failure::Step;
 use crate::engine::milestones::cache_milestone_description;
-use crate::engine::milestones::fresh_milestones;
 use crate::engine::project::ProjectContext;
 use crate::forge::apply::FailedWrite;
 use crate::forge::rights::Write;
@@ -47,26 +46,8 @@ pub(crate) fn block_candidates<'m>(
         .collect()
 }
 
-/// Re-renders one milestone's block from fresh forge text; `true` when
+/// Writes `milestone`'s block when the description differs; `true` when
 /// it wrote.
-pub(crate) async fn render_block(
-    project: &ProjectContext<'_>,
-    milestone: MilestoneId,
-) -> Step<bool> {
-    let milestones = fresh_milestones(project).await?;
-    let Some(current) = milestones.iter().find(|m| m.id == milestone) else {
-        // Deleted meanwhile: nothing to render into.
-        return Ok(false);
-    };
-    let state = project
-        .engine
-        .store
-        .project_state(project.kind, &project.config.path)
-        .await?;
-    write_block(project, current, &state).await
-}
-
-/// Writes `milestone`'s block when the description differs.
 pub(crate) async fn write_block(
     project: &ProjectContext<'_>,
     milestone: &Milestone,
@@ -102,6 +83,7 @@ mod tests {
     use crate::core::block::BLOCK_END;
     use crate::core::ids::ItemNumber;
     use crate::core::policy::{DbItemRef, ItemKind};
+    use crate::core::types::MilestoneId;
     use crate::core::types::MilestoneState;
 
     fn milestone(id: u64, title: &str, description: &str) -> Milestone {

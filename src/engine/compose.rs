@@ -5,7 +5,7 @@
 use crate::core::announcements::{AnnouncementKind, DueMail};
 use crate::engine::announce::mail_service;
 use crate::engine::announce::{Snapshot, mail_kind};
-use crate::engine::failure::{Failure, Step};
+use crate::engine::failure::{Failure, Step, Unrunnable};
 use crate::engine::mail_context::change_key;
 use crate::engine::mail_context::mail_context;
 use crate::engine::project::ProjectContext;
@@ -20,16 +20,15 @@ pub(crate) async fn compose(
 ) -> Step<(OutgoingMail, AnnouncementKey, Vec<String>)> {
     let service = mail_service(project.engine)?;
     let announce = project.config.announce.as_ref().ok_or_else(|| {
-        Failure::Unrunnable(format!(
-            "project {} has no `announce` table",
-            project.config.path
-        ))
+        Failure::Unrunnable(Unrunnable::NoAnnounceTable(project.config.path.clone()))
     })?;
     let milestone = snapshot
         .milestones
         .iter()
         .find(|m| m.id == due.milestone)
-        .ok_or_else(|| Failure::Unrunnable(format!("milestone {} is gone", due.milestone)))?;
+        .ok_or(Failure::Unrunnable(Unrunnable::MilestoneGone(
+            due.milestone,
+        )))?;
     let ledger = crate::engine::announce::ledger_entries(&snapshot.rows);
     let context = mail_context(
         project,
@@ -43,7 +42,7 @@ pub(crate) async fn compose(
     let templates = service.templates(project.config.forge, &project.config.path);
     let rendered = templates
         .render(mail_kind(due.kind), &context)
-        .map_err(|e| Failure::Unrunnable(format!("the mail template is broken: {e}")))?;
+        .map_err(|e| Failure::Unrunnable(Unrunnable::Template(e)))?;
     let key = AnnouncementKey {
         forge: project.kind,
         project: project.config.path.to_string(),

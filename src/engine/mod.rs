@@ -24,6 +24,7 @@ pub(crate) mod milestones;
 pub(crate) mod pipeline;
 pub mod plan;
 pub(crate) mod project;
+pub(crate) mod queue;
 pub(crate) mod scan;
 pub(crate) mod shipped;
 

@@ -6,7 +6,7 @@ use crate::core::ids::ProjectKey;
 use crate::core::types::MilestoneId;
 use crate::engine::Engine;
 use crate::engine::Work;
-use crate::engine::failure::{Failure, Step};
+use crate::engine::failure::{Failure, Step, Unrunnable};
 use crate::forge::{Forge, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::store::ItemKey;
 use std::sync::Arc;
@@ -67,10 +67,10 @@ impl Engine {
         path: &ProjectPath,
     ) -> Step<ProjectContext<'_>> {
         let config = self.config.project_on(kind, &path.0).ok_or_else(|| {
-            Failure::Unrunnable(format!(
-                "project {path} is not configured for {}",
-                kind.name()
-            ))
+            Failure::Unrunnable(Unrunnable::ProjectNotConfigured {
+                forge: kind,
+                path: path.clone(),
+            })
         })?;
         self.context_for(config)
     }
@@ -78,12 +78,10 @@ impl Engine {
     pub(crate) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
         let kind = config.forge;
         let forge = self.forges.get(kind).cloned().ok_or_else(|| {
-            Failure::Unrunnable(format!(
-                "project {} is on {} but no {} connection is configured",
-                config.path,
-                kind.name(),
-                kind.name()
-            ))
+            Failure::Unrunnable(Unrunnable::NoConnection {
+                forge: kind,
+                path: config.path.clone(),
+            })
         })?;
         Ok(ProjectContext {
             engine: self,

@@ -7,12 +7,8 @@
 use crate::core::ids::ItemNumber;
 use crate::core::policy::ProjectState;
 use crate::core::types::Milestone;
-use crate::engine::Work;
 use crate::engine::access::forge_error;
-use crate::engine::announce::mails_due;
-use crate::engine::block::{block_candidates, rendered_description};
 use crate::engine::failure::Step;
-use crate::engine::handlers::enqueue_work;
 use crate::engine::milestones::fresh_milestones;
 use crate::engine::pipeline::decide::FingerprintInputs;
 use crate::engine::pipeline::decide::with_fingerprint_inputs;
@@ -139,77 +135,4 @@ async fn changed_since_last(
         still_current(stored, item, context)
     })?;
     Ok(!current)
-}
-
-/// `Work::Reevaluate` and `Work::Sync`: enqueue an evaluation for every
-/// item whose facts changed and a render for every block that is out of date.
-pub(crate) async fn enqueue_project_work(project: &ProjectContext<'_>) -> Step<()> {
-    let scan = scan_project(project).await?;
-    let evaluate = |kind, number| Work::Evaluate {
-        forge: project.kind,
-        project: project.path().clone(),
-        kind,
-        number,
-    };
-    let mut work: Vec<Work> = Vec::new();
-    work.extend(
-        scan.merge_requests
-            .iter()
-            .filter(|l| l.changed)
-            .map(|l| evaluate(ItemKind::MergeRequest, l.item.number)),
-    );
-    work.extend(
-        scan.issues
-            .iter()
-            .filter(|l| l.changed)
-            .map(|l| evaluate(ItemKind::Issue, l.item.number)),
-    );
-    work.extend(scan.stored_only.iter().map(|(kind, n)| evaluate(*kind, *n)));
-    work.extend(blocks_out_of_date(project, &scan));
-    work.extend(mails_owed(project, &scan).await?);
-    for item in &work {
-        enqueue_work(project.engine, item).await?;
-    }
-    Ok(())
-}
-
-/// An announce job per mail the project owes. The listing already read
-/// the milestones and the state; only the ledger is new (and only for a
-/// project that announces).
-async fn mails_owed(project: &ProjectContext<'_>, scan: &ProjectScan) -> Step<Vec<Work>> {
-    if project.config.announce.is_none() {
-        return Ok(Vec::new());
-    }
-    let snapshot = crate::engine::announce::Snapshot {
-        rows: project
-            .engine
-            .store
-            .announcements(project.kind, &project.config.path)
-            .await?,
-        milestones: scan.milestones.clone(),
-        state: scan.state.clone(),
-        now: scan.now,
-    };
-    let owed = mails_due(project, &snapshot).into_iter();
-    Ok(owed
-        .map(|due| Work::Announce {
-            forge: project.kind,
-            project: project.path().clone(),
-            milestone: due.milestone,
-            kind: due.kind,
-        })
-        .collect())
-}
-
-/// A render job for every block whose description is out of date.
-fn blocks_out_of_date(project: &ProjectContext<'_>, scan: &ProjectScan) -> Vec<Work> {
-    let scheme = &project.config.scheme;
-    block_candidates(&scan.milestones, &scan.state, scheme)
-        .into_iter()
-        .filter(|milestone| {
-            rendered_description(milestone, &scan.state, scheme, project.config.announce_to())
-                != milestone.description
-        })
-        .map(|milestone| project.render_block(milestone.id))
-        .collect()
 }

@@ -208,15 +208,16 @@ impl Mailer {
         what: &str,
         future: impl Future<Output = Result<T, lettre::transport::smtp::Error>>,
     ) -> Result<T, SendError> {
-        match tokio::time::timeout(self.inner.timeout, future).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(classify(&self.server(), what, &error)),
-            Err(_) => Err(SendError::Transient(format!(
-                "SMTP server {} did not answer {what} within {}s",
-                self.server(),
-                self.inner.timeout.as_secs_f64()
-            ))),
-        }
+        let answered = tokio::time::timeout(self.inner.timeout, future)
+            .await
+            .map_err(|_elapsed| {
+                SendError::Transient(format!(
+                    "SMTP server {} did not answer {what} within {}s",
+                    self.server(),
+                    self.inner.timeout.as_secs_f64()
+                ))
+            })?;
+        answered.map_err(|error| classify(&self.server(), what, &error))
     }
 }
 

@@ -65,17 +65,25 @@ pub async fn healthz(State(app): State<Arc<AppState>>) -> Response {
 /// Jobs given up after their last attempt (`schemagate jobs` lists and
 /// retries them); `None` when the database does not answer.
 async fn dead_jobs(app: &AppState) -> Option<u64> {
-    match tokio::time::timeout(PROBE_TIMEOUT, app.store.queue_depth()).await {
-        Ok(Ok(depth)) => Some(depth.dead),
-        _ => None,
+    probe(app.store.queue_depth())
+        .await
+        .ok()
+        .map(|depth| depth.dead)
+}
+
+/// A probe's answer within the probe budget; `Err(None)` when it took longer.
+async fn probe<T, E>(answer: impl Future<Output = Result<T, E>>) -> Result<T, Option<E>> {
+    match tokio::time::timeout(PROBE_TIMEOUT, answer).await {
+        Ok(answered) => answered.map_err(Some),
+        Err(_elapsed) => Err(None),
     }
 }
 
 async fn database(app: &AppState) -> String {
-    match tokio::time::timeout(PROBE_TIMEOUT, app.store.ping()).await {
-        Ok(Ok(())) => OK.to_string(),
-        Ok(Err(error)) => format!("down: {error}"),
-        Err(_) => format!("down: no answer within {}s", PROBE_TIMEOUT.as_secs()),
+    match probe(app.store.ping()).await {
+        Ok(()) => OK.to_string(),
+        Err(Some(error)) => format!("down: {error}"),
+        Err(None) => format!("down: no answer within {}s", PROBE_TIMEOUT.as_secs()),
     }
 }
 
@@ -102,20 +110,20 @@ fn forge(app: &AppState, kind: ForgeKind) -> String {
 async fn mail(app: &AppState) -> Option<String> {
     let service = app.mail.as_ref()?;
     // Both within the one probe budget.
-    let (probe, refusal) = tokio::join!(
-        tokio::time::timeout(PROBE_TIMEOUT, service.mailer().probe()),
-        tokio::time::timeout(PROBE_TIMEOUT, app.store.latest_refusal()),
+    let (answer, refusal) = tokio::join!(
+        probe(service.mailer().probe()),
+        probe(app.store.latest_refusal()),
     );
-    let probe = match probe {
-        Ok(Ok(())) => OK.to_string(),
-        Ok(Err(reason)) => format!("down: {reason}"),
-        Err(_) => format!(
+    let probe = match answer {
+        Ok(()) => OK.to_string(),
+        Err(Some(reason)) => format!("down: {reason}"),
+        Err(None) => format!(
             "down: the mail server did not answer within {}s",
             PROBE_TIMEOUT.as_secs()
         ),
     };
     Some(match refusal {
-        Ok(Ok(Some(sentence))) if probe == OK => format!("failing: {sentence}"),
+        Ok(Some(sentence)) if probe == OK => format!("failing: {sentence}"),
         // Without an answer from the store the database line says why.
         _ => probe,
     })

@@ -17,7 +17,7 @@ use crate::engine::access::forge_error;
 use crate::engine::announce::Snapshot;
 use crate::engine::block::write_block;
 use crate::engine::compose::compose;
-use crate::engine::failure::{Failure, Step};
+use crate::engine::failure::{Failure, Step, Unrunnable};
 use crate::engine::milestones::fresh_milestones;
 use crate::engine::milestones::milestones;
 use crate::engine::project::ProjectContext;
@@ -80,7 +80,7 @@ async fn check_open(project: &ProjectContext<'_>, report: &mut ForgeSyncReport) 
         report.checked += 1;
         report.writes += checked.writes;
         if let Some(refused) = checked.write_refused {
-            return Err(Failure::Access(refused));
+            return Err(Failure::Access(refused.denied));
         }
         if checked.verdict.is_some_and(|v| !v.passed()) {
             report.blocked.push(checked.reference);
@@ -128,7 +128,7 @@ async fn send_with_block_ledger(
         .engine
         .mail
         .as_ref()
-        .ok_or_else(|| Failure::Unrunnable("no [mail] section is configured".into()))?;
+        .ok_or(Failure::Unrunnable(Unrunnable::NoMail))?;
     let snapshot = Snapshot {
         milestones: milestones.clone(),
         state: state.clone(),

@@ -18,9 +18,9 @@ use crate::engine::failure::Failure;
 use crate::engine::failure::Step;
 use crate::engine::milestones::fresh_milestones;
 use crate::engine::pipeline::commit::commit;
-use crate::engine::pipeline::decide::{FollowUps, Prepared};
-use crate::engine::pipeline::issue::prepare_issue;
-use crate::engine::pipeline::merge_request::prepare_merge_request;
+use crate::engine::pipeline::decide::Prepared;
+use crate::engine::pipeline::read::Found;
+use crate::engine::pipeline::{self, issue, merge_request};
 use crate::engine::plan::{item_reference, planned_block_write, planned_item_writes};
 use crate::engine::project::ProjectContext;
 use crate::engine::scan::ProjectScan;
@@ -127,13 +127,13 @@ async fn sync_listed(
     let reference = |kind, number| item_reference(project.kind, kind, number);
     for listed in &scan.merge_requests {
         let (kind, number) = (ItemKind::MergeRequest, listed.item.number);
-        let prepare = prepare_merge_request(project, number, Some(listed.item.clone()));
+        let prepare = merge_request::prepare(project, number, Some(listed.item.clone()));
         settle_if_changed(project, (kind, number), listed.changed, prepare, run).await?;
         observer.item_done(&reference(kind, number));
     }
     for listed in &scan.issues {
         let (kind, number) = (ItemKind::Issue, listed.item.number);
-        let prepare = prepare_issue(project, number, Some(listed.item.clone()));
+        let prepare = issue::prepare(project, number, Some(listed.item.clone()));
         settle_if_changed(project, (kind, number), listed.changed, prepare, run).await?;
         observer.item_done(&reference(kind, number));
     }
@@ -146,7 +146,7 @@ async fn settle_if_changed(
     project: &ProjectContext<'_>,
     item: (ItemKind, ItemNumber),
     changed: bool,
-    prepare: impl Future<Output = Step<Result<Prepared, FollowUps>>>,
+    prepare: impl Future<Output = Step<Found<Prepared>>>,
     run: &mut SyncRun,
 ) -> Step<()> {
     if !changed {
@@ -174,10 +174,7 @@ async fn sync_unlisted(
             .filter(|key| !run.done.contains(key) && !scan.stored_only.contains(key)),
     );
     for (kind, number) in rest {
-        let prepared = match kind {
-            ItemKind::MergeRequest => prepare_merge_request(project, number, None).await,
-            ItemKind::Issue => prepare_issue(project, number, None).await,
-        };
+        let prepared = pipeline::prepare(project, kind, number).await;
         settle(project, prepared, run).await?;
         if scan.stored_only.contains(&(kind, number)) {
             observer.item_done(&item_reference(project.kind, kind, number));
@@ -238,13 +235,13 @@ async fn sync_announcements(
 /// Applies (or, in a dry run, plans) one prepared evaluation.
 async fn settle(
     project: &ProjectContext<'_>,
-    prepared: Step<Result<Prepared, FollowUps>>,
+    prepared: Step<Found<Prepared>>,
     run: &mut SyncRun,
 ) -> Step<()> {
     let prepared = match prepared {
-        Ok(Ok(prepared)) => prepared,
+        Ok(Found::Present(prepared)) => prepared,
         // Deleted meanwhile: forgotten; the block pass below follows.
-        Ok(Err(_gone)) => return Ok(()),
+        Ok(Found::Gone(_forgotten)) => return Ok(()),
         Err(failure) if !failure.is_retryable() => {
             tracing::warn!(project = %project.config.path, "sync skipped an item: {failure}");
             return Ok(());

@@ -10,13 +10,13 @@ use crate::core::types::MilestoneId;
 use crate::engine::Engine;
 use crate::engine::access::write_error;
 use crate::engine::failure::Step;
-use crate::engine::handlers::EncodedWork;
 use crate::engine::pipeline::decide::with_fingerprint_inputs;
 use crate::engine::pipeline::decide::{Evaluated, FingerprintInputs, FollowUps, Prepared};
 use crate::engine::pipeline::fingerprint::fingerprint;
 use crate::engine::pipeline::pending::pending_for;
 use crate::engine::plan::item_reference;
 use crate::engine::project::ProjectContext;
+use crate::engine::queue::EncodedWork;
 use crate::forge::ForgeError;
 use crate::forge::apply::{AppliedWrites, FailedWrite, apply_changes};
 use crate::forge::rights::Write;
@@ -158,7 +158,7 @@ async fn save(
     follow_ups: &FollowUps,
     project: &ProjectContext<'_>,
 ) -> Step<()> {
-    let work = crate::engine::handlers::follow_up_work(project, follow_ups);
+    let work = crate::engine::queue::follow_up_work(project, follow_ups);
     let encoded = EncodedWork::new(&work);
     let jobs = encoded.jobs();
     if *record != prepared.record || !jobs.is_empty() {

@@ -8,7 +8,7 @@ use crate::core::detect::{FileContent, RuleSet};
 use crate::core::ids::ProjectKey;
 use crate::core::types::{ChangeKind, Match};
 use crate::engine::access::forge_error;
-use crate::engine::failure::{Failure, Step};
+use crate::engine::failure::{Failure, Step, Unrunnable};
 use crate::engine::project::ProjectContext;
 use crate::forge::{
     ChangedFiles, CommitSha, FileChange, Forge, ForgeError, MergeRequest, ProjectPath,
@@ -58,7 +58,7 @@ pub(crate) fn project_rules(project: &ProjectContext<'_>) -> Step<Arc<ProjectRul
         .engine
         .config
         .rule_set(Some(project.config))
-        .map_err(|e| Failure::Unrunnable(format!("{e:#}")))?;
+        .map_err(|e| Failure::Unrunnable(Unrunnable::Rules(format!("{e:#}"))))?;
     let digest = rules_digest(
         &rules,
         &project.config.extra_paths.patterns,

@@ -1,17 +1,14 @@
-//! Evaluating one issue: why it may be a database change (closed by a
+//! Preparing one issue: why it may be a database change (closed by a
 //! database-change MR, or the project's opt-in keywords), then the shared
-//! evaluation path. Issues get no status and have no changed files.
+//! decision. Issues get no status and have no changed files.
 
 use crate::core::policy::DbChangeReason;
-use crate::engine::access::forge_error;
 use crate::engine::failure::Step;
-use crate::engine::pipeline::commit::commit;
-use crate::engine::pipeline::decide::prepare;
-use crate::engine::pipeline::decide::{Evaluated, Extra, FollowUps, Prepared};
-use crate::engine::pipeline::merge_request::forget;
+use crate::engine::pipeline::decide::{self, Extra, Prepared};
+use crate::engine::pipeline::read::{Found, read_or_forget};
 use crate::engine::pipeline::subject::Subject;
 use crate::engine::project::ProjectContext;
-use crate::forge::{ForgeError, Issue, ItemKind, ItemNumber};
+use crate::forge::{Issue, ItemKind, ItemNumber};
 
 /// Whether the issue's title or text mentions one of the keywords
 /// (case-insensitive); an empty list turns it off.
@@ -23,58 +20,40 @@ pub(crate) fn mentions_keywords(issue_title: &str, description: &str, keywords: 
         .any(|k| !k.is_empty() && text.contains(&k))
 }
 
-pub(crate) async fn prepare_issue(
+/// Reads the issue (unless `listed` already holds it) and decides.
+pub(crate) async fn prepare(
     project: &ProjectContext<'_>,
     number: ItemNumber,
     listed: Option<Issue>,
-) -> Step<Result<Prepared, FollowUps>> {
-    let issue = match listed {
-        Some(issue) => issue,
-        None => match project.forge.issue(project.path(), number).await {
-            Ok(issue) => issue,
-            Err(ForgeError::NotFound(_)) => {
-                return Ok(Err(forget(project, ItemKind::Issue, number).await?));
-            }
-            Err(e) => {
-                return Err(forge_error(project, &e, &format!("reading issue {number}")));
-            }
-        },
-    };
-    let key = project.item_key(ItemKind::Issue, number);
-    let record = project.engine.store.item(&key).await?.unwrap_or_default();
-    let closing = project
-        .engine
-        .store
-        .merge_requests_closing(project.kind, &project.config.path, number)
-        .await?;
-    let reason = match closing.iter().min() {
-        Some(mr) => Some(DbChangeReason::ClosedByMergeRequest { number: *mr }),
-        None => mentions_keywords(
-            &issue.title,
-            &issue.description,
-            &project.config.issue_keywords,
-        )
-        .then_some(DbChangeReason::Keywords),
-    };
-    let extra = Extra {
-        matches: None,
-        reason,
-        closing_merge_requests: closing,
-    };
-    Ok(Ok(
-        prepare(project, Subject::Issue(issue), record, extra).await?
-    ))
-}
-
-pub(crate) async fn evaluate_issue(
-    project: &ProjectContext<'_>,
-    number: ItemNumber,
-    listed: Option<Issue>,
-) -> Step<Result<Evaluated, FollowUps>> {
-    match prepare_issue(project, number, listed).await? {
-        Ok(prepared) => Ok(Ok(commit(project, prepared).await?)),
-        Err(gone) => Ok(Err(gone)),
-    }
+) -> Step<Found<Prepared>> {
+    let read = || project.forge.issue(project.path(), number);
+    let found = read_or_forget(project, ItemKind::Issue, number, listed, read).await?;
+    found
+        .then(|issue| async move {
+            let key = project.item_key(ItemKind::Issue, number);
+            let record = project.engine.store.item(&key).await?.unwrap_or_default();
+            let closing = project
+                .engine
+                .store
+                .merge_requests_closing(project.kind, &project.config.path, number)
+                .await?;
+            let reason = match closing.iter().min() {
+                Some(mr) => Some(DbChangeReason::ClosedByMergeRequest { number: *mr }),
+                None => mentions_keywords(
+                    &issue.title,
+                    &issue.description,
+                    &project.config.issue_keywords,
+                )
+                .then_some(DbChangeReason::Keywords),
+            };
+            let extra = Extra {
+                matches: None,
+                reason,
+                closing_merge_requests: closing,
+            };
+            decide::prepare(project, Subject::Issue(issue), record, extra).await
+        })
+        .await
 }
 
 #[cfg(test)]

@@ -11,4 +11,35 @@ pub mod fingerprint;
 pub(crate) mod issue;
 pub(crate) mod merge_request;
 pub(crate) mod pending;
+pub(crate) mod read;
 pub(crate) mod subject;
+
+use crate::engine::failure::Step;
+use crate::engine::project::ProjectContext;
+use crate::forge::{ItemKind, ItemNumber};
+use decide::{Evaluated, Prepared};
+use read::Found;
+
+/// Reads and decides one item, writing nothing; a gone item is forgotten.
+pub(crate) async fn prepare(
+    project: &ProjectContext<'_>,
+    kind: ItemKind,
+    number: ItemNumber,
+) -> Step<Found<Prepared>> {
+    match kind {
+        ItemKind::MergeRequest => merge_request::prepare(project, number, None).await,
+        ItemKind::Issue => issue::prepare(project, number, None).await,
+    }
+}
+
+/// Reads, decides, applies and records one item; a gone item is forgotten.
+pub(crate) async fn evaluate(
+    project: &ProjectContext<'_>,
+    kind: ItemKind,
+    number: ItemNumber,
+) -> Step<Found<Evaluated>> {
+    prepare(project, kind, number)
+        .await?
+        .then(|prepared| commit::commit(project, prepared))
+        .await
+}
