@@ -8,6 +8,7 @@ pub mod error;
 pub mod event;
 pub mod github;
 pub mod gitlab;
+pub mod layers;
 pub mod metered;
 pub mod retry;
 pub mod rights;
@@ -16,6 +17,7 @@ pub mod write_fence;
 use crate::core::forge_state::ItemEvent;
 use crate::core::types::{ChangedFile, Milestone, MilestoneId};
 use async_trait::async_trait;
+use metered::ForgeHealth;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -119,10 +121,14 @@ impl ItemUpdate {
 }
 
 /// The narrow interface the engine needs from a forge. Every list method
-/// follows all pages; every write is one request (plus retries).
+/// follows all pages; every write is one request (plus retries). Every
+/// call is counted and feeds [`Forge::health`] (`layers.rs`).
 #[async_trait]
 pub trait Forge: Send + Sync {
     fn kind(&self) -> ForgeKind;
+
+    /// What this client's calls so far said about the forge, for `/healthz`.
+    fn health(&self) -> ForgeHealth;
 
     async fn merge_request(
         &self,

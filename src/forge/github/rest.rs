@@ -73,7 +73,8 @@ pub async fn send(
     send_paced(crab, method, path, body, accept, &RateBudget::default()).await
 }
 
-/// [`send`], recording the answer's rate-limit headers in `budget`.
+/// [`send`], recording the answer's rate-limit headers in `budget`. The
+/// client's `Layers` take from the budget and check the write fence first.
 pub async fn send_paced(
     crab: &Octocrab,
     method: Method,
@@ -82,10 +83,6 @@ pub async fn send_paced(
     accept: &str,
     budget: &RateBudget,
 ) -> Result<Reply, ForgeError> {
-    // Per request, not per call: one call may read, wait and then write.
-    if method != Method::GET {
-        crate::forge::write_fence::check()?;
-    }
     let mut builder = http::Request::builder()
         .method(method)
         .uri(path)
