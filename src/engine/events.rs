@@ -3,31 +3,32 @@
 //! re-render, issues to re-evaluate); a milestone event bumps the epoch and
 //! re-evaluates the project.
 
-use super::Engine;
 use super::evaluate::FollowUps;
 use super::evaluate_mr::gone;
 use super::failure::{Failure, Step};
 use super::project::ProjectContext;
 use super::work::Work;
+use super::{Engine, Forges};
 use crate::forge::event::{Event, MilestoneAction, MilestoneScope};
 use crate::forge::{ForgeKind, ItemKind, ItemNumber};
 use crate::store::NewJob;
 
 impl Engine {
-    pub(super) async fn run(&self, work: &Work) -> Step<()> {
+    /// Runs `work` with `forges`, the job's (fenced) clients.
+    pub(super) async fn run(&self, work: &Work, forges: &Forges) -> Step<()> {
         match work {
-            Work::Event { forge, event } => self.run_event(*forge, event).await,
+            Work::Event { forge, event } => self.run_event(forges, *forge, event).await,
             Work::Evaluate {
                 forge,
                 project,
                 kind,
                 number,
             } => {
-                let project = self.project_context(*forge, project)?;
+                let project = self.project_context(forges, *forge, project)?;
                 self.evaluate_item(&project, *kind, *number).await
             }
             Work::Reevaluate { forge, project } | Work::Sync { forge, project } => {
-                let project = self.project_context(*forge, project)?;
+                let project = self.project_context(forges, *forge, project)?;
                 self.enqueue_project_work(&project).await
             }
             Work::RenderBlock {
@@ -35,7 +36,7 @@ impl Engine {
                 project,
                 milestone,
             } => {
-                let project = self.project_context(*forge, project)?;
+                let project = self.project_context(forges, *forge, project)?;
                 self.render_block(&project, *milestone).await.map(|_| ())
             }
             Work::Announce {
@@ -44,13 +45,13 @@ impl Engine {
                 milestone,
                 kind,
             } => {
-                let project = self.project_context(*forge, project)?;
+                let project = self.project_context(forges, *forge, project)?;
                 self.run_announce(&project, *milestone, *kind).await
             }
         }
     }
 
-    async fn run_event(&self, forge: ForgeKind, event: &Event) -> Step<()> {
+    async fn run_event(&self, forges: &Forges, forge: ForgeKind, event: &Event) -> Step<()> {
         match event {
             Event::MergeRequestChanged {
                 project, number, ..
@@ -58,20 +59,22 @@ impl Engine {
             | Event::MergeRequestClosed {
                 project, number, ..
             } => {
-                let project = self.project_context(forge, project)?;
+                let project = self.project_context(forges, forge, project)?;
                 self.evaluate_item(&project, ItemKind::MergeRequest, *number)
                     .await
             }
             Event::IssueChanged {
                 project, number, ..
             } => {
-                let project = self.project_context(forge, project)?;
+                let project = self.project_context(forges, forge, project)?;
                 self.evaluate_item(&project, ItemKind::Issue, *number).await
             }
             // The bot's decisions do not read comments.
-            Event::CommentAdded { project, .. } => self.project_context(forge, project).map(|_| ()),
+            Event::CommentAdded { project, .. } => {
+                self.project_context(forges, forge, project).map(|_| ())
+            }
             Event::MilestoneChanged { scope, action, .. } => {
-                self.milestone_changed(forge, scope, *action).await
+                self.milestone_changed(forges, forge, scope, *action).await
             }
             Event::Ping { .. } | Event::Installation { .. } | Event::Ignored { .. } => Ok(()),
         }
@@ -85,12 +88,13 @@ impl Engine {
     /// project's every MR and issue again.
     async fn milestone_changed(
         &self,
+        forges: &Forges,
         forge: ForgeKind,
         scope: &MilestoneScope,
         action: MilestoneAction,
     ) -> Step<()> {
         let projects: Vec<ProjectContext<'_>> = match scope {
-            MilestoneScope::Project(path) => vec![self.project_context(forge, path)?],
+            MilestoneScope::Project(path) => vec![self.project_context(forges, forge, path)?],
             MilestoneScope::Group(group) => {
                 let under: Vec<_> = self.config.projects_in_group(forge, group).collect();
                 if under.is_empty() {
@@ -101,7 +105,7 @@ impl Engine {
                 }
                 under
                     .into_iter()
-                    .map(|p| self.context_for(p))
+                    .map(|p| self.context_on(forges, p))
                     .collect::<Step<_>>()?
             }
         };

@@ -47,6 +47,7 @@ pub use work::Work;
 use crate::config::{Config, ProjectConfig};
 use crate::core::ids::{ItemNumber, ProjectKey};
 use crate::forge::event::Event;
+use crate::forge::write_fence::WriteFence;
 use crate::forge::{Forge, ForgeKind};
 use crate::store::{Job, Store};
 use chrono::{DateTime, Utc};
@@ -69,6 +70,15 @@ impl Forges {
         match kind {
             ForgeKind::GitLab => self.gitlab.as_ref(),
             ForgeKind::GitHub => self.github.as_ref(),
+        }
+    }
+
+    /// The clients for one job, whose writes stop at `fence` (its lease).
+    pub fn fenced(&self, fence: &WriteFence) -> Forges {
+        let fenced = |forge: &Arc<dyn Forge>| forge.fenced(fence.clone());
+        Forges {
+            gitlab: self.gitlab.as_ref().map(fenced),
+            github: self.github.as_ref().map(fenced),
         }
     }
 }
@@ -186,8 +196,13 @@ impl Engine {
         &self.forges
     }
 
-    /// Runs one claimed job.
-    pub async fn handle(&self, job: &Job) -> Result<JobOutcome, RetryableError> {
+    /// Runs one claimed job; with a `fence` (a worker's, for the job's
+    /// lease), its forge writes stop when the fence passes.
+    pub async fn handle(
+        &self,
+        job: &Job,
+        fence: Option<&WriteFence>,
+    ) -> Result<JobOutcome, RetryableError> {
         let work = match Work::from_json(&job.payload) {
             Ok(work) => work,
             Err(error) => {
@@ -196,8 +211,12 @@ impl Engine {
                 return Ok(JobOutcome::Dropped { reason });
             }
         };
+        let forges = match fence {
+            Some(fence) => self.forges.fenced(fence),
+            None => self.forges.clone(),
+        };
         // The worker logs the outcome, once, in the job's span (`job_span`).
-        match self.run(&work).await {
+        match self.run(&work, &forges).await {
             Ok(()) => Ok(JobOutcome::Done),
             Err(failure) if failure.is_retryable() => Err(RetryableError::Failed(failure)),
             Err(failure) => Ok(JobOutcome::Dropped {

@@ -1,9 +1,8 @@
 //! Which configured project and forge client a job is about, and the keys
 //! the store files its items under.
 
-use super::Engine;
-use super::Work;
 use super::failure::{Failure, Step, forge_failure, is_auth_error};
+use super::{Engine, Forges, Work};
 use crate::config::ProjectConfig;
 use crate::core::ids::ProjectKey;
 use crate::core::types::MilestoneId;
@@ -60,9 +59,11 @@ impl ProjectContext<'_> {
 }
 
 impl Engine {
-    /// The configured project `path` on `kind`, or why the job cannot run.
+    /// The configured project `path` on `kind` with its client from
+    /// `forges` (a job's, fenced), or why the job cannot run.
     pub(super) fn project_context(
         &self,
+        forges: &Forges,
         kind: ForgeKind,
         path: &ProjectPath,
     ) -> Step<ProjectContext<'_>> {
@@ -72,12 +73,21 @@ impl Engine {
                 kind.name()
             ))
         })?;
-        self.context_for(config)
+        self.context_on(forges, config)
     }
 
+    /// `config` with the engine's own (unfenced) client, for the commands.
     pub(super) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
+        self.context_on(&self.forges, config)
+    }
+
+    pub(super) fn context_on<'e>(
+        &'e self,
+        forges: &Forges,
+        config: &'e ProjectConfig,
+    ) -> Step<ProjectContext<'e>> {
         let kind = config.forge;
-        let forge = self.forges.get(kind).cloned().ok_or_else(|| {
+        let forge = forges.get(kind).cloned().ok_or_else(|| {
             Failure::Unrunnable(format!(
                 "project {} is on {} but no {} connection is configured",
                 config.path,

@@ -20,6 +20,8 @@ use async_trait::async_trait;
 use metered::ForgeHealth;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
+use write_fence::WriteFence;
 
 pub use crate::core::ids::{CommitSha, ForgeKind, ItemKind, ItemNumber, ItemState, ProjectPath};
 pub use error::{ForgeError, cause_chain};
@@ -126,6 +128,12 @@ impl ItemUpdate {
 #[async_trait]
 pub trait Forge: Send + Sync {
     fn kind(&self) -> ForgeKind;
+
+    /// This client for one job: a cheap copy sharing the caches, the rate
+    /// budget and the health, whose requests that are not GETs are refused
+    /// once `fence` (the job's lease) has passed. A client never fenced
+    /// never refuses.
+    fn fenced(&self, fence: WriteFence) -> Arc<dyn Forge>;
 
     /// What this client's calls so far said about the forge, for `/healthz`.
     fn health(&self) -> ForgeHealth;

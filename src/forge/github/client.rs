@@ -16,6 +16,7 @@ use crate::forge::apply::PostedComment;
 use crate::forge::layers::Layers;
 use crate::forge::metered::ForgeHealth;
 use crate::forge::retry::RetryPolicy;
+use crate::forge::write_fence::WriteFence;
 use crate::forge::{
     ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
     ItemKind, ItemNumber, ItemUpdate, MergeRequest, MilestoneUpdate, ProjectPath, STATUS_NAME,
@@ -176,6 +177,13 @@ fn one_line(text: &str, limit: usize) -> String {
 impl Forge for GitHubClient {
     fn kind(&self) -> ForgeKind {
         ForgeKind::GitHub
+    }
+
+    fn fenced(&self, fence: WriteFence) -> Arc<dyn Forge> {
+        Arc::new(GitHubClient {
+            layers: self.layers.fenced(fence),
+            ..self.clone()
+        })
     }
 
     fn health(&self) -> ForgeHealth {

@@ -13,6 +13,7 @@ use crate::forge::apply::PostedComment;
 use crate::forge::layers::Layers;
 use crate::forge::metered::ForgeHealth;
 use crate::forge::retry::RetryPolicy;
+use crate::forge::write_fence::WriteFence;
 use crate::forge::{
     ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
     ItemKind, ItemNumber, ItemUpdate, MergeRequest, ProjectPath, STATUS_NAME, StatusState,
@@ -203,6 +204,13 @@ impl GitLabClient {
 impl Forge for GitLabClient {
     fn kind(&self) -> ForgeKind {
         ForgeKind::GitLab
+    }
+
+    fn fenced(&self, fence: WriteFence) -> Arc<dyn Forge> {
+        Arc::new(GitLabClient {
+            layers: self.layers.fenced(fence),
+            ..self.clone()
+        })
     }
 
     fn health(&self) -> ForgeHealth {
