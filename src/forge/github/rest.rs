@@ -2,7 +2,7 @@
 //! place that adds GitHub's headers, maps answers to [`ForgeError`] (with the
 //! rate-limit headers the typed API would hide), and follows `Link` pages.
 
-use crate::forge::budget::{BudgetReading, RateBudget};
+use crate::forge::budget::RateBudget;
 use crate::forge::error::parse_retry_after;
 use crate::forge::{ForgeError, cause_chain};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -110,13 +110,9 @@ pub async fn send_paced(
         .map_err(|e| ForgeError::Transport(cause_chain(&e)))?
         .to_bytes()
         .to_vec();
-    match BudgetReading::from_headers(|name| header(&parts.headers, name).map(str::to_string)) {
-        Some(reading) => {
-            budget.observe(&reading);
-            crate::forge::budget::report("github", &reading);
-        }
-        None => budget.unreported(),
-    }
+    budget.read_answer("github", |name| {
+        header(&parts.headers, name).map(str::to_string)
+    });
     if parts.status.is_success() {
         return Ok(Reply {
             headers: parts.headers,

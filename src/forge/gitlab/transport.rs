@@ -5,7 +5,7 @@
 //! per page, none wasted on an empty page after a full one). Each try goes
 //! through the client's [`Layers`] (rate budget, write fence).
 
-use crate::forge::budget::{BudgetReading, RateBudget};
+use crate::forge::budget::RateBudget;
 use crate::forge::error::parse_retry_after;
 use crate::forge::layers::Layers;
 use crate::forge::retry::RetryPolicy;
@@ -152,13 +152,7 @@ fn read_answer(response: http::Response<Bytes>, budget: &RateBudget) -> Result<A
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    match BudgetReading::from_headers(|name| header(name)) {
-        Some(reading) => {
-            budget.observe(&reading);
-            crate::forge::budget::report("gitlab", &reading);
-        }
-        None => budget.unreported(),
-    }
+    budget.read_answer("gitlab", header);
     if !status.is_success() {
         let retry_after = header("Retry-After").as_deref().and_then(parse_retry_after);
         let message = error_message(response.body());
