@@ -10,6 +10,7 @@ use crate::forge::Forge;
 use crate::forge::github::GitHubClient;
 use crate::forge::gitlab::{GitLabClient, GitLabSettings};
 use crate::forge::retry::RetryPolicy;
+use crate::forge::write_fence::WriteFence;
 use anyhow::{Context, anyhow};
 use std::sync::Arc;
 
@@ -25,6 +26,15 @@ impl Forges {
         match kind {
             ForgeKind::GitLab => self.gitlab.as_ref(),
             ForgeKind::GitHub => self.github.as_ref(),
+        }
+    }
+
+    /// The clients for one job, whose writes stop at `fence` (its lease).
+    pub fn fenced(&self, fence: &WriteFence) -> Forges {
+        let fenced = |forge: &Arc<dyn Forge>| forge.fenced(fence.clone());
+        Forges {
+            gitlab: self.gitlab.as_ref().map(fenced),
+            github: self.github.as_ref().map(fenced),
         }
     }
 }

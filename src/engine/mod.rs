@@ -37,6 +37,7 @@ pub use mail_service::{MailService, MailSetupError};
 
 use crate::config::Config;
 use crate::core::ids::ProjectKey;
+use crate::forge::write_fence::WriteFence;
 use crate::store::{Job, Store};
 use chrono::{DateTime, Utc};
 use clock::SystemClock;
@@ -128,8 +129,13 @@ impl Engine {
         &self.forges
     }
 
-    /// Runs one claimed job.
-    pub async fn handle(&self, job: &Job) -> Result<JobOutcome, RetryableError> {
+    /// Runs one claimed job; under a worker, its forge writes stop at
+    /// `fence` (the end of its lease).
+    pub async fn handle(
+        &self,
+        job: &Job,
+        fence: Option<&WriteFence>,
+    ) -> Result<JobOutcome, RetryableError> {
         let work = match crate::work::QueuedWork::from_json(&job.payload) {
             Ok(queued) => queued.work,
             Err(error) => {
@@ -139,7 +145,11 @@ impl Engine {
             }
         };
         // The worker logs the outcome, once, in the job's span (`job_span`).
-        match handlers::run(self, &work).await {
+        let forges = match fence {
+            Some(fence) => self.forges.fenced(fence),
+            None => self.forges.clone(),
+        };
+        match handlers::run(self, &forges, &work).await {
             Ok(()) => Ok(JobOutcome::Done),
             Err(failure) if failure.is_retryable() => Err(RetryableError::Failed(failure)),
             Err(failure) => Ok(JobOutcome::Dropped {

@@ -4,9 +4,8 @@
 use crate::config::ProjectConfig;
 use crate::core::ids::ProjectKey;
 use crate::core::types::MilestoneId;
-use crate::engine::Engine;
-use crate::engine::Work;
 use crate::engine::failure::{Failure, Step, Unrunnable};
+use crate::engine::{Engine, Forges, Work};
 use crate::forge::{Forge, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::store::ItemKey;
 use std::sync::Arc;
@@ -60,9 +59,11 @@ impl ProjectContext<'_> {
 }
 
 impl Engine {
-    /// The configured project `path` on `kind`, or why the job cannot run.
+    /// The configured project `path` on `kind` with the job's `forges`, or
+    /// why the job cannot run.
     pub(crate) fn project_context(
         &self,
+        forges: &Forges,
         kind: ForgeKind,
         path: &ProjectPath,
     ) -> Step<ProjectContext<'_>> {
@@ -72,12 +73,23 @@ impl Engine {
                 path: path.clone(),
             })
         })?;
-        self.context_for(config)
+        self.context_on(forges, config)
     }
 
+    /// `config`'s project with the engine's own clients (the commands,
+    /// which run under no lease).
     pub(crate) fn context_for<'e>(&'e self, config: &'e ProjectConfig) -> Step<ProjectContext<'e>> {
+        self.context_on(&self.forges, config)
+    }
+
+    /// `config`'s project with `forges`' client of its forge.
+    pub(crate) fn context_on<'e>(
+        &'e self,
+        forges: &Forges,
+        config: &'e ProjectConfig,
+    ) -> Step<ProjectContext<'e>> {
         let kind = config.forge;
-        let forge = self.forges.get(kind).cloned().ok_or_else(|| {
+        let forge = forges.get(kind).cloned().ok_or_else(|| {
             Failure::Unrunnable(Unrunnable::NoConnection {
                 forge: kind,
                 path: config.path.clone(),

@@ -164,6 +164,18 @@ impl RateBudget {
         }
     }
 
+    /// Learns from an answer's headers (read through `header`): its budget,
+    /// also shown on `/metrics` as `forge`'s, or that it carries none.
+    pub fn read_answer(&self, forge: &'static str, header: impl Fn(&str) -> Option<String>) {
+        match BudgetReading::from_headers(header) {
+            Some(reading) => {
+                self.observe(&reading);
+                report(forge, &reading);
+            }
+            None => self.unreported(),
+        }
+    }
+
     /// Waits until a unit is free and takes it.
     pub async fn acquire(&self) {
         while let Some(wait) = self.take(chrono::Utc::now().timestamp_millis()) {

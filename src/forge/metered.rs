@@ -1,18 +1,12 @@
-//! `MeteredForge`: a [`Forge`] around another that counts every call in
-//! `schemagate_forge_requests_total{forge, call, outcome}` and remembers
+//! The metering layer of a forge client: every `Forge` call is counted in
+//! `schemagate_forge_requests_total{forge, call, outcome}` (once per trait
+//! call: a call's pages and retries are one), and the client remembers
 //! whether the forge last answered or could not be reached, so `/healthz`
 //! can report it without sending requests of its own.
 
-use super::apply::PostedComment;
-use super::{
-    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
-    ItemKind, ItemNumber, ItemUpdate, MergeRequest, ProjectPath,
-};
-use crate::core::forge_state::ItemEvent;
-use crate::core::types::{Milestone, MilestoneId};
+use super::{ForgeError, ForgeKind};
 use crate::metric_names::FORGE_REQUESTS;
-use async_trait::async_trait;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 /// What the last calls said about the forge's reachability.
@@ -27,19 +21,17 @@ pub enum ForgeHealth {
     Down { reason: String, since: SystemTime },
 }
 
-/// The wrapper; cheap to clone through its `Arc`.
-pub struct MeteredForge {
-    inner: Arc<dyn Forge>,
+/// One client's count label and health; its fenced copies share it.
+#[derive(Debug)]
+pub struct Meter {
     label: &'static str,
     health: Mutex<ForgeHealth>,
 }
 
-impl MeteredForge {
-    pub fn new(inner: Arc<dyn Forge>) -> MeteredForge {
-        let label = inner.kind().name();
-        MeteredForge {
-            inner,
-            label,
+impl Meter {
+    pub fn new(kind: ForgeKind) -> Meter {
+        Meter {
+            label: kind.name(),
             health: Mutex::new(ForgeHealth::Untried),
         }
     }
@@ -51,7 +43,8 @@ impl MeteredForge {
             .clone()
     }
 
-    fn observe<T>(
+    /// Counts the finished trait call `call` and learns from its result.
+    pub fn observe<T>(
         &self,
         call: &'static str,
         result: Result<T, ForgeError>,
@@ -104,310 +97,43 @@ fn means_down(error: &ForgeError) -> bool {
     }
 }
 
-#[async_trait]
-impl Forge for MeteredForge {
-    fn kind(&self) -> ForgeKind {
-        self.inner.kind()
-    }
-
-    async fn merge_request(
-        &self,
-        project: &ProjectPath,
-        number: ItemNumber,
-    ) -> Result<MergeRequest, ForgeError> {
-        let result = self.inner.merge_request(project, number).await;
-        self.observe("merge_request", result)
-    }
-
-    async fn changed_files(
-        &self,
-        project: &ProjectPath,
-        number: ItemNumber,
-    ) -> Result<ChangedFiles, ForgeError> {
-        let result = self.inner.changed_files(project, number).await;
-        self.observe("changed_files", result)
-    }
-
-    async fn file_text(
-        &self,
-        project: &ProjectPath,
-        sha: &CommitSha,
-        path: &str,
-    ) -> Result<Option<String>, ForgeError> {
-        let result = self.inner.file_text(project, sha, path).await;
-        self.observe("file_text", result)
-    }
-
-    async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
-        let result = self.inner.milestones(project).await;
-        self.observe("milestones", result)
-    }
-
-    async fn update_item(
-        &self,
-        project: &ProjectPath,
-        kind: ItemKind,
-        number: ItemNumber,
-        update: &ItemUpdate,
-    ) -> Result<(), ForgeError> {
-        let result = self.inner.update_item(project, kind, number, update).await;
-        self.observe("update_item", result)
-    }
-
-    async fn ensure_label(
-        &self,
-        project: &ProjectPath,
-        name: &str,
-        color: &str,
-    ) -> Result<(), ForgeError> {
-        let result = self.inner.ensure_label(project, name, color).await;
-        self.observe("ensure_label", result)
-    }
-
-    async fn set_milestone_description(
-        &self,
-        project: &ProjectPath,
-        milestone: MilestoneId,
-        description: &str,
-    ) -> Result<(), ForgeError> {
-        let result = self
-            .inner
-            .set_milestone_description(project, milestone, description)
-            .await;
-        self.observe("set_milestone_description", result)
-    }
-
-    async fn upsert_comment(
-        &self,
-        project: &ProjectPath,
-        kind: ItemKind,
-        number: ItemNumber,
-        known: Option<CommentId>,
-        marker: &str,
-        body: &str,
-    ) -> Result<CommentId, ForgeError> {
-        let result = self
-            .inner
-            .upsert_comment(project, kind, number, known, marker, body)
-            .await;
-        self.observe("upsert_comment", result)
-    }
-
-    async fn set_status(
-        &self,
-        project: &ProjectPath,
-        sha: &CommitSha,
-        status: &CommitStatus,
-    ) -> Result<(), ForgeError> {
-        let result = self.inner.set_status(project, sha, status).await;
-        self.observe("set_status", result)
-    }
-
-    async fn issue(&self, project: &ProjectPath, number: ItemNumber) -> Result<Issue, ForgeError> {
-        let result = self.inner.issue(project, number).await;
-        self.observe("issue", result)
-    }
-
-    async fn open_merge_requests(
-        &self,
-        project: &ProjectPath,
-    ) -> Result<Vec<MergeRequest>, ForgeError> {
-        let result = self.inner.open_merge_requests(project).await;
-        self.observe("open_merge_requests", result)
-    }
-
-    async fn labelled_issues(
-        &self,
-        project: &ProjectPath,
-        label: &str,
-    ) -> Result<Vec<Issue>, ForgeError> {
-        let result = self.inner.labelled_issues(project, label).await;
-        self.observe("labelled_issues", result)
-    }
-
-    async fn item_events(
-        &self,
-        project: &ProjectPath,
-        kind: ItemKind,
-        number: ItemNumber,
-        wanted: History,
-    ) -> Result<Vec<ItemEvent>, ForgeError> {
-        let result = self.inner.item_events(project, kind, number, wanted).await;
-        self.observe("item_events", result)
-    }
-
-    async fn account(&self, project: &ProjectPath) -> Result<String, ForgeError> {
-        let result = self.inner.account(project).await;
-        self.observe("account", result)
-    }
-
-    async fn find_comment(
-        &self,
-        project: &ProjectPath,
-        kind: ItemKind,
-        number: ItemNumber,
-        marker: &str,
-    ) -> Result<Option<PostedComment>, ForgeError> {
-        let result = self.inner.find_comment(project, kind, number, marker).await;
-        self.observe("find_comment", result)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A forge whose every call ends in the error it is given (or succeeds).
-    struct Scripted(Mutex<Option<ForgeError>>);
-
-    impl Scripted {
-        fn answer<T: Default>(&self) -> Result<T, ForgeError> {
-            match self.0.lock().unwrap().clone() {
-                Some(error) => Err(error),
-                None => Ok(T::default()),
-            }
-        }
+    fn meter() -> Meter {
+        Meter::new(ForgeKind::GitLab)
     }
 
-    #[async_trait]
-    impl Forge for Scripted {
-        fn kind(&self) -> ForgeKind {
-            ForgeKind::GitLab
-        }
-        async fn merge_request(
-            &self,
-            _: &ProjectPath,
-            _: ItemNumber,
-        ) -> Result<MergeRequest, ForgeError> {
-            Err(ForgeError::NotFound("unused".into()))
-        }
-        async fn changed_files(
-            &self,
-            _: &ProjectPath,
-            _: ItemNumber,
-        ) -> Result<ChangedFiles, ForgeError> {
-            self.answer()
-        }
-        async fn file_text(
-            &self,
-            _: &ProjectPath,
-            _: &CommitSha,
-            _: &str,
-        ) -> Result<Option<String>, ForgeError> {
-            self.answer()
-        }
-        async fn milestones(&self, _: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
-            self.answer()
-        }
-        async fn update_item(
-            &self,
-            _: &ProjectPath,
-            _: ItemKind,
-            _: ItemNumber,
-            _: &ItemUpdate,
-        ) -> Result<(), ForgeError> {
-            self.answer()
-        }
-        async fn ensure_label(&self, _: &ProjectPath, _: &str, _: &str) -> Result<(), ForgeError> {
-            self.answer()
-        }
-        async fn set_milestone_description(
-            &self,
-            _: &ProjectPath,
-            _: MilestoneId,
-            _: &str,
-        ) -> Result<(), ForgeError> {
-            self.answer()
-        }
-        async fn upsert_comment(
-            &self,
-            _: &ProjectPath,
-            _: ItemKind,
-            _: ItemNumber,
-            _: Option<CommentId>,
-            _: &str,
-            _: &str,
-        ) -> Result<CommentId, ForgeError> {
-            self.answer::<()>().map(|_| CommentId(1))
-        }
-        async fn set_status(
-            &self,
-            _: &ProjectPath,
-            _: &CommitSha,
-            _: &CommitStatus,
-        ) -> Result<(), ForgeError> {
-            self.answer()
-        }
-        async fn issue(&self, _: &ProjectPath, _: ItemNumber) -> Result<Issue, ForgeError> {
-            Err(ForgeError::NotFound("unused".into()))
-        }
-        async fn open_merge_requests(
-            &self,
-            _: &ProjectPath,
-        ) -> Result<Vec<MergeRequest>, ForgeError> {
-            self.answer()
-        }
-        async fn labelled_issues(
-            &self,
-            _: &ProjectPath,
-            _: &str,
-        ) -> Result<Vec<Issue>, ForgeError> {
-            self.answer()
-        }
-        async fn item_events(
-            &self,
-            _: &ProjectPath,
-            _: ItemKind,
-            _: ItemNumber,
-            _: History,
-        ) -> Result<Vec<ItemEvent>, ForgeError> {
-            self.answer()
-        }
-        async fn account(&self, _: &ProjectPath) -> Result<String, ForgeError> {
-            self.answer()
-        }
-        async fn find_comment(
-            &self,
-            _: &ProjectPath,
-            _: ItemKind,
-            _: ItemNumber,
-            _: &str,
-        ) -> Result<Option<PostedComment>, ForgeError> {
-            self.answer()
-        }
+    fn failed(meter: &Meter, error: &ForgeError) {
+        let result: Result<(), _> = meter.observe("milestones", Err(error.clone()));
+        assert!(result.is_err());
     }
 
-    fn metered(error: Option<ForgeError>) -> (Arc<Scripted>, MeteredForge) {
-        let inner = Arc::new(Scripted(Mutex::new(error)));
-        (inner.clone(), MeteredForge::new(inner))
+    #[test]
+    fn a_forge_never_called_is_untried() {
+        assert_eq!(meter().health(), ForgeHealth::Untried);
     }
 
-    fn project() -> ProjectPath {
-        ProjectPath("lava/lava".into())
-    }
-
-    #[tokio::test]
-    async fn a_forge_never_called_is_untried() {
-        let (_, forge) = metered(None);
-        assert_eq!(forge.health(), ForgeHealth::Untried);
-    }
-
-    #[tokio::test]
-    async fn a_transport_failure_marks_the_forge_down_until_it_answers_again() {
-        let (inner, forge) = metered(Some(ForgeError::Transport("connection refused".into())));
-        assert!(forge.milestones(&project()).await.is_err());
-        let ForgeHealth::Down { reason, .. } = forge.health() else {
-            panic!("expected down, got {:?}", forge.health());
+    #[test]
+    fn a_transport_failure_marks_the_forge_down_until_it_answers_again() {
+        let meter = meter();
+        failed(&meter, &ForgeError::Transport("connection refused".into()));
+        let ForgeHealth::Down { reason, since } = meter.health() else {
+            panic!("expected down, got {:?}", meter.health());
         };
         assert!(reason.contains("connection refused"), "{reason}");
 
-        *inner.0.lock().unwrap() = None;
-        forge.milestones(&project()).await.unwrap();
-        assert_eq!(forge.health(), ForgeHealth::Ok);
+        // A second failure keeps the outage's start.
+        failed(&meter, &ForgeError::Unauthorized);
+        assert!(matches!(meter.health(), ForgeHealth::Down { since: again, .. } if again == since));
+
+        meter.observe("milestones", Ok(())).unwrap();
+        assert_eq!(meter.health(), ForgeHealth::Ok);
     }
 
-    #[tokio::test]
-    async fn answers_that_are_errors_still_prove_the_forge_is_up() {
+    #[test]
+    fn answers_that_are_errors_still_prove_the_forge_is_up() {
         for error in [
             ForgeError::NotFound("gone".into()),
             ForgeError::Forbidden("read-only".into()),
@@ -417,14 +143,14 @@ mod tests {
                 body: String::new(),
             },
         ] {
-            let (_, forge) = metered(Some(error.clone()));
-            assert!(forge.milestones(&project()).await.is_err());
-            assert_eq!(forge.health(), ForgeHealth::Ok, "after {error:?}");
+            let meter = meter();
+            failed(&meter, &error);
+            assert_eq!(meter.health(), ForgeHealth::Ok, "after {error:?}");
         }
     }
 
-    #[tokio::test]
-    async fn server_errors_and_a_rejected_token_mean_down() {
+    #[test]
+    fn server_errors_and_a_rejected_token_mean_down() {
         for error in [
             ForgeError::Unexpected {
                 status: 502,
@@ -432,10 +158,10 @@ mod tests {
             },
             ForgeError::Unauthorized,
         ] {
-            let (_, forge) = metered(Some(error.clone()));
-            assert!(forge.milestones(&project()).await.is_err());
+            let meter = meter();
+            failed(&meter, &error);
             assert!(
-                matches!(forge.health(), ForgeHealth::Down { .. }),
+                matches!(meter.health(), ForgeHealth::Down { .. }),
                 "after {error:?}"
             );
         }
@@ -454,6 +180,7 @@ mod tests {
                 status: 500,
                 body: String::new(),
             })),
+            outcome_label::<()>(&Err(ForgeError::LeaseLost)),
         ];
         let unique: std::collections::BTreeSet<_> = labels.iter().collect();
         assert_eq!(unique.len(), labels.len());

@@ -7,6 +7,7 @@ pub mod budget;
 pub mod error;
 pub mod github;
 pub mod gitlab;
+pub mod layers;
 pub mod metered;
 pub mod retry;
 pub mod rights;
@@ -15,8 +16,11 @@ pub mod write_fence;
 use crate::core::forge_state::ItemEvent;
 use crate::core::types::{ChangedFile, Milestone, MilestoneId};
 use async_trait::async_trait;
+use metered::ForgeHealth;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
+use write_fence::WriteFence;
 
 pub use crate::core::ids::{CommitSha, ForgeKind, ItemKind, ItemNumber, ItemState, ProjectPath};
 pub use error::{ForgeError, cause_chain};
@@ -118,10 +122,20 @@ impl ItemUpdate {
 }
 
 /// The narrow interface the engine needs from a forge. Every list method
-/// follows all pages; every write is one request (plus retries).
+/// follows all pages; every write is one request (plus retries). Every
+/// call is counted and feeds [`Forge::health`] (`layers.rs`).
 #[async_trait]
 pub trait Forge: Send + Sync {
     fn kind(&self) -> ForgeKind;
+
+    /// This client for one job: a cheap copy sharing the caches, the rate
+    /// budget and the health, whose requests that are not GETs are refused
+    /// once `fence` (the job's lease) has passed. A client never fenced
+    /// never refuses.
+    fn fenced(&self, fence: WriteFence) -> Arc<dyn Forge>;
+
+    /// What this client's calls so far said about the forge, for `/healthz`.
+    fn health(&self) -> ForgeHealth;
 
     async fn merge_request(
         &self,

@@ -1,21 +1,17 @@
-//! A fence on forge writes made under a job lease. A worker runs each job
-//! inside [`WriteFence::scope`] with the instant its lease is known to hold
-//! until, moved on by each lease extension. A write attempted after that
-//! instant is refused before it is sent ([`ForgeError::LeaseLost`]): the
-//! worker stalled (a paused process, a store it could not reach) long enough
-//! for another replica to take the job, which will do the work itself.
-//! Both clients check it before every request that is not a GET (not once
-//! per call: one call may read, wait and then write); work outside a worker
-//! (commands, tests) has no fence.
+//! A fence on forge writes made under a job lease. A worker makes one fence
+//! per job with the instant its lease is known to hold until, moved on by
+//! each lease extension, and the job's forge clients are copies fenced with
+//! it ([`Forge::fenced`](super::Forge::fenced)). A write attempted after
+//! that instant is refused before it is sent ([`ForgeError::LeaseLost`]):
+//! the worker stalled (a paused process, a store it could not reach) long
+//! enough for another replica to take the job, which will do the work
+//! itself. Both clients check it before every request that is not a GET
+//! (not once per call: one call may read, wait and then write); a client
+//! that was never fenced (commands, tests, the start-up probe) never refuses.
 
 use super::ForgeError;
-use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
-
-tokio::task_local! {
-    static FENCE: WriteFence;
-}
 
 /// Until when this job's writes may go out; clones share the instant.
 #[derive(Debug, Clone)]
@@ -40,23 +36,19 @@ impl WriteFence {
         Instant::now() >= *self.lock()
     }
 
-    /// Runs `work` with this fence on its forge writes.
-    pub async fn scope<F: Future>(self, work: F) -> F::Output {
-        FENCE.scope(self, work).await
+    /// `Err(LeaseLost)` once the fence has passed.
+    pub fn check(&self) -> Result<(), ForgeError> {
+        if self.expired() {
+            Err(ForgeError::LeaseLost)
+        } else {
+            Ok(())
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Instant> {
         self.holds_until
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// `Err(LeaseLost)` when the running job's fence has passed; `Ok` outside a job.
-pub fn check() -> Result<(), ForgeError> {
-    match FENCE.try_with(WriteFence::expired) {
-        Ok(true) => Err(ForgeError::LeaseLost),
-        _ => Ok(()),
     }
 }
 
@@ -67,19 +59,19 @@ mod tests {
 
     #[tokio::test]
     async fn writes_pass_inside_the_lease_and_are_refused_after_it() {
-        assert_eq!(check(), Ok(()), "no job, no fence");
         let fence = WriteFence::new(Instant::now() + Duration::from_millis(50));
+        assert_eq!(fence.check(), Ok(()));
+        // The heartbeat holds a clone: its extensions move the job's fence.
         let extended = fence.clone();
-        fence
-            .scope(async move {
-                assert_eq!(check(), Ok(()));
-                extended.extend_to(Instant::now() + Duration::from_millis(150));
-                extended.extend_to(Instant::now());
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                assert_eq!(check(), Ok(()), "the extension holds; going back does not");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                assert_eq!(check(), Err(ForgeError::LeaseLost));
-            })
-            .await;
+        extended.extend_to(Instant::now() + Duration::from_millis(150));
+        extended.extend_to(Instant::now());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(
+            fence.check(),
+            Ok(()),
+            "the extension holds; going back does not"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(fence.check(), Err(ForgeError::LeaseLost));
     }
 }

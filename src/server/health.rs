@@ -88,7 +88,7 @@ async fn database(app: &AppState) -> String {
 }
 
 fn forge(app: &AppState, kind: ForgeKind) -> String {
-    let Some(forge) = app.forge(kind) else {
+    let Some(forge) = app.forges.get(kind) else {
         return "down: no client (the token is not set)".to_string();
     };
     match forge.health() {

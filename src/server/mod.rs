@@ -15,8 +15,7 @@ pub mod workers;
 
 use crate::config::Config;
 use crate::engine::{Engine, Forges, MailService};
-use crate::forge::metered::MeteredForge;
-use crate::forge::{Forge, ForgeKind};
+use crate::forge::ForgeKind;
 use crate::store::Store;
 use anyhow::Context;
 use routes::AppState;
@@ -127,10 +126,9 @@ pub async fn start(
     options: ServeOptions,
 ) -> anyhow::Result<RunningServer> {
     let (listener, addr) = bind(config.server.listen).await?;
-    let (forges, metered) = meter(forges);
-    probe_forges(&config, &metered);
+    probe_forges(&config, &forges);
     let engine = Arc::new(
-        Engine::new(config.clone(), store.clone(), forges).with_mail(options.mail.clone()),
+        Engine::new(config.clone(), store.clone(), forges.clone()).with_mail(options.mail.clone()),
     );
     let wake = Arc::new(Notify::new());
     let lifecycle = Lifecycle::new();
@@ -141,7 +139,7 @@ pub async fn start(
         secrets,
         wake: wake.clone(),
         metrics: metrics::install(),
-        forges: metered,
+        forges,
         mail: options.mail.clone(),
     });
 
@@ -217,9 +215,12 @@ fn spawn_background(
 /// One read per configured forge right after start (the milestones of its
 /// first project), so `/healthz` tells whether the forge is reachable from
 /// the first moment rather than after the first job. Never blocks startup.
-fn probe_forges(config: &Config, metered: &[(ForgeKind, Arc<MeteredForge>)]) {
-    for (kind, forge) in metered {
-        let Some(project) = config.projects.iter().find(|p| p.forge == *kind) else {
+fn probe_forges(config: &Config, forges: &Forges) {
+    for kind in [ForgeKind::GitLab, ForgeKind::GitHub] {
+        let Some(forge) = forges.get(kind) else {
+            continue;
+        };
+        let Some(project) = config.projects.iter().find(|p| p.forge == kind) else {
             continue;
         };
         let path = project.path.clone();
@@ -230,21 +231,4 @@ fn probe_forges(config: &Config, metered: &[(ForgeKind, Arc<MeteredForge>)]) {
             }
         });
     }
-}
-
-/// Wraps each forge client so its calls are counted and its health known.
-fn meter(forges: Forges) -> (Forges, Vec<(ForgeKind, Arc<MeteredForge>)>) {
-    let mut metered = Vec::new();
-    let mut wrap = |client: Option<Arc<dyn Forge>>| {
-        client.map(|client| {
-            let wrapped = Arc::new(MeteredForge::new(client));
-            metered.push((wrapped.kind(), wrapped.clone()));
-            wrapped as Arc<dyn Forge>
-        })
-    };
-    let forges = Forges {
-        gitlab: wrap(forges.gitlab),
-        github: wrap(forges.github),
-    };
-    (forges, metered)
 }

@@ -2,8 +2,7 @@
 
 use super::{WebhookSecrets, health, metrics, webhook};
 use crate::config::Config;
-use crate::forge::ForgeKind;
-use crate::forge::metered::MeteredForge;
+use crate::engine::Forges;
 use crate::store::Store;
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,19 +20,10 @@ pub struct AppState {
     /// Woken after each stored delivery so an idle worker claims it at once.
     pub wake: Arc<Notify>,
     pub metrics: Option<PrometheusHandle>,
-    /// The server's wrapped forge clients, for `/healthz`.
-    pub forges: Vec<(ForgeKind, Arc<MeteredForge>)>,
+    /// The server's forge clients, whose health `/healthz` reports.
+    pub forges: Forges,
     /// The mail service, for `/healthz`'s SMTP probe and last refusal.
     pub mail: Option<crate::engine::MailService>,
-}
-
-impl AppState {
-    pub fn forge(&self, kind: ForgeKind) -> Option<&MeteredForge> {
-        self.forges
-            .iter()
-            .find(|(forge, _)| *forge == kind)
-            .map(|(_, metered)| metered.as_ref())
-    }
 }
 
 pub fn router(state: Arc<AppState>) -> Router {

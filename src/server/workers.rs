@@ -2,7 +2,8 @@
 //! then complete it, retry it later with exponential backoff, or (at
 //! shutdown) return it to the queue. A job's lease is extended while it
 //! runs, so a slow job is never taken by a second replica; its forge writes
-//! stop at the lease's end when it cannot be extended (`write_fence`).
+//! stop at the lease's end when it cannot be extended: the engine runs the
+//! job with forge clients fenced by the job's `WriteFence` (`write_fence`).
 
 use super::shutdown::{Phase, PhaseWatch};
 use crate::engine::{Engine, JobOutcome, RetryableError};
@@ -125,10 +126,8 @@ impl Worker {
         let job_task = tokio::spawn({
             let engine = self.shared.engine.clone();
             let job = job.clone();
-            fence
-                .clone()
-                .scope(async move { engine.handle(&job).await })
-                .in_current_span()
+            let fence = fence.clone();
+            async move { engine.handle(&job, Some(&fence)).await }.in_current_span()
         });
         let heartbeat = tokio::spawn(
             keep_leased(

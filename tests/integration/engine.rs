@@ -109,7 +109,7 @@ impl Bot {
             };
             let outcome = self
                 .engine
-                .handle(&job)
+                .handle(&job, None)
                 .await
                 .unwrap_or_else(|e| panic!("job {} failed: {e}", job.payload));
             self.store.complete(job.id, "engine-test").await.unwrap();

@@ -1,11 +1,11 @@
 //! `Work::MilestoneChanged`: a milestone was created, closed, reopened,
 //! edited or deleted, so every decision of its projects may change.
 
-use crate::engine::Engine;
 use crate::engine::failure::{Failure, Step, Unrunnable};
 use crate::engine::milestones::only_descriptions_changed;
 use crate::engine::project::ProjectContext;
 use crate::engine::queue::enqueue_work;
+use crate::engine::{Engine, Forges};
 use crate::forge::ForgeKind;
 use crate::work::{MilestoneAction, MilestoneScope};
 
@@ -17,12 +17,13 @@ use crate::work::{MilestoneAction, MilestoneScope};
 /// project's every MR and issue again.
 pub(super) async fn run(
     engine: &Engine,
+    forges: &Forges,
     forge: ForgeKind,
     scope: &MilestoneScope,
     action: MilestoneAction,
 ) -> Step<()> {
     let projects: Vec<ProjectContext<'_>> = match scope {
-        MilestoneScope::Project(path) => vec![engine.project_context(forge, path)?],
+        MilestoneScope::Project(path) => vec![engine.project_context(forges, forge, path)?],
         MilestoneScope::Group(group) => {
             let under: Vec<_> = engine.config.projects_in_group(forge, group).collect();
             if under.is_empty() {
@@ -33,7 +34,7 @@ pub(super) async fn run(
             }
             under
                 .into_iter()
-                .map(|p| engine.context_for(p))
+                .map(|p| engine.context_on(forges, p))
                 .collect::<Step<_>>()?
         }
     };

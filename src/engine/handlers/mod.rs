@@ -8,13 +8,14 @@ mod milestone;
 mod project;
 mod render_block;
 
-use crate::engine::Engine;
 use crate::engine::announce::run_announce;
 use crate::engine::failure::Step;
+use crate::engine::{Engine, Forges};
 use crate::work::Work;
 
 /// Runs one job's work.
-pub(crate) async fn run(engine: &Engine, work: &Work) -> Step<()> {
+/// `forges` are the job's clients (fenced to its lease under a worker).
+pub(crate) async fn run(engine: &Engine, forges: &Forges, work: &Work) -> Step<()> {
     match work {
         Work::Evaluate {
             forge,
@@ -22,7 +23,7 @@ pub(crate) async fn run(engine: &Engine, work: &Work) -> Step<()> {
             kind,
             number,
         } => {
-            let project = engine.project_context(*forge, project)?;
+            let project = engine.project_context(forges, *forge, project)?;
             evaluate::run(&project, *kind, *number).await
         }
         Work::Comment {
@@ -34,7 +35,7 @@ pub(crate) async fn run(engine: &Engine, work: &Work) -> Step<()> {
             body,
             edited,
         } => {
-            let project = engine.project_context(*forge, project)?;
+            let project = engine.project_context(forges, *forge, project)?;
             let comment = comment::Comment {
                 kind: *kind,
                 number: *number,
@@ -49,9 +50,9 @@ pub(crate) async fn run(engine: &Engine, work: &Work) -> Step<()> {
             scope,
             action,
             ..
-        } => milestone::run(engine, *forge, scope, *action).await,
+        } => milestone::run(engine, forges, *forge, scope, *action).await,
         Work::Reevaluate { forge, project } | Work::Sync { forge, project } => {
-            let project = engine.project_context(*forge, project)?;
+            let project = engine.project_context(forges, *forge, project)?;
             project::run(&project).await
         }
         Work::RenderBlock {
@@ -59,7 +60,7 @@ pub(crate) async fn run(engine: &Engine, work: &Work) -> Step<()> {
             project,
             milestone,
         } => {
-            let project = engine.project_context(*forge, project)?;
+            let project = engine.project_context(forges, *forge, project)?;
             render_block::run(&project, *milestone).await
         }
         Work::Announce {
@@ -68,7 +69,7 @@ pub(crate) async fn run(engine: &Engine, work: &Work) -> Step<()> {
             milestone,
             kind,
         } => {
-            let project = engine.project_context(*forge, project)?;
+            let project = engine.project_context(forges, *forge, project)?;
             run_announce(&project, *milestone, *kind).await
         }
     }

@@ -2,7 +2,9 @@
 //! octocrab with a personal token or as a GitHub App. Every call goes
 //! through the shared retry helper (429 and 5xx, honouring `Retry-After`);
 //! creating a comment or a check run looks for it before a retry instead of
-//! posting again, as a lost answer may hide one GitHub made.
+//! posting again, as a lost answer may hide one GitHub made. Each request
+//! goes through the client's [`Layers`] (rate budget, write fence), and
+//! each call is counted there under its method's name.
 
 use super::app::Credentials;
 use super::history::RestIssueEvent;
@@ -11,7 +13,10 @@ use super::rest::{self, JSON, PER_PAGE, RAW};
 use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
 use crate::forge::apply::PostedComment;
+use crate::forge::layers::Layers;
+use crate::forge::metered::ForgeHealth;
 use crate::forge::retry::RetryPolicy;
+use crate::forge::write_fence::WriteFence;
 use crate::forge::{
     ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
     ItemKind, ItemNumber, ItemUpdate, MergeRequest, MilestoneUpdate, ProjectPath, STATUS_NAME,
@@ -21,7 +26,7 @@ use async_trait::async_trait;
 use http::Method;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// GitHub lists at most this many files of a pull request.
 pub const MAX_LISTED_FILES: usize = 3000;
@@ -29,29 +34,25 @@ pub const MAX_LISTED_FILES: usize = 3000;
 /// GitHub cuts status descriptions longer than this.
 const MAX_STATUS_DESCRIPTION: usize = 140;
 
-/// The GitHub side of the [`Forge`] trait.
+/// The GitHub side of the [`Forge`] trait. Cheap to clone: a job's fenced
+/// copy shares the credentials (and their token caches) and the caches.
+#[derive(Clone)]
 pub struct GitHubClient {
-    pub(super) credentials: Credentials,
+    pub(super) credentials: Arc<Credentials>,
     pub(super) retry: RetryPolicy,
     /// The bot's check run on each (repository, head commit), so a new
     /// verdict edits it instead of adding another.
-    pub(super) check_runs: Mutex<HashMap<(String, String), u64>>,
-    /// The credential's rate-limit budget, as GitHub last reported it.
-    budget: crate::forge::budget::RateBudget,
+    pub(super) check_runs: Arc<Mutex<HashMap<(String, String), u64>>>,
+    /// The credential's rate-limit budget, the metering and, for a job, its fence.
+    layers: Layers,
     /// The login GitHub names as the author of this client's comments.
-    pub(super) account: tokio::sync::OnceCell<String>,
+    pub(super) account: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl GitHubClient {
     /// A client acting with a personal or fine-grained token; the gate is a commit status.
     pub fn with_token(api_url: &str, token: &str) -> Result<GitHubClient, ForgeError> {
-        Ok(GitHubClient {
-            credentials: Credentials::token(api_url, token)?,
-            retry: RetryPolicy::default(),
-            check_runs: Mutex::new(HashMap::new()),
-            budget: crate::forge::budget::RateBudget::default(),
-            account: tokio::sync::OnceCell::new(),
-        })
+        Credentials::token(api_url, token).map(GitHubClient::acting_with)
     }
 
     /// A client acting as a GitHub App installation; the gate is a check run.
@@ -60,13 +61,17 @@ impl GitHubClient {
         app_id: u64,
         private_key_pem: &[u8],
     ) -> Result<GitHubClient, ForgeError> {
-        Ok(GitHubClient {
-            credentials: Credentials::app(api_url, app_id, private_key_pem)?,
+        Credentials::app(api_url, app_id, private_key_pem).map(GitHubClient::acting_with)
+    }
+
+    fn acting_with(credentials: Credentials) -> GitHubClient {
+        GitHubClient {
+            credentials: Arc::new(credentials),
             retry: RetryPolicy::default(),
-            check_runs: Mutex::new(HashMap::new()),
-            budget: crate::forge::budget::RateBudget::default(),
-            account: tokio::sync::OnceCell::new(),
-        })
+            check_runs: Arc::default(),
+            layers: Layers::new(ForgeKind::GitHub),
+            account: Arc::default(),
+        }
     }
 
     /// Replaces the retry policy (tests use short waits).
@@ -110,16 +115,13 @@ impl GitHubClient {
         body: Option<&Value>,
         accept: &str,
     ) -> Result<rest::Reply, ForgeError> {
+        let write = method != Method::GET;
         retry
             .run(|| async {
                 let crab = self.credentials.client_for(project).await?;
-                self.budget.acquire().await;
-                let reply =
-                    rest::send_paced(&crab, method.clone(), path, body, accept, &self.budget).await;
-                if reply.is_err() {
-                    self.budget.unprobed();
-                }
-                reply
+                let budget = self.layers.budget();
+                let reply = rest::send_paced(&crab, method.clone(), path, body, accept, budget);
+                self.layers.request(write, reply).await
             })
             .await
     }
@@ -177,14 +179,29 @@ impl Forge for GitHubClient {
         ForgeKind::GitHub
     }
 
+    fn fenced(&self, fence: WriteFence) -> Arc<dyn Forge> {
+        Arc::new(GitHubClient {
+            layers: self.layers.fenced(fence),
+            ..self.clone()
+        })
+    }
+
+    fn health(&self) -> ForgeHealth {
+        self.layers.health()
+    }
+
     async fn merge_request(
         &self,
         project: &ProjectPath,
         number: ItemNumber,
     ) -> Result<MergeRequest, ForgeError> {
-        let path = format!("/repos/{}/pulls/{number}", project.0);
-        let pull: RestPull = self.get_json(project, &path).await?;
-        Ok(pull.into_merge_request())
+        self.layers
+            .call("merge_request", async {
+                let path = format!("/repos/{}/pulls/{number}", project.0);
+                let pull: RestPull = self.get_json(project, &path).await?;
+                Ok(pull.into_merge_request())
+            })
+            .await
     }
 
     async fn changed_files(
@@ -192,24 +209,28 @@ impl Forge for GitHubClient {
         project: &ProjectPath,
         number: ItemNumber,
     ) -> Result<ChangedFiles, ForgeError> {
-        let path = format!("/repos/{}/pulls/{number}/files", project.0);
-        let listed: Vec<RestFile> = self.get_all(project, &path).await?;
-        // GitHub stops listing at 3,000 files; only the PR itself knows the real count.
-        let truncated = if listed.len() >= MAX_LISTED_FILES {
-            let pull_path = format!("/repos/{}/pulls/{number}", project.0);
-            let pull: RestPull = self.get_json(project, &pull_path).await?;
-            pull.changed_files
-                .is_some_and(|count| count > listed.len() as u64)
-        } else {
-            false
-        };
-        Ok(ChangedFiles {
-            files: listed
-                .into_iter()
-                .filter_map(RestFile::into_change)
-                .collect(),
-            truncated,
-        })
+        self.layers
+            .call("changed_files", async {
+                let path = format!("/repos/{}/pulls/{number}/files", project.0);
+                let listed: Vec<RestFile> = self.get_all(project, &path).await?;
+                // GitHub stops listing at 3,000 files; only the PR itself knows the real count.
+                let truncated = if listed.len() >= MAX_LISTED_FILES {
+                    let pull_path = format!("/repos/{}/pulls/{number}", project.0);
+                    let pull: RestPull = self.get_json(project, &pull_path).await?;
+                    pull.changed_files
+                        .is_some_and(|count| count > listed.len() as u64)
+                } else {
+                    false
+                };
+                Ok(ChangedFiles {
+                    files: listed
+                        .into_iter()
+                        .filter_map(RestFile::into_change)
+                        .collect(),
+                    truncated,
+                })
+            })
+            .await
     }
 
     async fn file_text(
@@ -218,30 +239,38 @@ impl Forge for GitHubClient {
         sha: &CommitSha,
         path: &str,
     ) -> Result<Option<String>, ForgeError> {
-        let encoded: String = path
-            .split('/')
-            .map(|segment| {
-                url::form_urlencoded::byte_serialize(segment.as_bytes())
-                    .collect::<String>()
-                    .replace('+', "%20")
+        self.layers
+            .call("file_text", async {
+                let encoded: String = path
+                    .split('/')
+                    .map(|segment| {
+                        url::form_urlencoded::byte_serialize(segment.as_bytes())
+                            .collect::<String>()
+                            .replace('+', "%20")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let route = format!("/repos/{}/contents/{encoded}?ref={sha}", project.0);
+                match self.call(project, Method::GET, &route, None, RAW).await {
+                    Ok(reply) => Ok(Some(String::from_utf8_lossy(&reply.body).into_owned())),
+                    Err(ForgeError::NotFound(_)) => Ok(None),
+                    Err(other) => Err(other),
+                }
             })
-            .collect::<Vec<_>>()
-            .join("/");
-        let route = format!("/repos/{}/contents/{encoded}?ref={sha}", project.0);
-        match self.call(project, Method::GET, &route, None, RAW).await {
-            Ok(reply) => Ok(Some(String::from_utf8_lossy(&reply.body).into_owned())),
-            Err(ForgeError::NotFound(_)) => Ok(None),
-            Err(other) => Err(other),
-        }
+            .await
     }
 
     async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
-        let path = format!("/repos/{}/milestones?state=all", project.0);
-        let listed: Vec<RestMilestone> = self.get_all(project, &path).await?;
-        Ok(listed
-            .into_iter()
-            .map(RestMilestone::into_milestone)
-            .collect())
+        self.layers
+            .call("milestones", async {
+                let path = format!("/repos/{}/milestones?state=all", project.0);
+                let listed: Vec<RestMilestone> = self.get_all(project, &path).await?;
+                Ok(listed
+                    .into_iter()
+                    .map(RestMilestone::into_milestone)
+                    .collect())
+            })
+            .await
     }
 
     /// One `PATCH /issues/{n}` for labels and milestone together. GitHub's
@@ -253,41 +282,45 @@ impl Forge for GitHubClient {
         number: ItemNumber,
         update: &ItemUpdate,
     ) -> Result<(), ForgeError> {
-        if update.is_empty() {
-            return Ok(());
-        }
-        let path = format!("/repos/{}/issues/{number}", project.0);
-        let mut body = json!({});
-        if !update.add_labels.is_empty() || !update.remove_labels.is_empty() {
-            let current: RestIssue = self.get_json(project, &path).await?;
-            let mut labels: Vec<String> = current
-                .labels
-                .into_iter()
-                .map(|l| l.name)
-                .filter(|name| {
-                    !update
-                        .remove_labels
-                        .iter()
-                        .any(|r| r.eq_ignore_ascii_case(name))
-                })
-                .collect();
-            for added in &update.add_labels {
-                if !labels.iter().any(|l| l.eq_ignore_ascii_case(added)) {
-                    labels.push(added.clone());
+        self.layers
+            .call("update_item", async {
+                if update.is_empty() {
+                    return Ok(());
                 }
-            }
-            body["labels"] = json!(labels);
-        }
-        match update.milestone {
-            Some(MilestoneUpdate::Set(MilestoneId(milestone))) => {
-                body["milestone"] = json!(milestone)
-            }
-            Some(MilestoneUpdate::Clear) => body["milestone"] = Value::Null,
-            None => {}
-        }
-        self.call(project, Method::PATCH, &path, Some(&body), JSON)
-            .await?;
-        Ok(())
+                let path = format!("/repos/{}/issues/{number}", project.0);
+                let mut body = json!({});
+                if !update.add_labels.is_empty() || !update.remove_labels.is_empty() {
+                    let current: RestIssue = self.get_json(project, &path).await?;
+                    let mut labels: Vec<String> = current
+                        .labels
+                        .into_iter()
+                        .map(|l| l.name)
+                        .filter(|name| {
+                            !update
+                                .remove_labels
+                                .iter()
+                                .any(|r| r.eq_ignore_ascii_case(name))
+                        })
+                        .collect();
+                    for added in &update.add_labels {
+                        if !labels.iter().any(|l| l.eq_ignore_ascii_case(added)) {
+                            labels.push(added.clone());
+                        }
+                    }
+                    body["labels"] = json!(labels);
+                }
+                match update.milestone {
+                    Some(MilestoneUpdate::Set(MilestoneId(milestone))) => {
+                        body["milestone"] = json!(milestone)
+                    }
+                    Some(MilestoneUpdate::Clear) => body["milestone"] = Value::Null,
+                    None => {}
+                }
+                self.call(project, Method::PATCH, &path, Some(&body), JSON)
+                    .await?;
+                Ok(())
+            })
+            .await
     }
 
     async fn ensure_label(
@@ -296,21 +329,25 @@ impl Forge for GitHubClient {
         name: &str,
         color: &str,
     ) -> Result<(), ForgeError> {
-        let path = format!("/repos/{}/labels", project.0);
-        let body = json!({"name": name, "color": color.trim_start_matches('#')});
-        match self
-            .call(project, Method::POST, &path, Some(&body), JSON)
+        self.layers
+            .call("ensure_label", async {
+                let path = format!("/repos/{}/labels", project.0);
+                let body = json!({"name": name, "color": color.trim_start_matches('#')});
+                match self
+                    .call(project, Method::POST, &path, Some(&body), JSON)
+                    .await
+                {
+                    Ok(_) => Ok(()),
+                    // 422 with code already_exists: the label is there, which is all we want.
+                    Err(ForgeError::Unexpected { status: 422, body })
+                        if body.contains("already_exists") =>
+                    {
+                        Ok(())
+                    }
+                    Err(other) => Err(other),
+                }
+            })
             .await
-        {
-            Ok(_) => Ok(()),
-            // 422 with code already_exists: the label is there, which is all we want.
-            Err(ForgeError::Unexpected { status: 422, body })
-                if body.contains("already_exists") =>
-            {
-                Ok(())
-            }
-            Err(other) => Err(other),
-        }
     }
 
     async fn set_milestone_description(
@@ -319,11 +356,15 @@ impl Forge for GitHubClient {
         milestone: MilestoneId,
         description: &str,
     ) -> Result<(), ForgeError> {
-        let path = format!("/repos/{}/milestones/{milestone}", project.0);
-        let body = json!({"description": description});
-        self.call(project, Method::PATCH, &path, Some(&body), JSON)
-            .await?;
-        Ok(())
+        self.layers
+            .call("set_milestone_description", async {
+                let path = format!("/repos/{}/milestones/{milestone}", project.0);
+                let body = json!({"description": description});
+                self.call(project, Method::PATCH, &path, Some(&body), JSON)
+                    .await?;
+                Ok(())
+            })
+            .await
     }
 
     async fn upsert_comment(
@@ -335,7 +376,11 @@ impl Forge for GitHubClient {
         marker: &str,
         body: &str,
     ) -> Result<CommentId, ForgeError> {
-        self.upsert_marked_comment(project, number, known, marker, body)
+        self.layers
+            .call(
+                "upsert_comment",
+                self.upsert_marked_comment(project, number, known, marker, body),
+            )
             .await
     }
 
@@ -346,53 +391,65 @@ impl Forge for GitHubClient {
         sha: &CommitSha,
         status: &CommitStatus,
     ) -> Result<(), ForgeError> {
-        let description = one_line(&status.description, MAX_STATUS_DESCRIPTION);
-        let (state, conclusion) = status_words(status.state);
-        if self.credentials.is_app() {
-            let mut body = json!({
-                "name": STATUS_NAME,
-                "head_sha": sha.0,
-                "output": {"title": description, "summary": status.description},
-            });
-            if status.state == StatusState::Pending {
-                body["status"] = json!("in_progress");
-            } else {
-                body["status"] = json!("completed");
-                body["conclusion"] = json!(conclusion);
-            }
-            if let Some(url) = &status.target_url {
-                body["details_url"] = json!(url);
-            }
-            return self.write_check_run(project, sha, &body).await;
-        }
-        let body = json!({
-            "state": state,
-            "context": STATUS_NAME,
-            "description": description,
-            "target_url": status.target_url,
-        });
-        let path = format!("/repos/{}/statuses/{sha}", project.0);
-        self.call(project, Method::POST, &path, Some(&body), JSON)
-            .await?;
-        Ok(())
+        self.layers
+            .call("set_status", async {
+                let description = one_line(&status.description, MAX_STATUS_DESCRIPTION);
+                let (state, conclusion) = status_words(status.state);
+                if self.credentials.is_app() {
+                    let mut body = json!({
+                        "name": STATUS_NAME,
+                        "head_sha": sha.0,
+                        "output": {"title": description, "summary": status.description},
+                    });
+                    if status.state == StatusState::Pending {
+                        body["status"] = json!("in_progress");
+                    } else {
+                        body["status"] = json!("completed");
+                        body["conclusion"] = json!(conclusion);
+                    }
+                    if let Some(url) = &status.target_url {
+                        body["details_url"] = json!(url);
+                    }
+                    return self.write_check_run(project, sha, &body).await;
+                }
+                let body = json!({
+                    "state": state,
+                    "context": STATUS_NAME,
+                    "description": description,
+                    "target_url": status.target_url,
+                });
+                let path = format!("/repos/{}/statuses/{sha}", project.0);
+                self.call(project, Method::POST, &path, Some(&body), JSON)
+                    .await?;
+                Ok(())
+            })
+            .await
     }
 
     async fn issue(&self, project: &ProjectPath, number: ItemNumber) -> Result<Issue, ForgeError> {
-        let path = format!("/repos/{}/issues/{number}", project.0);
-        let issue: RestIssue = self.get_json(project, &path).await?;
-        Ok(issue.into_issue())
+        self.layers
+            .call("issue", async {
+                let path = format!("/repos/{}/issues/{number}", project.0);
+                let issue: RestIssue = self.get_json(project, &path).await?;
+                Ok(issue.into_issue())
+            })
+            .await
     }
 
     async fn open_merge_requests(
         &self,
         project: &ProjectPath,
     ) -> Result<Vec<MergeRequest>, ForgeError> {
-        let path = format!("/repos/{}/pulls?state=open", project.0);
-        let pulls: Vec<RestPull> = self.get_all(project, &path).await?;
-        Ok(pulls
-            .into_iter()
-            .map(RestPull::into_merge_request)
-            .collect())
+        self.layers
+            .call("open_merge_requests", async {
+                let path = format!("/repos/{}/pulls?state=open", project.0);
+                let pulls: Vec<RestPull> = self.get_all(project, &path).await?;
+                Ok(pulls
+                    .into_iter()
+                    .map(RestPull::into_merge_request)
+                    .collect())
+            })
+            .await
     }
 
     /// The Issues API lists pull requests too; those are left out.
@@ -401,14 +458,19 @@ impl Forge for GitHubClient {
         project: &ProjectPath,
         label: &str,
     ) -> Result<Vec<Issue>, ForgeError> {
-        let label: String = url::form_urlencoded::byte_serialize(label.as_bytes()).collect();
-        let path = format!("/repos/{}/issues?labels={label}&state=all", project.0);
-        let issues: Vec<RestIssue> = self.get_all(project, &path).await?;
-        Ok(issues
-            .into_iter()
-            .filter(|i| !i.is_pull_request())
-            .map(RestIssue::into_issue)
-            .collect())
+        self.layers
+            .call("labelled_issues", async {
+                let label: String =
+                    url::form_urlencoded::byte_serialize(label.as_bytes()).collect();
+                let path = format!("/repos/{}/issues?labels={label}&state=all", project.0);
+                let issues: Vec<RestIssue> = self.get_all(project, &path).await?;
+                Ok(issues
+                    .into_iter()
+                    .filter(|i| !i.is_pull_request())
+                    .map(RestIssue::into_issue)
+                    .collect())
+            })
+            .await
     }
 
     async fn item_events(
@@ -418,17 +480,25 @@ impl Forge for GitHubClient {
         number: ItemNumber,
         _wanted: History,
     ) -> Result<Vec<ItemEvent>, ForgeError> {
-        // One list holds labels and milestones alike, for issues and PRs.
-        let path = format!("/repos/{}/issues/{number}/events", project.0);
-        let events: Vec<RestIssueEvent> = self.get_all(project, &path).await?;
-        Ok(events
-            .into_iter()
-            .filter_map(RestIssueEvent::into_neutral)
-            .collect())
+        self.layers
+            .call("item_events", async {
+                // One list holds labels and milestones alike, for issues and PRs.
+                let path = format!("/repos/{}/issues/{number}/events", project.0);
+                let events: Vec<RestIssueEvent> = self.get_all(project, &path).await?;
+                Ok(events
+                    .into_iter()
+                    .filter_map(RestIssueEvent::into_neutral)
+                    .collect())
+            })
+            .await
     }
 
     async fn account(&self, project: &ProjectPath) -> Result<String, ForgeError> {
-        self.bot_account(project).await.map(str::to_string)
+        self.layers
+            .call("account", async {
+                self.bot_account(project).await.map(str::to_string)
+            })
+            .await
     }
 
     async fn find_comment(
@@ -438,10 +508,14 @@ impl Forge for GitHubClient {
         number: ItemNumber,
         marker: &str,
     ) -> Result<Option<PostedComment>, ForgeError> {
-        let found = self.find_marked(project, number, None, marker).await?;
-        Ok(found.map(|c| PostedComment {
-            id: CommentId(c.id),
-            body: c.body.unwrap_or_default(),
-        }))
+        self.layers
+            .call("find_comment", async {
+                let found = self.find_marked(project, number, None, marker).await?;
+                Ok(found.map(|c| PostedComment {
+                    id: CommentId(c.id),
+                    body: c.body.unwrap_or_default(),
+                }))
+            })
+            .await
     }
 }

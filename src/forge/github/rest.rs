@@ -2,7 +2,7 @@
 //! place that adds GitHub's headers, maps answers to [`ForgeError`] (with the
 //! rate-limit headers the typed API would hide), and follows `Link` pages.
 
-use crate::forge::budget::{BudgetReading, RateBudget};
+use crate::forge::budget::RateBudget;
 use crate::forge::error::parse_retry_after;
 use crate::forge::{ForgeError, cause_chain};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -73,7 +73,8 @@ pub async fn send(
     send_paced(crab, method, path, body, accept, &RateBudget::default()).await
 }
 
-/// [`send`], recording the answer's rate-limit headers in `budget`.
+/// [`send`], recording the answer's rate-limit headers in `budget`. The
+/// client's `Layers` take from the budget and check the write fence first.
 pub async fn send_paced(
     crab: &Octocrab,
     method: Method,
@@ -82,10 +83,6 @@ pub async fn send_paced(
     accept: &str,
     budget: &RateBudget,
 ) -> Result<Reply, ForgeError> {
-    // Per request, not per call: one call may read, wait and then write.
-    if method != Method::GET {
-        crate::forge::write_fence::check()?;
-    }
     let mut builder = http::Request::builder()
         .method(method)
         .uri(path)
@@ -113,13 +110,9 @@ pub async fn send_paced(
         .map_err(|e| ForgeError::Transport(cause_chain(&e)))?
         .to_bytes()
         .to_vec();
-    match BudgetReading::from_headers(|name| header(&parts.headers, name).map(str::to_string)) {
-        Some(reading) => {
-            budget.observe(&reading);
-            crate::forge::budget::report("github", &reading);
-        }
-        None => budget.unreported(),
-    }
+    budget.read_answer("github", |name| {
+        header(&parts.headers, name).map(str::to_string)
+    });
     if parts.status.is_success() {
         return Ok(Reply {
             headers: parts.headers,

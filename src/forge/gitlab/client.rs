@@ -1,7 +1,8 @@
 //! `GitLabClient`: the `Forge` trait over GitLab's REST API, through the
 //! `gitlab` crate's `AsyncGitlab` (crate endpoints where they exist, ours in
 //! `endpoints.rs` where they do not). Every call is retried on 429/5xx except
-//! creating a note, which must not be sent twice (`comments.rs`).
+//! creating a note, which must not be sent twice (`comments.rs`), and
+//! counted by the client's [`Layers`] under its method's name.
 
 use super::endpoints::{EditMilestoneDescription, MilestoneOwner, ProjectMilestones};
 use super::model::{GlDiff, GlIssue, GlMergeRequest, GlMilestone};
@@ -9,7 +10,10 @@ use super::transport::{Api, Transport, map_api_error};
 use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
 use crate::forge::apply::PostedComment;
+use crate::forge::layers::Layers;
+use crate::forge::metered::ForgeHealth;
 use crate::forge::retry::RetryPolicy;
+use crate::forge::write_fence::WriteFence;
 use crate::forge::{
     ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
     ItemKind, ItemNumber, ItemUpdate, MergeRequest, ProjectPath, STATUS_NAME, StatusState,
@@ -20,7 +24,7 @@ use gitlab::api::projects::{issues, merge_requests, repository};
 use gitlab::api::{Endpoint, Pageable};
 use gitlab::{AsyncGitlab, GitlabBuilder, GitlabError, ImpersonationClient};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 /// Connection settings; the connection itself is made on first use, so a
@@ -33,15 +37,17 @@ pub struct GitLabSettings {
     pub retry: RetryPolicy,
 }
 
+/// Cheap to clone: a job's fenced copy shares the connection and the caches.
+#[derive(Clone)]
 pub struct GitLabClient {
-    settings: GitLabSettings,
-    api: OnceCell<AsyncGitlab>,
+    settings: Arc<GitLabSettings>,
+    api: Arc<OnceCell<AsyncGitlab>>,
     /// Owner of each milestone seen, so a group milestone's edits go to its group.
-    milestone_owners: Mutex<HashMap<MilestoneId, MilestoneOwner>>,
+    milestone_owners: Arc<Mutex<HashMap<MilestoneId, MilestoneOwner>>>,
     /// The token's user, whose notes are the bot's own.
-    pub(super) bot_username: OnceCell<String>,
-    /// The token's rate-limit budget, as GitLab last reported it.
-    budget: crate::forge::budget::RateBudget,
+    pub(super) bot_username: Arc<OnceCell<String>>,
+    /// The token's rate-limit budget, the metering and, for a job, its fence.
+    layers: Layers,
 }
 
 impl std::fmt::Debug for GitLabClient {
@@ -60,11 +66,11 @@ impl GitLabClient {
     pub fn new(settings: GitLabSettings) -> Result<Self, ForgeError> {
         split_url(&settings.url)?;
         Ok(GitLabClient {
-            settings,
-            api: OnceCell::new(),
-            milestone_owners: Mutex::new(HashMap::new()),
-            bot_username: OnceCell::new(),
-            budget: crate::forge::budget::RateBudget::default(),
+            settings: Arc::new(settings),
+            api: Arc::default(),
+            milestone_owners: Arc::default(),
+            bot_username: Arc::default(),
+            layers: Layers::new(ForgeKind::GitLab),
         })
     }
 
@@ -104,7 +110,7 @@ impl GitLabClient {
         Ok(Transport {
             client: self.authenticated().await?,
             retry: &self.settings.retry,
-            budget: &self.budget,
+            layers: &self.layers,
         })
     }
 
@@ -135,7 +141,7 @@ impl GitLabClient {
         let transport = Transport {
             client: self.authenticated().await?,
             retry: &once,
-            budget: &self.budget,
+            layers: &self.layers,
         };
         transport.json(&endpoint).await
     }
@@ -170,70 +176,14 @@ impl GitLabClient {
             return Ok(owner);
         }
         // Not seen yet (created since the last listing): list once more.
-        self.milestones(project).await?;
+        self.list_milestones(project).await?;
         let owners = self.milestone_owners.lock().expect("lock");
         Ok(owners.get(&id).copied().unwrap_or(MilestoneOwner::Project))
     }
-}
 
-#[async_trait]
-impl Forge for GitLabClient {
-    fn kind(&self) -> ForgeKind {
-        ForgeKind::GitLab
-    }
-
-    async fn merge_request(
-        &self,
-        project: &ProjectPath,
-        number: ItemNumber,
-    ) -> Result<MergeRequest, ForgeError> {
-        let endpoint = merge_requests::MergeRequest::builder()
-            .project(project.0.as_str())
-            .merge_request(number.0)
-            .build()
-            .map_err(builder_error)?;
-        let mr: GlMergeRequest = self.query(endpoint).await?;
-        Ok(mr.into_neutral())
-    }
-
-    async fn changed_files(
-        &self,
-        project: &ProjectPath,
-        number: ItemNumber,
-    ) -> Result<ChangedFiles, ForgeError> {
-        let endpoint = merge_requests::MergeRequestDiffs::builder()
-            .project(project.0.as_str())
-            .merge_request(number.0)
-            .build()
-            .map_err(builder_error)?;
-        let diffs: Vec<GlDiff> = self.query_all(endpoint).await?;
-        Ok(ChangedFiles {
-            files: diffs.into_iter().map(GlDiff::into_neutral).collect(),
-            truncated: false,
-        })
-    }
-
-    async fn file_text(
-        &self,
-        project: &ProjectPath,
-        sha: &CommitSha,
-        path: &str,
-    ) -> Result<Option<String>, ForgeError> {
-        let endpoint = repository::files::FileRaw::builder()
-            .project(project.0.as_str())
-            .file_path(path)
-            .ref_(sha.0.as_str())
-            .build()
-            .map_err(builder_error)?;
-        let answer = self.transport().await?.send(&endpoint, None).await;
-        match answer {
-            Ok(answer) => Ok(Some(String::from_utf8_lossy(&answer.body).into_owned())),
-            Err(ForgeError::NotFound(_)) => Ok(None),
-            Err(error) => Err(error),
-        }
-    }
-
-    async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
+    /// [`Forge::milestones`], also read inside another call (which counts
+    /// as that call alone); notes each milestone's owner.
+    async fn list_milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
         let endpoint = ProjectMilestones {
             project: project.0.as_str().into(),
             include_ancestors: true,
@@ -248,6 +198,93 @@ impl Forge for GitLabClient {
         }
         Ok(found.iter().map(GlMilestone::to_neutral).collect())
     }
+}
+
+#[async_trait]
+impl Forge for GitLabClient {
+    fn kind(&self) -> ForgeKind {
+        ForgeKind::GitLab
+    }
+
+    fn fenced(&self, fence: WriteFence) -> Arc<dyn Forge> {
+        Arc::new(GitLabClient {
+            layers: self.layers.fenced(fence),
+            ..self.clone()
+        })
+    }
+
+    fn health(&self) -> ForgeHealth {
+        self.layers.health()
+    }
+
+    async fn merge_request(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+    ) -> Result<MergeRequest, ForgeError> {
+        self.layers
+            .call("merge_request", async {
+                let endpoint = merge_requests::MergeRequest::builder()
+                    .project(project.0.as_str())
+                    .merge_request(number.0)
+                    .build()
+                    .map_err(builder_error)?;
+                let mr: GlMergeRequest = self.query(endpoint).await?;
+                Ok(mr.into_neutral())
+            })
+            .await
+    }
+
+    async fn changed_files(
+        &self,
+        project: &ProjectPath,
+        number: ItemNumber,
+    ) -> Result<ChangedFiles, ForgeError> {
+        self.layers
+            .call("changed_files", async {
+                let endpoint = merge_requests::MergeRequestDiffs::builder()
+                    .project(project.0.as_str())
+                    .merge_request(number.0)
+                    .build()
+                    .map_err(builder_error)?;
+                let diffs: Vec<GlDiff> = self.query_all(endpoint).await?;
+                Ok(ChangedFiles {
+                    files: diffs.into_iter().map(GlDiff::into_neutral).collect(),
+                    truncated: false,
+                })
+            })
+            .await
+    }
+
+    async fn file_text(
+        &self,
+        project: &ProjectPath,
+        sha: &CommitSha,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        self.layers
+            .call("file_text", async {
+                let endpoint = repository::files::FileRaw::builder()
+                    .project(project.0.as_str())
+                    .file_path(path)
+                    .ref_(sha.0.as_str())
+                    .build()
+                    .map_err(builder_error)?;
+                let answer = self.transport().await?.send(&endpoint, None).await;
+                match answer {
+                    Ok(answer) => Ok(Some(String::from_utf8_lossy(&answer.body).into_owned())),
+                    Err(ForgeError::NotFound(_)) => Ok(None),
+                    Err(error) => Err(error),
+                }
+            })
+            .await
+    }
+
+    async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {
+        self.layers
+            .call("milestones", self.list_milestones(project))
+            .await
+    }
 
     async fn update_item(
         &self,
@@ -256,7 +293,11 @@ impl Forge for GitLabClient {
         number: ItemNumber,
         update: &ItemUpdate,
     ) -> Result<(), ForgeError> {
-        self.edit_labels_and_milestone(project, kind, number, update)
+        self.layers
+            .call(
+                "update_item",
+                self.edit_labels_and_milestone(project, kind, number, update),
+            )
             .await
     }
 
@@ -266,7 +307,12 @@ impl Forge for GitLabClient {
         name: &str,
         color: &str,
     ) -> Result<(), ForgeError> {
-        self.create_label_if_missing(project, name, color).await
+        self.layers
+            .call(
+                "ensure_label",
+                self.create_label_if_missing(project, name, color),
+            )
+            .await
     }
 
     async fn set_milestone_description(
@@ -275,14 +321,18 @@ impl Forge for GitLabClient {
         milestone: MilestoneId,
         description: &str,
     ) -> Result<(), ForgeError> {
-        let owner = self.milestone_owner(project, milestone).await?;
-        self.write(EditMilestoneDescription {
-            project: project.0.as_str().into(),
-            owner,
-            milestone: milestone.0,
-            description: description.into(),
-        })
-        .await
+        self.layers
+            .call("set_milestone_description", async {
+                let owner = self.milestone_owner(project, milestone).await?;
+                self.write(EditMilestoneDescription {
+                    project: project.0.as_str().into(),
+                    owner,
+                    milestone: milestone.0,
+                    description: description.into(),
+                })
+                .await
+            })
+            .await
     }
 
     async fn upsert_comment(
@@ -294,7 +344,11 @@ impl Forge for GitLabClient {
         marker: &str,
         body: &str,
     ) -> Result<CommentId, ForgeError> {
-        self.upsert_note(project, kind, number, known, marker, body)
+        self.layers
+            .call(
+                "upsert_comment",
+                self.upsert_note(project, kind, number, known, marker, body),
+            )
             .await
     }
 
@@ -304,57 +358,69 @@ impl Forge for GitLabClient {
         sha: &CommitSha,
         status: &CommitStatus,
     ) -> Result<(), ForgeError> {
-        let state = match status.state {
-            StatusState::Pending => repository::commits::CommitStatusState::Pending,
-            StatusState::Success => repository::commits::CommitStatusState::Success,
-            StatusState::Failure => repository::commits::CommitStatusState::Failed,
-        };
-        let description = truncate(&status.description, DESCRIPTION_LIMIT);
-        let mut builder = repository::commits::CreateCommitStatus::builder();
-        builder
-            .project(project.0.as_str())
-            .commit(sha.0.as_str())
-            .state(state)
-            .name(STATUS_NAME)
-            .description(description);
-        if let Some(url) = &status.target_url {
-            builder.target_url(url.as_str());
-        }
-        match self.write(builder.build().map_err(builder_error)?).await {
-            // GitLab refuses to move a status to the state it is already in.
-            Err(ForgeError::Unexpected { status: 400, body })
-                if body.contains("Cannot transition status") =>
-            {
-                Ok(())
-            }
-            other => other,
-        }
+        self.layers
+            .call("set_status", async {
+                let state = match status.state {
+                    StatusState::Pending => repository::commits::CommitStatusState::Pending,
+                    StatusState::Success => repository::commits::CommitStatusState::Success,
+                    StatusState::Failure => repository::commits::CommitStatusState::Failed,
+                };
+                let description = truncate(&status.description, DESCRIPTION_LIMIT);
+                let mut builder = repository::commits::CreateCommitStatus::builder();
+                builder
+                    .project(project.0.as_str())
+                    .commit(sha.0.as_str())
+                    .state(state)
+                    .name(STATUS_NAME)
+                    .description(description);
+                if let Some(url) = &status.target_url {
+                    builder.target_url(url.as_str());
+                }
+                match self.write(builder.build().map_err(builder_error)?).await {
+                    // GitLab refuses to move a status to the state it is already in.
+                    Err(ForgeError::Unexpected { status: 400, body })
+                        if body.contains("Cannot transition status") =>
+                    {
+                        Ok(())
+                    }
+                    other => other,
+                }
+            })
+            .await
     }
 
     async fn issue(&self, project: &ProjectPath, number: ItemNumber) -> Result<Issue, ForgeError> {
-        let endpoint = issues::Issue::builder()
-            .project(project.0.as_str())
-            .issue(number.0)
-            .build()
-            .map_err(builder_error)?;
-        let issue: GlIssue = self.query(endpoint).await?;
-        Ok(issue.into_neutral())
+        self.layers
+            .call("issue", async {
+                let endpoint = issues::Issue::builder()
+                    .project(project.0.as_str())
+                    .issue(number.0)
+                    .build()
+                    .map_err(builder_error)?;
+                let issue: GlIssue = self.query(endpoint).await?;
+                Ok(issue.into_neutral())
+            })
+            .await
     }
 
     async fn open_merge_requests(
         &self,
         project: &ProjectPath,
     ) -> Result<Vec<MergeRequest>, ForgeError> {
-        let endpoint = merge_requests::MergeRequests::builder()
-            .project(project.0.as_str())
-            .state(merge_requests::MergeRequestState::Opened)
-            .build()
-            .map_err(builder_error)?;
-        let found: Vec<GlMergeRequest> = self.query_all(endpoint).await?;
-        Ok(found
-            .into_iter()
-            .map(GlMergeRequest::into_neutral)
-            .collect())
+        self.layers
+            .call("open_merge_requests", async {
+                let endpoint = merge_requests::MergeRequests::builder()
+                    .project(project.0.as_str())
+                    .state(merge_requests::MergeRequestState::Opened)
+                    .build()
+                    .map_err(builder_error)?;
+                let found: Vec<GlMergeRequest> = self.query_all(endpoint).await?;
+                Ok(found
+                    .into_iter()
+                    .map(GlMergeRequest::into_neutral)
+                    .collect())
+            })
+            .await
     }
 
     async fn labelled_issues(
@@ -362,13 +428,17 @@ impl Forge for GitLabClient {
         project: &ProjectPath,
         label: &str,
     ) -> Result<Vec<Issue>, ForgeError> {
-        let endpoint = issues::Issues::builder()
-            .project(project.0.as_str())
-            .label(label)
-            .build()
-            .map_err(builder_error)?;
-        let found: Vec<GlIssue> = self.query_all(endpoint).await?;
-        Ok(found.into_iter().map(GlIssue::into_neutral).collect())
+        self.layers
+            .call("labelled_issues", async {
+                let endpoint = issues::Issues::builder()
+                    .project(project.0.as_str())
+                    .label(label)
+                    .build()
+                    .map_err(builder_error)?;
+                let found: Vec<GlIssue> = self.query_all(endpoint).await?;
+                Ok(found.into_iter().map(GlIssue::into_neutral).collect())
+            })
+            .await
     }
 
     async fn item_events(
@@ -378,11 +448,17 @@ impl Forge for GitLabClient {
         number: ItemNumber,
         wanted: History,
     ) -> Result<Vec<ItemEvent>, ForgeError> {
-        self.history(project, kind, number, wanted).await
+        self.layers
+            .call("item_events", self.history(project, kind, number, wanted))
+            .await
     }
 
     async fn account(&self, _project: &ProjectPath) -> Result<String, ForgeError> {
-        self.bot_username().await.map(str::to_string)
+        self.layers
+            .call("account", async {
+                self.bot_username().await.map(str::to_string)
+            })
+            .await
     }
 
     async fn find_comment(
@@ -392,11 +468,15 @@ impl Forge for GitLabClient {
         number: ItemNumber,
         marker: &str,
     ) -> Result<Option<PostedComment>, ForgeError> {
-        let note = self.find_note(project, kind, number, marker).await?;
-        Ok(note.map(|note| PostedComment {
-            id: CommentId(note.id),
-            body: note.body,
-        }))
+        self.layers
+            .call("find_comment", async {
+                let note = self.find_note(project, kind, number, marker).await?;
+                Ok(note.map(|note| PostedComment {
+                    id: CommentId(note.id),
+                    body: note.body,
+                }))
+            })
+            .await
     }
 }
 

@@ -2,10 +2,12 @@
 //! answer ourselves, so that every request (single, paged or raw) gets the
 //! same treatment: `Retry-After` honoured, GitLab's error message kept,
 //! retries per request, and paging that follows `X-Next-Page` (one request
-//! per page, none wasted on an empty page after a full one).
+//! per page, none wasted on an empty page after a full one). Each try goes
+//! through the client's [`Layers`] (rate budget, write fence).
 
-use crate::forge::budget::{BudgetReading, RateBudget};
+use crate::forge::budget::RateBudget;
 use crate::forge::error::parse_retry_after;
+use crate::forge::layers::Layers;
 use crate::forge::retry::RetryPolicy;
 use crate::forge::{ForgeError, cause_chain};
 use bytes::Bytes;
@@ -33,8 +35,8 @@ pub type Api<'a> = ImpersonationClient<'a, AsyncGitlab>;
 pub struct Transport<'a> {
     pub client: Api<'a>,
     pub retry: &'a RetryPolicy,
-    /// This token's rate-limit budget, taken before each request.
-    pub budget: &'a RateBudget,
+    /// The client's rate budget and, for a job, its write fence.
+    pub layers: &'a Layers,
 }
 
 impl Transport<'_> {
@@ -44,19 +46,11 @@ impl Transport<'_> {
         endpoint: &E,
         page: Option<usize>,
     ) -> Result<Answer, ForgeError> {
+        let write = endpoint.method() != http::Method::GET;
         self.retry
-            .run(|| async {
-                self.budget.acquire().await;
-                // Checked per request, not per call: one call may read, wait
-                // and then write (a label looked up, then created).
-                if endpoint.method() != http::Method::GET {
-                    crate::forge::write_fence::check()?;
-                }
-                let answer = send_once(&self.client, self.budget, endpoint, page).await;
-                if answer.is_err() {
-                    self.budget.unprobed();
-                }
-                answer
+            .run(|| {
+                let answer = send_once(&self.client, self.layers.budget(), endpoint, page);
+                self.layers.request(write, answer)
             })
             .await
     }
@@ -158,13 +152,7 @@ fn read_answer(response: http::Response<Bytes>, budget: &RateBudget) -> Result<A
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    match BudgetReading::from_headers(|name| header(name)) {
-        Some(reading) => {
-            budget.observe(&reading);
-            crate::forge::budget::report("gitlab", &reading);
-        }
-        None => budget.unreported(),
-    }
+    budget.read_answer("gitlab", header);
     if !status.is_success() {
         let retry_after = header("Retry-After").as_deref().and_then(parse_retry_after);
         let message = error_message(response.body());
