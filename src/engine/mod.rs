@@ -13,7 +13,6 @@ mod announce_command;
 mod block;
 mod check;
 mod check_reads;
-pub mod clock;
 mod commit;
 mod compose;
 pub mod desired;
@@ -44,14 +43,13 @@ pub use mail_service::{MailService, MailSetupError};
 pub use serverless::ForgeSyncReport;
 pub use work::Work;
 
+pub use crate::clock::{Clock, FixedClock};
 use crate::config::{Config, ProjectConfig};
 use crate::core::ids::{ItemNumber, ProjectKey};
 use crate::forge::event::Event;
 use crate::forge::{Forge, ForgeKind};
 use crate::store::{Job, Store};
 use chrono::{DateTime, Utc};
-use clock::SystemClock;
-pub use clock::{Clock, FixedClock};
 pub use failure::Failure;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -140,6 +138,8 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(config: Arc<Config>, store: Store, forges: Forges) -> Engine {
+        // One clock for the engine and its store.
+        let clock = store.clock().clone();
         Engine {
             config,
             store,
@@ -149,12 +149,14 @@ impl Engine {
             labels_ensured: Mutex::new(HashSet::new()),
             reported_auth: Mutex::new(HashSet::new()),
             mail: None,
-            clock: Arc::new(SystemClock),
+            clock,
         }
     }
 
-    /// The engine reading time from `clock` (tests set it).
+    /// The engine, and the store it writes through, reading time from
+    /// `clock` (tests set it).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Engine {
+        self.store = self.store.with_clock(clock.clone());
         self.clock = clock;
         self
     }

@@ -3,7 +3,6 @@
 
 use super::codec::{corrupt, item_kind_word, to_i64, to_u64};
 use super::intake::enqueue_in;
-use super::time::now_ms;
 use super::{ItemKey, ItemRecord, NewJob, Store, StoreError};
 use crate::core::ids::ItemNumber;
 use crate::core::ids::path_key;
@@ -54,6 +53,7 @@ impl Store {
         let record_json = to_json(record)?;
         let db_change_json = record.db_change.as_ref().map(to_json).transpose()?;
         let mut transaction = self.begin_write().await?;
+        let now = self.now_ms();
         sqlx::query(
             "INSERT INTO items (forge, project, kind, number, record, db_change, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -67,7 +67,7 @@ impl Store {
         .bind(number)
         .bind(record_json)
         .bind(db_change_json)
-        .bind(now_ms())
+        .bind(now)
         .execute(&mut *transaction)
         .await?;
         if key.kind == ItemKind::MergeRequest {
@@ -90,7 +90,7 @@ impl Store {
             }
         }
         for job in jobs {
-            enqueue_in(&mut transaction, job).await?;
+            enqueue_in(&mut transaction, job, now).await?;
         }
         transaction.commit().await?;
         Ok(())
@@ -122,8 +122,9 @@ impl Store {
         if key.kind == ItemKind::MergeRequest {
             delete_closes(&mut transaction, key.forge, &project, number).await?;
         }
+        let now = self.now_ms();
         for job in jobs {
-            enqueue_in(&mut transaction, job).await?;
+            enqueue_in(&mut transaction, job, now).await?;
         }
         transaction.commit().await?;
         Ok(())

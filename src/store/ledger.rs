@@ -9,7 +9,7 @@ use super::codec::{
     announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, to_i64, to_u32, to_u64,
 };
 use super::intake::enqueue_in;
-use super::time::now_ms;
+use super::time::after;
 use super::{
     Announcement, AnnouncementKey, AnnouncementState, NewJob, SendOutcome, Store, StoreError,
 };
@@ -71,8 +71,8 @@ impl Store {
     ) -> Result<Begun, StoreError> {
         let items = serde_json::to_string(items)
             .map_err(|error| StoreError::Database(error.to_string()))?;
-        let now = now_ms();
-        let until = now.saturating_add(i64::try_from(claim.as_millis()).unwrap_or(i64::MAX));
+        let now = self.now_ms();
+        let until = after(now, claim);
         let mut transaction = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO announcements \
@@ -121,12 +121,15 @@ impl Store {
         outcome: SendOutcome<'_>,
         jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let now = Some(now_ms());
+        let now = self.now_ms();
+        let stamp = Some(now);
         let (state, sent_at, error, refused, refused_at) = match outcome {
-            SendOutcome::Sent => (AnnouncementState::Sent, now, None, 0_i64, None),
+            SendOutcome::Sent => (AnnouncementState::Sent, stamp, None, 0_i64, None),
             SendOutcome::Retry(reason) => (AnnouncementState::Pending, None, Some(reason), 0, None),
             SendOutcome::RefusedOnce(why) => (AnnouncementState::Pending, None, Some(why), 1, None),
-            SendOutcome::Failed(reason) => (AnnouncementState::Failed, None, Some(reason), 1, now),
+            SendOutcome::Failed(reason) => {
+                (AnnouncementState::Failed, None, Some(reason), 1, stamp)
+            }
         };
         let mut transaction = self.begin_write().await?;
         sqlx::query(
@@ -146,7 +149,7 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         for job in jobs {
-            enqueue_in(&mut transaction, job).await?;
+            enqueue_in(&mut transaction, job, now).await?;
         }
         transaction.commit().await?;
         Ok(())

@@ -6,9 +6,10 @@
 //! The methods live in one file per concern: `connect` (pools and SQLite
 //! settings), `schema` (the embedded `schema/` files), `intake` (deliveries and
 //! new jobs), `queue` (claiming and finishing jobs), `prune` (retention),
-//! `items`, `milestones` and `ledger`. Every statement runs on both
-//! databases; where the dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN
-//! IMMEDIATE`) the difference is chosen by [`Store::kind`].
+//! `items`, `milestones` and `ledger`; `time` reads the injected clock every
+//! timestamp comes from. Every statement runs on both databases; where the
+//! dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN IMMEDIATE`) the
+//! difference is chosen by [`Store::kind`].
 
 mod codec;
 mod connect;
@@ -23,6 +24,7 @@ mod schema;
 mod time;
 mod turns;
 
+use crate::clock::Clock;
 use crate::config::DatabaseKind;
 use crate::core::policy::{DbItemRef, Ownership};
 use crate::core::types::{Match, MilestoneId};
@@ -30,6 +32,7 @@ use crate::forge::apply::PostedComment;
 use crate::forge::{CommitSha, CommitStatus, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
+use std::sync::Arc;
 
 /// A store operation failed (connection, SQL, or a corrupt row).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -277,7 +280,10 @@ pub struct Store {
     pool: AnyPool,
     kind: DatabaseKind,
     /// SQLite's one connection, taken in turns (`None` on PostgreSQL).
-    turns: Option<std::sync::Arc<turns::Turns>>,
+    turns: Option<Arc<turns::Turns>>,
+    /// Where "now" comes from (see `time`): the system's clock unless a
+    /// caller gives the store the engine's.
+    clock: Arc<dyn Clock>,
 }
 
 impl Store {

@@ -3,7 +3,6 @@
 //! `schemagate_schema_history` so each runs once. The files are named like
 //! Flyway migrations (`V1__store.sql`), so the bot's own rule packs detect them.
 
-use super::time::now_ms;
 use super::{Store, StoreError};
 use crate::config::DatabaseKind;
 use sqlx::{AnyConnection, Executor, Row};
@@ -120,7 +119,7 @@ pub(crate) async fn apply(store: &Store) -> Result<(), StoreError> {
         )
         .bind(file.version)
         .bind(file.path)
-        .bind(now_ms())
+        .bind(store.now_ms())
         .execute(&mut *transaction)
         .await?;
     }

@@ -5,6 +5,8 @@
 //! project views, milestone epochs, the announcement ledger and the schema.
 
 use crate::support::db::TestDb;
+use chrono::Utc;
+use schemagate::clock::FixedClock;
 use schemagate::config::{DatabaseKind, DatabaseUrl};
 use schemagate::core::detect::RuleSet;
 use schemagate::core::policy::{DbItemRef, ItemKind as PolicyItemKind};
@@ -45,6 +47,7 @@ crate::both_backends!(
     a_job_whose_worker_dies_every_time_goes_dead_and_can_be_retried,
     reconnecting_keeps_data_and_applies_the_schema_once,
     processes_connecting_to_a_fresh_database_at_once_all_succeed,
+    leases_retry_times_and_stamps_follow_the_clock_the_store_is_given,
 );
 
 fn job<'a>(serial_key: &'a str, payload: &'a str) -> NewJob<'a> {
@@ -938,6 +941,55 @@ async fn reconnecting_keeps_data_and_applies_the_schema_once(db: TestDb) {
         schema_versions(),
         "each schema version recorded once"
     );
+}
+
+/// Two replicas reading one clock that a test sets: a lease runs out, a
+/// backoff passes and a done job ages when the clock moves, without waiting.
+async fn leases_retry_times_and_stamps_follow_the_clock_the_store_is_given(db: TestDb) {
+    let start = Utc::now() - chrono::Duration::days(3);
+    let clock = Arc::new(FixedClock::at(start));
+    let store = db.store().await.with_clock(clock.clone());
+    let other_replica = db.store().await.with_clock(clock.clone());
+    let id = store.enqueue(&job("k", "{}")).await.unwrap();
+    let first = store
+        .claim("w1", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .expect("due at once");
+    assert_eq!(first.enqueued_at_ms, start.timestamp_millis());
+    clock.advance(chrono::Duration::seconds(29));
+    assert!(
+        other_replica.claim("w2", LONG).await.unwrap().is_none(),
+        "the lease holds for 30 s of the clock"
+    );
+    clock.advance(chrono::Duration::seconds(2));
+    let second = other_replica
+        .claim("w2", LONG)
+        .await
+        .unwrap()
+        .expect("the lease ran out");
+    assert_eq!((second.id, second.attempts), (id, 1));
+    other_replica
+        .retry_later(id, "w2", "forge down", Duration::from_secs(600), 5)
+        .await
+        .unwrap();
+    clock.advance(chrono::Duration::seconds(599));
+    assert!(
+        store.claim("w1", LONG).await.unwrap().is_none(),
+        "backing off"
+    );
+    clock.advance(chrono::Duration::seconds(1));
+    let third = store
+        .claim("w1", LONG)
+        .await
+        .unwrap()
+        .expect("the backoff passed");
+    assert_eq!(third.attempts, 2);
+    assert!(store.complete(id, "w1").await.unwrap());
+    let hour = Duration::from_secs(3600);
+    assert_eq!(store.prune(hour).await.unwrap().jobs, 0, "done just now");
+    clock.advance(chrono::Duration::hours(1));
+    assert_eq!(store.prune(hour).await.unwrap().jobs, 1, "done an hour ago");
 }
 
 /// One file per version under `schema/<dialect>/`; both dialects have the
