@@ -6,7 +6,8 @@
 
 use super::Begun;
 use super::codec::{
-    announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, to_i64, to_u32, to_u64,
+    announcement_kind_word, corrupt, corrupt_json, parse_announcement_kind, parse_forge, to_i64,
+    to_json, to_u32, to_u64,
 };
 use super::intake::enqueue_in;
 use super::time::after;
@@ -69,8 +70,7 @@ impl Store {
         items: &[String],
         claim: std::time::Duration,
     ) -> Result<Begun, StoreError> {
-        let items = serde_json::to_string(items)
-            .map_err(|error| StoreError::Database(error.to_string()))?;
+        let items = to_json(items)?;
         let now = self.now_ms();
         let until = after(now, claim);
         let mut transaction = self.begin_write().await?;
@@ -233,6 +233,6 @@ fn announcement(row: &AnyRow) -> Result<Announcement, StoreError> {
         sent_at_ms: row.try_get("sent_at")?,
         last_error: row.try_get("last_error")?,
         items: serde_json::from_str(&items)
-            .map_err(|error| corrupt("announcements", format!("items: {error}")))?,
+            .map_err(|error| corrupt_json("announcements", format!("items: {error}"), error))?,
     })
 }

@@ -6,6 +6,7 @@
 use super::{Store, StoreError};
 use crate::config::DatabaseKind;
 use sqlx::{AnyConnection, Executor, Row};
+use std::sync::Arc;
 
 /// One schema file.
 pub struct SchemaFile {
@@ -113,7 +114,10 @@ pub(crate) async fn apply(store: &Store) -> Result<(), StoreError> {
         transaction
             .execute(sqlx::AssertSqlSafe(file.sql))
             .await
-            .map_err(|error| StoreError::Database(format!("{}: {error}", file.path)))?;
+            .map_err(|source| StoreError::Schema {
+                path: file.path,
+                source: Arc::new(source),
+            })?;
         sqlx::query(
             "INSERT INTO schemagate_schema_history (version, path, applied_at) VALUES ($1, $2, $3)",
         )
