@@ -5,6 +5,7 @@
 //! network, the disk or the clock lives outside it.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod core;
 pub mod engine;

@@ -131,8 +131,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Flattens an error chain into one sentence for the terminal.
+/// Flattens an error chain into one sentence for the terminal. Many errors
+/// quote their source in their own message (a store error quotes sqlx's and
+/// keeps it as its source), so a cause already on the line is not repeated.
 pub fn one_sentence(error: &anyhow::Error) -> String {
-    // Each cause once: a failure often says its source in its own words.
     crate::forge::cause_chain(error.as_ref())
 }

@@ -13,7 +13,6 @@
 pub(crate) mod access;
 pub(crate) mod announce;
 pub(crate) mod block;
-pub mod clock;
 pub(crate) mod compose;
 pub(crate) mod failure;
 mod forges;
@@ -28,9 +27,9 @@ pub(crate) mod queue;
 pub(crate) mod scan;
 pub(crate) mod shipped;
 
+pub use crate::clock::{Clock, FixedClock};
 pub use crate::work::Work;
 pub use announce::{AnnounceOutcome, MAX_PERMANENT_TRIES};
-pub use clock::{Clock, FixedClock};
 pub use failure::Failure;
 pub use forges::Forges;
 pub use mail_service::{MailService, MailSetupError};
@@ -40,7 +39,6 @@ use crate::core::ids::ProjectKey;
 use crate::forge::write_fence::WriteFence;
 use crate::store::{Job, Store};
 use chrono::{DateTime, Utc};
-use clock::SystemClock;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -83,6 +81,8 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(config: Arc<Config>, store: Store, forges: Forges) -> Engine {
+        // One clock for the engine and its store.
+        let clock = store.clock().clone();
         Engine {
             config,
             store,
@@ -92,12 +92,14 @@ impl Engine {
             labels_ensured: Mutex::new(HashSet::new()),
             reported_auth: Mutex::new(HashSet::new()),
             mail: None,
-            clock: Arc::new(SystemClock),
+            clock,
         }
     }
 
-    /// The engine reading time from `clock` (tests set it).
+    /// The engine, and the store it writes through, reading time from
+    /// `clock` (tests set it).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Engine {
+        self.store = self.store.with_clock(clock.clone());
         self.clock = clock;
         self
     }

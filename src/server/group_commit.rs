@@ -47,7 +47,7 @@ impl Intake {
     /// Stores the delivery and its job; returns once they are committed.
     pub async fn store(&self, delivery: PendingDelivery) -> Result<Enqueued, StoreError> {
         let (answer, answered) = oneshot::channel();
-        let stopped = || StoreError::Database("the intake writer has stopped".into());
+        let stopped = || StoreError::IntakeStopped;
         self.requests
             .send(Request { delivery, answer })
             .await

@@ -1,9 +1,11 @@
 //! How values are spelled in the database: enums as stable words, numbers as
-//! `i64` (the Any driver's integer). Project paths are lowercased by
-//! `core::ids::path_key`.
+//! `i64` (the Any driver's integer), structured values as JSON text. Project
+//! paths are lowercased by `core::ids::path_key`.
 
 use super::{AnnouncementKind, StoreError};
 use crate::forge::{ForgeKind, ItemKind};
+use serde::Serialize;
+use std::sync::Arc;
 
 pub(crate) fn parse_forge(word: &str, table: &'static str) -> Result<ForgeKind, StoreError> {
     match word {
@@ -44,7 +46,7 @@ pub(crate) fn parse_announcement_kind(word: &str) -> Result<AnnouncementKind, St
 /// are far below `i64::MAX`; a larger one cannot come from a real forge.
 pub(crate) fn to_i64(number: impl Into<u64>) -> Result<i64, StoreError> {
     let number: u64 = number.into();
-    i64::try_from(number).map_err(|_| StoreError::Database(format!("number {number} too large")))
+    i64::try_from(number).map_err(|_| StoreError::NumberTooLarge(number))
 }
 
 pub(crate) fn to_u64(value: i64, table: &'static str) -> Result<u64, StoreError> {
@@ -60,7 +62,27 @@ pub(crate) fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreEr
     StoreError::Corrupt {
         table,
         reason: reason.into(),
+        source: None,
     }
+}
+
+/// A row whose JSON text does not parse, keeping the parser's error as the source.
+pub(crate) fn corrupt_json(
+    table: &'static str,
+    reason: String,
+    error: serde_json::Error,
+) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        reason,
+        source: Some(Arc::new(error)),
+    }
+}
+
+/// Our own value as its column's JSON text. Our types always serialise; an
+/// error here is a bug, reported as a store error with serde's as its source.
+pub(crate) fn to_json(value: &(impl Serialize + ?Sized)) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|error| StoreError::Encode(Arc::new(error)))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 
 use super::turns::{Priority, Turn, Turns};
 use super::{Store, StoreError, schema};
+use crate::clock::SystemClock;
 use crate::config::{DatabaseKind, DatabaseUrl};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
@@ -115,6 +116,7 @@ impl Store {
             pool,
             kind: url.kind,
             turns: (url.kind == DatabaseKind::Sqlite).then(|| Arc::new(Turns::default())),
+            clock: Arc::new(SystemClock),
         };
         schema::apply(&store)
             .await

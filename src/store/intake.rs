@@ -2,7 +2,6 @@
 //! stored once per forge and delivery id (a re-sent one stores nothing), and
 //! follow-up work coalesces with an identical job still waiting.
 
-use super::time::now_ms;
 use super::{Enqueued, JobId, NewDelivery, NewJob, Store, StoreError};
 use sqlx::{AnyConnection, Row};
 
@@ -30,7 +29,7 @@ impl Store {
         &self,
         deliveries: &[NewDelivery<'_>],
     ) -> Result<Vec<Enqueued>, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut transaction = self.begin_intake().await?;
         let mut outcomes = Vec::with_capacity(deliveries.len());
         for delivery in deliveries {
@@ -70,17 +69,19 @@ impl Store {
     /// instant may both insert; the work then runs twice, one after the other.
     pub async fn enqueue(&self, job: &NewJob<'_>) -> Result<JobId, StoreError> {
         let mut transaction = self.begin_write().await?;
-        let id = enqueue_in(&mut transaction, job).await?;
+        let id = enqueue_in(&mut transaction, job, self.now_ms()).await?;
         transaction.commit().await?;
         Ok(id)
     }
 }
 
 /// `enqueue` inside a caller's transaction, so follow-up work commits
-/// together with the record that implies it.
+/// together with the record that implies it; `now` is the caller's reading
+/// of the store's clock.
 pub(super) async fn enqueue_in(
     transaction: &mut AnyConnection,
     job: &NewJob<'_>,
+    now: i64,
 ) -> Result<JobId, StoreError> {
     let waiting = sqlx::query(
         "SELECT id FROM jobs WHERE serial_key = $1 AND payload = $2 AND state = 'queued' \
@@ -92,7 +93,7 @@ pub(super) async fn enqueue_in(
     .await?;
     match waiting {
         Some(row) => Ok(JobId(row.try_get("id")?)),
-        None => insert_job(transaction, job, now_ms()).await,
+        None => insert_job(transaction, job, now).await,
     }
 }
 

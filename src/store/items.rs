@@ -1,9 +1,8 @@
 //! What the bot remembers of each MR and issue, and the project-wide views
 //! built from it: the database changes per milestone and which MRs close an issue.
 
-use super::codec::{corrupt, item_kind_word, to_i64, to_u64};
+use super::codec::{corrupt, corrupt_json, item_kind_word, to_i64, to_json, to_u64};
 use super::intake::enqueue_in;
-use super::time::now_ms;
 use super::{ItemKey, ItemRecord, NewJob, Store, StoreError};
 use crate::core::ids::ItemNumber;
 use crate::core::ids::path_key;
@@ -11,7 +10,6 @@ use crate::core::policy::{DbItemRef, ProjectState, WarningSent};
 use crate::core::types::MilestoneId;
 use crate::forge::{ForgeKind, ItemKind};
 use chrono::DateTime;
-use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 impl Store {
@@ -31,7 +29,7 @@ impl Store {
         let text: String = row.try_get("record")?;
         serde_json::from_str(&text)
             .map(Some)
-            .map_err(|error| corrupt("items", error.to_string()))
+            .map_err(|error| corrupt_json("items", error.to_string(), error))
     }
 
     /// Saves the record; for an MR also rewrites the issues it closes, which
@@ -54,6 +52,7 @@ impl Store {
         let record_json = to_json(record)?;
         let db_change_json = record.db_change.as_ref().map(to_json).transpose()?;
         let mut transaction = self.begin_write().await?;
+        let now = self.now_ms();
         sqlx::query(
             "INSERT INTO items (forge, project, kind, number, record, db_change, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -67,7 +66,7 @@ impl Store {
         .bind(number)
         .bind(record_json)
         .bind(db_change_json)
-        .bind(now_ms())
+        .bind(now)
         .execute(&mut *transaction)
         .await?;
         if key.kind == ItemKind::MergeRequest {
@@ -90,7 +89,7 @@ impl Store {
             }
         }
         for job in jobs {
-            enqueue_in(&mut transaction, job).await?;
+            enqueue_in(&mut transaction, job, now).await?;
         }
         transaction.commit().await?;
         Ok(())
@@ -122,8 +121,9 @@ impl Store {
         if key.kind == ItemKind::MergeRequest {
             delete_closes(&mut transaction, key.forge, &project, number).await?;
         }
+        let now = self.now_ms();
         for job in jobs {
-            enqueue_in(&mut transaction, job).await?;
+            enqueue_in(&mut transaction, job, now).await?;
         }
         transaction.commit().await?;
         Ok(())
@@ -151,7 +151,7 @@ impl Store {
             .map(|row| {
                 let text: String = row.try_get("db_change")?;
                 serde_json::from_str::<DbItemRef>(&text)
-                    .map_err(|error| corrupt("items", error.to_string()))
+                    .map_err(|error| corrupt_json("items", error.to_string(), error))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let warnings = sqlx::query(
@@ -191,11 +191,6 @@ impl Store {
             .map(|row| to_u64(row.try_get("mr")?, "item_closes").map(ItemNumber))
             .collect()
     }
-}
-
-fn to_json(value: &impl Serialize) -> Result<String, StoreError> {
-    // Our own types always serialise; an error here is a bug, reported as such.
-    serde_json::to_string(value).map_err(|error| StoreError::Database(error.to_string()))
 }
 
 async fn delete_closes(

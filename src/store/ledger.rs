@@ -6,10 +6,11 @@
 
 use super::Begun;
 use super::codec::{
-    announcement_kind_word, corrupt, parse_announcement_kind, parse_forge, to_i64, to_u32, to_u64,
+    announcement_kind_word, corrupt, corrupt_json, parse_announcement_kind, parse_forge, to_i64,
+    to_json, to_u32, to_u64,
 };
 use super::intake::enqueue_in;
-use super::time::now_ms;
+use super::time::after;
 use super::{
     Announcement, AnnouncementKey, AnnouncementState, NewJob, SendOutcome, Store, StoreError,
 };
@@ -69,10 +70,9 @@ impl Store {
         items: &[String],
         claim: std::time::Duration,
     ) -> Result<Begun, StoreError> {
-        let items = serde_json::to_string(items)
-            .map_err(|error| StoreError::Database(error.to_string()))?;
-        let now = now_ms();
-        let until = now.saturating_add(i64::try_from(claim.as_millis()).unwrap_or(i64::MAX));
+        let items = to_json(items)?;
+        let now = self.now_ms();
+        let until = after(now, claim);
         let mut transaction = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO announcements \
@@ -121,12 +121,15 @@ impl Store {
         outcome: SendOutcome<'_>,
         jobs: &[NewJob<'_>],
     ) -> Result<(), StoreError> {
-        let now = Some(now_ms());
+        let now = self.now_ms();
+        let stamp = Some(now);
         let (state, sent_at, error, refused, refused_at) = match outcome {
-            SendOutcome::Sent => (AnnouncementState::Sent, now, None, 0_i64, None),
+            SendOutcome::Sent => (AnnouncementState::Sent, stamp, None, 0_i64, None),
             SendOutcome::Retry(reason) => (AnnouncementState::Pending, None, Some(reason), 0, None),
             SendOutcome::RefusedOnce(why) => (AnnouncementState::Pending, None, Some(why), 1, None),
-            SendOutcome::Failed(reason) => (AnnouncementState::Failed, None, Some(reason), 1, now),
+            SendOutcome::Failed(reason) => {
+                (AnnouncementState::Failed, None, Some(reason), 1, stamp)
+            }
         };
         let mut transaction = self.begin_write().await?;
         sqlx::query(
@@ -146,7 +149,7 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         for job in jobs {
-            enqueue_in(&mut transaction, job).await?;
+            enqueue_in(&mut transaction, job, now).await?;
         }
         transaction.commit().await?;
         Ok(())
@@ -230,6 +233,6 @@ fn announcement(row: &AnyRow) -> Result<Announcement, StoreError> {
         sent_at_ms: row.try_get("sent_at")?,
         last_error: row.try_get("last_error")?,
         items: serde_json::from_str(&items)
-            .map_err(|error| corrupt("announcements", format!("items: {error}")))?,
+            .map_err(|error| corrupt_json("announcements", format!("items: {error}"), error))?,
     })
 }

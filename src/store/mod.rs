@@ -6,9 +6,10 @@
 //! The methods live in one file per concern: `connect` (pools and SQLite
 //! settings), `schema` (the embedded `schema/` files), `intake` (deliveries and
 //! new jobs), `queue` (claiming and finishing jobs), `prune` (retention),
-//! `items`, `milestones` and `ledger`. Every statement runs on both
-//! databases; where the dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN
-//! IMMEDIATE`) the difference is chosen by [`Store::kind`].
+//! `items`, `milestones` and `ledger`; `time` reads the injected clock every
+//! timestamp comes from. Every statement runs on both databases; where the
+//! dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN IMMEDIATE`) the
+//! difference is chosen by [`Store::kind`].
 
 mod codec;
 mod connect;
@@ -23,6 +24,7 @@ mod schema;
 mod time;
 mod turns;
 
+use crate::clock::Clock;
 use crate::config::DatabaseKind;
 use crate::core::policy::{DbItemRef, Ownership};
 use crate::core::types::{Match, MilestoneId};
@@ -30,16 +32,48 @@ use crate::forge::apply::PostedComment;
 use crate::forge::{CommitSha, CommitStatus, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
+use std::sync::Arc;
 
-/// A store operation failed (connection, SQL, or a corrupt row).
+/// A store operation failed (connection, SQL, or a corrupt row). The errors
+/// it wraps stay reachable as its `source()` (in an `Arc`, because one
+/// failed batch answers every delivery in it, so the error is cloned); each
+/// message quotes its source, as before, and `cli::one_sentence` says a cause
+/// already on the line only once.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
+    /// The reason is several causes in one sentence (the pool's timeout and
+    /// a direct attempt's refusal, or a schema file's failure), not one error.
     #[error("cannot open the database {url}: {reason}")]
     Connect { url: String, reason: String },
+    /// A statement failed. `source()` yields sqlx's error inside its `Arc`;
+    /// match the variant to inspect the `sqlx::Error` itself.
     #[error("database error: {0}")]
-    Database(String),
+    Database(#[source] Arc<sqlx::Error>),
+    /// A schema file failed to apply; `path` is under `schema/`.
+    #[error("database error: {path}: {source}")]
+    Schema {
+        path: &'static str,
+        #[source]
+        source: Arc<sqlx::Error>,
+    },
+    /// A value could not be turned into its column's JSON text.
+    #[error("database error: {0}")]
+    Encode(#[source] Arc<serde_json::Error>),
+    /// A forge number too large for a column (no real forge makes one).
+    #[error("database error: number {0} too large")]
+    NumberTooLarge(u64),
+    /// The server's intake writer stopped before it stored a delivery.
+    #[error("database error: the intake writer has stopped")]
+    IntakeStopped,
+    /// A row the store cannot read back; `source` is the JSON error, when
+    /// the row's JSON text is what is wrong.
     #[error("corrupt row in {table}: {reason}")]
-    Corrupt { table: &'static str, reason: String },
+    Corrupt {
+        table: &'static str,
+        reason: String,
+        #[source]
+        source: Option<Arc<serde_json::Error>>,
+    },
 }
 
 /// A job's id in the queue.
@@ -277,7 +311,10 @@ pub struct Store {
     pool: AnyPool,
     kind: DatabaseKind,
     /// SQLite's one connection, taken in turns (`None` on PostgreSQL).
-    turns: Option<std::sync::Arc<turns::Turns>>,
+    turns: Option<Arc<turns::Turns>>,
+    /// Where "now" comes from (see `time`): the system's clock unless a
+    /// caller gives the store the engine's.
+    clock: Arc<dyn Clock>,
 }
 
 impl Store {
@@ -296,6 +333,33 @@ impl Store {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> StoreError {
-        StoreError::Database(error.to_string())
+        StoreError::Database(Arc::new(error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error;
+
+    #[tokio::test]
+    async fn a_failed_statement_keeps_sqlx_error_as_its_source_and_reads_as_before() {
+        let store = Store::in_memory().await.unwrap();
+        let error: StoreError = sqlx::query("SELECT id FROM no_such_table")
+            .execute(&mut *store.reader().await.unwrap())
+            .await
+            .map_err(StoreError::from)
+            .unwrap_err();
+        let StoreError::Database(cause) = &error else {
+            panic!("not a database error: {error:?}");
+        };
+        assert!(matches!(**cause, sqlx::Error::Database(_)), "{cause:?}");
+        assert_eq!(error.to_string(), format!("database error: {cause}"));
+        let source = error.source().expect("sqlx's error is the source");
+        assert_eq!(source.to_string(), cause.to_string());
+        // On the terminal the chain is said once, as the message said it before.
+        let sentence = crate::cli::one_sentence(&anyhow::Error::from(error.clone()));
+        assert!(sentence.starts_with(&error.to_string()), "{sentence}");
+        assert_eq!(sentence.matches("no_such_table").count(), 1, "{sentence}");
     }
 }

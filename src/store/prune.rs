@@ -1,7 +1,7 @@
 //! Retention: done jobs, delivery ids and run-out key leases are deleted
 //! once they are older than the configured window, in small transactions.
 
-use super::time::{millis, now_ms};
+use super::time::millis;
 use super::{Pruned, Store, StoreError};
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ impl Store {
     /// Deletes in short transactions of at most [`PRUNE_CHUNK`] rows, so a
     /// large backlog never holds SQLite's connection from the intake for long.
     pub async fn prune(&self, older_than: Duration) -> Result<Pruned, StoreError> {
-        let cutoff = now_ms().saturating_sub(millis(older_than));
+        let cutoff = self.now_ms().saturating_sub(millis(older_than));
         let jobs = self
             .delete_in_chunks(
                 "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs \

@@ -13,7 +13,7 @@
 //! that use up the job's `max_attempts`: a graceful `release` gives one back.
 
 use super::codec::to_u32;
-use super::time::{after, now_ms};
+use super::time::after;
 use super::{Job, JobId, JobSummary, QueueDepth, Store, StoreError};
 use crate::config::DatabaseKind;
 use sqlx::any::AnyRow;
@@ -80,7 +80,7 @@ impl Store {
             DatabaseKind::Postgres => OLDEST_RUNNABLE_POSTGRES,
         };
         for _ in 0..CLAIM_TRIES {
-            let now = now_ms();
+            let now = self.now_ms();
             let lease_until = after(now, lease);
             let mut transaction = self.begin_write().await?;
             // A job whose lease ran out on its last attempt: its worker died
@@ -126,7 +126,7 @@ during every attempt') \
 
     /// Marks a job done; `false` when this worker no longer held its lease.
     pub async fn complete(&self, job: JobId, worker: &str) -> Result<bool, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         self.finish_claim(
             job,
             worker,
@@ -153,7 +153,7 @@ during every attempt') \
         delay: Duration,
         max_attempts: u32,
     ) -> Result<(), StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         self.finish_claim(
             job,
             worker,
@@ -178,7 +178,7 @@ during every attempt') \
     /// Returns a claimed job to the queue at once without counting an attempt
     /// (graceful shutdown). `claims` still records that it was claimed.
     pub async fn release(&self, job: JobId, worker: &str) -> Result<(), StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         self.finish_claim(
             job,
             worker,
@@ -202,7 +202,7 @@ during every attempt') \
         worker: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
-        let lease_until = after(now_ms(), lease);
+        let lease_until = after(self.now_ms(), lease);
         let mut transaction = self.begin_write().await?;
         let extended = sqlx::query(
             "UPDATE jobs SET lease_until = $3 \
@@ -239,7 +239,7 @@ during every attempt') \
                COUNT(CASE WHEN state = 'dead' THEN 1 END) AS dead \
              FROM jobs",
         )
-        .bind(now_ms())
+        .bind(self.now_ms())
         .fetch_one(&mut *self.reader().await?)
         .await?;
         let count = |column: &str| -> Result<u64, StoreError> {
@@ -277,7 +277,7 @@ during every attempt') \
     /// Puts dead jobs back in the queue with their attempts reset: `ids`, or
     /// every dead job when `None`. Returns the ids requeued.
     pub async fn retry_dead(&self, ids: Option<&[JobId]>) -> Result<Vec<JobId>, StoreError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut transaction = self.begin_write().await?;
         let dead = sqlx::query("SELECT id FROM jobs WHERE state = 'dead' ORDER BY id")
             .fetch_all(&mut *transaction)

@@ -2,11 +2,21 @@
 //! build time, applied in version order at connect and recorded in
 //! `schemagate_schema_history` so each runs once. The files are named like
 //! Flyway migrations (`V1__store.sql`), so the bot's own rule packs detect them.
+//!
+//! Why not `sqlx::migrate!`: it accepts only `<integer>_<description>.sql`
+//! names and rejects `V1__store.sql`, the Flyway names the dogfooding above
+//! needs; it runs each file in its own transaction and locks nothing on
+//! SQLite, so processes opening a fresh file at once would race on `CREATE
+//! TABLE` (here one `BEGIN IMMEDIATE` covers every file); and it keeps its
+//! own `_sqlx_migrations` table with checksums, which no existing database
+//! has: taking one over would mean writing sqlx's private bookkeeping rows
+//! by hand, and every version would then be recorded twice, since
+//! `schemagate_schema_history` stays what existing databases are read by.
 
-use super::time::now_ms;
 use super::{Store, StoreError};
 use crate::config::DatabaseKind;
 use sqlx::{AnyConnection, Executor, Row};
+use std::sync::Arc;
 
 /// One schema file.
 pub struct SchemaFile {
@@ -16,61 +26,32 @@ pub struct SchemaFile {
     pub sql: &'static str,
 }
 
-const SQLITE: &[SchemaFile] = &[
-    SchemaFile {
-        version: 1,
-        path: "sqlite/V1__store.sql",
-        sql: include_str!("../../schema/sqlite/V1__store.sql"),
-    },
-    SchemaFile {
-        version: 2,
-        path: "sqlite/V2__hot_path_indexes.sql",
-        sql: include_str!("../../schema/sqlite/V2__hot_path_indexes.sql"),
-    },
-    SchemaFile {
-        version: 3,
-        path: "sqlite/V3__announcement_sequence.sql",
-        sql: include_str!("../../schema/sqlite/V3__announcement_sequence.sql"),
-    },
-    SchemaFile {
-        version: 4,
-        path: "sqlite/V4__announcement_claim.sql",
-        sql: include_str!("../../schema/sqlite/V4__announcement_claim.sql"),
-    },
-    SchemaFile {
-        version: 5,
-        path: "sqlite/V5__announcement_refusals.sql",
-        sql: include_str!("../../schema/sqlite/V5__announcement_refusals.sql"),
-    },
-];
+/// Each version is named once and embedded for both dialects: every version
+/// has one file per dialect with the same name (the DDL differs: SQLite
+/// rebuilds a table to change its key, PostgreSQL alters it in place), so a
+/// version cannot be added to one dialect and forgotten in the other.
+macro_rules! schema_files {
+    ($($version:literal => $name:literal,)+) => {
+        const SQLITE: &[SchemaFile] = &[$(SchemaFile {
+            version: $version,
+            path: concat!("sqlite/", $name),
+            sql: include_str!(concat!("../../schema/sqlite/", $name)),
+        },)+];
+        const POSTGRES: &[SchemaFile] = &[$(SchemaFile {
+            version: $version,
+            path: concat!("postgres/", $name),
+            sql: include_str!(concat!("../../schema/postgres/", $name)),
+        },)+];
+    };
+}
 
-const POSTGRES: &[SchemaFile] = &[
-    SchemaFile {
-        version: 1,
-        path: "postgres/V1__store.sql",
-        sql: include_str!("../../schema/postgres/V1__store.sql"),
-    },
-    SchemaFile {
-        version: 2,
-        path: "postgres/V2__hot_path_indexes.sql",
-        sql: include_str!("../../schema/postgres/V2__hot_path_indexes.sql"),
-    },
-    SchemaFile {
-        version: 3,
-        path: "postgres/V3__announcement_sequence.sql",
-        sql: include_str!("../../schema/postgres/V3__announcement_sequence.sql"),
-    },
-    SchemaFile {
-        version: 4,
-        path: "postgres/V4__announcement_claim.sql",
-        sql: include_str!("../../schema/postgres/V4__announcement_claim.sql"),
-    },
-    SchemaFile {
-        version: 5,
-        path: "postgres/V5__announcement_refusals.sql",
-        sql: include_str!("../../schema/postgres/V5__announcement_refusals.sql"),
-    },
-];
+schema_files! {
+    1 => "V1__store.sql",
+    2 => "V2__hot_path_indexes.sql",
+    3 => "V3__announcement_sequence.sql",
+    4 => "V4__announcement_claim.sql",
+    5 => "V5__announcement_refusals.sql",
+}
 
 /// The schema files for one database, in the order they apply.
 pub fn files(kind: DatabaseKind) -> &'static [SchemaFile] {
@@ -114,13 +95,16 @@ pub(crate) async fn apply(store: &Store) -> Result<(), StoreError> {
         transaction
             .execute(sqlx::AssertSqlSafe(file.sql))
             .await
-            .map_err(|error| StoreError::Database(format!("{}: {error}", file.path)))?;
+            .map_err(|source| StoreError::Schema {
+                path: file.path,
+                source: Arc::new(source),
+            })?;
         sqlx::query(
             "INSERT INTO schemagate_schema_history (version, path, applied_at) VALUES ($1, $2, $3)",
         )
         .bind(file.version)
         .bind(file.path)
-        .bind(now_ms())
+        .bind(store.now_ms())
         .execute(&mut *transaction)
         .await?;
     }

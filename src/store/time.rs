@@ -1,15 +1,34 @@
-//! The store's clock: Unix milliseconds from the system clock. Leases, retry
-//! times and ledger timestamps are compared against it (replicas are assumed
-//! to keep their clocks in sync, as leases of seconds tolerate small skew).
+//! The store's time: Unix milliseconds read from its injected [`Clock`] (the
+//! engine's, shared through `Engine::with_clock`; the system's by default).
+//! Row stamps, retry times, job and key leases and mail claims all come from
+//! it, and every statement receives "now" as a bound value: no SQL reads the
+//! database server's clock. Leases taken by one replica are compared against
+//! another replica's clock, so replicas are assumed to keep their clocks in
+//! sync (leases of seconds tolerate small skew), as they did when the store
+//! read the system time directly; a test that sets the clock moves lease
+//! expiry and retry times with it instead of sleeping.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use super::Store;
+use crate::clock::Clock;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// Now, in Unix milliseconds.
-pub(crate) fn now_ms() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO);
-    millis(since_epoch)
+impl Store {
+    /// The store reading time from `clock` (sharing this store's pool).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock the store reads, for whatever works beside it (the engine).
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Now, in Unix milliseconds.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
 }
 
 /// A duration in milliseconds, saturating (a huge lease is "forever", not an overflow).
@@ -25,13 +44,20 @@ pub(crate) fn after(now: i64, duration: Duration) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::FixedClock;
+    use chrono::{TimeZone, Utc};
 
-    #[test]
-    fn now_is_after_2025_and_moves_forward() {
-        let first = now_ms();
-        assert!(first > 1_735_689_600_000, "{first}");
-        std::thread::sleep(Duration::from_millis(2));
-        assert!(now_ms() > first);
+    #[tokio::test]
+    async fn the_store_reads_the_clock_it_is_given() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 3, 12, 0, 0).unwrap();
+        let clock = Arc::new(FixedClock::at(start));
+        let store = Store::in_memory().await.unwrap();
+        let system = store.now_ms();
+        assert!(system > 1_735_689_600_000, "the system's time: {system}");
+        let store = store.with_clock(clock.clone());
+        assert_eq!(store.now_ms(), start.timestamp_millis());
+        clock.advance(chrono::Duration::milliseconds(1500));
+        assert_eq!(store.now_ms(), start.timestamp_millis() + 1500);
     }
 
     #[test]

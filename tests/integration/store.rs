@@ -5,6 +5,8 @@
 //! project views, milestone epochs, the announcement ledger and the schema.
 
 use crate::support::db::TestDb;
+use chrono::Utc;
+use schemagate::clock::FixedClock;
 use schemagate::config::{DatabaseKind, DatabaseUrl};
 use schemagate::core::detect::RuleSet;
 use schemagate::core::policy::{DbItemRef, ItemKind as PolicyItemKind};
@@ -45,6 +47,8 @@ crate::both_backends!(
     a_job_whose_worker_dies_every_time_goes_dead_and_can_be_retried,
     reconnecting_keeps_data_and_applies_the_schema_once,
     processes_connecting_to_a_fresh_database_at_once_all_succeed,
+    leases_retry_times_and_stamps_follow_the_clock_the_store_is_given,
+    a_database_an_earlier_release_left_at_version_2_upgrades_with_its_rows,
 );
 
 fn job<'a>(serial_key: &'a str, payload: &'a str) -> NewJob<'a> {
@@ -940,11 +944,213 @@ async fn reconnecting_keeps_data_and_applies_the_schema_once(db: TestDb) {
     );
 }
 
+/// Two replicas reading one clock that a test sets: a lease runs out, a
+/// backoff passes and a done job ages when the clock moves, without waiting.
+async fn leases_retry_times_and_stamps_follow_the_clock_the_store_is_given(db: TestDb) {
+    let start = Utc::now() - chrono::Duration::days(3);
+    let clock = Arc::new(FixedClock::at(start));
+    let store = db.store().await.with_clock(clock.clone());
+    let other_replica = db.store().await.with_clock(clock.clone());
+    let id = store.enqueue(&job("k", "{}")).await.unwrap();
+    let first = store
+        .claim("w1", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .expect("due at once");
+    assert_eq!(first.enqueued_at_ms, start.timestamp_millis());
+    clock.advance(chrono::Duration::seconds(29));
+    assert!(
+        other_replica.claim("w2", LONG).await.unwrap().is_none(),
+        "the lease holds for 30 s of the clock"
+    );
+    clock.advance(chrono::Duration::seconds(2));
+    let second = other_replica
+        .claim("w2", LONG)
+        .await
+        .unwrap()
+        .expect("the lease ran out");
+    assert_eq!((second.id, second.attempts), (id, 1));
+    other_replica
+        .retry_later(id, "w2", "forge down", Duration::from_secs(600), 5)
+        .await
+        .unwrap();
+    clock.advance(chrono::Duration::seconds(599));
+    assert!(
+        store.claim("w1", LONG).await.unwrap().is_none(),
+        "backing off"
+    );
+    clock.advance(chrono::Duration::seconds(1));
+    let third = store
+        .claim("w1", LONG)
+        .await
+        .unwrap()
+        .expect("the backoff passed");
+    assert_eq!(third.attempts, 2);
+    assert!(store.complete(id, "w1").await.unwrap());
+    let hour = Duration::from_secs(3600);
+    assert_eq!(store.prune(hour).await.unwrap().jobs, 0, "done just now");
+    clock.advance(chrono::Duration::hours(1));
+    assert_eq!(store.prune(hour).await.unwrap().jobs, 1, "done an hour ago");
+}
+
+/// What the migrator of an earlier release left behind: versions 1 and 2
+/// applied from the files and recorded in its history table, with rows
+/// written then (an announcement under the key it had before `sequence`).
+/// Opening it applies the rest and keeps every row.
+async fn a_database_an_earlier_release_left_at_version_2_upgrades_with_its_rows(db: TestDb) {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let (dialect, url) = match db.url.kind {
+        DatabaseKind::Sqlite => ("sqlite", format!("{}?mode=rwc", db.url.url)),
+        DatabaseKind::Postgres => ("postgres", db.url.url.clone()),
+    };
+    let mut old = sqlx::AnyConnection::connect(&url).await.unwrap();
+    old.execute(
+        "CREATE TABLE schemagate_schema_history (
+            version    BIGINT NOT NULL PRIMARY KEY,
+            path       TEXT   NOT NULL,
+            applied_at BIGINT NOT NULL
+        )",
+    )
+    .await
+    .unwrap();
+    for (version, name) in [(1_i64, "V1__store.sql"), (2, "V2__hot_path_indexes.sql")] {
+        let path = format!("{dialect}/{name}");
+        let file = format!("{}/schema/{path}", env!("CARGO_MANIFEST_DIR"));
+        let sql = std::fs::read_to_string(&file).unwrap();
+        old.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
+        sqlx::query(
+            "INSERT INTO schemagate_schema_history (version, path, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(version)
+        .bind(path)
+        .bind(1_760_000_000_000_i64)
+        .execute(&mut old)
+        .await
+        .unwrap();
+    }
+    old.execute(
+        "INSERT INTO announcements (forge, project, milestone, kind, message_id, state, \
+           attempts, created_at, sent_at, last_error) \
+         VALUES ('gitlab', 'lava/lava', 7, 'warning', '<w7@lava>', 'sent', 1, \
+           1760000000000, 1760000001000, NULL)",
+    )
+    .await
+    .unwrap();
+    let record = mr_record(12, Some(7), vec![3]);
+    sqlx::query(
+        "INSERT INTO items (forge, project, kind, number, record, db_change, updated_at) \
+         VALUES ('gitlab', 'lava/lava', 'merge_request', 12, $1, $2, 1760000000000)",
+    )
+    .bind(serde_json::to_string(&record).unwrap())
+    .bind(serde_json::to_string(&record.db_change).unwrap())
+    .execute(&mut old)
+    .await
+    .unwrap();
+    old.execute(
+        "INSERT INTO jobs (serial_key, payload, state, run_at, enqueued_at) \
+         VALUES ('k', '{}', 'queued', 1760000000000, 1760000000000)",
+    )
+    .await
+    .unwrap();
+    old.close().await.unwrap();
+
+    let store = db.store().await;
+    assert_eq!(history_rows(&db.url).await, schema_versions());
+    let ledger = store
+        .announcements(ForgeKind::GitLab, "lava/lava")
+        .await
+        .unwrap();
+    assert_eq!(ledger.len(), 1, "{ledger:?}");
+    let warning = &ledger[0];
+    assert_eq!(
+        (warning.sequence, warning.state, warning.refusals),
+        (0, AnnouncementState::Sent, 0)
+    );
+    assert_eq!(warning.message_id, "<w7@lava>");
+    assert_eq!(warning.sent_at_ms, Some(1_760_000_001_000));
+    assert!(warning.items.is_empty());
+    let item = store
+        .item(&key("lava/lava", ItemKind::MergeRequest, 12))
+        .await
+        .unwrap();
+    assert_eq!(item, Some(record));
+    let claimed = store.claim("w", LONG).await.unwrap().expect("the old job");
+    assert_eq!(claimed.enqueued_at_ms, 1_760_000_000_000);
+    // The columns the later versions added are in use.
+    let update = ledger_key("lava/lava", MilestoneId(7), AnnouncementKind::Update, 1);
+    let begun = store
+        .begin_announcement(&update, "<u7.1@lava>", &["issue:3".into()], LONG)
+        .await
+        .unwrap();
+    assert!(matches!(begun, Begun::Claimed(_)), "{begun:?}");
+}
+
 /// One file per version under `schema/<dialect>/`; both dialects have the
 /// same versions (a unit test of the store checks it).
 fn schema_versions() -> i64 {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/sqlite");
     std::fs::read_dir(dir).expect("schema/sqlite").count() as i64
+}
+
+/// The two dialects' schema files are written twice (their DDL differs);
+/// they must end at the same tables, columns, nullability and indexes.
+#[tokio::test]
+async fn both_dialects_end_at_the_same_tables_columns_and_indexes() {
+    crate::support::db::with_postgres(|postgres| async move {
+        crate::support::db::with_sqlite(|sqlite| async move {
+            drop((sqlite.store().await, postgres.store().await));
+            let lite = schema_shape(&sqlite.url).await;
+            assert!(lite.len() > 20, "{lite:?}");
+            assert_eq!(lite, schema_shape(&postgres.url).await);
+        })
+        .await;
+    })
+    .await;
+}
+
+/// `table.column NULL` or `NOT NULL` for every column, and `index name` for
+/// every index a schema file made (not the ones keys make), sorted.
+async fn schema_shape(url: &DatabaseUrl) -> Vec<String> {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let (columns, indexes) = match url.kind {
+        DatabaseKind::Sqlite => (
+            "SELECT m.name AS tbl, p.name AS col, \
+               CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 THEN 1 ELSE 0 END AS not_null \
+             FROM sqlite_master m, pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+        ),
+        DatabaseKind::Postgres => (
+            "SELECT table_name::text AS tbl, column_name::text AS col, \
+               (CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END)::bigint AS not_null \
+             FROM information_schema.columns WHERE table_schema = 'public'",
+            "SELECT indexname::text AS name FROM pg_indexes \
+             WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey'",
+        ),
+    };
+    let mut connection = sqlx::AnyConnection::connect(&url.url).await.unwrap();
+    let mut shape = Vec::new();
+    for row in sqlx::query(columns)
+        .fetch_all(&mut connection)
+        .await
+        .unwrap()
+    {
+        let (table, column): (String, String) = (row.get("tbl"), row.get("col"));
+        let not_null: i64 = row.get("not_null");
+        let null = if not_null == 1 { "NOT NULL" } else { "NULL" };
+        shape.push(format!("{table}.{column} {null}"));
+    }
+    for row in sqlx::query(indexes)
+        .fetch_all(&mut connection)
+        .await
+        .unwrap()
+    {
+        shape.push(format!("index {}", row.get::<String, _>("name")));
+    }
+    shape.sort();
+    shape
 }
 
 async fn history_rows(url: &DatabaseUrl) -> i64 {

@@ -1,10 +1,13 @@
-//! The engine's clock. An evaluation reads it once and decides, fingerprints
-//! and dates its mail with that one instant; tests give the engine a clock
-//! they set instead of waiting for time to pass.
+//! The one injected clock. The engine reads it once per evaluation and
+//! decides, fingerprints and dates its mail with that instant; the store
+//! stamps its rows and times its leases and retries with it. Both share one
+//! `Arc<dyn Clock>`, so a test that sets the time sets it for both instead of
+//! waiting for time to pass.
 
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Mutex;
 
+/// Where the time comes from.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
@@ -19,7 +22,9 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that stands still until it is set or advanced.
+/// A clock that stands still until it is set or advanced. For one process's
+/// tests: replicas compare lease times read from each other's clocks, so a
+/// database other processes share needs the real time.
 #[derive(Debug)]
 pub struct FixedClock {
     now: Mutex<DateTime<Utc>>,
