@@ -253,8 +253,10 @@ async fn connect_reason(error: sqlx::Error, options: &AnyConnectOptions) -> Stri
         return error.to_string();
     }
     let waited = format!("no connection within {} s", ACQUIRE_TIMEOUT.as_secs());
-    match tokio::time::timeout(PROBE_TIMEOUT, AnyConnection::connect_with(options)).await {
-        Ok(Err(cause)) => format!("{waited}: {cause}"),
+    let attempt = tokio::time::timeout(PROBE_TIMEOUT, AnyConnection::connect_with(options)).await;
+    // No answer in time, or (oddly) a connection now: no cause to name.
+    match attempt.map(Result::err) {
+        Ok(Some(cause)) => format!("{waited}: {cause}"),
         _ => format!("{waited} (is the server running and reachable?)"),
     }
 }

@@ -16,7 +16,7 @@ use crate::engine::Engine;
 use crate::engine::access::write_error;
 use crate::engine::failure::{AccessDenied, Failure, Step};
 use crate::engine::milestones::cache_milestone_description;
-use crate::engine::pipeline::commit::ensure_label_once;
+use crate::engine::pipeline::apply::ensure_label_once;
 use crate::engine::pipeline::decide::prepare_with;
 use crate::engine::pipeline::decide::{Extra, Prepared};
 use crate::engine::pipeline::subject::Subject;

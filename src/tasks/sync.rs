@@ -17,7 +17,7 @@ use crate::engine::block::{block_candidates, rendered_description};
 use crate::engine::failure::Failure;
 use crate::engine::failure::Step;
 use crate::engine::milestones::fresh_milestones;
-use crate::engine::pipeline::commit::commit;
+use crate::engine::pipeline::commit;
 use crate::engine::pipeline::decide::Prepared;
 use crate::engine::pipeline::read::Found;
 use crate::engine::pipeline::{self, issue, merge_request};

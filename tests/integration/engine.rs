@@ -21,6 +21,8 @@ use schemagate::work::{MilestoneAction, MilestoneScope};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod comments;
+
 const LABEL: &str = "Database changes";
 const MIGRATION: &str = "lava_scheduler_app/migrations/0042_add_device.py";
 const SHA: &str = "1111111111111111111111111111111111111111";

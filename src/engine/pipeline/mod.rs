@@ -3,7 +3,7 @@
 //! smallest set of writes, and record the outcome with the follow-up work
 //! it implies. Every handler and task that evaluates an item goes through it.
 
-pub(crate) mod commit;
+pub(crate) mod apply;
 pub(crate) mod decide;
 pub mod desired;
 pub(crate) mod detect;
@@ -12,9 +12,11 @@ pub(crate) mod issue;
 pub(crate) mod merge_request;
 pub(crate) mod pending;
 pub(crate) mod read;
+pub(crate) mod record;
 pub(crate) mod subject;
 
 use crate::engine::failure::Step;
+use crate::engine::plan::item_reference;
 use crate::engine::project::ProjectContext;
 use crate::forge::{ItemKind, ItemNumber};
 use decide::{Evaluated, Prepared};
@@ -40,6 +42,28 @@ pub(crate) async fn evaluate(
 ) -> Step<Found<Evaluated>> {
     prepare(project, kind, number)
         .await?
-        .then(|prepared| commit::commit(project, prepared))
+        .then(|prepared| commit(project, prepared))
         .await
+}
+
+/// Applies the prepared writes and records the outcome.
+pub(crate) async fn commit(project: &ProjectContext<'_>, prepared: Prepared) -> Step<Evaluated> {
+    let reference = item_reference(
+        project.kind,
+        prepared.subject.kind(),
+        prepared.subject.number(),
+    );
+    record::count_verdict(project, &prepared);
+    let applied = apply::apply(project, &prepared, &reference).await?;
+    let follow_ups = record::record(project, &prepared, &applied).await?;
+    tracing::debug!(
+        item = %reference,
+        writes = applied.write_count(),
+        db_change = prepared.decision.is_db_change,
+        "evaluated"
+    );
+    Ok(Evaluated {
+        writes: applied.write_count(),
+        follow_ups,
+    })
 }

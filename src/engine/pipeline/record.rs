@@ -1,89 +1,31 @@
-//! The writes of a prepared evaluation and the record that follows: the
-//! write-ahead note, `apply_changes` with exactly the decided delta, the
-//! final record (ownership, comment, status, database-change entry and
-//! fingerprint) and the follow-up work the decision implies, saved together.
+//! Record: once the writes landed, the item's final record (ownership,
+//! comment, status, database-change entry and fingerprint) and the
+//! follow-up work the decision implies, saved in one transaction.
 
 use crate::core::announcements::AnnouncementKind;
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{GateState, batches_changed, milestones_affected_by, recorded_db_change};
 use crate::core::types::MilestoneId;
-use crate::engine::Engine;
-use crate::engine::access::write_error;
 use crate::engine::failure::Step;
 use crate::engine::pipeline::decide::with_fingerprint_inputs;
-use crate::engine::pipeline::decide::{Evaluated, FingerprintInputs, FollowUps, Prepared};
+use crate::engine::pipeline::decide::{FingerprintInputs, FollowUps, Prepared};
 use crate::engine::pipeline::fingerprint::fingerprint;
-use crate::engine::pipeline::pending::pending_for;
-use crate::engine::plan::item_reference;
 use crate::engine::project::ProjectContext;
 use crate::engine::queue::EncodedWork;
-use crate::forge::ForgeError;
-use crate::forge::apply::{AppliedWrites, FailedWrite, apply_changes};
-use crate::forge::rights::Write;
+use crate::forge::apply::AppliedWrites;
 use crate::store::ItemRecord;
 
-/// Applies the prepared writes and saves the record.
-pub(crate) async fn commit(project: &ProjectContext<'_>, prepared: Prepared) -> Step<Evaluated> {
-    let reference = item_reference(
-        project.kind,
-        prepared.subject.kind(),
-        prepared.subject.number(),
-    );
-    if !prepared.desired.update.add_labels.is_empty() {
-        ensure_label(project).await?;
-    }
-    count_verdict(project, &prepared);
-    note_pending_writes(project.engine, &prepared).await?;
-    let applied = apply(project, &prepared, &reference).await?;
-    let record = final_record(project, &prepared, &applied)?;
-    let follow_ups = follow_ups(project, &prepared, &record);
-    save(&prepared, &record, &follow_ups, project).await?;
-    tracing::debug!(
-        item = %reference,
-        writes = applied.write_count(),
-        db_change = prepared.decision.is_db_change,
-        "evaluated"
-    );
-    Ok(Evaluated {
-        writes: applied.write_count(),
-        follow_ups,
-    })
-}
-
-/// Before the label/milestone write, notes it with the ownership from
-/// before it, so a run killed in between is not taken for a person.
-async fn note_pending_writes(engine: &Engine, prepared: &Prepared) -> Step<()> {
-    let Some(pending) = pending_for(&prepared.desired.update) else {
-        return Ok(());
-    };
-    let before = ItemRecord {
-        ownership: prepared.facts.ownership.clone(),
-        pending: Some(pending),
-        ..prepared.record.clone()
-    };
-    engine.store.save_item(&prepared.key, &before).await?;
-    Ok(())
-}
-
-async fn apply(
+/// Saves the item's final record with the follow-up work it implies,
+/// which it returns.
+pub(crate) async fn record(
     project: &ProjectContext<'_>,
     prepared: &Prepared,
-    reference: &str,
-) -> Step<AppliedWrites> {
-    apply_changes(
-        project.forge.as_ref(),
-        project.path(),
-        prepared.subject.kind(),
-        prepared.subject.number(),
-        &prepared.previous,
-        &prepared.desired,
-    )
-    .await
-    // The pending note stays even when the job is dropped (a token
-    // refused the status after the labels landed): the next evaluation
-    // credits what landed to the bot, instead of mistaking the bot's
-    // label for a person's.
-    .map_err(|failed| write_error(project, &failed, reference))
+    applied: &AppliedWrites,
+) -> Step<FollowUps> {
+    let record = final_record(project, prepared, applied)?;
+    let follow_ups = follow_ups(project, prepared, &record);
+    save(prepared, &record, &follow_ups, project).await?;
+    Ok(follow_ups)
 }
 
 /// The record once the writes landed, fingerprinted from the state the
@@ -199,49 +141,7 @@ fn announcements_implied(
     due
 }
 
-/// Creates the label once per project per process.
-async fn ensure_label(project: &ProjectContext<'_>) -> Step<()> {
-    ensure_label_once(project).await.map_err(|error| {
-        let failed = FailedWrite {
-            write: Write::Label,
-            error,
-        };
-        write_error(project, &failed, "the project")
-    })
-}
-
-/// Creates the project's label unless this process already made sure
-/// it exists; the forge's error as is, for callers that tell a refusal
-/// from a failure.
-pub(crate) async fn ensure_label_once(project: &ProjectContext<'_>) -> Result<(), ForgeError> {
-    let key = project.key();
-    if project
-        .engine
-        .labels_ensured
-        .lock()
-        .expect("label set")
-        .contains(&key)
-    {
-        return Ok(());
-    }
-    project
-        .forge
-        .ensure_label(
-            project.path(),
-            &project.config.label,
-            &project.config.label_color,
-        )
-        .await?;
-    project
-        .engine
-        .labels_ensured
-        .lock()
-        .expect("label set")
-        .insert(key);
-    Ok(())
-}
-
-fn count_verdict(project: &ProjectContext<'_>, prepared: &Prepared) {
+pub(crate) fn count_verdict(project: &ProjectContext<'_>, prepared: &Prepared) {
     if let Some(verdict) = &prepared.decision.verdict {
         metrics::counter!(
             crate::metric_names::GATE_VERDICTS,
