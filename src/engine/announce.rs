@@ -110,14 +110,9 @@ pub(crate) fn mail_service(engine: &Engine) -> Step<&MailService> {
 
 pub(crate) async fn announcement_snapshot(project: &ProjectContext<'_>) -> Step<Snapshot> {
     let milestones = fresh_milestones(project).await?;
-    let state = project
-        .engine
-        .store
-        .project_state(project.kind, &project.config.path)
-        .await?;
+    let state = project.state().await?;
     let rows = project
-        .engine
-        .store
+        .store()
         .announcements(project.kind, &project.config.path)
         .await?;
     Ok(Snapshot {

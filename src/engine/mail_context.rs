@@ -88,8 +88,7 @@ async fn batch_changes(
     let mut changes = Vec::new();
     for change in listed {
         let record = project
-            .engine
-            .store
+            .store()
             .item(&project.item_key(change.kind, change.number))
             .await?;
         let migrations = record

@@ -72,8 +72,7 @@ pub(crate) async fn fresh_milestones(project: &ProjectContext<'_>) -> Step<Arc<V
 /// of an older epoch is stale.
 async fn milestones_epoch(project: &ProjectContext<'_>) -> Step<i64> {
     Ok(project
-        .engine
-        .store
+        .store()
         .milestones_epoch(project.kind, &project.config.path)
         .await?)
 }
@@ -83,8 +82,7 @@ async fn milestones_epoch(project: &ProjectContext<'_>) -> Step<i64> {
 /// list replaces the cached one either way.
 pub(crate) async fn only_descriptions_changed(project: &ProjectContext<'_>) -> Step<bool> {
     let epoch = project
-        .engine
-        .store
+        .store()
         .milestones_epoch(project.kind, &project.config.path)
         .await?;
     let Some(cached) = project.engine.milestone_cache.get(&key(project), epoch) else {

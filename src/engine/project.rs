@@ -3,11 +3,12 @@
 
 use crate::config::ProjectConfig;
 use crate::core::ids::ProjectKey;
+use crate::core::policy::ProjectState;
 use crate::core::types::MilestoneId;
 use crate::engine::failure::{Failure, Step, Unrunnable};
 use crate::engine::{Engine, Forges, Work};
 use crate::forge::{Forge, ForgeKind, ItemKind, ItemNumber, ProjectPath};
-use crate::store::ItemKey;
+use crate::store::{ItemKey, Store};
 use std::sync::Arc;
 
 /// One configured project with the client of its forge.
@@ -46,6 +47,19 @@ impl ProjectContext<'_> {
             project: self.path().clone(),
             milestone,
         }
+    }
+
+    /// The store the engine keeps.
+    pub fn store(&self) -> &Store {
+        &self.engine.store
+    }
+
+    /// The project's database changes and warnings as the store has them.
+    pub async fn state(&self) -> Step<ProjectState> {
+        Ok(self
+            .store()
+            .project_state(self.kind, &self.config.path)
+            .await?)
     }
 
     pub fn item_key(&self, kind: ItemKind, number: ItemNumber) -> ItemKey {

@@ -50,11 +50,7 @@ pub(crate) async fn scan_project(project: &ProjectContext<'_>) -> Step<ProjectSc
         .await
         .map_err(|e| forge_error(project, &e, "listing labelled issues"))?;
     let milestones = fresh_milestones(project).await?;
-    let state = project
-        .engine
-        .store
-        .project_state(project.kind, &project.config.path)
-        .await?;
+    let state = project.state().await?;
 
     let mut scan = ProjectScan {
         merge_requests: Vec::new(),
@@ -103,7 +99,7 @@ async fn changed_since_last(
     scan: &ProjectScan,
 ) -> Step<bool> {
     let key = project.item_key(subject.kind(), subject.number());
-    let Some(record) = project.engine.store.item(&key).await? else {
+    let Some(record) = project.store().item(&key).await? else {
         return Ok(true);
     };
     if record.pending.is_some() {
@@ -112,8 +108,7 @@ async fn changed_since_last(
     let closing = match subject.kind() {
         ItemKind::Issue => {
             project
-                .engine
-                .store
+                .store()
                 .merge_requests_closing(project.kind, &project.config.path, subject.number())
                 .await?
         }

@@ -315,11 +315,7 @@ async fn sync_blocks(
         }
         SyncMode::Apply => {
             let milestones = fresh_milestones(project).await?;
-            let state = project
-                .engine
-                .store
-                .project_state(project.kind, &project.config.path)
-                .await?;
+            let state = project.state().await?;
             for m in block_candidates(&milestones, &state, scheme) {
                 if write_block(project, m, &state).await? {
                     report.writes += 1;

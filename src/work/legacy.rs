@@ -1,94 +1,33 @@
 //! Payloads queued by releases before webhooks translated straight into
 //! work: `{"work": "event", "forge": …, "event": {"MergeRequestChanged": …}}`.
 //! A queue that holds them when the bot is upgraded still runs them, as the
-//! work each one meant. Only the fields that work needs are read.
+//! work each one meant: the old event's fields are the new work's, under
+//! the new work's name (fields the work does not have are not read).
 
-use super::{MilestoneAction, MilestoneScope, Work};
-use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Wrapped {
-    work: String,
-    forge: ForgeKind,
-    event: Event,
-}
-
-#[derive(Deserialize)]
-enum Event {
-    MergeRequestChanged {
-        project: ProjectPath,
-        number: ItemNumber,
-    },
-    MergeRequestClosed {
-        project: ProjectPath,
-        number: ItemNumber,
-    },
-    IssueChanged {
-        project: ProjectPath,
-        number: ItemNumber,
-    },
-    CommentAdded {
-        project: ProjectPath,
-        kind: ItemKind,
-        number: ItemNumber,
-        author: String,
-        body: String,
-        edited: bool,
-    },
-    MilestoneChanged {
-        scope: MilestoneScope,
-        title: String,
-        action: MilestoneAction,
-    },
-}
+use super::Work;
+use serde_json::{Map, Value};
 
 /// The work an old event payload meant; `None` when `text` is not one. An
 /// old GitHub App installation event asked for nothing: it is not read, and
 /// its job ends as unreadable, which is what running it amounted to.
 pub(super) fn from_json(text: &str) -> Option<Work> {
-    let wrapped: Wrapped = serde_json::from_str(text).ok()?;
-    if wrapped.work != "event" {
+    let wrapped: Map<String, Value> = serde_json::from_str(text).ok()?;
+    if wrapped.get("work")?.as_str()? != "event" {
         return None;
     }
-    let forge = wrapped.forge;
-    let evaluate = |project, kind, number| Work::Evaluate {
-        forge,
-        project,
-        kind,
-        number,
+    let (name, fields) = wrapped.get("event")?.as_object()?.iter().next()?;
+    let (work, kind) = match name.as_str() {
+        "MergeRequestChanged" | "MergeRequestClosed" => ("evaluate", Some("merge_request")),
+        "IssueChanged" => ("evaluate", Some("issue")),
+        "CommentAdded" => ("comment", None),
+        "MilestoneChanged" => ("milestone_changed", None),
+        _ => return None,
     };
-    Some(match wrapped.event {
-        Event::MergeRequestChanged { project, number }
-        | Event::MergeRequestClosed { project, number } => {
-            evaluate(project, ItemKind::MergeRequest, number)
-        }
-        Event::IssueChanged { project, number } => evaluate(project, ItemKind::Issue, number),
-        Event::CommentAdded {
-            project,
-            kind,
-            number,
-            author,
-            body,
-            edited,
-        } => Work::Comment {
-            forge,
-            project,
-            kind,
-            number,
-            author,
-            body,
-            edited,
-        },
-        Event::MilestoneChanged {
-            scope,
-            title,
-            action,
-        } => Work::MilestoneChanged {
-            forge,
-            scope,
-            title,
-            action,
-        },
-    })
+    let mut fields = fields.as_object()?.clone();
+    fields.insert("work".into(), work.into());
+    fields.insert("forge".into(), wrapped.get("forge")?.clone());
+    if let Some(kind) = kind {
+        fields.insert("kind".into(), kind.into());
+    }
+    serde_json::from_value(Value::Object(fields)).ok()
 }

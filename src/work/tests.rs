@@ -116,3 +116,22 @@ fn events_queued_by_an_earlier_release_run_as_the_work_they_meant() {
         {"action":"created","projects":["o/r"]}}}"#;
     assert!(QueuedWork::from_json(installation).is_err());
 }
+
+#[test]
+fn a_comment_queued_by_an_earlier_release_keeps_its_author_and_body() {
+    let comment = r#"{"work":"event","forge":"GitHub","event":{"CommentAdded":
+        {"project":"o/r","kind":"issue","number":3,"author":"alice","body":"hi","edited":true}}}"#;
+    let queued = QueuedWork::from_json(comment).unwrap();
+    assert_eq!(
+        queued.work,
+        Work::Comment {
+            forge: ForgeKind::GitHub,
+            project: ProjectPath("o/r".into()),
+            kind: ItemKind::Issue,
+            number: ItemNumber(3),
+            author: "alice".into(),
+            body: "hi".into(),
+            edited: true,
+        }
+    );
+}

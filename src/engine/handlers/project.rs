@@ -53,8 +53,7 @@ async fn mails_owed(project: &ProjectContext<'_>, scan: &ProjectScan) -> Step<Ve
     }
     let snapshot = crate::engine::announce::Snapshot {
         rows: project
-            .engine
-            .store
+            .store()
             .announcements(project.kind, &project.config.path)
             .await?,
         milestones: scan.milestones.clone(),

@@ -15,10 +15,6 @@ pub(super) async fn run(project: &ProjectContext<'_>, milestone: MilestoneId) ->
         // Deleted meanwhile: nothing to render into.
         return Ok(());
     };
-    let state = project
-        .engine
-        .store
-        .project_state(project.kind, &project.config.path)
-        .await?;
+    let state = project.state().await?;
     write_block(project, current, &state).await.map(|_| ())
 }

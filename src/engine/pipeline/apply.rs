@@ -36,11 +36,7 @@ async fn note_pending_writes(project: &ProjectContext<'_>, prepared: &Prepared) 
         pending: Some(pending),
         ..prepared.record.clone()
     };
-    project
-        .engine
-        .store
-        .save_item(&prepared.key, &before)
-        .await?;
+    project.store().save_item(&prepared.key, &before).await?;
     Ok(())
 }
 

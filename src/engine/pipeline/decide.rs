@@ -135,11 +135,7 @@ pub(crate) async fn prepare(
     record: ItemRecord,
     extra: Extra,
 ) -> Step<Prepared> {
-    let project_state = project
-        .engine
-        .store
-        .project_state(project.kind, &project.config.path)
-        .await?;
+    let project_state = project.state().await?;
     prepare_with(project, subject, record, extra, project_state).await
 }
 

@@ -31,10 +31,9 @@ pub(crate) async fn prepare(
     found
         .then(|issue| async move {
             let key = project.item_key(ItemKind::Issue, number);
-            let record = project.engine.store.item(&key).await?.unwrap_or_default();
+            let record = project.store().item(&key).await?.unwrap_or_default();
             let closing = project
-                .engine
-                .store
+                .store()
                 .merge_requests_closing(project.kind, &project.config.path, number)
                 .await?;
             let reason = match closing.iter().min() {

@@ -20,7 +20,7 @@ pub(crate) async fn prepare(
     found
         .then(|mr| async move {
             let key = project.item_key(ItemKind::MergeRequest, number);
-            let record = project.engine.store.item(&key).await?.unwrap_or_default();
+            let record = project.store().item(&key).await?.unwrap_or_default();
             let matches = detect(project, &mr, record.matches.as_ref()).await?;
             let extra = Extra {
                 matches: Some(matches),

@@ -71,7 +71,7 @@ async fn forget(
     number: ItemNumber,
 ) -> Step<FollowUps> {
     let key = project.item_key(kind, number);
-    let record = project.engine.store.item(&key).await?.unwrap_or_default();
+    let record = project.store().item(&key).await?.unwrap_or_default();
     let follow_ups = FollowUps {
         milestones: record
             .db_change
@@ -87,11 +87,7 @@ async fn forget(
     let work = follow_up_work(project, &follow_ups);
     let encoded = EncodedWork::new(&work);
     let jobs = encoded.jobs();
-    project
-        .engine
-        .store
-        .delete_item_with_jobs(&key, &jobs)
-        .await?;
+    project.store().delete_item_with_jobs(&key, &jobs).await?;
     Ok(follow_ups)
 }
 

@@ -105,8 +105,7 @@ async fn save(
     let jobs = encoded.jobs();
     if *record != prepared.record || !jobs.is_empty() {
         project
-            .engine
-            .store
+            .store()
             .save_item_with_jobs(&prepared.key, record, &jobs)
             .await?;
     }
