@@ -6,6 +6,7 @@
 //! The send itself is `send.rs`, written once against the `Ledger` trait
 //! that the store's rows and the server-less milestone block implement.
 
+pub(crate) mod block_ledger;
 mod ledger;
 pub(crate) mod send;
 mod store_ledger;
