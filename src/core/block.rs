@@ -19,7 +19,13 @@ const WARNING_SENT_TAG: &str = "<!-- schemagate:warning-sent ";
 const ITEMS_TAG: &str = "<!-- schemagate:items ";
 /// The server-less ledger's mark that the warning's send began (with its
 /// Message-ID), written before SMTP and replaced by the sent line after.
+/// After the Message-ID it may carry `refusals=N`: the tries the mail
+/// server refused for good so far (a line without it has none).
 const WARNING_SENDING_TAG: &str = "<!-- schemagate:warning-sending ";
+/// The server-less ledger's mark that the warning was given up after
+/// refusals (the store's `failed`): same fields as the sending line, its
+/// time when it was given up. It replaces the sending line.
+const WARNING_REFUSED_TAG: &str = "<!-- schemagate:warning-refused ";
 
 /// The downtime warning as the block reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,15 +146,49 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
         );
     }
     if let (None, Some(sending)) = (&block.warning, &block.sending) {
-        let _ = writeln!(
-            text,
-            "{WARNING_SENDING_TAG}{} {} -->",
-            sending.since.to_rfc3339_opts(SecondsFormat::Secs, true),
-            sending.message_id.replace("--", "")
-        );
+        render_send_record(&mut text, sending);
     }
     text.push_str(BLOCK_END);
     text
+}
+
+/// The server-less ledger's line for a warning begun and not sent: the
+/// sending line, or (given up) a note saying so for people and the refused
+/// line. A line without refusals is written as before they were counted,
+/// so a block that has none is not rewritten.
+fn render_send_record(text: &mut String, sending: &WarningSending) {
+    let fields = format!(
+        "{} {}{}",
+        sending.since.to_rfc3339_opts(SecondsFormat::Secs, true),
+        // `--` would end the HTML comment early.
+        sending.message_id.replace("--", ""),
+        match sending.refusals {
+            0 => String::new(),
+            n => format!(" refusals={n}"),
+        }
+    );
+    if !sending.given_up {
+        let _ = writeln!(text, "{WARNING_SENDING_TAG}{fields} -->");
+        return;
+    }
+    let _ = writeln!(
+        text,
+        "\nDowntime warning refused for good by the mail server on {}: it is not tried again on \
+         its own. Fix the mail settings, then delete this note and the hidden `warning-refused` \
+         line under it; the next run sends the warning.",
+        sending.since.date_naive()
+    );
+    let _ = writeln!(text, "{WARNING_REFUSED_TAG}{fields} -->");
+}
+
+/// What a person does to have a warning the server-less ledger gave up
+/// sent after all: there is no store for `schemagate announce` to send
+/// from, and a block without the refusal makes the next run send it.
+pub fn resend_after_refusal(milestone_title: &str) -> String {
+    format!(
+        "delete the refusal note and its `warning-refused` line from {milestone_title}'s block, \
+         and the next run sends it"
+    )
 }
 
 /// When the downtime warning went out, as the bot's block in `description`
@@ -199,15 +239,13 @@ pub fn read_batch_block(description: &str) -> Option<BatchRecord> {
             item
         })
         .collect();
-    let sending = block
-        .lines()
-        .find_map(|line| line.trim().strip_prefix(WARNING_SENDING_TAG))
-        .and_then(|rest| {
-            let mut words = rest.split_whitespace();
-            let since = DateTime::parse_from_rfc3339(words.next()?).ok()?;
-            let message_id = words.next().filter(|w| *w != "-->")?;
-            Some((since.with_timezone(&Utc), message_id.to_string()))
-        });
+    let sending = block.lines().find_map(|line| {
+        let line = line.trim();
+        match line.strip_prefix(WARNING_SENDING_TAG) {
+            Some(rest) => parse_send_record(rest, false),
+            None => parse_send_record(line.strip_prefix(WARNING_REFUSED_TAG)?, true),
+        }
+    });
     Some(BatchRecord {
         items,
         warning_sent: warning_sent_in(description),
@@ -220,8 +258,40 @@ pub fn read_batch_block(description: &str) -> Option<BatchRecord> {
 pub struct BatchRecord {
     pub items: Vec<BlockItem>,
     pub warning_sent: Option<DateTime<Utc>>,
-    /// When a server-less send began, and its Message-ID.
-    pub sending: Option<(DateTime<Utc>, String)>,
+    /// A server-less send begun and not sent (or given up).
+    pub sending: Option<SendRecord>,
+}
+
+/// The server-less ledger's entry for the milestone's warning, as read
+/// from its sending or refused line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendRecord {
+    /// When the send began, or (given up) when it was given up.
+    pub since: DateTime<Utc>,
+    pub message_id: String,
+    /// Tries the mail server refused for good so far.
+    pub refusals: u32,
+    /// Read from the refused line: not tried again on its own.
+    pub given_up: bool,
+}
+
+/// `<since> <message-id> [refusals=N] -->`, the rest of a sending or
+/// refused line. Words after the Message-ID are `key=value` fields; unknown
+/// ones are skipped, so a later field does not make the line unreadable.
+fn parse_send_record(rest: &str, given_up: bool) -> Option<SendRecord> {
+    let mut words = rest.split_whitespace().take_while(|w| *w != "-->");
+    let since = DateTime::parse_from_rfc3339(words.next()?).ok()?;
+    let message_id = words.next()?.to_string();
+    let refusals = words
+        .filter_map(|word| word.strip_prefix("refusals="))
+        .find_map(|count| count.parse().ok())
+        .unwrap_or(0);
+    Some(SendRecord {
+        since: since.with_timezone(&Utc),
+        message_id,
+        refusals,
+        given_up,
+    })
 }
 
 fn parse_item_token(token: &str) -> Option<(ItemKind, ItemNumber, bool)> {
@@ -401,6 +471,81 @@ mod tests {
         let read = read_batch_block(&old).expect("a block");
         assert_eq!(read.items.len(), 3);
         assert!(read.items.iter().all(|i| !i.placed_by_bot));
+    }
+
+    fn sending(refusals: u32, given_up: bool) -> WarningSending {
+        WarningSending {
+            milestone: MilestoneId(2),
+            message_id: "<schemagate.warning@lava.example.org>".into(),
+            since: DateTime::parse_from_rfc3339("2026-11-03T09:30:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            refusals,
+            given_up,
+        }
+    }
+
+    #[test]
+    fn a_sending_line_without_refusals_is_written_and_read_as_before_they_were_counted() {
+        let mut b = block(&[(ItemKind::MergeRequest, ItemNumber(42), "Add device health")]);
+        b.sending = Some(sending(0, false));
+        let text = apply_batch_block("", Some(&b));
+        let line = "<!-- schemagate:warning-sending 2026-11-03T09:30:00Z \
+                    <schemagate.warning@lava.example.org> -->\n";
+        assert!(text.contains(line), "{text}");
+        let read = read_batch_block(&text).unwrap().sending.unwrap();
+        assert_eq!((read.refusals, read.given_up), (0, false));
+        assert_eq!(read.message_id, "<schemagate.warning@lava.example.org>");
+    }
+
+    #[test]
+    fn refusals_are_counted_on_the_sending_line_and_read_back() {
+        let mut b = block(&[(ItemKind::MergeRequest, ItemNumber(42), "Add device health")]);
+        b.sending = Some(sending(2, false));
+        let text = apply_batch_block("", Some(&b));
+        assert!(
+            text.contains("<schemagate.warning@lava.example.org> refusals=2 -->\n"),
+            "{text}"
+        );
+        let read = read_batch_block(&text).unwrap().sending.unwrap();
+        assert_eq!((read.refusals, read.given_up), (2, false));
+        // A field this version does not know is skipped, not a broken line.
+        let later = text.replace("refusals=2", "retries=9 refusals=2");
+        let read = read_batch_block(&later).unwrap().sending.unwrap();
+        assert_eq!(read.refusals, 2);
+    }
+
+    #[test]
+    fn a_warning_given_up_is_said_in_words_and_in_the_refused_line() {
+        let mut b = block(&[(ItemKind::MergeRequest, ItemNumber(42), "Add device health")]);
+        b.sending = Some(sending(3, true));
+        let text = apply_batch_block("Notes", Some(&b));
+        assert!(
+            text.contains("\nDowntime warning refused for good by the mail server on 2026-11-03:"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "<!-- schemagate:warning-refused 2026-11-03T09:30:00Z \
+                 <schemagate.warning@lava.example.org> refusals=3 -->\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("warning-sending"), "{text}");
+        let read = read_batch_block(&text).unwrap().sending.unwrap();
+        assert_eq!((read.refusals, read.given_up), (3, true));
+        // Rendered again from what was read, the text stays the same.
+        let mut again = sending(read.refusals, read.given_up);
+        again.since = read.since;
+        b.sending = Some(again);
+        assert_eq!(apply_batch_block(&text, Some(&b)), text);
+        // Sent after all: the note and the line are gone.
+        b.warning = Some(WarningNote {
+            sent_at: read.since,
+            to: Vec::new(),
+        });
+        let sent = apply_batch_block(&text, Some(&b));
+        assert!(!sent.contains("refused"), "{sent}");
     }
 
     #[test]

@@ -38,8 +38,9 @@ pub struct ItemEvent {
 }
 
 /// The project state the milestones' blocks record: every item listed in a
-/// block is a database change in that milestone, and a block's warning line
-/// is a sent warning.
+/// block is a database change in that milestone, a block's warning line
+/// is a sent warning, and its sending or refused line the server-less
+/// ledger's entry for a warning not sent.
 pub fn project_state_from_blocks(milestones: &[Milestone]) -> ProjectState {
     let mut state = ProjectState::default();
     for milestone in milestones {
@@ -61,11 +62,17 @@ pub fn project_state_from_blocks(milestones: &[Milestone]) -> ProjectState {
                 milestone: milestone.id,
                 sent_at,
             });
-        } else if let Some((since, message_id)) = record.sending {
+        } else if let Some(record) = record.sending {
+            // Given up: the gate says so, as for a `failed` row in the store.
+            if record.given_up {
+                state.warnings_failed.push(milestone.id);
+            }
             state.warnings_sending.push(WarningSending {
                 milestone: milestone.id,
-                message_id,
-                since,
+                message_id: record.message_id,
+                since: record.since,
+                refusals: record.refusals,
+                given_up: record.given_up,
             });
         }
     }

@@ -1,27 +1,27 @@
 //! `schemagate sync --store forge`: the whole bot from a scheduled CI job,
 //! with the forge as the only record. Every open MR is checked and applied
 //! as `check --apply` does, then each downtime warning that is due is sent
-//! with its ledger in the milestone's block: a `warning-sending` line (with
-//! the Message-ID) is written before SMTP and replaced by the `warning-sent`
-//! line after. A run that finds a `sending` line resends once under the same
-//! Message-ID (the earlier run may have died before or after SMTP) and then
-//! records it sent. Runs must be serialised (`resource_group`, `concurrency`).
+//! through the same send path as the server's (deadline, metrics, give-up
+//! rule), with its ledger in the milestone's block (`BlockLedger`). A run
+//! that finds a `sending` line resends once under the same Message-ID (the
+//! earlier run may have died before or after SMTP) and then records it
+//! sent; a warning the block records as given up is not tried again on its
+//! own. Runs must be serialised (`resource_group`, `concurrency`).
 
 use crate::config::ProjectConfig;
 use crate::core::announcements::{AnnouncementKind, DueMail};
 use crate::core::forge_state::project_state_from_blocks;
-use crate::core::policy::{ProjectState, WarningSending, WarningSent, announcement_due};
+use crate::core::policy::{ProjectState, announcement_due};
 use crate::core::types::Milestone;
 use crate::engine::Engine;
 use crate::engine::access::forge_error;
-use crate::engine::announce::Snapshot;
-use crate::engine::block::write_block;
+use crate::engine::announce::block_ledger::BlockLedger;
+use crate::engine::announce::send::{Courier, Mail, send_once};
+use crate::engine::announce::{AnnounceOutcome, Intent, Snapshot, mail_service};
 use crate::engine::compose::compose;
-use crate::engine::failure::{Failure, Step, Unrunnable};
+use crate::engine::failure::{Failure, Step};
 use crate::engine::milestones::fresh_milestones;
-use crate::engine::milestones::milestones;
 use crate::engine::project::ProjectContext;
-use crate::mail::SendError;
 use crate::tasks::check::CheckOptions;
 use crate::tasks::check::check_in;
 
@@ -51,9 +51,18 @@ pub async fn sync_via_forge(
     check_open(&context, &mut report)
         .await
         .map_err(Failure::into_error)?;
-    let sent = send_due_warnings(&context, &mut report)
-        .await
-        .map_err(Failure::into_error)?;
+    let sent = match send_due_warnings(&context, &mut report).await {
+        Ok(sent) => sent,
+        Err(failure) => {
+            if let Failure::Mail {
+                transient: false, ..
+            } = failure
+            {
+                after_a_refusal(&context, &mut report).await;
+            }
+            return Err(failure.into_error());
+        }
+    };
     if sent > 0 {
         // Comments and verdicts now say "announced".
         report.blocked.clear();
@@ -62,6 +71,19 @@ pub async fn sync_via_forge(
             .map_err(Failure::into_error)?;
     }
     Ok(report)
+}
+
+/// A warning just given up changes the waiting MRs' advice (the server
+/// re-evaluates the project then too). The run fails with the refusal
+/// whatever this pass does, so its own failure is only logged.
+async fn after_a_refusal(project: &ProjectContext<'_>, report: &mut ForgeSyncReport) {
+    report.blocked.clear();
+    if let Err(failure) = check_open(project, report).await {
+        tracing::warn!(
+            project = %project.config.path,
+            "the merge requests could not be checked again after the refusal: {failure}"
+        );
+    }
 }
 
 async fn check_open(project: &ProjectContext<'_>, report: &mut ForgeSyncReport) -> Step<()> {
@@ -103,17 +125,20 @@ async fn send_due_warnings(
     let now = project.engine.now();
     let mut sent = 0;
     for milestone in milestones.iter() {
-        if state.warning_sent(milestone.id).is_some() {
+        // Given up after refusals: only a person sends it now.
+        if state.warning_sent(milestone.id).is_some() || state.warning_failed(milestone.id) {
             continue;
         }
         let resend = state.warning_sending(milestone.id).is_some();
         if !resend && !announcement_due(milestone.id, &state, &policy, &milestones, now) {
             continue;
         }
-        send_with_block_ledger(project, &milestones, &state, milestone).await?;
-        sent += 1;
-        report.warnings_sent += 1;
-        report.resent += usize::from(resend);
+        let outcome = send_with_block_ledger(project, &milestones, &state, milestone).await?;
+        if let AnnounceOutcome::Sent { .. } = outcome {
+            sent += 1;
+            report.warnings_sent += 1;
+            report.resent += usize::from(resend);
+        }
     }
     Ok(sent)
 }
@@ -123,17 +148,14 @@ async fn send_with_block_ledger(
     milestones: &std::sync::Arc<Vec<Milestone>>,
     state: &ProjectState,
     milestone: &Milestone,
-) -> Step<()> {
-    let service = project
-        .engine
-        .mail
-        .as_ref()
-        .ok_or(Failure::Unrunnable(Unrunnable::NoMail))?;
+) -> Step<AnnounceOutcome> {
+    let engine = project.engine;
+    let service = mail_service(engine)?;
     let snapshot = Snapshot {
         milestones: milestones.clone(),
         state: state.clone(),
         rows: Vec::new(),
-        now: project.engine.now(),
+        now: engine.now(),
     };
     let due = DueMail {
         milestone: milestone.id,
@@ -143,60 +165,14 @@ async fn send_with_block_ledger(
     // The Message-ID depends only on (forge, project, milestone, kind):
     // a resend is recognisably the same mail.
     let (outgoing, _, _) = compose(project, &snapshot, due).await?;
-    let mut sending = state.clone();
-    if sending.warning_sending(milestone.id).is_none() {
-        sending.warnings_sending.push(WarningSending {
-            milestone: milestone.id,
-            message_id: outgoing.message_id.clone(),
-            since: project.engine.now(),
-        });
-        write_block(project, milestone, &sending).await?;
-    }
-    service
-        .mailer()
-        .send(&outgoing)
-        .await
-        .map_err(|error| unsent_warning(milestone, error))?;
-    tracing::info!(
-        project = %project.config.path,
-        milestone = %milestone.title,
-        message_id = %outgoing.message_id,
-        "downtime warning sent (server-less)"
-    );
-    record_sent_in_block(project, milestone, sending).await
-}
-
-/// Replaces the block's "sending" line by the "sent" one.
-async fn record_sent_in_block(
-    project: &ProjectContext<'_>,
-    milestone: &Milestone,
-    sending: ProjectState,
-) -> Step<()> {
-    let mut done = sending;
-    done.warnings_sending
-        .retain(|w| w.milestone != milestone.id);
-    done.warnings_sent.push(WarningSent {
-        milestone: milestone.id,
-        sent_at: project.engine.now(),
-    });
-    // The block with the sending line, as the cache has it since that
-    // write, so this write replaces the line.
-    let current = milestones(project)
-        .await?
-        .iter()
-        .find(|m| m.id == milestone.id)
-        .cloned()
-        .unwrap_or_else(|| milestone.clone());
-    write_block(project, &current, &done).await?;
-    Ok(())
-}
-
-fn unsent_warning(milestone: &Milestone, error: SendError) -> Failure {
-    Failure::Mail {
-        reason: format!(
-            "the downtime warning for {} could not be sent: {error}",
-            milestone.title
-        ),
-        transient: matches!(error, SendError::Transient(_)),
-    }
+    let courier = Courier::new(service.mailer(), engine.config.mail.as_ref());
+    let mut ledger = BlockLedger::new(project, milestone, state.clone());
+    let mail = Mail {
+        outgoing,
+        due,
+        project: &project.config.path,
+        milestone_title: &milestone.title,
+        intent: Intent::Due,
+    };
+    send_once(&mut ledger, &courier, mail).await
 }

@@ -187,6 +187,8 @@ fn a_begun_send_is_kept_in_the_block_until_the_warning_is_sent() {
             milestone: M2026_12,
             message_id: "<warning.2026-12@lava.example.org>".into(),
             since: at(4),
+            refusals: 0,
+            given_up: false,
         }),
     };
     let m = world
@@ -209,4 +211,39 @@ fn a_begun_send_is_kept_in_the_block_until_the_warning_is_sent() {
     });
     let text = apply_batch_block("", Some(&block));
     assert!(!text.contains("warning-sending"), "{text}");
+}
+
+#[test]
+fn a_warning_the_block_records_as_given_up_is_failed_and_keeps_its_refusals() {
+    let mut world = World::lava();
+    let block = BatchBlock {
+        items: vec![BlockItem {
+            kind: ItemKind::MergeRequest,
+            number: ItemNumber(42),
+            title: "Add a field".into(),
+            web_url: None,
+            placed_by_bot: true,
+        }],
+        warning: None,
+        sending: Some(crate::core::policy::WarningSending {
+            milestone: M2026_12,
+            message_id: "<warning.2026-12@lava.example.org>".into(),
+            since: at(9),
+            refusals: 3,
+            given_up: true,
+        }),
+    };
+    let m = world
+        .milestones
+        .iter_mut()
+        .find(|m| m.id == M2026_12)
+        .unwrap();
+    m.description = apply_batch_block("", Some(&block));
+    let state = project_state_from_blocks(&world.milestones);
+    assert!(state.warning_failed(M2026_12));
+    let entry = state.warning_sending(M2026_12).expect("the ledger's entry");
+    assert_eq!((entry.refusals, entry.given_up), (3, true));
+    // Rendering that state again keeps the refusal in the block.
+    let again = BatchBlock::for_milestone(M2026_12, &state, &[]).unwrap();
+    assert_eq!(again.sending, block.sending);
 }

@@ -109,7 +109,16 @@ pub struct WarningSent {
 pub struct WarningSending {
     pub milestone: MilestoneId,
     pub message_id: String,
+    /// When the send began, or (`given_up`) when it was given up.
     pub since: DateTime<Utc>,
+    /// Tries the mail server refused for good so far (transient failures
+    /// not counted), kept so the give-up rule counts across runs.
+    #[serde(default)]
+    pub refusals: u32,
+    /// Given up after those refusals: not tried again on its own, as a
+    /// `failed` row of the store's ledger.
+    #[serde(default)]
+    pub given_up: bool,
 }
 
 /// Project-wide facts: every database change placed in a milestone (open

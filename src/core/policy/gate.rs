@@ -124,7 +124,12 @@ fn warning_not_sent(input: &GateInput, policy: &Policy) -> Option<Problem> {
         return None;
     }
     let title = &batch.title;
-    let by_hand = format!("send it with `schemagate announce --milestone {title}`");
+    // Given up by the server-less ledger (only it keeps a begun send in the
+    // project state), whose record is the block, not a store.
+    let by_hand = match input.project.warning_sending(batch.id) {
+        Some(sending) if sending.given_up => crate::core::block::resend_after_refusal(title),
+        _ => format!("send it with `schemagate announce --milestone {title}`"),
+    };
     let when = match policy.announce_trigger {
         _ if input.project.warning_failed(batch.id) => {
             format!(

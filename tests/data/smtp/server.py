@@ -15,6 +15,9 @@ them while the server runs:
   {"temp_fail": N}           451 to the next N DATA commands (decrementing)
   {"perm_fail": true}        550 5.1.1 to every RCPT
   {"stall_after_data": true} store the message, then never reply
+  {"reply_delay_ms": N}      wait N ms before each reply's last line (the
+                             greeting's too): every command answers in
+                             time, a long exchange as a whole does not
 
 With --tls, DIR/cert.pem and DIR/key.pem must exist. The server exits when
 its stdin closes, so it never outlives the test process that started it.
@@ -123,6 +126,9 @@ class LoggingSMTP(SMTP):
         text = status.decode("ascii", "replace") if isinstance(status, bytes) else status
         # Only a reply's last line ("250 …", not "250-…") ends a round trip.
         if len(text) >= 4 and text[3] == " ":
+            delay = int(self.box.faults().get("reply_delay_ms", 0))
+            if delay > 0:
+                await asyncio.sleep(delay / 1000)
             self.box.log({"session": self.session_number, "reply": int(text[:3])})
         await super().push(status)
 

@@ -7,6 +7,7 @@ mod github;
 mod gitlab;
 mod round_trips;
 mod serverless;
+mod serverless_faults;
 
 use crate::fake_github::state::PrFile;
 use crate::fake_github::{FakeGitHub, PullSeed};

@@ -7,21 +7,32 @@ use super::{MIGRATION, due, migration_lines};
 use crate::fake_gitlab::{Diff, FakeGitLab, TOKEN};
 use crate::support::check::run_check;
 use crate::support::smtp::SmtpServer;
+use schemagate::engine::{Engine, Forges, MailService};
+use schemagate::forge::gitlab::{GitLabClient, GitLabSettings};
+use schemagate::forge::retry::RetryPolicy;
+use schemagate::store::Store;
+use schemagate::tasks::serverless::{ForgeSyncReport, sync_via_forge};
 use serde_json::json;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
-const LIST: &str = "lava-announce@lists.example.org";
+pub(super) const LIST: &str = "lava-announce@lists.example.org";
 
-struct World {
-    fake: FakeGitLab,
-    project: u64,
-    milestone: u64,
-    smtp: SmtpServer,
-    dir: tempfile::TempDir,
+pub(super) struct World {
+    pub fake: FakeGitLab,
+    pub project: u64,
+    pub milestone: u64,
+    pub smtp: SmtpServer,
+    pub dir: tempfile::TempDir,
 }
 
-async fn world() -> World {
+pub(super) async fn world() -> World {
+    world_with(&[LIST], "").await
+}
+
+/// The world announcing to `to`, with `mail` added to the `[mail]` section.
+pub(super) async fn world_with(to: &[&str], mail: &str) -> World {
     let fake = FakeGitLab::start().await;
     fake.add_group("lava");
     let project = fake.add_project("lava/lava");
@@ -33,13 +44,15 @@ async fn world() -> World {
     fake.add_file(project, sha, MIGRATION, &lines.join("\n"));
     let smtp = SmtpServer::start(Default::default());
     let dir = tempfile::tempdir().unwrap();
+    let to: Vec<String> = to.iter().map(|address| format!("\"{address}\"")).collect();
     let config = format!(
         "[gitlab]\nurl = \"{}\"\ntoken_env = \"GL_TOKEN\"\n\n[mail]\nsmtp_url = \"{}\"\n\
-         from = \"LAVA release bot <release-bot@lava.example.org>\"\n\n[[project]]\n\
+         from = \"LAVA release bot <release-bot@lava.example.org>\"\n{mail}\n[[project]]\n\
          forge = \"gitlab\"\npath = \"lava/lava\"\nrule_packs = [\"django\"]\n\
-         releases = {{ scheme = \"calver\" }}\nannounce = {{ to = [\"{LIST}\"] }}\n",
+         releases = {{ scheme = \"calver\" }}\nannounce = {{ to = [{}] }}\n",
         fake.url,
-        smtp.url()
+        smtp.url(),
+        to.join(", ")
     );
     std::fs::write(dir.path().join("schemagate.toml"), config).unwrap();
     World {
@@ -52,7 +65,7 @@ async fn world() -> World {
 }
 
 impl World {
-    fn sync(&self) -> Command {
+    pub(super) fn sync(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_schemagate"));
         command
             .current_dir(self.dir.path())
@@ -62,7 +75,7 @@ impl World {
         command
     }
 
-    async fn sync_once(&self) -> String {
+    pub(super) async fn sync_once(&self) -> String {
         let mut command = self.sync();
         let output = tokio::task::spawn_blocking(move || command.output().unwrap())
             .await
@@ -75,11 +88,38 @@ impl World {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
-    fn block(&self) -> String {
+    pub(super) fn block(&self) -> String {
         self.fake.milestone(self.milestone).description
     }
 
-    fn message_ids(&self) -> Vec<String> {
+    pub(super) fn config(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("schemagate.toml")).unwrap()
+    }
+
+    /// One run of the server-less sync inside this process, built as
+    /// `sync --store forge` builds it (a fresh engine over an empty
+    /// in-memory store), so a test can read the metrics the run counts.
+    pub(super) async fn sync_in_process(&self) -> anyhow::Result<ForgeSyncReport> {
+        let config = schemagate::config::parse("schemagate.toml", &self.config())
+            .unwrap_or_else(|errors| panic!("{errors}"));
+        let client = GitLabClient::new(GitLabSettings {
+            url: self.fake.url.clone(),
+            token: TOKEN.into(),
+            retry: RetryPolicy::none(),
+        })
+        .unwrap();
+        let forges = Forges {
+            gitlab: Some(Arc::new(client)),
+            github: None,
+        };
+        let mail = MailService::from_config(&config, &|_| None).unwrap();
+        let project = config.projects[0].clone();
+        let store = Store::in_memory().await.unwrap();
+        let engine = Engine::new(Arc::new(config), store, forges).with_mail(mail);
+        sync_via_forge(&engine, &project).await
+    }
+
+    pub(super) fn message_ids(&self) -> Vec<String> {
         self.smtp
             .mails()
             .iter()

@@ -109,6 +109,34 @@ fn a_warning_refused_for_good_is_advised_to_be_sent_by_hand_until_it_is() {
 }
 
 #[test]
+fn a_warning_the_server_less_ledger_gave_up_is_advised_to_be_cleared_from_the_block() {
+    let item = mr(1).with_migration().person_milestone(M2026_11);
+    let mut world = World::lava().warning_refused(M2026_11);
+    let since = world.now;
+    world
+        .project
+        .warnings_sending
+        .push(crate::core::policy::WarningSending {
+            milestone: M2026_11,
+            message_id: "<warning@lava.example.org>".into(),
+            since,
+            refusals: 3,
+            given_up: true,
+        });
+    let refused = world.decide(&item);
+    refused.fails_with(&[NOT_SENT_2026_11]);
+    let comment = refused.comment.unwrap();
+    assert!(
+        comment.contains(
+            "fix the mail settings, then delete the refusal note and its `warning-refused` line \
+             from 2026.11's block, and the next run sends it"
+        ),
+        "{comment}"
+    );
+    assert!(!comment.contains("schemagate announce"), "{comment}");
+}
+
+#[test]
 fn db_mr_in_the_batch_passes_when_announcement_is_not_required() {
     World::lava()
         .policy(|p| p.gate.require_announcement = false)
