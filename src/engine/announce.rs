@@ -126,25 +126,6 @@ pub(crate) fn mails_due(project: &ProjectContext<'_>, snapshot: &Snapshot) -> Ve
     )
 }
 
-/// `Work::Announce`: sends the `kind` mail of `milestone` if it is still due.
-pub(crate) async fn run_announce(
-    project: &ProjectContext<'_>,
-    milestone: MilestoneId,
-    kind: AnnouncementKind,
-) -> Step<()> {
-    let snapshot = announcement_snapshot(project).await?;
-    let Some(due) = mails_due(project, &snapshot)
-        .into_iter()
-        .find(|d| d.milestone == milestone && d.kind == kind)
-    else {
-        tracing::debug!(%milestone, kind = kind.word(), "announcement no longer due");
-        return Ok(());
-    };
-    send_announcement(project, &snapshot, due, Intent::Due)
-        .await
-        .map(|_| ())
-}
-
 /// Renders `due` and sends it through the store's ledger. A mail already
 /// sent is not sent again.
 pub(crate) async fn send_announcement(

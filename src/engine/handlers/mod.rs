@@ -2,13 +2,13 @@
 //! place that says which handler a job goes to. A handler takes the engine
 //! (or the project context the job is about) and nothing else.
 
+mod announce;
 mod comment;
 mod evaluate;
 mod milestone;
 mod project;
 mod render_block;
 
-use crate::engine::announce::run_announce;
 use crate::engine::failure::Step;
 use crate::engine::{Engine, Forges};
 use crate::work::Work;
@@ -70,7 +70,7 @@ pub(crate) async fn run(engine: &Engine, forges: &Forges, work: &Work) -> Step<(
             kind,
         } => {
             let project = engine.project_context(forges, *forge, project)?;
-            run_announce(&project, *milestone, *kind).await
+            announce::run(&project, *milestone, *kind).await
         }
     }
 }
