@@ -1,8 +1,8 @@
 //! What a project's listing says needs doing: its open MRs and labelled
 //! issues with whether their facts changed since the last evaluation (by
-//! fingerprint), the stored database changes it no longer shows, and, for
-//! the server's sync, the jobs for all of it (evaluations, block renders,
-//! mails owed).
+//! fingerprint), and the stored database changes it no longer shows. The
+//! server's sync queues jobs from it (`handlers/project.rs`); `schemagate
+//! sync` works through it inline (`tasks/sync.rs`).
 
 use crate::core::ids::ItemNumber;
 use crate::core::policy::ProjectState;
