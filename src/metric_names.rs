@@ -1,5 +1,5 @@
 //! The names of every Prometheus metric the bot exports, in one place so the
-//! server, the engine and the forge wrapper agree (docs/deployment.md lists
+//! server, the engine and the forge clients' layers agree (docs/deployment.md lists
 //! them with their labels).
 
 /// Webhook deliveries that passed authentication and parsing, by `forge` and

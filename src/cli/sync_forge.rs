@@ -1,6 +1,6 @@
 //! `schemagate sync --store forge`: the server-less bot for a scheduled CI
 //! job. Every open MR is checked and applied, and due downtime warnings are
-//! sent, with every record in the forge (see `engine::serverless`). The
+//! sent, with every record in the forge (see `tasks::serverless`). The
 //! forge section and token come from the CI environment as for `check`.
 
 use super::check::{Target, amend_for_ci, effective_config};

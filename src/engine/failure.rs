@@ -26,6 +26,10 @@ pub enum Failure {
     /// The token has no right to do this (reported once per project).
     #[error(transparent)]
     Access(AccessDenied),
+    /// A write a read-only token was refused where that ends the run (the
+    /// server-less sync), said as `check` says it.
+    #[error(transparent)]
+    ReadOnly(WriteRefused),
     /// A mail could not be sent; `transient` when a later try may succeed.
     #[error("{reason}")]
     Mail { reason: String, transient: bool },
@@ -69,6 +73,25 @@ impl AccessDenied {
     }
 }
 
+/// A write a read-only token was refused: `check` reports it instead of
+/// failing, in its own words ("may only read").
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "could not write to {reference}: the token for {} may only read {project} ({error}); {} needs {}",
+    .forge.name(),
+    .write.doing(),
+    .write.needs(*.forge)
+)]
+pub struct WriteRefused {
+    /// The item, as people write it (`!12`).
+    pub reference: String,
+    pub forge: ForgeKind,
+    pub project: ProjectPath,
+    pub write: Write,
+    #[source]
+    pub error: ForgeError,
+}
+
 /// Why a job cannot run, whatever is tried again.
 #[derive(Debug, thiserror::Error)]
 pub enum Unrunnable {
@@ -109,7 +132,7 @@ impl Failure {
             Failure::Forge { error, .. } => error.is_retryable(),
             Failure::Store(_) | Failure::Busy(_) => true,
             Failure::Mail { transient, .. } => *transient,
-            Failure::Access(_) | Failure::Unrunnable(_) => false,
+            Failure::Access(_) | Failure::ReadOnly(_) | Failure::Unrunnable(_) => false,
         }
     }
 

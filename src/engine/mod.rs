@@ -166,9 +166,10 @@ impl Engine {
 /// the job logs (its outcome too) says which project it concerns.
 /// `work` is the job's payload as read, `None` when it could not be.
 pub fn job_span(job: &Job, work: Option<&Work>, worker: &str) -> tracing::Span {
-    let project = work.map(|work| match work.scope() {
-        crate::work::WorkScope::Project(project) => project.0.clone(),
-        crate::work::WorkScope::Group(group) => group.to_string(),
+    // A group milestone's job names no one project (its subject names the milestone).
+    let project = work.and_then(|work| match work.scope() {
+        crate::work::WorkScope::Project(project) => Some(project.0.clone()),
+        crate::work::WorkScope::Group(_) => None,
     });
     tracing::info_span!(
         "job",

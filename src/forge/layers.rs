@@ -70,8 +70,12 @@ impl Layers {
         self.budget.acquire().await;
         // Checked per request, not per call: one call may read, wait and
         // then write (a label looked up, then created).
-        if let Some(fence) = self.fence.as_ref().filter(|_| write) {
-            fence.check()?;
+        if let Some(fence) = self.fence.as_ref().filter(|_| write)
+            && let Err(lost) = fence.check()
+        {
+            // Nothing was sent: the probe this try may have been is free.
+            self.budget.unprobed();
+            return Err(lost);
         }
         let answer = send.await;
         if answer.is_err() {

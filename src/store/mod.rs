@@ -98,7 +98,7 @@ pub struct NewJob<'a> {
     /// Jobs with the same key never run at the same time, on any replica
     /// (one MR's work is serialised).
     pub serial_key: &'a str,
-    /// The work, as JSON (the engine's `Work`).
+    /// The work, as JSON (`work::QueuedWork`).
     pub payload: &'a str,
 }
 

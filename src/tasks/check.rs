@@ -14,7 +14,7 @@ use crate::core::policy::{
 use crate::core::types::Match;
 use crate::engine::Engine;
 use crate::engine::access::write_error;
-use crate::engine::failure::{AccessDenied, Failure, Step};
+use crate::engine::failure::{Failure, Step, WriteRefused};
 use crate::engine::milestones::cache_milestone_description;
 use crate::engine::pipeline::apply::ensure_label_once;
 use crate::engine::pipeline::decide::prepare_with;
@@ -61,31 +61,6 @@ pub struct CheckReport {
     pub write_refused: Option<WriteRefused>,
     /// Whether the MR's label or milestone history had to be read.
     pub history_read: bool,
-}
-
-/// A write a read-only token was refused: `check` reports it instead of
-/// failing, in its own words ("may only read").
-#[derive(Debug, Clone)]
-pub struct WriteRefused {
-    pub reference: String,
-    pub denied: AccessDenied,
-}
-
-impl std::fmt::Display for WriteRefused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let denied = &self.denied;
-        let write = denied.write.expect("a refused write names it");
-        write!(
-            f,
-            "could not write to {}: the token for {} may only read {} ({}); {} needs {}",
-            self.reference,
-            denied.forge.name(),
-            denied.project,
-            denied.error,
-            write.doing(),
-            write.needs(denied.forge)
-        )
-    }
 }
 
 /// Decides (and with `apply`, writes for) MR `number` of `project`.
@@ -281,13 +256,10 @@ fn refused_or_failed(
     if let ForgeError::Forbidden(_) = &failed.error {
         report.write_refused = Some(WriteRefused {
             reference: report.reference.clone(),
-            denied: AccessDenied {
-                forge: project.kind,
-                project: project.config.path.clone(),
-                doing: format!("{} on {}", failed.write.doing(), report.reference),
-                write: Some(failed.write),
-                error: failed.error.clone(),
-            },
+            forge: project.kind,
+            project: project.config.path.clone(),
+            write: failed.write,
+            error: failed.error.clone(),
         });
         return Ok(());
     }

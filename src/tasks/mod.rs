@@ -1,5 +1,5 @@
 //! The one-shot runs people start from a shell or a CI job, assembled from
-//! the engine's pipeline and handlers: `check` (one MR in CI), `announce`
+//! the engine's pipeline and its parts (the scan, the blocks, the mails): `check` (one MR in CI), `announce`
 //! (one mail now), `sync` (one project reconciled inline) and the
 //! server-less sync (the store kept in the milestones' blocks).
 

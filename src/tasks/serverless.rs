@@ -102,7 +102,7 @@ async fn check_open(project: &ProjectContext<'_>, report: &mut ForgeSyncReport) 
         report.checked += 1;
         report.writes += checked.writes;
         if let Some(refused) = checked.write_refused {
-            return Err(Failure::Access(refused.denied));
+            return Err(Failure::ReadOnly(refused));
         }
         if checked.verdict.is_some_and(|v| !v.passed()) {
             report.blocked.push(checked.reference);

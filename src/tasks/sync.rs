@@ -66,7 +66,11 @@ pub async fn sync(
     observer: &dyn SyncObserver,
 ) -> anyhow::Result<SyncReport> {
     let span = tracing::info_span!("sync", project = %project.path, ?mode);
-    let failed = |failure: Failure| anyhow::anyhow!("cannot sync {}: {failure}", project.path);
+    let failed = |failure: Failure| {
+        failure
+            .into_error()
+            .context(format!("cannot sync {}", project.path))
+    };
     let mut report = sync_project(engine, project, mode, observer)
         .instrument(span.clone())
         .await

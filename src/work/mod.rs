@@ -209,6 +209,8 @@ impl Work {
         serde_json::to_string(self).expect("work serialises")
     }
 
+    /// The work alone, as a test writes it; the queue reads `QueuedWork`.
+    #[cfg(test)]
     pub fn from_json(text: &str) -> Result<Work, serde_json::Error> {
         serde_json::from_str(text)
     }

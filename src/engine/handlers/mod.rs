@@ -1,6 +1,7 @@
 //! One handler per kind of [`Work`], each in its own file; `run` is the one
-//! place that says which handler a job goes to. A handler takes the engine
-//! (or the project context the job is about) and nothing else.
+//! place that says which handler a job goes to. A handler takes the project
+//! context the job is about (or, for work about several projects, the
+//! engine and the job's forge clients) and nothing else.
 
 mod announce;
 mod comment;

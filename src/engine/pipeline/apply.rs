@@ -12,15 +12,25 @@ use crate::forge::apply::{AppliedWrites, FailedWrite, apply_changes};
 use crate::forge::rights::Write;
 use crate::store::ItemRecord;
 
-/// Makes the prepared writes; `reference` names the item in errors.
+/// Makes the project's label when the prepared writes add it and it may
+/// not exist yet.
+pub(crate) async fn ensure_label_for(
+    project: &ProjectContext<'_>,
+    prepared: &Prepared,
+) -> Step<()> {
+    if prepared.desired.update.add_labels.is_empty() {
+        return Ok(());
+    }
+    ensure_label(project).await
+}
+
+/// Makes the prepared writes (the label made first, `ensure_label_for`);
+/// `reference` names the item in errors.
 pub(crate) async fn apply(
     project: &ProjectContext<'_>,
     prepared: &Prepared,
     reference: &str,
 ) -> Step<AppliedWrites> {
-    if !prepared.desired.update.add_labels.is_empty() {
-        ensure_label(project).await?;
-    }
     note_pending_writes(project, prepared).await?;
     write(project, prepared, reference).await
 }

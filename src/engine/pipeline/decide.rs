@@ -1,6 +1,7 @@
 //! The one evaluation path shared by MRs and issues, reads only: facts →
 //! `decide` → the writes it asks for (`prepare`, also used by dry runs and
-//! `check`). `commit` (commit.rs) then makes the writes and the record.
+//! `check`). `apply` and `record` (apply.rs, record.rs) then make the
+//! writes and the record.
 
 use crate::core::announcements::AnnouncementKind;
 use crate::core::ids::ItemNumber;

@@ -5,9 +5,9 @@
 
 pub(crate) mod apply;
 pub(crate) mod decide;
-pub mod desired;
+pub(crate) mod desired;
 pub(crate) mod detect;
-pub mod fingerprint;
+pub(crate) mod fingerprint;
 pub(crate) mod issue;
 pub(crate) mod merge_request;
 pub(crate) mod pending;
@@ -53,6 +53,9 @@ pub(crate) async fn commit(project: &ProjectContext<'_>, prepared: Prepared) -> 
         prepared.subject.kind(),
         prepared.subject.number(),
     );
+    // The label first: a retry after a failed label creation counts the
+    // verdict once, when the writes go out.
+    apply::ensure_label_for(project, &prepared).await?;
     record::count_verdict(project, &prepared);
     let applied = apply::apply(project, &prepared, &reference).await?;
     let follow_ups = record::record(project, &prepared, &applied).await?;
