@@ -126,6 +126,18 @@ impl Bot {
     }
 }
 
+/// The engine on `lava/lava` of the fake GitHub `fake`, with a token.
+async fn github_bot(fake: &FakeGitHub) -> Bot {
+    let client = GitHubClient::with_token(fake.base_url(), "ghp-engine")
+        .unwrap()
+        .with_retry_policy(quick_retry());
+    let forges = Forges {
+        gitlab: None,
+        github: Some(Arc::new(client)),
+    };
+    bot("github", fake.base_url(), "lava/lava", "", forges).await
+}
+
 // ---------------------------------------------------------------- GitLab
 
 /// Fake GitLab with `lava/lava`, releases 2026.11 (due in 5 days, the next)
@@ -888,14 +900,7 @@ async fn on_github_a_database_pr_gets_label_milestone_comment_status_and_block()
         }],
     );
     fake.set_content("lava/lava", SHA, MIGRATION, MIGRATION_TEXT);
-    let client = GitHubClient::with_token(fake.base_url(), "ghp-engine")
-        .unwrap()
-        .with_retry_policy(quick_retry());
-    let forges = Forges {
-        gitlab: None,
-        github: Some(Arc::new(client)),
-    };
-    let bot = bot("github", fake.base_url(), "lava/lava", "", forges).await;
+    let bot = github_bot(&fake).await;
     let event = Work::Evaluate {
         forge: ForgeKind::GitHub,
         project: lava(),

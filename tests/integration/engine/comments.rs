@@ -95,14 +95,7 @@ async fn a_gitlab_note_reaches_the_comment_handler_with_author_and_body() {
 async fn a_github_issue_comment_reaches_the_comment_handler_with_author_and_body() {
     let fake = FakeGitHub::start().await;
     fake.add_repo("lava", "lava");
-    let client = GitHubClient::with_token(fake.base_url(), "ghp-engine")
-        .unwrap()
-        .with_retry_policy(quick_retry());
-    let forges = Forges {
-        gitlab: None,
-        github: Some(Arc::new(client)),
-    };
-    let bot = bot("github", fake.base_url(), "lava/lava", "", forges).await;
+    let bot = github_bot(&fake).await;
     let payload = serde_json::json!({
         "action": "edited",
         "issue": { "number": 12, "title": "Needs a field" },
