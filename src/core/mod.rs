@@ -3,6 +3,7 @@
 pub mod announcements;
 pub mod block;
 pub mod closing;
+pub mod commands;
 pub mod comment;
 pub mod detect;
 pub mod forge_state;
