@@ -2,6 +2,7 @@
 //! the store files its items under.
 
 use crate::config::ProjectConfig;
+use crate::core::announcements::AnnouncementKind;
 use crate::core::ids::ProjectKey;
 use crate::core::policy::ProjectState;
 use crate::core::types::MilestoneId;
@@ -37,6 +38,26 @@ impl ProjectContext<'_> {
         Work::Reevaluate {
             forge: self.kind,
             project: self.path().clone(),
+        }
+    }
+
+    /// An evaluation of one MR or issue.
+    pub fn evaluate(&self, kind: ItemKind, number: ItemNumber) -> Work {
+        Work::Evaluate {
+            forge: self.kind,
+            project: self.path().clone(),
+            kind,
+            number,
+        }
+    }
+
+    /// The `kind` mail of `milestone`, if it is still due when it runs.
+    pub fn announce(&self, milestone: MilestoneId, kind: AnnouncementKind) -> Work {
+        Work::Announce {
+            forge: self.kind,
+            project: self.path().clone(),
+            milestone,
+            kind,
         }
     }
 

@@ -32,23 +32,10 @@ pub(crate) fn follow_up_work(project: &ProjectContext<'_>, follow_ups: &FollowUp
     if follow_ups.batches_changed {
         work.push(project.reevaluate());
     }
-    work.extend(follow_ups.issues.iter().map(|issue| Work::Evaluate {
-        forge: project.kind,
-        project: project.path().clone(),
-        kind: ItemKind::Issue,
-        number: *issue,
-    }));
-    work.extend(
-        follow_ups
-            .announcements
-            .iter()
-            .map(|(milestone, kind)| Work::Announce {
-                forge: project.kind,
-                project: project.path().clone(),
-                milestone: *milestone,
-                kind: *kind,
-            }),
-    );
+    let issues = follow_ups.issues.iter();
+    work.extend(issues.map(|issue| project.evaluate(ItemKind::Issue, *issue)));
+    let mails = follow_ups.announcements.iter();
+    work.extend(mails.map(|(milestone, kind)| project.announce(*milestone, *kind)));
     work
 }
 

@@ -16,12 +16,7 @@ use crate::work::Work;
 /// item whose facts changed and a render for every block that is out of date.
 pub(super) async fn run(project: &ProjectContext<'_>) -> Step<()> {
     let scan = scan_project(project).await?;
-    let evaluate = |kind, number| Work::Evaluate {
-        forge: project.kind,
-        project: project.path().clone(),
-        kind,
-        number,
-    };
+    let evaluate = |kind, number| project.evaluate(kind, number);
     let mut work: Vec<Work> = Vec::new();
     work.extend(
         scan.merge_requests
@@ -62,12 +57,7 @@ async fn mails_owed(project: &ProjectContext<'_>, scan: &ProjectScan) -> Step<Ve
     };
     let owed = mails_due(project, &snapshot).into_iter();
     Ok(owed
-        .map(|due| Work::Announce {
-            forge: project.kind,
-            project: project.path().clone(),
-            milestone: due.milestone,
-            kind: due.kind,
-        })
+        .map(|due| project.announce(due.milestone, due.kind))
         .collect())
 }
 
