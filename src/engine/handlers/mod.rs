@@ -34,6 +34,7 @@ pub(crate) async fn run(engine: &Engine, forges: &Forges, work: &Work) -> Step<(
             author,
             body,
             edited,
+            comment_id,
         } => {
             let project = engine.project_context(forges, *forge, project)?;
             let comment = comment::Comment {
@@ -42,6 +43,7 @@ pub(crate) async fn run(engine: &Engine, forges: &Forges, work: &Work) -> Step<(
                 author,
                 body,
                 edited: *edited,
+                id: *comment_id,
             };
             comment::run(&project, &comment)
         }

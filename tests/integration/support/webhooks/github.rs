@@ -260,7 +260,7 @@ mod tests {
     use crate::fake_github::PullSeed;
     use crate::fake_github::state::Comment;
     use schemagate::forge::github::{parse_event, verify_signature};
-    use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+    use schemagate::forge::{CommentId, ForgeKind, ItemKind, ItemNumber, ProjectPath};
     use schemagate::work::{MilestoneAction as Milestone, MilestoneScope, Translated, Work};
 
     const REPO: &str = "lava/lava";
@@ -448,6 +448,7 @@ mod tests {
                     author: "bob".into(),
                     body: "LGTM".into(),
                     edited: false,
+                    comment_id: Some(CommentId(id)),
                 })
             );
         }
