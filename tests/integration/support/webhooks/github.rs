@@ -430,12 +430,11 @@ mod tests {
         for (number, kind) in [(pull, ItemKind::MergeRequest), (issue, ItemKind::Issue)] {
             let id = fake.with_state(|s| {
                 let id = s.fresh_id();
-                s.repos.get_mut(REPO).unwrap().comments.push(Comment {
-                    id,
-                    issue_number: number,
-                    body: "LGTM".into(),
-                    author: "bob".into(),
-                });
+                s.repos
+                    .get_mut(REPO)
+                    .unwrap()
+                    .comments
+                    .push(Comment::new(id, number, "bob", "LGTM"));
                 id
             });
             assert_eq!(

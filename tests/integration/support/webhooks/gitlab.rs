@@ -512,6 +512,8 @@ mod tests {
                     body: "Please rebase".into(),
                     author: "bob".into(),
                     system: false,
+                    created_at: chrono::Utc::now(),
+                    updated_at: chrono::Utc::now(),
                 });
                 id
             };
