@@ -9,6 +9,7 @@ pub mod github;
 pub mod gitlab;
 pub mod layers;
 pub mod metered;
+pub mod people;
 pub mod retry;
 pub mod rights;
 pub mod write_fence;
@@ -24,6 +25,7 @@ use write_fence::WriteFence;
 
 pub use crate::core::ids::{CommitSha, ForgeKind, ItemKind, ItemNumber, ItemState, ProjectPath};
 pub use error::{ForgeError, cause_chain};
+pub use people::{Access, CommentRef, ItemComment, Reaction};
 
 /// A forge's id of one comment (GitLab note id, GitHub issue-comment id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -247,6 +249,42 @@ pub trait Forge: Send + Sync {
         number: ItemNumber,
         marker: &str,
     ) -> Result<Option<apply::PostedComment>, ForgeError>;
+
+    /// How far `user` (a username or login) may act in `project`, counting
+    /// every way the forge grants it: GitLab's inherited group memberships,
+    /// GitHub's teams, organisation and enterprise roles. Someone who is no
+    /// member or collaborator, or no user at all, has [`Access::None`]; a
+    /// project the token cannot see is an error, not `None`, where the
+    /// forge tells the two apart (GitLab does, GitHub answers 404 alike).
+    async fn access(&self, project: &ProjectPath, user: &str) -> Result<Access, ForgeError>;
+
+    /// Whether `user` is an active member of `group`: a GitLab group's full
+    /// path (members of its ancestor groups count, as GitLab counts them),
+    /// or a GitHub team written `org/team-slug` (a pending invitation does
+    /// not count). A GitLab group that does not exist, or that the token
+    /// cannot see, is an error; GitHub answers a missing team as it answers
+    /// a non-member, so there it is `false`.
+    async fn in_group(&self, group: &str, user: &str) -> Result<bool, ForgeError>;
+
+    /// Leaves `reaction` from the bot's account on a comment. Reacting again
+    /// the same way is not an error and adds nothing, so a retry or a
+    /// replayed command is safe.
+    async fn react(
+        &self,
+        project: &ProjectPath,
+        target: CommentRef,
+        reaction: Reaction,
+    ) -> Result<(), ForgeError>;
+
+    /// Every comment on the item, all pages, oldest first; the bot's own
+    /// comments included (the caller knows its [`Forge::account`]), GitLab's
+    /// system notes left out.
+    async fn comments(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+    ) -> Result<Vec<ItemComment>, ForgeError>;
 }
 
 /// Which parts of an item's history to read.

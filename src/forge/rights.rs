@@ -17,6 +17,8 @@ pub enum Write {
     Label,
     /// The marked block in a release milestone's description.
     MilestoneDescription,
+    /// The bot's reaction on the comment that carried a command.
+    Reaction,
 }
 
 impl Write {
@@ -28,6 +30,7 @@ impl Write {
             Write::Comment => "writing the bot's comment",
             Write::Label => "creating the label",
             Write::MilestoneDescription => "editing a milestone's description",
+            Write::Reaction => "reacting to a command's comment",
         }
     }
 
@@ -40,6 +43,9 @@ impl Write {
             (ForgeKind::GitLab, Write::MilestoneDescription) => {
                 "the `api` scope and at least the Reporter role where the milestone lives; a group milestone needs a group access token (or a bot user who is a member of the group), because a project access token cannot edit group milestones"
             }
+            (ForgeKind::GitLab, Write::Reaction) => {
+                "the `api` scope and any role that may comment on the project (Guest and up)"
+            }
             (ForgeKind::GitLab, _) => {
                 "the `api` scope and at least the Reporter role on the project"
             }
@@ -49,7 +55,7 @@ impl Write {
             (ForgeKind::GitHub, Write::Label | Write::MilestoneDescription) => {
                 "Issues: read and write (labels and milestones belong to issues)"
             }
-            (ForgeKind::GitHub, Write::ItemUpdate | Write::Comment) => {
+            (ForgeKind::GitHub, Write::ItemUpdate | Write::Comment | Write::Reaction) => {
                 "Issues and Pull requests: read and write (a classic token: the `repo` scope, or `public_repo` for a public repository)"
             }
         }
@@ -76,6 +82,12 @@ mod tests {
         );
         assert!(
             Write::ItemUpdate
+                .needs(ForgeKind::GitHub)
+                .contains("Pull requests")
+        );
+        assert!(Write::Reaction.needs(ForgeKind::GitLab).contains("api"));
+        assert!(
+            Write::Reaction
                 .needs(ForgeKind::GitHub)
                 .contains("Pull requests")
         );

@@ -2,7 +2,9 @@
 //! work: `{"work": "event", "forge": …, "event": {"MergeRequestChanged": …}}`.
 //! A queue that holds them when the bot is upgraded still runs them, as the
 //! work each one meant: the old event's fields are the new work's, under
-//! the new work's name (fields the work does not have are not read).
+//! the new work's name (fields the work does not have are not read, and
+//! fields the old event did not have take their default: an old comment
+//! has no id to react to, `comment_id: None`).
 
 use super::Work;
 use serde_json::{Map, Value};

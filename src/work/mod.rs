@@ -11,7 +11,7 @@ mod legacy;
 use crate::core::announcements::AnnouncementKind;
 use crate::core::ids::{ProjectKey, item_reference, path_key};
 use crate::core::types::MilestoneId;
-use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use crate::forge::{CommentId, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use serde::{Deserialize, Serialize};
 
 /// One job's work.
@@ -37,6 +37,11 @@ pub enum Work {
         body: String,
         /// An edit of an earlier comment rather than a new one.
         edited: bool,
+        /// The comment itself (GitLab note id, GitHub issue-comment id), for
+        /// reacting to it. `None` for a comment queued by a release that did
+        /// not carry it: such a job runs as before, with nothing to react to.
+        #[serde(default)]
+        comment_id: Option<CommentId>,
     },
     /// A milestone was created, closed, reopened, edited or deleted.
     MilestoneChanged {

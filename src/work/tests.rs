@@ -22,6 +22,7 @@ fn an_mr_its_comments_and_its_re_evaluation_share_one_serial_key() {
         author: "alice".into(),
         body: "hello".into(),
         edited: false,
+        comment_id: Some(CommentId(88123)),
     };
     let evaluate = evaluate("lava/lava", ItemKind::MergeRequest, 7);
     assert_eq!(comment.serial_key(), evaluate.serial_key());
@@ -132,6 +133,33 @@ fn a_comment_queued_by_an_earlier_release_keeps_its_author_and_body() {
             author: "alice".into(),
             body: "hi".into(),
             edited: true,
+            comment_id: None,
         }
     );
+}
+
+#[test]
+fn a_comment_queued_without_its_id_runs_with_none_and_one_with_it_keeps_it() {
+    let before = r#"{"work":"comment","forge":"GitLab","project":"lava/lava","kind":"merge_request",
+        "number":7,"author":"alice","body":"/schemagate recheck","edited":false,"webhook":true}"#;
+    let queued = QueuedWork::from_json(before).unwrap();
+    assert!(matches!(
+        queued.work,
+        Work::Comment {
+            comment_id: None,
+            ..
+        }
+    ));
+    let with_id = Work::Comment {
+        forge: ForgeKind::GitHub,
+        project: ProjectPath("o/r".into()),
+        kind: ItemKind::Issue,
+        number: ItemNumber(3),
+        author: "alice".into(),
+        body: "hi".into(),
+        edited: false,
+        comment_id: Some(CommentId(333001)),
+    };
+    assert_eq!(Work::from_json(&with_id.to_json()).unwrap(), with_id);
+    assert!(with_id.to_json().contains(r#""comment_id":333001"#));
 }

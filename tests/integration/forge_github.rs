@@ -1,6 +1,10 @@
 //! The real GitHub client (octocrab) against the fake GitHub over HTTP:
 //! every `Forge` method, pagination, the 3,000-file cap, renames, large files
-//! without a patch, rate limits, errors, App authentication and API economy.
+//! without a patch, rate limits, errors, App authentication and API economy;
+//! the people calls (access, team membership, reactions, comments) in
+//! `people`.
+
+mod people;
 
 use crate::fake_github::state::{Access, AppConfig, Caller, Fault, PrFile};
 use crate::fake_github::{FakeGitHub, PullSeed};
@@ -449,12 +453,7 @@ fn comment_bodies(fake: &FakeGitHub) -> Vec<String> {
 fn seed_comment(fake: &FakeGitHub, number: ItemNumber, author: &str, body: &str) {
     fake.with_state(|s| {
         let id = s.fresh_id();
-        let comment = crate::fake_github::state::Comment {
-            id,
-            issue_number: number.0,
-            body: body.into(),
-            author: author.into(),
-        };
+        let comment = crate::fake_github::state::Comment::new(id, number.0, author, body);
         s.repos.get_mut(REPO).unwrap().comments.push(comment);
     });
 }

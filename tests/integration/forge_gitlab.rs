@@ -1,6 +1,9 @@
 //! The GitLab client against the fake GitLab: every `Forge` method, paging,
 //! renames, collapsed diffs, group milestones, retries, error mapping, and
-//! the write economy of `apply_changes`.
+//! the write economy of `apply_changes`; the people calls (access, group
+//! membership, reactions, comments) in `people`.
+
+mod people;
 
 use crate::fake_gitlab::{Diff, FakeGitLab, READ_ONLY_TOKEN, TOKEN};
 use schemagate::core::types::{ChangeKind, ChangedFile, MilestoneId, MilestoneState};
@@ -830,6 +833,8 @@ async fn a_person_quoting_the_bot_comment_is_never_edited() {
             body: format!("> {MARKER}\n> Database changes found.\nWhy?"),
             author: "alice".into(),
             system: false,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
         });
     }
     let body = format!("{MARKER}\nDatabase changes found.");

@@ -3,7 +3,7 @@
 //! `@octokit/webhooks-examples` (every payload parses; none is an error).
 
 use schemagate::forge::github::parse_event;
-use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use schemagate::forge::{CommentId, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use schemagate::work::{MilestoneAction, MilestoneScope, Translated, Work};
 use std::path::PathBuf;
 
@@ -129,6 +129,7 @@ fn issue_comment_knows_pull_requests_from_issues_and_edits_from_new_comments() {
             author: "alice-dev".into(),
             body: "Could this wait for 2026.12?".into(),
             edited: false,
+            comment_id: Some(CommentId(333001)),
         })
     );
     assert_eq!(
@@ -141,6 +142,7 @@ fn issue_comment_knows_pull_requests_from_issues_and_edits_from_new_comments() {
             author: "alice-dev".into(),
             body: "Edited: this needs downtime.".into(),
             edited: true,
+            comment_id: Some(CommentId(333002)),
         })
     );
     assert!(matches!(

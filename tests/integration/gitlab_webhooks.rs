@@ -2,7 +2,7 @@
 //! payloads, through the parser into the work they ask for.
 
 use schemagate::forge::gitlab::webhook::{parse, token_matches};
-use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use schemagate::forge::{CommentId, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use schemagate::work::{MilestoneAction, MilestoneScope, Translated, Work};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -99,6 +99,7 @@ fn a_comment_on_a_merge_request_names_it_and_its_author() {
             author: "terceiro".into(),
             body: "Please rebase, the migration number clashes with !2401.".into(),
             edited: false,
+            comment_id: Some(CommentId(88123)),
         })
     );
 }

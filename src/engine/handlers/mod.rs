@@ -35,6 +35,7 @@ pub(crate) async fn run(engine: &Engine, forges: &Forges, work: &Work) -> Step<(
             author,
             body,
             edited,
+            comment_id,
         } => {
             let project = engine.project_context(forges, *forge, project)?;
             let comment = comment::Comment {
@@ -43,6 +44,7 @@ pub(crate) async fn run(engine: &Engine, forges: &Forges, work: &Work) -> Step<(
                 author,
                 body,
                 edited: *edited,
+                id: *comment_id,
             };
             comment::run(&project, &comment)
         }

@@ -1,6 +1,7 @@
 //! How the GitHub client authenticates: a personal (or fine-grained) token,
 //! or a GitHub App. An App signs a short-lived RS256 JWT with its private
-//! key, looks up the repository's installation (`GET /repos/{o}/{r}/installation`)
+//! key, looks up the repository's installation (`GET /repos/{o}/{r}/installation`,
+//! or the organisation's, `GET /orgs/{org}/installation`, for its teams)
 //! and lets octocrab mint installation tokens
 //! (`POST /app/installations/{id}/access_tokens`). Octocrab caches each token
 //! and mints a new one 30 seconds before it expires, or after a 401.
@@ -87,7 +88,8 @@ impl Credentials {
         matches!(self, Credentials::App(_))
     }
 
-    /// The client that may act on `project`.
+    /// The client that may act on `project`, or on the organisation
+    /// `project` names when it has no `/`.
     pub async fn client_for(&self, project: &ProjectPath) -> Result<Arc<Octocrab>, ForgeError> {
         match self {
             Credentials::Token(crab) => Ok(crab.clone()),
@@ -112,7 +114,13 @@ impl AppAuth {
         {
             return Ok(crab.clone());
         }
-        let path = format!("/repos/{}/installation", project.0);
+        // A path without `/` is an organisation, the owner of a team (see
+        // `people.rs`): an App reads teams through its installation there.
+        let path = if project.0.contains('/') {
+            format!("/repos/{}/installation", project.0)
+        } else {
+            format!("/orgs/{}/installation", rest::segment(&project.0))
+        };
         let reply = rest::send(&self.app, http::Method::GET, &path, None, JSON).await?;
         let installation: RestInstallation = reply.json()?;
         let crab = self

@@ -18,9 +18,9 @@ use crate::forge::metered::ForgeHealth;
 use crate::forge::retry::RetryPolicy;
 use crate::forge::write_fence::WriteFence;
 use crate::forge::{
-    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
-    ItemKind, ItemNumber, ItemUpdate, MergeRequest, MilestoneUpdate, ProjectPath, STATUS_NAME,
-    StatusState,
+    Access, ChangedFiles, CommentId, CommentRef, CommitSha, CommitStatus, Forge, ForgeError,
+    ForgeKind, History, Issue, ItemComment, ItemKind, ItemNumber, ItemUpdate, MergeRequest,
+    MilestoneUpdate, ProjectPath, Reaction, STATUS_NAME, StatusState,
 };
 use async_trait::async_trait;
 use http::Method;
@@ -516,6 +516,41 @@ impl Forge for GitHubClient {
                     body: c.body.unwrap_or_default(),
                 }))
             })
+            .await
+    }
+
+    async fn access(&self, project: &ProjectPath, user: &str) -> Result<Access, ForgeError> {
+        self.layers
+            .call("access", self.repository_access(project, user))
+            .await
+    }
+
+    async fn in_group(&self, group: &str, user: &str) -> Result<bool, ForgeError> {
+        self.layers
+            .call("in_group", self.team_member(group, user))
+            .await
+    }
+
+    async fn react(
+        &self,
+        project: &ProjectPath,
+        target: CommentRef,
+        reaction: Reaction,
+    ) -> Result<(), ForgeError> {
+        self.layers
+            .call("react", self.leave_reaction(project, target, reaction))
+            .await
+    }
+
+    /// Issues and pull requests share one comment list on GitHub.
+    async fn comments(
+        &self,
+        project: &ProjectPath,
+        _kind: ItemKind,
+        number: ItemNumber,
+    ) -> Result<Vec<ItemComment>, ForgeError> {
+        self.layers
+            .call("comments", self.item_comments(project, number))
             .await
     }
 }

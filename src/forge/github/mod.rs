@@ -8,6 +8,7 @@ pub mod client;
 mod comments;
 mod history;
 mod model;
+mod people;
 mod rest;
 pub mod signature;
 pub mod webhook;

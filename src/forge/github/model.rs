@@ -3,8 +3,11 @@
 //! GitHub adding fields never breaks the client.
 
 use crate::core::types::{ChangeKind, ChangedFile, Milestone, MilestoneId, MilestoneState};
-use crate::forge::{CommitSha, FileChange, Issue, ItemNumber, ItemState, MergeRequest};
-use chrono::{DateTime, NaiveDate};
+use crate::forge::{
+    Access, CommentId, CommitSha, FileChange, Issue, ItemComment, ItemNumber, ItemState,
+    MergeRequest,
+};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +161,51 @@ pub struct RestComment {
     pub body: Option<String>,
     /// The author; GitHub sends `null` for a deleted account.
     pub user: Option<RestUser>,
+    /// Optional here so that finding the bot's comment never depends on
+    /// them; [`RestComment::into_comment`] needs the creation time.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl RestComment {
+    /// The neutral comment; `None` without the creation time, which GitHub
+    /// always sends.
+    pub fn into_comment(self) -> Option<ItemComment> {
+        let created_at = self.created_at?;
+        Some(ItemComment {
+            id: CommentId(self.id),
+            author: self.user.map(|user| user.login).unwrap_or_default(),
+            body: self.body.unwrap_or_default(),
+            created_at,
+            updated_at: self.updated_at.unwrap_or(created_at),
+        })
+    }
+}
+
+/// `GET /repos/{owner}/{repo}/collaborators/{username}/permission`.
+#[derive(Debug, Deserialize)]
+pub struct RestPermission {
+    /// The legacy base role: `admin`, `write`, `read` or `none`.
+    pub permission: String,
+    /// The role itself (`maintain`, `triage`, a custom role's name); empty
+    /// for no role, absent on older GitHub Enterprise servers.
+    #[serde(default)]
+    pub role_name: Option<String>,
+}
+
+impl RestPermission {
+    pub fn access(&self) -> Access {
+        Access::from_github_role(&self.permission, self.role_name.as_deref())
+    }
+}
+
+/// `GET /orgs/{org}/teams/{team_slug}/memberships/{username}`.
+#[derive(Debug, Deserialize)]
+pub struct RestTeamMembership {
+    /// `active`, or `pending` while an invitation is not accepted.
+    pub state: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,6 +318,37 @@ mod tests {
         assert_eq!(milestone.due_date, NaiveDate::from_ymd_opt(2026, 11, 30));
         assert_eq!(milestone.start_date, None);
         assert_eq!(milestone.description, "");
+    }
+
+    #[test]
+    fn a_collaborators_role_name_says_more_than_the_legacy_permission() {
+        let read = |json: &str| {
+            serde_json::from_str::<RestPermission>(json)
+                .unwrap()
+                .access()
+        };
+        assert_eq!(
+            read(r#"{"permission":"write","role_name":"maintain","user":{"login":"ann"}}"#),
+            Access::Maintain
+        );
+        assert_eq!(
+            read(r#"{"permission":"none","role_name":""}"#),
+            Access::None
+        );
+        assert_eq!(read(r#"{"permission":"admin"}"#), Access::Admin);
+    }
+
+    #[test]
+    fn comments_keep_their_author_and_times() {
+        let comment: RestComment = serde_json::from_str(
+            r#"{"id":9,"body":"/schemagate help","user":null,
+                "created_at":"2026-11-02T10:00:00Z","updated_at":"2026-11-02T10:00:00Z"}"#,
+        )
+        .unwrap();
+        let comment = comment.into_comment().unwrap();
+        assert_eq!(comment.id, CommentId(9));
+        assert_eq!(comment.author, "", "a deleted account");
+        assert_eq!(comment.created_at, comment.updated_at);
     }
 
     #[test]

@@ -62,6 +62,22 @@ fn relative(url: &str) -> String {
     }
 }
 
+/// `text` as one path segment: everything but ASCII letters, digits, `-`
+/// and `_` percent-encoded, so a name taken from a comment or the config
+/// (a login, a team slug) can never reach another route: not with `/`,
+/// and not with `..`, which would be resolved before sending.
+pub fn segment(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_' {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Sends one request and maps any non-2xx answer to a [`ForgeError`].
 pub async fn send(
     crab: &Octocrab,
@@ -274,6 +290,13 @@ mod tests {
             reply.next_page().as_deref(),
             Some("/api/v3/repos/o/r/pulls/1/files?per_page=100&page=2")
         );
+    }
+
+    #[test]
+    fn names_become_single_path_segments() {
+        assert_eq!(segment("alice-dev_2"), "alice-dev_2");
+        assert_eq!(segment("../x"), "%2E%2E%2Fx");
+        assert_eq!(segment("bot[bot]"), "bot%5Bbot%5D");
     }
 
     #[test]

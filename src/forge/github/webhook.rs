@@ -4,7 +4,7 @@
 //! become [`Translated::Ignore`], never an error; a body that is not the JSON
 //! its header promises is a [`ParseError`].
 
-use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use crate::forge::{CommentId, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::work::{MilestoneAction, MilestoneScope, ParseError, Translated, Work};
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -66,6 +66,9 @@ struct User {
 
 #[derive(Deserialize)]
 struct CommentBody {
+    /// Optional so that a payload without it still queues its comment, as
+    /// it did before reactions needed the id.
+    id: Option<u64>,
     body: Option<String>,
     user: User,
 }
@@ -204,5 +207,6 @@ fn issue_comment(action: &str, value: Value) -> Result<Translated, ParseError> {
         author: payload.comment.user.login,
         body: payload.comment.body.unwrap_or_default(),
         edited,
+        comment_id: payload.comment.id.map(CommentId),
     }))
 }

@@ -15,9 +15,9 @@ use crate::forge::metered::ForgeHealth;
 use crate::forge::retry::RetryPolicy;
 use crate::forge::write_fence::WriteFence;
 use crate::forge::{
-    ChangedFiles, CommentId, CommitSha, CommitStatus, Forge, ForgeError, ForgeKind, History, Issue,
-    ItemKind, ItemNumber, ItemUpdate, MergeRequest, ProjectPath, STATUS_NAME, StatusState,
-    cause_chain,
+    Access, ChangedFiles, CommentId, CommentRef, CommitSha, CommitStatus, Forge, ForgeError,
+    ForgeKind, History, Issue, ItemComment, ItemKind, ItemNumber, ItemUpdate, MergeRequest,
+    ProjectPath, Reaction, STATUS_NAME, StatusState, cause_chain,
 };
 use async_trait::async_trait;
 use gitlab::api::projects::{issues, merge_requests, repository};
@@ -476,6 +476,40 @@ impl Forge for GitLabClient {
                     body: note.body,
                 }))
             })
+            .await
+    }
+
+    async fn access(&self, project: &ProjectPath, user: &str) -> Result<Access, ForgeError> {
+        self.layers
+            .call("access", self.project_access(project, user))
+            .await
+    }
+
+    async fn in_group(&self, group: &str, user: &str) -> Result<bool, ForgeError> {
+        self.layers
+            .call("in_group", self.group_member(group, user))
+            .await
+    }
+
+    async fn react(
+        &self,
+        project: &ProjectPath,
+        target: CommentRef,
+        reaction: Reaction,
+    ) -> Result<(), ForgeError> {
+        self.layers
+            .call("react", self.award(project, target, reaction))
+            .await
+    }
+
+    async fn comments(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+    ) -> Result<Vec<ItemComment>, ForgeError> {
+        self.layers
+            .call("comments", self.item_comments(project, kind, number))
             .await
     }
 }

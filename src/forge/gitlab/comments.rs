@@ -1,10 +1,13 @@
-//! The bot's one comment on GitLab: notes listed, found by marker among the
-//! token user's own notes, created and edited. Creating is sent once per
+//! The bot's one comment on GitLab: notes listed (for the marker here, and
+//! for every comment in `people.rs`), found by marker among the token
+//! user's own notes, created and edited. Creating is sent once per
 //! try, never blindly again: a lost answer may hide a note GitLab saved.
 
 use super::client::{GitLabClient, builder_error};
 use super::model::{GlNote, GlUser};
 use crate::forge::{CommentId, ForgeError, ItemKind, ItemNumber, ProjectPath};
+use gitlab::api::common::SortOrder;
+use gitlab::api::projects::merge_requests::notes::NoteOrderBy;
 use gitlab::api::projects::{issues, merge_requests};
 
 impl GitLabClient {
@@ -21,6 +24,44 @@ impl GitLabClient {
             .map(String::as_str)
     }
 
+    /// Every note on the item, all pages. `oldest_first` asks GitLab for
+    /// creation order (its default is newest first): notes written while the
+    /// pages are read then land on the last page instead of shifting the
+    /// ones not read yet.
+    pub(super) async fn list_notes(
+        &self,
+        project: &ProjectPath,
+        kind: ItemKind,
+        number: ItemNumber,
+        oldest_first: bool,
+    ) -> Result<Vec<GlNote>, ForgeError> {
+        let p = project.0.as_str();
+        match kind {
+            ItemKind::MergeRequest => {
+                let mut builder = merge_requests::notes::MergeRequestNotes::builder();
+                builder.project(p).merge_request(number.0);
+                if oldest_first {
+                    builder
+                        .order_by(NoteOrderBy::CreatedAt)
+                        .sort(SortOrder::Ascending);
+                }
+                self.query_all(builder.build().map_err(builder_error)?)
+                    .await
+            }
+            ItemKind::Issue => {
+                let mut builder = issues::notes::IssueNotes::builder();
+                builder.project(p).issue(number.0);
+                if oldest_first {
+                    builder
+                        .order_by(NoteOrderBy::CreatedAt)
+                        .sort(SortOrder::Ascending);
+                }
+                self.query_all(builder.build().map_err(builder_error)?)
+                    .await
+            }
+        }
+    }
+
     pub(super) async fn find_note(
         &self,
         project: &ProjectPath,
@@ -28,25 +69,7 @@ impl GitLabClient {
         number: ItemNumber,
         marker: &str,
     ) -> Result<Option<GlNote>, ForgeError> {
-        let p = project.0.as_str();
-        let notes: Vec<GlNote> = match kind {
-            ItemKind::MergeRequest => {
-                let endpoint = merge_requests::notes::MergeRequestNotes::builder()
-                    .project(p)
-                    .merge_request(number.0)
-                    .build()
-                    .map_err(builder_error)?;
-                self.query_all(endpoint).await?
-            }
-            ItemKind::Issue => {
-                let endpoint = issues::notes::IssueNotes::builder()
-                    .project(p)
-                    .issue(number.0)
-                    .build()
-                    .map_err(builder_error)?;
-                self.query_all(endpoint).await?
-            }
-        };
+        let notes = self.list_notes(project, kind, number, false).await?;
         // Only the bot's own notes: a person quoting the bot copies its marker too.
         let bot = self.bot_username().await?;
         Ok(notes

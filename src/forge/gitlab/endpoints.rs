@@ -1,11 +1,14 @@
 //! GitLab REST endpoints the `gitlab` crate lacks, as small `Endpoint` impls:
-//! the project milestone list with group (ancestor) milestones, and editing
-//! a project or group milestone's description.
+//! the project milestone list with group (ancestor) milestones, editing
+//! a project or group milestone's description, an item's resource events,
+//! and one member of a group counting inherited memberships.
 //!
 //! Shapes from docs.gitlab.com/api/milestones and /api/group_milestones:
 //! `GET /projects/:id/milestones?include_ancestors=true` (16.7+; older
 //! instances accept `include_parent_milestones`), `PUT /projects/:id/milestones/:milestone_id`,
-//! `PUT /groups/:id/milestones/:milestone_id`, each taking `description`.
+//! `PUT /groups/:id/milestones/:milestone_id`, each taking `description`;
+//! from docs.gitlab.com/api/members: `GET /groups/:id/members/all/:user_id`
+//! (the crate has the project form, `AllProjectMember`, but not this one).
 
 use gitlab::api::common::NameOrId;
 use gitlab::api::endpoint_prelude::*;
@@ -114,6 +117,19 @@ mod tests {
         assert_eq!(mime, "application/x-www-form-urlencoded");
         assert_eq!(body, b"description=text");
     }
+
+    #[test]
+    fn a_group_member_is_asked_for_through_the_escaped_group_path() {
+        let endpoint = AllGroupMember {
+            group: "lava/release-managers".into(),
+            user: 7,
+        };
+        assert_eq!(
+            endpoint.endpoint(),
+            "groups/lava%2Frelease-managers/members/all/7"
+        );
+        assert_eq!(endpoint.method(), Method::GET);
+    }
 }
 
 /// `GET /projects/:id/{merge_requests,issues}/:iid/resource_{label,milestone}_events`:
@@ -143,3 +159,22 @@ impl Endpoint for ResourceEvents<'_> {
 }
 
 impl Pageable for ResourceEvents<'_> {}
+
+/// `GET /groups/:id/members/all/:user_id`: the user's membership of the
+/// group, through the group itself or any ancestor group.
+#[derive(Debug, Clone)]
+pub struct AllGroupMember<'a> {
+    /// The group's id or full path (escaped as one path segment).
+    pub group: NameOrId<'a>,
+    pub user: u64,
+}
+
+impl Endpoint for AllGroupMember<'_> {
+    fn method(&self) -> Method {
+        Method::GET
+    }
+
+    fn endpoint(&self) -> Cow<'static, str> {
+        format!("groups/{}/members/all/{}", self.group, self.user).into()
+    }
+}

@@ -6,6 +6,7 @@ pub mod endpoints;
 mod history;
 mod item_updates;
 pub mod model;
+mod people;
 pub mod transport;
 pub mod webhook;
 

@@ -3,8 +3,11 @@
 //! GitLab versions that add fields keep working.
 
 use crate::core::types::{ChangeKind, ChangedFile, Milestone, MilestoneId, MilestoneState};
-use crate::forge::{CommitSha, FileChange, Issue, ItemNumber, ItemState, MergeRequest};
-use chrono::NaiveDate;
+use crate::forge::{
+    Access, CommentId, CommitSha, FileChange, Issue, ItemComment, ItemNumber, ItemState,
+    MergeRequest,
+};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -181,6 +184,61 @@ pub struct GlNote {
     pub author: GlUser,
     #[serde(default)]
     pub system: bool,
+    /// Optional here so that finding the bot's note never depends on them;
+    /// [`GlNote::into_comment`] needs the creation time.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl GlNote {
+    /// The neutral comment; `None` for a note without its creation time,
+    /// which GitLab always sends.
+    pub fn into_comment(self) -> Option<ItemComment> {
+        let created_at = self.created_at?;
+        Some(ItemComment {
+            id: CommentId(self.id),
+            author: self.author.username,
+            body: self.body,
+            created_at,
+            updated_at: self.updated_at.unwrap_or(created_at),
+        })
+    }
+}
+
+/// One entry of `GET /users?username=…`.
+#[derive(Debug, Deserialize)]
+pub struct GlUserId {
+    pub id: u64,
+    pub username: String,
+}
+
+/// `GET /projects/:id/members/all/:user_id` and its group form.
+#[derive(Debug, Deserialize)]
+pub struct GlMember {
+    pub access_level: u64,
+    /// `active`, or `awaiting` for a membership waiting for a seat (which
+    /// grants nothing yet); absent on older instances, where every listed
+    /// membership is active.
+    #[serde(default)]
+    pub membership_state: Option<String>,
+}
+
+impl GlMember {
+    pub fn is_active(&self) -> bool {
+        self.membership_state
+            .as_deref()
+            .is_none_or(|s| s == "active")
+    }
+
+    pub fn access(&self) -> Access {
+        if self.is_active() {
+            Access::from_gitlab_level(self.access_level)
+        } else {
+            Access::None
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,6 +279,36 @@ mod tests {
         assert_eq!(collapsed.added_lines, None);
         let large = diff(r#"{"old_path":"m","new_path":"m","diff":"","too_large":true}"#);
         assert_eq!(large.added_lines, None);
+    }
+
+    #[test]
+    fn members_awaiting_a_seat_have_no_access_yet() {
+        let member = |json: &str| serde_json::from_str::<GlMember>(json).unwrap().access();
+        assert_eq!(
+            member(r#"{"id":3,"access_level":40,"membership_state":"active"}"#),
+            Access::Maintain
+        );
+        assert_eq!(
+            member(r#"{"id":3,"access_level":40,"membership_state":"awaiting"}"#),
+            Access::None
+        );
+        assert_eq!(member(r#"{"id":3,"access_level":30}"#), Access::Write);
+    }
+
+    #[test]
+    fn notes_become_comments_with_their_times() {
+        let note: GlNote = serde_json::from_str(
+            r#"{"id":5,"body":"/schemagate recheck","author":{"username":"ann"},"system":false,
+                "created_at":"2026-11-02T10:00:00.000Z","updated_at":"2026-11-02T10:05:00.000Z"}"#,
+        )
+        .unwrap();
+        let comment = note.into_comment().unwrap();
+        assert_eq!(comment.id, CommentId(5));
+        assert_eq!(comment.author, "ann");
+        assert!(comment.updated_at > comment.created_at);
+        let timeless: GlNote =
+            serde_json::from_str(r#"{"id":5,"body":"x","author":{"username":"ann"}}"#).unwrap();
+        assert_eq!(timeless.into_comment(), None);
     }
 
     #[test]

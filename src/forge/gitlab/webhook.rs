@@ -3,7 +3,7 @@
 //! act on become [`Translated::Ignore`], never an error; a body that is not
 //! the JSON its `X-Gitlab-Event` header promises is a [`ParseError`].
 
-use crate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+use crate::forge::{CommentId, ForgeKind, ItemKind, ItemNumber, ProjectPath};
 use crate::work::{MilestoneAction, MilestoneScope, ParseError, Translated, Work};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -141,6 +141,9 @@ struct NoteHook {
 
 #[derive(Deserialize)]
 struct NoteAttributes {
+    /// The note's id; optional so that a payload without it still queues
+    /// its comment, as it did before reactions needed the id.
+    id: Option<u64>,
     note: String,
     noteable_type: String,
     /// `create` or `update`; absent before GitLab 16.11.
@@ -176,6 +179,7 @@ fn note(hook: NoteHook) -> Result<Translated, ParseError> {
         author: hook.user.username,
         body: attributes.note,
         edited: attributes.action.as_deref() == Some("update"),
+        comment_id: attributes.id.map(CommentId),
     }))
 }
 

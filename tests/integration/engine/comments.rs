@@ -1,9 +1,11 @@
 //! Comments as each forge delivers them reach their handler as typed work:
-//! the webhook parser's `Work::Comment` carries the author, the body and
-//! whether it is an edit, the queue keeps them, and the comment handler
-//! reads them (its debug line says the author and the body's length).
+//! the webhook parser's `Work::Comment` carries the author, the body,
+//! whether it is an edit and the comment's id, the queue keeps them, and
+//! the comment handler reads them (its debug line says the author and the
+//! body's length).
 
 use super::*;
+use schemagate::forge::CommentId;
 use schemagate::forge::github::parse_event;
 use schemagate::forge::gitlab::webhook::parse as parse_gitlab;
 use schemagate::work::Translated;
@@ -71,7 +73,7 @@ async fn a_gitlab_note_reaches_the_comment_handler_with_author_and_body() {
     let work =
         queued(parse_gitlab("Note Hook", &gitlab_note("lava/lava", "terceiro", body)).unwrap());
     assert!(
-        matches!(&work, Work::Comment { author, body: said, edited: false, kind: ItemKind::MergeRequest, number: ItemNumber(7), .. }
+        matches!(&work, Work::Comment { author, body: said, edited: false, kind: ItemKind::MergeRequest, number: ItemNumber(7), comment_id: Some(CommentId(1234)), .. }
             if author == "terceiro" && said == body),
         "{work:?}"
     );
@@ -105,7 +107,7 @@ async fn a_github_issue_comment_reaches_the_comment_handler_with_author_and_body
     });
     let work = queued(parse_event("issue_comment", payload.to_string().as_bytes()).unwrap());
     assert!(
-        matches!(&work, Work::Comment { author, edited: true, kind: ItemKind::Issue, number: ItemNumber(12), .. }
+        matches!(&work, Work::Comment { author, edited: true, kind: ItemKind::Issue, number: ItemNumber(12), comment_id: Some(CommentId(99)), .. }
             if author == "alice-dev"),
         "{work:?}"
     );

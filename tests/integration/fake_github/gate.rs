@@ -13,10 +13,11 @@ use axum::response::Response;
 use std::time::Instant;
 
 /// Routes an App may call with its JWT (everything else needs a token).
-const JWT_ROUTES: [&str; 3] = [
+const JWT_ROUTES: [&str; 4] = [
     "/app",
     "/app/installations/{installation_id}/access_tokens",
     "/repos/{owner}/{repo}/installation",
+    "/orgs/{org}/installation",
 ];
 
 pub async fn gatekeeper(

@@ -7,6 +7,7 @@
 
 mod gate;
 pub mod history;
+pub mod members;
 pub mod people;
 pub mod render;
 pub mod reviews;

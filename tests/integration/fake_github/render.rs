@@ -165,6 +165,11 @@ pub fn pull(base: &str, repo: &Repo, issue: &Issue) -> Value {
     })
 }
 
+/// GitHub's timestamps: UTC to the second.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 pub fn comment(base: &str, repo: &Repo, comment: &Comment) -> Value {
     let full = repo.full_name();
     json!({
@@ -174,8 +179,8 @@ pub fn comment(base: &str, repo: &Repo, comment: &Comment) -> Value {
         "id": comment.id,
         "node_id": format!("IC_{}", comment.id),
         "user": user(&comment.author),
-        "created_at": CREATED_AT,
-        "updated_at": CREATED_AT,
+        "created_at": timestamp(comment.created_at),
+        "updated_at": timestamp(comment.updated_at),
         "author_association": "NONE",
         "body": comment.body,
     })

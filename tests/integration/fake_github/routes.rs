@@ -4,6 +4,7 @@
 use super::Fake;
 use super::gate::gatekeeper;
 use super::history;
+use super::members;
 use super::render;
 use super::reviews;
 use super::state::{Caller, CheckRun, Comment, Label, Milestone, State, Status};
@@ -57,6 +58,19 @@ pub fn router(fake: Fake) -> Router {
             "/repos/{owner}/{repo}/issues/comments/{id}",
             get(get_comment).patch(update_comment),
         )
+        .route(
+            "/repos/{owner}/{repo}/issues/comments/{id}/reactions",
+            post(members::create_reaction),
+        )
+        .route(
+            "/repos/{owner}/{repo}/collaborators/{username}/permission",
+            get(members::collaborator_permission),
+        )
+        .route(
+            "/orgs/{org}/teams/{team_slug}/memberships/{username}",
+            get(members::team_membership),
+        )
+        .route("/orgs/{org}/installation", get(members::org_installation))
         .route(
             "/repos/{owner}/{repo}/labels",
             get(list_labels).post(create_label),
@@ -148,7 +162,7 @@ pub fn paginate(
 }
 
 /// Runs `f` on the repository, or answers 404 when it does not exist.
-fn with_repo<F>(fake: &Fake, owner: &str, name: &str, f: F) -> Response
+pub fn with_repo<F>(fake: &Fake, owner: &str, name: &str, f: F) -> Response
 where
     F: FnOnce(&mut State, &str) -> Response,
 {
@@ -406,12 +420,7 @@ async fn create_comment(
         if !state.repos[key].issues.contains_key(&n) {
             return render::not_found();
         }
-        let comment = Comment {
-            id: state.fresh_id(),
-            issue_number: n,
-            body: text,
-            author: state.bot_login.clone(),
-        };
+        let comment = Comment::new(state.fresh_id(), n, &state.bot_login.clone(), &text);
         let repo = state.repos.get_mut(key).unwrap();
         repo.comments.push(comment.clone());
         (
@@ -446,6 +455,7 @@ async fn update_comment(
             return render::not_found();
         };
         comment.body = text;
+        comment.updated_at = chrono::Utc::now();
         let comment = comment.clone();
         Json(render::comment(&fake.base_url, repo, &comment)).into_response()
     })

@@ -1,6 +1,7 @@
 //! The fake GitHub's in-memory model: repositories with their pull requests,
-//! issues, labels, milestones, statuses, check runs, comments and files; the
-//! credentials it accepts; the faults to inject; and every request it served.
+//! issues, labels, milestones, statuses, check runs, comments, reactions,
+//! collaborators and files; accounts and teams; the credentials it accepts;
+//! the faults to inject; and every request it served.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -149,6 +150,59 @@ pub struct Comment {
     pub issue_number: u64,
     pub body: String,
     pub author: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Moves on every edit of the body.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Comment {
+    /// A comment made now.
+    pub fn new(id: u64, issue_number: u64, author: &str, body: &str) -> Comment {
+        let now = chrono::Utc::now();
+        Comment {
+            id,
+            issue_number,
+            body: body.into(),
+            author: author.into(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// A person's role on a repository, as the permission endpoint reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collaborator {
+    /// `admin`, `maintain`, `write`, `triage`, `read`, or a custom role's name.
+    pub role_name: String,
+    /// The legacy base role GitHub reports in `permission`: `admin`,
+    /// `write` (for maintain too), `read` (for triage too).
+    pub permission: String,
+}
+
+/// One reaction on an issue comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reaction {
+    pub id: u64,
+    pub comment_id: u64,
+    /// `+1`, `-1`, `laugh`, `confused`, `heart`, `hooray`, `rocket`, `eyes`.
+    pub content: String,
+    pub user: String,
+}
+
+/// A team of an organisation: its members by lowercased login.
+#[derive(Debug, Clone, Default)]
+pub struct Team {
+    pub id: u64,
+    pub members: BTreeMap<String, TeamMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMember {
+    /// `member` or `maintainer`.
+    pub role: String,
+    /// `active`, or `pending` until the invitation is accepted.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +240,9 @@ pub struct Repo {
     pub comments: Vec<Comment>,
     pub statuses: Vec<Status>,
     pub check_runs: Vec<CheckRun>,
+    /// Roles by lowercased login (the owner is `admin` without an entry).
+    pub collaborators: BTreeMap<String, Collaborator>,
+    pub reactions: Vec<Reaction>,
 }
 
 impl Repo {
@@ -234,6 +291,11 @@ pub struct State {
     pub delay: Option<std::time::Duration>,
     /// Label and milestone events of every issue and pull request, oldest first.
     pub history: Vec<super::history::IssueEvent>,
+    /// Accounts GitHub knows, by lowercased login (the permission endpoint
+    /// answers 404 for any other).
+    pub users: std::collections::BTreeSet<String>,
+    /// Teams by lowercased `org/team-slug`.
+    pub teams: BTreeMap<String, Team>,
     next_id: u64,
 }
 

@@ -6,6 +6,7 @@
 #[path = "../fake_flaky.rs"]
 pub mod flaky;
 pub mod history;
+pub mod members;
 pub mod people;
 #[path = "../fake_rate_window.rs"]
 pub mod rate_window;

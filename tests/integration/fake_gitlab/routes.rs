@@ -3,6 +3,7 @@
 //! behind one middleware that logs, delays, authenticates and injects faults.
 
 use super::history;
+use super::members;
 use super::people::BOT_USERNAME;
 use super::state::{Access, Diff, Issue, MergeRequest, Milestone, Note, Noteable, State, Status};
 use axum::body::Bytes;
@@ -41,6 +42,10 @@ pub fn router(state: Shared) -> Router {
             put(edit_mr_note),
         )
         .route(
+            "/projects/{id}/merge_requests/{iid}/notes/{note}/award_emoji",
+            post(members::award_mr_note),
+        )
+        .route(
             "/projects/{id}/merge_requests/{iid}/commits",
             get(merge_request_commits),
         )
@@ -76,6 +81,19 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/projects/{id}/issues/{iid}/notes/{note}",
             put(edit_issue_note),
+        )
+        .route(
+            "/projects/{id}/issues/{iid}/notes/{note}/award_emoji",
+            post(members::award_issue_note),
+        )
+        .route("/users", get(members::list_users))
+        .route(
+            "/projects/{id}/members/all/{user_id}",
+            get(members::project_member),
+        )
+        .route(
+            "/groups/{group}/members/all/{user_id}",
+            get(members::group_member),
         )
         .route("/projects/{id}/milestones", get(list_milestones))
         .route(
@@ -215,7 +233,7 @@ async fn serve(
     response
 }
 
-fn message(status: StatusCode, text: &str) -> Response {
+pub fn message(status: StatusCode, text: &str) -> Response {
     (status, Json(json!({ "message": text }))).into_response()
 }
 
@@ -224,7 +242,7 @@ pub fn not_found(what: &str) -> Response {
 }
 
 /// Form or JSON body fields as strings (the crate sends forms).
-fn fields(headers: &HeaderMap, body: &Bytes) -> HashMap<String, String> {
+pub fn fields(headers: &HeaderMap, body: &Bytes) -> HashMap<String, String> {
     let is_json = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -394,12 +412,18 @@ fn diff_json(d: &Diff) -> Value {
     })
 }
 
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 fn note_json(note: &Note) -> Value {
     json!({
         "id": note.id, "type": null, "body": note.body, "system": note.system,
         "author": { "id": 7, "username": note.author, "name": note.author },
         "noteable_type": match note.noteable { Noteable::MergeRequest => "MergeRequest", Noteable::Issue => "Issue" },
-        "noteable_iid": note.iid, "created_at": "2026-01-01T00:00:00.000Z",
+        "noteable_iid": note.iid, "created_at": timestamp(note.created_at),
+        "updated_at": timestamp(note.updated_at), "resolvable": false, "confidential": false,
+        "internal": false,
     })
 }
 
@@ -545,12 +569,28 @@ fn list_notes(
     let Some(pid) = project_id(&s, id) else {
         return not_found("Project");
     };
-    let items = s
+    // GitLab's notes API: `order_by` created_at (default) or updated_at,
+    // `sort` desc (default) or asc.
+    let mut notes: Vec<&Note> = s
         .notes
         .iter()
         .filter(|n| n.project_id == pid && n.noteable == kind && n.iid == iid)
-        .map(note_json)
         .collect();
+    let by_update = q.get("order_by").is_some_and(|o| o == "updated_at");
+    notes.sort_by_key(|n| {
+        (
+            if by_update {
+                n.updated_at
+            } else {
+                n.created_at
+            },
+            n.id,
+        )
+    });
+    if q.get("sort").is_none_or(|o| o != "asc") {
+        notes.reverse();
+    }
+    let items = notes.into_iter().map(note_json).collect();
     paginate(items, q, uri, &base(&s))
 }
 
@@ -576,6 +616,7 @@ fn create_note(
     let Some(text) = fields(headers, body).remove("body") else {
         return message(StatusCode::BAD_REQUEST, "400 Bad request - body is missing");
     };
+    let now = s.now();
     let note = Note {
         id: s.next_id(),
         project_id: pid,
@@ -584,6 +625,8 @@ fn create_note(
         body: text,
         author: "schemagate-bot".into(),
         system: false,
+        created_at: now,
+        updated_at: now,
     };
     s.notes.push(note.clone());
     (StatusCode::CREATED, Json(note_json(&note))).into_response()
@@ -603,6 +646,7 @@ fn edit_note(
         return not_found("Project");
     };
     let text = fields(headers, body).remove("body").unwrap_or_default();
+    let now = s.now();
     match s
         .notes
         .iter_mut()
@@ -610,6 +654,7 @@ fn edit_note(
     {
         Some(note) => {
             note.body = text;
+            note.updated_at = now;
             Json(note_json(note)).into_response()
         }
         None => not_found("Note"),

@@ -1,7 +1,9 @@
 //! The fake GitLab's in-memory world: groups, projects, merge requests,
-//! issues, labels, milestones, notes, statuses, files, tokens, injected
-//! faults, and a log of every request it served.
+//! issues, labels, milestones, notes, statuses, files, users, memberships,
+//! award emoji, tokens, injected faults, and a log of every request it
+//! served.
 
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -130,6 +132,45 @@ pub struct Note {
     pub body: String,
     pub author: String,
     pub system: bool,
+    pub created_at: DateTime<Utc>,
+    /// Moves on every edit of the body.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A GitLab account (`GET /users?username=` finds it by name).
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: u64,
+    pub username: String,
+}
+
+/// Where a membership is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberOf {
+    Project(u64),
+    Group(u64),
+}
+
+/// One direct membership; the members API also counts the memberships of
+/// a project's groups and their ancestors (`members/all`).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub of: MemberOf,
+    pub user_id: u64,
+    /// 10 guest, 15 planner, 20 reporter, 30 developer, 40 maintainer, 50 owner.
+    pub access_level: u64,
+    /// `active`, or `awaiting` (waiting for a seat: grants nothing yet).
+    pub state: String,
+}
+
+/// An award emoji on a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Award {
+    pub id: u64,
+    pub note_id: u64,
+    /// The emoji's name without colons, e.g. `thumbsup`.
+    pub name: String,
+    pub user: String,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +237,9 @@ pub struct State {
     pub labels: Vec<Label>,
     pub notes: Vec<Note>,
     pub statuses: Vec<Status>,
+    pub users: Vec<User>,
+    pub members: Vec<Member>,
+    pub awards: Vec<Award>,
     /// (project id, ref, path) → text.
     pub files: HashMap<(u64, String, String), String>,
     pub tokens: HashMap<String, Access>,
@@ -243,11 +287,55 @@ impl State {
         let Some(own) = project.group_id.and_then(|id| self.group_path(id)) else {
             return Vec::new();
         };
+        self.group_and_ancestors(own)
+    }
+
+    /// The group at `full_path` and every group above it.
+    pub fn group_and_ancestors(&self, full_path: &str) -> Vec<u64> {
         self.groups
             .iter()
-            .filter(|g| own == g.full_path || own.starts_with(&format!("{}/", g.full_path)))
+            .filter(|g| {
+                full_path == g.full_path || full_path.starts_with(&format!("{}/", g.full_path))
+            })
             .map(|g| g.id)
             .collect()
+    }
+
+    /// A group by numeric id or full path (already URL-decoded).
+    pub fn group(&self, id_or_path: &str) -> Option<&Group> {
+        match id_or_path.parse::<u64>() {
+            Ok(id) => self.groups.iter().find(|g| g.id == id),
+            Err(_) => self.groups.iter().find(|g| g.full_path == id_or_path),
+        }
+    }
+
+    /// The user called `username`, created when there is none yet.
+    pub fn user_id(&mut self, username: &str) -> u64 {
+        if let Some(user) = self.users.iter().find(|u| u.username == username) {
+            return user.id;
+        }
+        let id = self.next_id();
+        self.users.push(User {
+            id,
+            username: username.into(),
+        });
+        id
+    }
+
+    /// The time for something made now: at least a millisecond (GitLab's
+    /// precision) after the newest note's, so creation order and time order
+    /// agree and an edit always shows, as on a real instance.
+    pub fn now(&self) -> DateTime<Utc> {
+        let now = Utc::now();
+        let newest = self
+            .notes
+            .iter()
+            .map(|n| n.created_at.max(n.updated_at))
+            .max();
+        match newest.map(|last| last + chrono::Duration::milliseconds(1)) {
+            Some(next) if next > now => next,
+            _ => now,
+        }
     }
 
     pub fn merge_request_mut(&mut self, project_id: u64, iid: u64) -> Option<&mut MergeRequest> {

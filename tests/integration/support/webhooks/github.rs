@@ -260,7 +260,7 @@ mod tests {
     use crate::fake_github::PullSeed;
     use crate::fake_github::state::Comment;
     use schemagate::forge::github::{parse_event, verify_signature};
-    use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+    use schemagate::forge::{CommentId, ForgeKind, ItemKind, ItemNumber, ProjectPath};
     use schemagate::work::{MilestoneAction as Milestone, MilestoneScope, Translated, Work};
 
     const REPO: &str = "lava/lava";
@@ -430,12 +430,11 @@ mod tests {
         for (number, kind) in [(pull, ItemKind::MergeRequest), (issue, ItemKind::Issue)] {
             let id = fake.with_state(|s| {
                 let id = s.fresh_id();
-                s.repos.get_mut(REPO).unwrap().comments.push(Comment {
-                    id,
-                    issue_number: number,
-                    body: "LGTM".into(),
-                    author: "bob".into(),
-                });
+                s.repos
+                    .get_mut(REPO)
+                    .unwrap()
+                    .comments
+                    .push(Comment::new(id, number, "bob", "LGTM"));
                 id
             });
             assert_eq!(
@@ -448,6 +447,7 @@ mod tests {
                     author: "bob".into(),
                     body: "LGTM".into(),
                     edited: false,
+                    comment_id: Some(CommentId(id)),
                 })
             );
         }

@@ -351,7 +351,7 @@ mod tests {
     use crate::fake_gitlab::Diff;
     use crate::fake_gitlab::state::Note;
     use schemagate::forge::gitlab::webhook::parse;
-    use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
+    use schemagate::forge::{CommentId, ForgeKind, ItemKind, ItemNumber, ProjectPath};
     use schemagate::work::{MilestoneAction, MilestoneScope, Translated, Work};
 
     const SHA: &str = "1111111111111111111111111111111111111111";
@@ -512,6 +512,8 @@ mod tests {
                     body: "Please rebase".into(),
                     author: "bob".into(),
                     system: false,
+                    created_at: chrono::Utc::now(),
+                    updated_at: chrono::Utc::now(),
                 });
                 id
             };
@@ -525,6 +527,7 @@ mod tests {
                     author: "bob".into(),
                     body: "Please rebase".into(),
                     edited: true,
+                    comment_id: Some(CommentId(id)),
                 })
             );
         }
