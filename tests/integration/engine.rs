@@ -74,10 +74,12 @@ async fn bot(forge: &str, url: &str, path: &str, extra: &str, forges: Forges) ->
         &config_text(forge, url, path, &db, extra),
     )
     .unwrap_or_else(|e| panic!("test config is valid: {e}"));
-    let store = Store::connect(&config.server.database).await.unwrap();
-    // The engine's clock stands still unless a test moves it.
+    // The clock stands still unless a test moves it; the harness claims and
+    // completes jobs through the engine's own store, so both read it.
     let clock = Arc::new(FixedClock::at(Utc::now()));
-    let engine = Engine::new(Arc::new(config), store.clone(), forges).with_clock(clock.clone());
+    let store = Store::connect(&config.server.database).await.unwrap();
+    let engine = Engine::new(Arc::new(config), store, forges).with_clock(clock.clone());
+    let store = engine.store().clone();
     Bot {
         engine,
         store,
