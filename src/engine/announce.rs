@@ -7,7 +7,7 @@
 //! that the store's rows and the server-less milestone block implement.
 
 pub(crate) mod block_ledger;
-mod ledger;
+pub(crate) mod ledger;
 pub(crate) mod send;
 mod store_ledger;
 
@@ -20,10 +20,12 @@ use crate::engine::milestones::fresh_milestones;
 use crate::engine::project::ProjectContext;
 use crate::engine::{Engine, Work};
 use crate::mail::MailKind;
-use crate::store::{Announcement, AnnouncementState};
+use crate::store::{Announcement, AnnouncementKey, AnnouncementState};
 use chrono::{DateTime, Utc};
+use ledger::Ledger;
 pub use send::MAX_PERMANENT_TRIES;
 use send::{Courier, Mail, send_once};
+use std::time::Duration;
 use store_ledger::StoreLedger;
 
 /// What `schemagate announce` did.
@@ -134,12 +136,29 @@ pub(crate) async fn send_announcement(
     due: DueMail,
     intent: Intent,
 ) -> Step<AnnounceOutcome> {
+    let store = &project.engine.store;
+    compose_and_send(project, snapshot, due, intent, |key, items, deadline| {
+        StoreLedger::new(store, key, items, deadline)
+            .with_follow_ups(after_sent(project, due), after_refused(project, due))
+    })
+    .await
+}
+
+/// Composes `due` and sends it once through the ledger `ledger_for` makes
+/// from the mail's ledger key, the items it lists and the send deadline:
+/// the store's rows for the server, the milestone block without one.
+pub(crate) async fn compose_and_send<L: Ledger>(
+    project: &ProjectContext<'_>,
+    snapshot: &Snapshot,
+    due: DueMail,
+    intent: Intent,
+    ledger_for: impl FnOnce(AnnouncementKey, Vec<String>, Duration) -> L,
+) -> Step<AnnounceOutcome> {
     let engine = project.engine;
     let service = mail_service(engine)?;
     let (outgoing, key, items) = compose(project, snapshot, due).await?;
     let courier = Courier::new(service.mailer(), engine.config.mail.as_ref());
-    let mut ledger = StoreLedger::new(&engine.store, key, items, courier.deadline())
-        .with_follow_ups(after_sent(project, due), after_refused(project, due));
+    let mut ledger = ledger_for(key, items, courier.deadline());
     let title = milestone_title(snapshot, due.milestone);
     let mail = Mail {
         outgoing,

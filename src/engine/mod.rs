@@ -138,8 +138,20 @@ impl Engine {
         job: &Job,
         fence: Option<&WriteFence>,
     ) -> Result<JobOutcome, RetryableError> {
-        let work = match crate::work::QueuedWork::from_json(&job.payload) {
-            Ok(queued) => queued.work,
+        let read = crate::work::QueuedWork::from_json(&job.payload).map(|queued| queued.work);
+        self.handle_read(job, read, fence).await
+    }
+
+    /// Runs one claimed job whose payload the caller has already read
+    /// (the worker reads it once, for its span and metrics too).
+    pub async fn handle_read(
+        &self,
+        job: &Job,
+        read: Result<Work, serde_json::Error>,
+        fence: Option<&WriteFence>,
+    ) -> Result<JobOutcome, RetryableError> {
+        let work = match read {
+            Ok(work) => work,
             Err(error) => {
                 let reason = format!("job {} has an unreadable payload: {error}", job.id.0);
                 tracing::warn!("{reason}");

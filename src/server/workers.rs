@@ -10,7 +10,7 @@ use crate::engine::{Engine, JobOutcome, RetryableError};
 use crate::forge::write_fence::WriteFence;
 use crate::metric_names::{EVENTS_FAILED, EVENTS_PROCESSED, JOBS};
 use crate::store::{Job, Store};
-use crate::work::QueuedWork;
+use crate::work::{QueuedWork, Work};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -65,11 +65,12 @@ impl Worker {
                 Ok(Some(job)) => {
                     let fence = WriteFence::new(fence_end(asked, self.shared.lease));
                     // The payload is read once here for the span and the metrics.
-                    let queued = QueuedWork::from_json(&job.payload).ok();
-                    let span =
-                        crate::engine::job_span(&job, queued.as_ref().map(|q| &q.work), &self.id);
-                    let labels = JobLabels::of(queued.as_ref());
-                    self.work(job, labels, fence).instrument(span).await;
+                    let queued = QueuedWork::from_json(&job.payload);
+                    let read = queued.as_ref().ok();
+                    let span = crate::engine::job_span(&job, read.map(|q| &q.work), &self.id);
+                    let labels = JobLabels::of(read);
+                    let work = queued.map(|queued| queued.work);
+                    self.work(job, work, labels, fence).instrument(span).await;
                 }
                 Ok(None) => self.idle().await,
                 Err(error) => {
@@ -88,9 +89,15 @@ impl Worker {
         }
     }
 
-    async fn work(&mut self, job: Job, labels: JobLabels, fence: WriteFence) {
+    async fn work(
+        &mut self,
+        job: Job,
+        work: Result<Work, serde_json::Error>,
+        labels: JobLabels,
+        fence: WriteFence,
+    ) {
         let started = std::time::Instant::now();
-        let running = self.start(&job, &fence);
+        let running = self.start(&job, work, &fence);
         let result = match self.first_ending(running).await {
             Ending::LeaseLost => {
                 labels.count("lease_lost");
@@ -121,13 +128,18 @@ impl Worker {
     }
 
     /// Starts the job and the heartbeat that keeps its lease.
-    fn start(&self, job: &Job, fence: &WriteFence) -> Running {
+    fn start(
+        &self,
+        job: &Job,
+        work: Result<Work, serde_json::Error>,
+        fence: &WriteFence,
+    ) -> Running {
         // Its own task: a panic in the engine fails this job, not the worker.
         let job_task = tokio::spawn({
             let engine = self.shared.engine.clone();
             let job = job.clone();
             let fence = fence.clone();
-            async move { engine.handle(&job, Some(&fence)).await }.in_current_span()
+            async move { engine.handle_read(&job, work, Some(&fence)).await }.in_current_span()
         });
         let heartbeat = tokio::spawn(
             keep_leased(

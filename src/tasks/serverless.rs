@@ -16,9 +16,7 @@ use crate::core::types::Milestone;
 use crate::engine::Engine;
 use crate::engine::access::forge_error;
 use crate::engine::announce::block_ledger::BlockLedger;
-use crate::engine::announce::send::{Courier, Mail, send_once};
-use crate::engine::announce::{AnnounceOutcome, Intent, Snapshot, mail_service};
-use crate::engine::compose::compose;
+use crate::engine::announce::{AnnounceOutcome, Intent, Snapshot, compose_and_send};
 use crate::engine::failure::{Failure, Step};
 use crate::engine::milestones::fresh_milestones;
 use crate::engine::project::ProjectContext;
@@ -149,30 +147,21 @@ async fn send_with_block_ledger(
     state: &ProjectState,
     milestone: &Milestone,
 ) -> Step<AnnounceOutcome> {
-    let engine = project.engine;
-    let service = mail_service(engine)?;
     let snapshot = Snapshot {
         milestones: milestones.clone(),
         state: state.clone(),
         rows: Vec::new(),
-        now: engine.now(),
+        now: project.engine.now(),
     };
     let due = DueMail {
         milestone: milestone.id,
         kind: AnnouncementKind::Warning,
         sequence: 0,
     };
-    // The Message-ID depends only on (forge, project, milestone, kind):
-    // a resend is recognisably the same mail.
-    let (outgoing, _, _) = compose(project, &snapshot, due).await?;
-    let courier = Courier::new(service.mailer(), engine.config.mail.as_ref());
-    let mut ledger = BlockLedger::new(project, milestone, state.clone());
-    let mail = Mail {
-        outgoing,
-        due,
-        project: &project.config.path,
-        milestone_title: &milestone.title,
-        intent: Intent::Due,
-    };
-    send_once(&mut ledger, &courier, mail).await
+    // The Message-ID depends only on (forge, project, milestone, kind): a
+    // resend is recognisably the same mail, and the block needs no key.
+    compose_and_send(project, &snapshot, due, Intent::Due, |_, _, _| {
+        BlockLedger::new(project, milestone, state.clone())
+    })
+    .await
 }
