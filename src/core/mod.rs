@@ -6,6 +6,7 @@ pub mod closing;
 pub mod commands;
 pub mod comment;
 pub mod detect;
+pub mod exceptions;
 pub mod forge_state;
 pub mod ids;
 pub mod paths;
