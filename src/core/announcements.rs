@@ -5,7 +5,7 @@
 //! Pure: the engine gathers the inputs and sends what this returns.
 
 use crate::core::ids::ItemNumber;
-use crate::core::policy::{Policy, ProjectState, announcement_due, batch_milestones};
+use crate::core::policy::{Policy, ProjectState, announcement_due, downtime_milestones};
 use crate::core::release::{Scheme, Version};
 use crate::core::squash::SquashCut;
 use crate::core::types::{Milestone, MilestoneId};
@@ -186,7 +186,7 @@ pub fn due_mails(
     now: DateTime<Utc>,
 ) -> Vec<DueMail> {
     let mut due = BTreeSet::new();
-    for batch in batch_milestones(milestones, project, policy) {
+    for batch in downtime_milestones(milestones, project, policy) {
         let failed = entry(ledger, batch, AnnouncementKind::Warning)
             .is_some_and(|e| e.state == LedgerState::Failed);
         if !failed && announcement_due(batch, project, policy, milestones, now) {

@@ -2,8 +2,9 @@
 //! are expected, which MRs and issues bring them, and that upgrading needs
 //! downtime. Only the text between the hidden markers is ever the bot's.
 
+use crate::core::exceptions::{handle, inline_code};
 use crate::core::ids::ItemNumber;
-use crate::core::policy::{DbItemRef, ItemKind, ProjectState, WarningSending};
+use crate::core::policy::{DbItemRef, ExceptionNote, ItemKind, ProjectState, WarningSending};
 use crate::core::types::MilestoneId;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::fmt::Write;
@@ -26,6 +27,8 @@ const WARNING_SENDING_TAG: &str = "<!-- schemagate:warning-sending ";
 /// refusals (the store's `failed`): same fields as the sending line, its
 /// time when it was given up. It replaces the sending line.
 const WARNING_REFUSED_TAG: &str = "<!-- schemagate:warning-refused ";
+/// How each approved exception is listed (then the item and who approved it).
+const EXCEPTION_LINE: &str = "- Exception for ";
 
 /// The downtime warning as the block reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +47,8 @@ pub struct BlockItem {
     pub web_url: Option<String>,
     /// The bot put the item in this milestone (a person did not).
     pub placed_by_bot: bool,
+    /// The approved exception that let it in, listed below the items.
+    pub exception: Option<ExceptionNote>,
 }
 
 /// What the block says: the database changes a milestone holds.
@@ -93,6 +98,7 @@ impl From<&DbItemRef> for BlockItem {
             title: item.title.clone(),
             web_url: item.web_url.clone(),
             placed_by_bot: item.placed_by_bot,
+            exception: item.exception.clone(),
         }
     }
 }
@@ -129,6 +135,7 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
     }
     let tokens: Vec<String> = items.iter().map(|item| item_token(item)).collect();
     let _ = writeln!(text, "{ITEMS_TAG}{} -->", tokens.join(" "));
+    render_exceptions(&mut text, &items);
     if let Some(warning) = &block.warning {
         let to = match warning.to.as_slice() {
             [] => String::new(),
@@ -150,6 +157,68 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
     }
     text.push_str(BLOCK_END);
     text
+}
+
+/// The approved exceptions among the items: people see who let each in and
+/// why, and a reader without the store knows this release needs downtime.
+fn render_exceptions(text: &mut String, items: &[&BlockItem]) {
+    let excepted: Vec<(&BlockItem, &ExceptionNote)> = items
+        .iter()
+        .filter_map(|item| item.exception.as_ref().map(|e| (*item, e)))
+        .collect();
+    if excepted.is_empty() {
+        return;
+    }
+    text.push_str(
+        "\n**Approved exceptions** (let into this release outside the batch; the downtime applies all the same):\n\n",
+    );
+    for (item, exception) in excepted {
+        let _ = writeln!(
+            text,
+            "{EXCEPTION_LINE}{} {}, approved by @{}: {}",
+            item.kind.noun(),
+            item.number,
+            handle(&exception.approver),
+            inline_code(&exception.reason)
+        );
+    }
+}
+
+/// `- Exception for merge request 5, approved by @alice: `reason``, read back.
+fn parse_exception_line(line: &str) -> Option<(ItemKind, ItemNumber, ExceptionNote)> {
+    let rest = line.strip_prefix(EXCEPTION_LINE)?;
+    let (kind, rest) = if let Some(rest) = rest.strip_prefix(ItemKind::MergeRequest.noun()) {
+        (ItemKind::MergeRequest, rest)
+    } else {
+        (ItemKind::Issue, rest.strip_prefix(ItemKind::Issue.noun())?)
+    };
+    let (number, rest) = rest.trim_start().split_once(", approved by @")?;
+    let (approver, reason) = rest.split_once(": ")?;
+    Some((
+        kind,
+        number.trim().parse().ok()?,
+        ExceptionNote {
+            approver: approver.to_string(),
+            reason: strip_inline_code(reason.trim()),
+        },
+    ))
+}
+
+/// The text of one inline code span as `inline_code` writes it.
+fn strip_inline_code(span: &str) -> String {
+    let fence = span.chars().take_while(|c| *c == '`').count();
+    if fence == 0 || span.len() < 2 * fence {
+        return span.to_string();
+    }
+    let inner = &span[fence..span.len() - fence];
+    let padded = inner.len() >= 2 && inner.starts_with(' ') && inner.ends_with(' ');
+    let inner =
+        if padded && (inner[1..].starts_with('`') || inner[..inner.len() - 1].ends_with('`')) {
+            &inner[1..inner.len() - 1]
+        } else {
+            inner
+        };
+    inner.to_string()
 }
 
 /// The server-less ledger's line for a warning begun and not sent: the
@@ -231,11 +300,17 @@ pub fn read_batch_block(description: &str) -> Option<BatchRecord> {
                 .collect()
         })
         .unwrap_or_default();
+    let exceptions: Vec<(ItemKind, ItemNumber, ExceptionNote)> =
+        block.lines().filter_map(parse_exception_line).collect();
     let items = block
         .lines()
         .filter_map(parse_item_line)
         .map(|mut item| {
             item.placed_by_bot = placed_by_bot.contains(&(item.kind, item.number));
+            item.exception = exceptions
+                .iter()
+                .find(|(kind, number, _)| (*kind, *number) == (item.kind, item.number))
+                .map(|(_, _, note)| note.clone());
             item
         })
         .collect();
@@ -336,6 +411,7 @@ fn parse_item_line(line: &str) -> Option<BlockItem> {
         title: title.replace("&lt;", "<").replace("&gt;", ">"),
         web_url,
         placed_by_bot: false,
+        exception: None,
     })
 }
 
@@ -396,6 +472,7 @@ mod tests {
                     web_url: (*kind == ItemKind::MergeRequest)
                         .then(|| format!("https://forge.example/mr/{number}")),
                     placed_by_bot: *kind == ItemKind::MergeRequest,
+                    exception: None,
                 })
                 .collect(),
             warning: None,
@@ -447,6 +524,7 @@ mod tests {
             title: "Person's pick".into(),
             web_url: None,
             placed_by_bot: false,
+            exception: None,
         });
         let sent_at = DateTime::parse_from_rfc3339("2026-11-03T09:30:00Z")
             .unwrap()
@@ -649,6 +727,7 @@ mod tests {
                 web_url: None,
                 milestone: MilestoneId(2),
                 placed_by_bot: false,
+                exception: None,
             }],
             warnings_sent: Vec::new(),
             warnings_sending: Vec::new(),

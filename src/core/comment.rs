@@ -2,6 +2,7 @@
 //! gate's verdict and what to do. Deterministic text, marked so the bot only
 //! ever edits its own comment.
 
+use crate::core::exceptions::{SteeringNote, render_record, render_steering};
 use crate::core::policy::{DbChangeReason, ItemKind, Problem, Verdict};
 use crate::core::types::{Match, MigrationKind};
 use chrono::NaiveDate;
@@ -39,6 +40,8 @@ pub struct CommentInput<'a> {
     /// The gate verdict (MRs only).
     pub verdict: Option<&'a Verdict>,
     pub problems: &'a [Problem],
+    /// Exceptions and command answers.
+    pub steering: &'a SteeringNote<'a>,
 }
 
 fn headline(input: &CommentInput) -> String {
@@ -141,7 +144,15 @@ fn write_placement(text: &mut String, input: &CommentInput) {
 
 fn write_verdict(text: &mut String, input: &CommentInput) {
     if let Some(verdict) = input.verdict {
-        if verdict.passed() {
+        let excepted = input
+            .steering
+            .steering
+            .is_some_and(|s| s.active().is_some());
+        if verdict.passed() && excepted {
+            // The summary carries the approver's words; the section below
+            // shows them escaped.
+            text.push_str("\n**Gate:** passing: the exception below waives the placement rules.\n");
+        } else if verdict.passed() {
             let _ = writeln!(text, "\n**Gate:** passing: {}.", verdict.summary);
         } else {
             text.push_str("\n**Gate:** failing\n\n");
@@ -173,6 +184,10 @@ pub fn render_comment(input: &CommentInput) -> String {
     write_matches(&mut text, input.matches);
     write_placement(&mut text, input);
     write_verdict(&mut text, input);
+    text.push_str(&render_steering(input.steering));
+    if let Some(steering) = input.steering.steering {
+        text.push_str(&render_record(steering));
+    }
     text
 }
 
@@ -204,8 +219,15 @@ mod tests {
             batch: None,
             verdict: None,
             problems: &[],
+            steering: &NO_STEERING,
         }
     }
+
+    const NO_STEERING: SteeringNote<'static> = SteeringNote {
+        steering: None,
+        lapsed: None,
+        warning_owed: None,
+    };
 
     #[test]
     fn comment_starts_with_the_marker_and_is_recognised() {

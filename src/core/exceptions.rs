@@ -5,10 +5,16 @@
 //! approval (paths and content): when they change, it lapses.
 
 mod binding;
+mod render;
+mod steer;
 #[cfg(test)]
 mod tests;
 
 pub use binding::{Binding, binding, covered_files_digest};
+pub use render::{
+    SteeringNote, comment_key, handle, inline_code, read_record, render_record, render_steering,
+};
+pub use steer::{Asked, Effect, Item, Right, Steered, apply, needs_right, steer};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -99,6 +105,10 @@ pub struct Steering {
     pub exceptions: Vec<Exception>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answers: Vec<CommandRecord>,
+    /// The comment versions whose commands were handled (see
+    /// [`comment_key`]), oldest first: a reader of the thread skips them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handled: Vec<String>,
 }
 
 impl Steering {

@@ -56,6 +56,7 @@ pub fn project_state_from_blocks(milestones: &[Milestone]) -> ProjectState {
                 web_url: item.web_url,
                 milestone: milestone.id,
                 placed_by_bot: item.placed_by_bot,
+                exception: item.exception,
             }));
         if let Some(sent_at) = record.warning_sent {
             state.warnings_sent.push(WarningSent {

@@ -107,6 +107,7 @@ mod tests {
                 web_url: None,
                 milestone: MilestoneId(milestone),
                 placed_by_bot: false,
+                exception: None,
             }],
             warnings_sent: Vec::new(),
             warnings_sending: Vec::new(),

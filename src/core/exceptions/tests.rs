@@ -71,6 +71,7 @@ fn the_active_exception_is_the_latest_not_ended() {
     let steering = Steering {
         exceptions: vec![old, approved(vec![file("a.py", "1")])],
         answers: Vec::new(),
+        handled: Vec::new(),
     };
     assert_eq!(steering.active().unwrap().covers.len(), 1);
     assert!(Steering::default().active().is_none());

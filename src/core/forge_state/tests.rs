@@ -108,6 +108,7 @@ fn blocks_give_the_database_changes_and_the_warnings() {
                 title: "Add a field".into(),
                 web_url: Some("https://forge.example/mr/42".into()),
                 placed_by_bot: true,
+                exception: None,
             },
             BlockItem {
                 kind: ItemKind::Issue,
@@ -115,6 +116,7 @@ fn blocks_give_the_database_changes_and_the_warnings() {
                 title: "Plan".into(),
                 web_url: None,
                 placed_by_bot: false,
+                exception: None,
             },
         ],
         warning: Some(WarningNote {
@@ -181,6 +183,7 @@ fn a_begun_send_is_kept_in_the_block_until_the_warning_is_sent() {
             title: "Add a field".into(),
             web_url: None,
             placed_by_bot: true,
+            exception: None,
         }],
         warning: None,
         sending: Some(crate::core::policy::WarningSending {
@@ -223,6 +226,7 @@ fn a_warning_the_block_records_as_given_up_is_failed_and_keeps_its_refusals() {
             title: "Add a field".into(),
             web_url: None,
             placed_by_bot: true,
+            exception: None,
         }],
         warning: None,
         sending: Some(crate::core::policy::WarningSending {

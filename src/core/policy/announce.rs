@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 /// project's recorded database changes alone (for milestone events and sync).
 ///
 /// Due when the milestone is a batch (an open release holding at least one
-/// database change), its warning has not been sent, and the trigger fires:
+/// database change), or an open release holding one an approved exception
+/// let in, its warning has not been sent, and the trigger fires:
 /// `work-starts` when it is the next release or its start date has come,
 /// `first-change` at once, `manual` never.
 pub fn announcement_due(
@@ -22,11 +23,18 @@ pub fn announcement_due(
 ) -> bool {
     let releases = Releases::new(milestones, &policy.scheme);
     let holding = holding_milestones(recorded_placements(project), None);
-    let batches = releases.batches(&holding, project, policy.max_open_batches);
-    due_for(milestone, &batches, &releases, project, policy, now)
+    let mut downtime = releases.batches(&holding, project, policy.max_open_batches);
+    let excepted: Vec<MilestoneId> = project.excepted_milestones().collect();
+    for release in releases.open_in_order() {
+        if excepted.contains(&release.id) && !downtime.iter().any(|d| d.id == release.id) {
+            downtime.push(release);
+        }
+    }
+    due_for(milestone, &downtime, &releases, project, policy, now)
 }
 
-/// The trigger check given the batches already computed.
+/// The trigger check given the milestones that need downtime (the
+/// batches, and releases an exception let a change into).
 pub(super) fn due_for(
     milestone: MilestoneId,
     batches: &[&Milestone],

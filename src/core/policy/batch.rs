@@ -46,6 +46,14 @@ impl<'a> Releases<'a> {
             .any(|r| r.milestone.id == id && r.milestone.is_open())
     }
 
+    /// The open release milestones, in release order.
+    pub fn open_in_order(&self) -> impl Iterator<Item = &'a Milestone> + '_ {
+        self.order
+            .iter()
+            .map(|r| r.milestone)
+            .filter(|m| m.is_open())
+    }
+
     /// The lowest open release milestone.
     pub fn next(&self) -> Option<&'a Milestone> {
         self.order
@@ -176,6 +184,25 @@ pub fn batch_milestones(
         .iter()
         .map(|m| m.id)
         .collect()
+}
+
+/// The milestones whose release needs downtime and owes a warning: the
+/// batches, and the open releases holding a database change an approved
+/// exception let in (in release order, after the batches).
+pub fn downtime_milestones(
+    milestones: &[Milestone],
+    project: &ProjectState,
+    policy: &Policy,
+) -> Vec<MilestoneId> {
+    let releases = Releases::new(milestones, &policy.scheme);
+    let mut downtime = batch_milestones(milestones, project, policy);
+    let excepted: Vec<MilestoneId> = project.excepted_milestones().collect();
+    for release in releases.open_in_order() {
+        if excepted.contains(&release.id) && !downtime.contains(&release.id) {
+            downtime.push(release.id);
+        }
+    }
+    downtime
 }
 
 /// Whether `milestone` is one of the project's batches.

@@ -1,6 +1,6 @@
 //! What `decide` returns: data only, the smallest set of writes for the engine.
 
-use super::facts::{DbChangeReason, ItemFacts, Ownership};
+use super::facts::{DbChangeReason, ExceptionNote, ItemFacts, Ownership};
 use crate::core::types::MilestoneId;
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +60,11 @@ pub struct Decision {
     pub batch: Option<MilestoneId>,
     /// The downtime warning for this milestone is due now.
     pub announcement_due: Option<MilestoneId>,
+    /// The approved exception that holds for this MR (placement rules waived).
+    pub exception: Option<ExceptionNote>,
+    /// The active exception no longer covers the MR's migration files: why.
+    /// The engine ends it on the record.
+    pub lapsed: Option<String>,
 }
 
 impl Decision {

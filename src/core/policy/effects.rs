@@ -25,6 +25,7 @@ pub fn recorded_db_change(facts: &ItemFacts, decision: &Decision) -> Option<DbIt
         web_url: facts.web_url.clone(),
         milestone,
         placed_by_bot: decision.ownership.bot_set_milestone == Some(milestone),
+        exception: decision.exception.clone(),
     })
 }
 

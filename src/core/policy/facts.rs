@@ -3,6 +3,7 @@
 //!
 //! All of it is plain data the engine gathers from the forge and the store.
 
+use crate::core::exceptions::{CoveredFile, Steering};
 use crate::core::ids::ItemNumber;
 pub use crate::core::ids::{ItemKind, ItemState};
 use crate::core::types::{Match, MilestoneId, is_db_change};
@@ -60,6 +61,13 @@ pub struct ItemFacts {
     pub ownership: Ownership,
     /// The bot already has its comment on this item (then it is kept current).
     pub has_bot_comment: bool,
+    /// The MR's migration files now (path and content digest): what an
+    /// approved exception is bound to.
+    #[serde(default)]
+    pub migration_files: Vec<CoveredFile>,
+    /// Exceptions approved for the item and the commands answered.
+    #[serde(default)]
+    pub steering: Steering,
 }
 
 impl ItemFacts {
@@ -94,6 +102,26 @@ pub struct DbItemRef {
     /// there); `false` when a person chose it.
     #[serde(default)]
     pub placed_by_bot: bool,
+    /// An approved exception lets it sit where it is: its milestone then
+    /// needs downtime and owes its warning like a batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ExceptionNote>,
+}
+
+/// An approved exception as the milestone block lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExceptionNote {
+    pub approver: String,
+    pub reason: String,
+}
+
+impl ExceptionNote {
+    pub fn of(exception: &crate::core::exceptions::Exception) -> ExceptionNote {
+        ExceptionNote {
+            approver: exception.approver.clone(),
+            reason: exception.reason.clone(),
+        }
+    }
 }
 
 /// A downtime warning sent for a milestone (the announcement ledger).
@@ -164,6 +192,15 @@ impl ProjectState {
         self.db_changes
             .iter()
             .filter(move |c| c.milestone == milestone)
+    }
+
+    /// The open-release milestones holding a database change whose
+    /// exception lets it sit outside the batch.
+    pub fn excepted_milestones(&self) -> impl Iterator<Item = MilestoneId> + '_ {
+        self.db_changes
+            .iter()
+            .filter(|c| c.exception.is_some())
+            .map(|c| c.milestone)
     }
 
     /// The database changes of every item except `item` (whose own facts are fresher).

@@ -6,6 +6,7 @@ use super::decision::{GateState, Verdict};
 use super::facts::{ItemFacts, ItemKind, ProjectState};
 use super::placement::Placement;
 use super::settings::{AnnounceTrigger, Policy};
+use crate::core::exceptions::{Exception, handle};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -124,14 +125,30 @@ fn warning_not_sent(input: &GateInput, policy: &Policy) -> Option<Problem> {
         return None;
     }
     let title = &batch.title;
+    Some(Problem {
+        reason: format!("the downtime warning for {title} has not been sent yet"),
+        advice: format!(
+            "Merge after the downtime warning for {title} is sent: {}.",
+            warning_when(input, policy, batch.id, title)
+        ),
+    })
+}
+
+/// When the unsent downtime warning for `milestone` goes out, in words.
+pub(super) fn warning_when(
+    input: &GateInput,
+    policy: &Policy,
+    milestone: crate::core::types::MilestoneId,
+    title: &str,
+) -> String {
     // Given up by the server-less ledger (only it keeps a begun send in the
     // project state), whose record is the block, not a store.
-    let by_hand = match input.project.warning_sending(batch.id) {
+    let by_hand = match input.project.warning_sending(milestone) {
         Some(sending) if sending.given_up => crate::core::block::resend_after_refusal(title),
         _ => format!("send it with `schemagate announce --milestone {title}`"),
     };
-    let when = match policy.announce_trigger {
-        _ if input.project.warning_failed(batch.id) => {
+    match policy.announce_trigger {
+        _ if input.project.warning_failed(milestone) => {
             format!(
                 "the mail server refused it for good, so it is not tried again on its own; fix the mail settings, then {by_hand}"
             )
@@ -143,11 +160,22 @@ fn warning_not_sent(input: &GateInput, policy: &Policy) -> Option<Problem> {
             format!("it goes out now that {title} holds a database change")
         }
         AnnounceTrigger::Manual => by_hand,
-    };
-    Some(Problem {
-        reason: format!("the downtime warning for {title} has not been sent yet"),
-        advice: format!("Merge after the downtime warning for {title} is sent: {when}."),
-    })
+    }
+}
+
+/// The verdict of an MR an approved exception lets through: its placement
+/// problems are waived, said in the summary.
+pub(super) fn excepted_verdict(exception: &Exception) -> Verdict {
+    Verdict {
+        state: GateState::Success,
+        summary: format!(
+            "exception approved by @{}: {}",
+            handle(&exception.approver),
+            exception.reason.replace(['\r', '\n'], " ")
+        ),
+        reasons: Vec::new(),
+        advice: Vec::new(),
+    }
 }
 
 /// The MR's verdict from its problems, with the one-line summary.

@@ -16,17 +16,20 @@ mod settings;
 pub(crate) mod tests;
 
 pub use announce::announcement_due;
-pub use batch::{Releases, assignable_milestone, batch_milestones, is_batch};
+pub use batch::{Releases, assignable_milestone, batch_milestones, downtime_milestones, is_batch};
 pub use decision::{Decision, GateState, MilestoneChange, Verdict};
 pub use effects::{batches_changed, milestones_affected_by, recorded_db_change};
 pub use facts::{
-    DbChangeReason, DbItemRef, ItemFacts, ItemKind, ItemState, Ownership, ProjectState,
-    WarningSending, WarningSent,
+    DbChangeReason, DbItemRef, ExceptionNote, ItemFacts, ItemKind, ItemState, Ownership,
+    ProjectState, WarningSending, WarningSent,
 };
 pub use gate::Problem;
 pub use settings::{AnnounceTrigger, GateSwitches, Policy};
 
 use crate::core::comment::{BatchNote, CommentInput, render_comment};
+use crate::core::exceptions::{
+    Binding, EndKind, Ending, Exception, Steering, SteeringNote, binding,
+};
 use crate::core::types::{Milestone, MilestoneId};
 use chrono::{DateTime, Utc};
 use gate::GateInput;
@@ -66,8 +69,36 @@ pub fn decide(
         project,
         now,
     };
-    let problems = gate::problems(&input, policy);
-    let verdict = (facts.kind == ItemKind::MergeRequest).then(|| gate::verdict(&input, &problems));
+    let exception = exception_state(facts);
+    let (problems, verdict) = match &exception {
+        ExceptionState::Holds(active) => (Vec::new(), Some(gate::excepted_verdict(active))),
+        _ => {
+            let problems = gate::problems(&input, policy);
+            let verdict =
+                (facts.kind == ItemKind::MergeRequest).then(|| gate::verdict(&input, &problems));
+            (problems, verdict)
+        }
+    };
+    let steering = steering_shown(facts, &exception, now);
+    let owed = match &exception {
+        ExceptionState::Holds(_) => warning_owed(&input, policy),
+        _ => None,
+    };
+    let note = SteeringNote {
+        steering: Some(&steering),
+        lapsed: match &exception {
+            ExceptionState::Lapsed(why) => steering
+                .exceptions
+                .iter()
+                .rev()
+                .find(|e| e.ended.is_some())
+                .map(|e| (e, why.as_str())),
+            _ => None,
+        },
+        warning_owed: owed
+            .as_ref()
+            .map(|(title, when)| (title.as_str(), when.as_str())),
+    };
     let comment = comment_for(
         &input,
         policy,
@@ -75,7 +106,12 @@ pub fn decide(
         &ownership,
         verdict.as_ref(),
         &problems,
+        &note,
     );
+    let announcement_due = match &exception {
+        ExceptionState::Holds(_) => excepted_warning_due(&input, policy),
+        _ => warning_due(&input, policy),
+    };
 
     Decision {
         labels_to_add,
@@ -87,8 +123,89 @@ pub fn decide(
         is_db_change,
         db_change_reason: reason,
         batch: placement.batch_for_item().map(|b| b.id),
-        announcement_due: warning_due(&input, policy),
+        announcement_due,
+        exception: match &exception {
+            ExceptionState::Holds(active) => Some(ExceptionNote::of(active)),
+            _ => None,
+        },
+        lapsed: match exception {
+            ExceptionState::Lapsed(why) => Some(why),
+            _ => None,
+        },
     }
+}
+
+/// An open MR's exception held against its migration files now.
+enum ExceptionState<'f> {
+    None,
+    Holds(&'f Exception),
+    /// The files changed since the approval: why, in words.
+    Lapsed(String),
+}
+
+fn exception_state(facts: &ItemFacts) -> ExceptionState<'_> {
+    if facts.kind != ItemKind::MergeRequest || !facts.is_open() {
+        return ExceptionState::None;
+    }
+    match facts.steering.active() {
+        None => ExceptionState::None,
+        Some(active) => match binding(active, &facts.migration_files) {
+            Binding::Holds => ExceptionState::Holds(active),
+            Binding::Lapsed { why } => ExceptionState::Lapsed(why),
+        },
+    }
+}
+
+/// The steering the comment shows: a lapsing exception already ended.
+fn steering_shown(facts: &ItemFacts, exception: &ExceptionState, now: DateTime<Utc>) -> Steering {
+    let mut steering = facts.steering.clone();
+    if let ExceptionState::Lapsed(why) = exception
+        && let Some(active) = steering.exceptions.iter_mut().rev().find(|e| e.is_active())
+    {
+        active.ended = Some(Ending {
+            at: now,
+            how: EndKind::Lapsed { why: why.clone() },
+        });
+    }
+    steering
+}
+
+/// The release an excepted database change sits in, when it is an open
+/// release whose warning has not gone out: its title and when it will.
+fn warning_owed(input: &GateInput, policy: &Policy) -> Option<(String, String)> {
+    let milestone = input.placement.effective?;
+    if !input.is_db_change
+        || !input.releases.is_open_release(milestone)
+        || input.project.warning_sent(milestone).is_some()
+    {
+        return None;
+    }
+    let title = input.releases.title(milestone);
+    let when = gate::warning_when(input, policy, milestone, &title);
+    Some((title, when))
+}
+
+/// The warning an excepted database change makes due: its own release's,
+/// which needs downtime like a batch.
+fn excepted_warning_due(input: &GateInput, policy: &Policy) -> Option<MilestoneId> {
+    let milestone = input.placement.effective?;
+    let own = input.releases.milestone(milestone)?;
+    if !input.is_db_change || !input.releases.is_open_release(milestone) {
+        return None;
+    }
+    let mut downtime = input.placement.batches.clone();
+    if !downtime.iter().any(|b| b.id == milestone) {
+        downtime.push(own);
+    }
+    announce::due_for(
+        milestone,
+        &downtime,
+        input.releases,
+        input.project,
+        policy,
+        input.now,
+    )
+    .then_some(milestone)
 }
 
 /// The batch milestone whose downtime warning this database change makes due now.
@@ -116,10 +233,13 @@ fn comment_for(
     ownership: &Ownership,
     verdict: Option<&Verdict>,
     problems: &[Problem],
+    steering: &SteeringNote,
 ) -> Option<String> {
     let (facts, placement, releases) = (input.facts, input.placement, input.releases);
-    let has_something_to_say =
-        input.is_db_change || !problems.is_empty() || !facts.matches.is_empty();
+    let has_something_to_say = input.is_db_change
+        || !problems.is_empty()
+        || !facts.matches.is_empty()
+        || !facts.steering.is_empty();
     if !has_something_to_say && !facts.has_bot_comment {
         return None;
     }
@@ -139,10 +259,13 @@ fn comment_for(
         }),
         verdict,
         problems,
+        steering,
     }))
 }
 
-/// Closed and merged items: no writes, no verdict, the record unchanged.
+/// Closed and merged items: no writes, no verdict, the record unchanged. A
+/// merged MR keeps the exception that let it in: its release still needs
+/// downtime and owes its warning.
 fn leave_alone(facts: &ItemFacts, reason: Option<DbChangeReason>) -> Decision {
     Decision {
         labels_to_add: Vec::new(),
@@ -155,5 +278,11 @@ fn leave_alone(facts: &ItemFacts, reason: Option<DbChangeReason>) -> Decision {
         db_change_reason: reason,
         batch: None,
         announcement_due: None,
+        exception: facts
+            .steering
+            .active()
+            .filter(|_| facts.kind == ItemKind::MergeRequest && facts.state == ItemState::Merged)
+            .map(ExceptionNote::of),
+        lapsed: None,
     }
 }

@@ -224,5 +224,7 @@ fn item_facts(
         db_change_reason: reason,
         ownership,
         has_bot_comment: record.comment.is_some(),
+        migration_files: Vec::new(),
+        steering: Default::default(),
     }
 }

@@ -70,6 +70,8 @@ mod tests {
             db_change_reason: None,
             batch: Some(MilestoneId(12)),
             announcement_due: None,
+            exception: None,
+            lapsed: None,
         }
     }
 

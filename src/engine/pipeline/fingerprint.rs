@@ -161,6 +161,7 @@ mod tests {
             web_url: None,
             milestone: MilestoneId(milestone),
             placed_by_bot: false,
+            exception: None,
         }
     }
 

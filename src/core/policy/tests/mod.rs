@@ -2,6 +2,7 @@
 //! set in a LAVA-like project on 2026-11-03 (see `World::lava`).
 
 mod announce;
+mod exceptions;
 mod gate;
 mod items;
 mod labels;
@@ -100,6 +101,7 @@ impl World {
             web_url: None,
             milestone,
             placed_by_bot,
+            exception: None,
         });
         self
     }
@@ -186,6 +188,8 @@ fn item(kind: ItemKind, number: u64) -> ItemFacts {
         db_change_reason: None,
         ownership: Ownership::default(),
         has_bot_comment: false,
+        migration_files: Vec::new(),
+        steering: Default::default(),
     }
 }
 
