@@ -26,6 +26,7 @@ pub(crate) mod project;
 pub(crate) mod queue;
 pub(crate) mod scan;
 pub(crate) mod shipped;
+pub(crate) mod steering;
 
 pub use crate::clock::{Clock, FixedClock};
 pub use crate::work::Work;

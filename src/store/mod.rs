@@ -24,6 +24,7 @@ mod schema;
 mod time;
 mod turns;
 
+use crate::core::exceptions::CoveredFile;
 use crate::clock::Clock;
 use crate::config::DatabaseKind;
 use crate::core::policy::{DbItemRef, Ownership};
@@ -197,6 +198,10 @@ pub struct CachedMatches {
     pub rules_digest: String,
     pub matches: Vec<Match>,
     pub truncated: bool,
+    /// The matched files with a digest of their content (what an approved
+    /// exception is bound to); absent from records cached before exceptions.
+    #[serde(default)]
+    pub migration_files: Vec<CoveredFile>,
 }
 
 /// What the bot remembers of one MR or issue.

@@ -29,6 +29,8 @@ use crate::store::ItemRecord;
 use crate::tasks::check_reads::check_inputs;
 use crate::tasks::check_reads::read_history;
 use crate::tasks::check_reads::{CheckInputs, any};
+use crate::tasks::check_steering::react_to_thread;
+use crate::core::exceptions::Steering;
 
 /// How `check` runs.
 #[derive(Debug, Clone, Default)]
@@ -93,8 +95,18 @@ pub(crate) async fn check_in(
         record,
         matches,
         mut history,
+        thread,
     } = check_inputs(project, number, listed, options, &reference).await?;
-    let mut prepared = prepare_for_check(project, &mr, record.clone(), &matches, &state).await?;
+    let steering = thread.steering;
+    let mut prepared = prepare_for_check(
+        project,
+        &mr,
+        record.clone(),
+        &matches,
+        &state,
+        steering.clone(),
+    )
+    .await?;
     let needs = if options.apply {
         OwnershipNeeds {
             label: true,
@@ -113,13 +125,16 @@ pub(crate) async fn check_in(
         let mut record = record;
         record.ownership =
             history.ownership(&project.config.label, &prepared.milestones, named_bot);
-        prepared = prepare_for_check(project, &mr, record, &matches, &state).await?;
+        prepared = prepare_for_check(project, &mr, record, &matches, &state, steering).await?;
     }
     // The job's own result is the gate in CI.
     prepared.desired.status = None;
     let mut report = report(project, &reference, &mr, &prepared, needs.any());
     if options.apply {
         apply_check(project, &prepared, &mut report).await?;
+        if report.write_refused.is_none() {
+            react_to_thread(project, number, &thread.decided).await;
+        }
     }
     Ok(report)
 }
@@ -130,11 +145,13 @@ pub(crate) async fn prepare_for_check(
     record: ItemRecord,
     matches: &crate::store::CachedMatches,
     state: &ProjectState,
+    steering: Steering,
 ) -> Step<Prepared> {
     let extra = Extra {
         matches: Some(matches.clone()),
         reason: None,
         closing_merge_requests: Vec::new(),
+        steering: Some(steering),
     };
     prepare_with(project, Subject::from(mr), record, extra, state.clone()).await
 }

@@ -19,13 +19,14 @@ use crate::engine::access::forge_error;
 use crate::engine::failure::Step;
 use crate::engine::milestones::milestones;
 use crate::engine::pipeline::detect::project_rules;
-use crate::engine::pipeline::detect::{classify_listed, read_texts};
+use crate::engine::pipeline::detect::{classify_listed, migration_files, read_texts};
 use crate::engine::project::ProjectContext;
 use crate::forge::apply::PostedComment;
 use crate::forge::{ChangedFiles, ForgeError, History, ItemKind, ItemNumber, MergeRequest};
 use crate::store::{CachedMatches, ItemRecord};
 use crate::tasks::check::prepare_for_check;
 use crate::tasks::check::{CheckOptions, needs_of, recorded_entry};
+use crate::tasks::check_steering::{ThreadSteering, read_thread, steering_of_thread};
 
 /// Everything `check` decides on, as read from the forge.
 pub(crate) struct CheckInputs {
@@ -37,6 +38,8 @@ pub(crate) struct CheckInputs {
     pub matches: CachedMatches,
     /// The history read so far (the parts the decision may need).
     pub history: HistoryRead,
+    /// Exceptions and command answers, from the MR's comments.
+    pub thread: ThreadSteering,
 }
 
 /// What the decision stands on besides the comment and the history: read in
@@ -115,10 +118,11 @@ pub(crate) async fn check_inputs(
         labels: options.apply,
         milestones: options.apply,
     };
-    let (decidable, comment, history) = tokio::try_join!(
+    let (decidable, comment, history, thread) = tokio::try_join!(
         decidable(project, number, listed, options, reference),
         read_comment(project, number, options.apply, reference),
         read_history(project, number, history_first, named_bot),
+        read_thread(project, number, reference),
     )?;
     let Decidable {
         mr,
@@ -127,6 +131,9 @@ pub(crate) async fn check_inputs(
         history: mut speculative,
     } = decidable;
     speculative.add(history);
+    let thread =
+        steering_of_thread(project, &thread, mr.state, &matches.migration_files, reference)
+            .await?;
     Ok(CheckInputs {
         mr,
         record: ItemRecord {
@@ -137,6 +144,7 @@ pub(crate) async fn check_inputs(
         state,
         matches,
         history: speculative,
+        thread,
     })
 }
 
@@ -180,10 +188,12 @@ async fn decidable(
     let named_bot = options.bot_account.as_deref();
     let (texts, history) =
         tokio::try_join!(texts, read_history(project, number, wanted, named_bot))?;
+    let found = classify_listed(&rules.rules, &changed, &texts);
     let matches = CachedMatches {
         head_sha: mr.head_sha.clone(),
         rules_digest: rules.digest.clone(),
-        matches: classify_listed(&rules.rules, &changed, &texts),
+        migration_files: migration_files(&changed, &texts, &found),
+        matches: found,
         truncated: changed.truncated,
     };
     Ok(Decidable {
@@ -208,8 +218,11 @@ async fn ownership_needs_for(
         rules_digest: String::new(),
         matches,
         truncated: false,
+        migration_files: Vec::new(),
     };
-    let prepared = prepare_for_check(project, mr, record.clone(), &supposed, state).await?;
+    let prepared =
+        prepare_for_check(project, mr, record.clone(), &supposed, state, Default::default())
+            .await?;
     Ok(needs_of(&prepared))
 }
 

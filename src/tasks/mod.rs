@@ -6,6 +6,7 @@
 pub mod announce;
 pub mod check;
 mod check_reads;
+mod check_steering;
 pub mod serverless;
 pub mod sync;
 

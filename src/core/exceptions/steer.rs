@@ -220,7 +220,11 @@ pub fn apply(steering: &mut Steering, steered: &Steered) {
         }
         Effect::None | Effect::Recheck => {}
     }
-    steering.answers.push(steered.record.clone());
+    // A recheck changes nothing to show: kept out of the answers, so
+    // rechecking an unchanged item rewrites no comment.
+    if steered.effect != Effect::Recheck {
+        steering.answers.push(steered.record.clone());
+    }
 }
 
 fn sorted(files: &[CoveredFile]) -> Vec<CoveredFile> {

@@ -46,7 +46,7 @@ pub(crate) async fn run(engine: &Engine, forges: &Forges, work: &Work) -> Step<(
                 edited: *edited,
                 id: *comment_id,
             };
-            comment::run(&project, &comment)
+            comment::run(&project, &comment).await
         }
         Work::MilestoneChanged {
             forge,

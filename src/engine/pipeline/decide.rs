@@ -4,6 +4,7 @@
 //! writes and the record.
 
 use crate::core::announcements::AnnouncementKind;
+use crate::core::exceptions::{ANSWERS_SHOWN, Steering};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{
     DbChangeReason, Decision, ItemFacts, Ownership, Policy, ProjectState, decide,
@@ -73,6 +74,8 @@ pub(crate) struct Extra {
     pub matches: Option<CachedMatches>,
     pub reason: Option<DbChangeReason>,
     pub closing_merge_requests: Vec<ItemNumber>,
+    /// The item's exceptions and command answers; `None` reads the store's.
+    pub steering: Option<Steering>,
 }
 
 /// What a fingerprint digests besides the subject: the item's labels and
@@ -137,6 +140,11 @@ pub(crate) async fn prepare(
     extra: Extra,
 ) -> Step<Prepared> {
     let project_state = project.state().await?;
+    let mut extra = extra;
+    if extra.steering.is_none() {
+        let key = project.item_key(subject.kind(), subject.number());
+        extra.steering = Some(project.store().steering(&key, ANSWERS_SHOWN).await?);
+    }
     prepare_with(project, subject, record, extra, project_state).await
 }
 
@@ -151,9 +159,8 @@ pub(crate) async fn prepare_with(
 ) -> Step<Prepared> {
     let policy = project.config.policy();
     let milestones = milestones(project).await?;
-    let matches = extra.matches.as_ref().map(|m| m.matches.clone());
     let ownership = credited_ownership(&record, &policy.label, &subject);
-    let facts = item_facts(&subject, &record, ownership, matches, extra.reason);
+    let facts = item_facts(&subject, &record, ownership, &extra);
     let now = project.engine.now();
     let decision = decide(&facts, &project_state, &milestones, &policy, now);
     let target = subject.head_sha().map(|sha| StatusTarget {
@@ -204,13 +211,13 @@ fn credited_ownership(record: &ItemRecord, label: &str, subject: &Subject) -> Ow
     ownership
 }
 
-fn item_facts(
-    subject: &Subject,
-    record: &ItemRecord,
-    ownership: Ownership,
-    matches: Option<Vec<Match>>,
-    reason: Option<DbChangeReason>,
-) -> ItemFacts {
+fn item_facts(subject: &Subject, record: &ItemRecord, ownership: Ownership, extra: &Extra) -> ItemFacts {
+    let matches: Option<Vec<Match>> = extra.matches.as_ref().map(|m| m.matches.clone());
+    let migration_files = extra
+        .matches
+        .as_ref()
+        .map(|m| m.migration_files.clone())
+        .unwrap_or_default();
     ItemFacts {
         kind: subject.kind(),
         number: subject.number(),
@@ -221,10 +228,10 @@ fn item_facts(
         labels: subject.labels().to_vec(),
         milestone: subject.milestone(),
         matches: matches.unwrap_or_default(),
-        db_change_reason: reason,
+        db_change_reason: extra.reason.clone(),
         ownership,
         has_bot_comment: record.comment.is_some(),
-        migration_files: Vec::new(),
-        steering: Default::default(),
+        migration_files,
+        steering: extra.steering.clone().unwrap_or_default(),
     }
 }

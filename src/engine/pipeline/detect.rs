@@ -5,6 +5,7 @@
 //! head commit and rules digest, so an event that changes no code reads no files.
 
 use crate::core::detect::{FileContent, RuleSet};
+use crate::core::exceptions::{CoveredFile, covered_files_digest};
 use crate::core::ids::ProjectKey;
 use crate::core::types::{ChangeKind, Match};
 use crate::engine::access::forge_error;
@@ -86,10 +87,12 @@ pub(crate) async fn detect(
     if let Some(cached) = cached
         && cached.head_sha == mr.head_sha
         && cached.rules_digest == rules.digest
+        // Cached before files were digested: read once more.
+        && (cached.matches.is_empty() || !cached.migration_files.is_empty())
     {
         return Ok(cached.clone());
     }
-    let (matches, truncated) =
+    let (matches, migration_files, truncated) =
         classify_from_forge(project.forge.as_ref(), project.path(), mr, &rules.rules)
             .await
             .map_err(|e| {
@@ -104,6 +107,7 @@ pub(crate) async fn detect(
         rules_digest: rules.digest.clone(),
         matches,
         truncated,
+        migration_files,
     })
 }
 
@@ -118,10 +122,41 @@ async fn classify_from_forge(
     project: &ProjectPath,
     mr: &MergeRequest,
     rules: &RuleSet,
-) -> Result<(Vec<Match>, bool), ForgeError> {
+) -> Result<(Vec<Match>, Vec<CoveredFile>, bool), ForgeError> {
     let changed = forge.changed_files(project, mr.number).await?;
     let texts = read_texts(forge, project, &mr.head_sha, &changed, rules).await?;
-    Ok((classify_listed(rules, &changed, &texts), changed.truncated))
+    let matches = classify_listed(rules, &changed, &texts);
+    let files = migration_files(&changed, &texts, &matches);
+    Ok((matches, files, changed.truncated))
+}
+
+/// The matched files, each with a digest of its content as the MR shows
+/// it (the lines its diff adds, else the text read), sorted by path: what
+/// an approved exception covers. Computed from the same forge data by the
+/// server and by `check`, so both bind an exception alike.
+pub(crate) fn migration_files(
+    changed: &ChangedFiles,
+    texts: &[Option<String>],
+    matches: &[Match],
+) -> Vec<CoveredFile> {
+    let mut files: Vec<CoveredFile> = changed
+        .files
+        .iter()
+        .zip(texts)
+        .filter(|(change, _)| matches.iter().any(|m| m.path == change.file.path))
+        .map(|(change, text)| CoveredFile {
+            path: change.file.path.clone(),
+            digest: covered_files_digest(
+                &change.file.change.to_string(),
+                change.file.old_path.as_deref(),
+                change.added_lines.as_deref(),
+                text.as_deref(),
+            ),
+        })
+        .collect();
+    files.sort();
+    files.dedup_by(|a, b| a.path == b.path);
+    files
 }
 
 /// The texts the rules need at `head`, one entry per changed file (`None`

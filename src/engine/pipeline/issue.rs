@@ -49,6 +49,7 @@ pub(crate) async fn prepare(
                 matches: None,
                 reason,
                 closing_merge_requests: closing,
+                steering: None,
             };
             decide::prepare(project, Subject::Issue(issue), record, extra).await
         })

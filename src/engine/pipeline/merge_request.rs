@@ -26,6 +26,7 @@ pub(crate) async fn prepare(
                 matches: Some(matches),
                 reason: None,
                 closing_merge_requests: Vec::new(),
+                steering: None,
             };
             decide::prepare(project, Subject::MergeRequest(mr), record, extra).await
         })

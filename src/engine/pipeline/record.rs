@@ -3,6 +3,7 @@
 //! follow-up work the decision implies, saved in one transaction.
 
 use crate::core::announcements::AnnouncementKind;
+use crate::core::exceptions::{EndKind, Ending};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{GateState, batches_changed, milestones_affected_by, recorded_db_change};
 use crate::core::types::MilestoneId;
@@ -24,6 +25,18 @@ pub(crate) async fn record(
 ) -> Step<FollowUps> {
     let record = final_record(project, prepared, applied)?;
     let follow_ups = follow_ups(project, prepared, &record);
+    if let Some(why) = &prepared.decision.lapsed {
+        // The comment just written says it lapsed; the record ends it, so
+        // restoring the files later does not revive it.
+        let ending = Ending {
+            at: prepared.now,
+            how: EndKind::Lapsed { why: why.clone() },
+        };
+        project
+            .store()
+            .end_exception(&prepared.key, &ending)
+            .await?;
+    }
     save(prepared, &record, &follow_ups, project).await?;
     Ok(follow_ups)
 }
