@@ -3,6 +3,7 @@
 //! paths are lowercased by `core::ids::path_key`.
 
 use super::{AnnouncementKind, StoreError};
+use crate::core::exceptions::Outcome;
 use crate::forge::{ForgeKind, ItemKind};
 use serde::Serialize;
 use std::sync::Arc;
@@ -38,6 +39,26 @@ pub(crate) fn parse_announcement_kind(word: &str) -> Result<AnnouncementKind, St
         other => Err(corrupt(
             "announcements",
             format!("unknown announcement kind `{other}`"),
+        )),
+    }
+}
+
+pub(crate) fn outcome_word(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Acted => "acted",
+        Outcome::Refused => "refused",
+        Outcome::Invalid => "invalid",
+    }
+}
+
+pub(crate) fn parse_outcome(word: &str) -> Result<Outcome, StoreError> {
+    match word {
+        "acted" => Ok(Outcome::Acted),
+        "refused" => Ok(Outcome::Refused),
+        "invalid" => Ok(Outcome::Invalid),
+        other => Err(corrupt(
+            "item_commands",
+            format!("unknown command outcome `{other}`"),
         )),
     }
 }
@@ -104,7 +125,11 @@ mod tests {
                 kind
             );
         }
+        for outcome in [Outcome::Acted, Outcome::Refused, Outcome::Invalid] {
+            assert_eq!(parse_outcome(outcome_word(outcome)).unwrap(), outcome);
+        }
         assert!(parse_forge("bitbucket", "t").is_err());
+        assert!(parse_outcome("done").is_err());
     }
 
     #[test]

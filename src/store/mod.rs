@@ -1,14 +1,15 @@
 //! The durable store (docs/design.md#storage): webhook deliveries, the job queue, the bot's
 //! record of each MR and issue (ownership, comment, status, last evaluation),
-//! milestone epochs and the announcement ledger. One code path through sqlx's
-//! `Any` driver: an SQLite file by default, PostgreSQL by URL.
+//! milestone epochs, the announcement ledger, and what people asked the bot
+//! about each item (approved exceptions and the command record). One code
+//! path through sqlx's `Any` driver: an SQLite file by default, PostgreSQL by URL.
 //!
 //! The methods live in one file per concern: `connect` (pools and SQLite
 //! settings), `schema` (the embedded `schema/` files), `intake` (deliveries and
 //! new jobs), `queue` (claiming and finishing jobs), `prune` (retention),
-//! `items`, `milestones` and `ledger`; `time` reads the injected clock every
-//! timestamp comes from. Every statement runs on both databases; where the
-//! dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN IMMEDIATE`) the
+//! `items`, `milestones`, `ledger` and `steering`; `time` reads the injected
+//! clock every timestamp comes from. Every statement runs on both databases;
+//! where the dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN IMMEDIATE`) the
 //! difference is chosen by [`Store::kind`].
 
 mod codec;
@@ -21,6 +22,7 @@ mod prune;
 mod queue;
 pub use queue::MAX_ATTEMPTS;
 mod schema;
+mod steering;
 mod time;
 mod turns;
 

@@ -1,5 +1,8 @@
 //! Retention: done jobs, delivery ids and run-out key leases are deleted
 //! once they are older than the configured window, in small transactions.
+//! Approved exceptions and the command record (`item_exceptions`,
+//! `item_commands`) are never pruned: they are the audit trail of who waived
+//! the gate for an MR and why, which matters longest after the MR merged.
 
 use super::time::millis;
 use super::{Pruned, Store, StoreError};

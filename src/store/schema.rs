@@ -51,6 +51,7 @@ schema_files! {
     3 => "V3__announcement_sequence.sql",
     4 => "V4__announcement_claim.sql",
     5 => "V5__announcement_refusals.sql",
+    6 => "V6__item_steering.sql",
 }
 
 /// The schema files for one database, in the order they apply.

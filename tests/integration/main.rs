@@ -27,4 +27,5 @@ mod replicas;
 mod scan;
 mod server;
 mod store;
+mod store_steering;
 mod upgrade_path;

@@ -2,13 +2,15 @@
 //! SQLite file and once on a fresh PostgreSQL database (see support/db.rs).
 //! Covers delivery dedup (also under concurrency), the queue's claim/lease/
 //! retry/release rules, several replicas draining one queue, items and the
-//! project views, milestone epochs, the announcement ledger and the schema.
+//! project views, milestone epochs, the announcement ledger and the schema
+//! (store_steering.rs covers exceptions and the command record).
 
 use crate::support::db::TestDb;
 use chrono::Utc;
 use schemagate::clock::FixedClock;
 use schemagate::config::{DatabaseKind, DatabaseUrl};
 use schemagate::core::detect::RuleSet;
+use schemagate::core::exceptions::{CommandRecord, Outcome};
 use schemagate::core::policy::{DbItemRef, ItemKind as PolicyItemKind};
 use schemagate::core::types::{ChangeKind, ChangedFile, MilestoneId};
 use schemagate::forge::{ForgeKind, ItemKind};
@@ -1000,36 +1002,7 @@ async fn leases_retry_times_and_stamps_follow_the_clock_the_store_is_given(db: T
 /// Opening it applies the rest and keeps every row.
 async fn a_database_an_earlier_release_left_at_version_2_upgrades_with_its_rows(db: TestDb) {
     use sqlx::{Connection, Executor};
-    sqlx::any::install_default_drivers();
-    let (dialect, url) = match db.url.kind {
-        DatabaseKind::Sqlite => ("sqlite", format!("{}?mode=rwc", db.url.url)),
-        DatabaseKind::Postgres => ("postgres", db.url.url.clone()),
-    };
-    let mut old = sqlx::AnyConnection::connect(&url).await.unwrap();
-    old.execute(
-        "CREATE TABLE schemagate_schema_history (
-            version    BIGINT NOT NULL PRIMARY KEY,
-            path       TEXT   NOT NULL,
-            applied_at BIGINT NOT NULL
-        )",
-    )
-    .await
-    .unwrap();
-    for (version, name) in [(1_i64, "V1__store.sql"), (2, "V2__hot_path_indexes.sql")] {
-        let path = format!("{dialect}/{name}");
-        let file = format!("{}/schema/{path}", env!("CARGO_MANIFEST_DIR"));
-        let sql = std::fs::read_to_string(&file).unwrap();
-        old.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
-        sqlx::query(
-            "INSERT INTO schemagate_schema_history (version, path, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(version)
-        .bind(path)
-        .bind(1_760_000_000_000_i64)
-        .execute(&mut old)
-        .await
-        .unwrap();
-    }
+    let mut old = db.at_schema_version(2).await;
     old.execute(
         "INSERT INTO announcements (forge, project, milestone, kind, message_id, state, \
            attempts, created_at, sent_at, last_error) \
@@ -1057,7 +1030,11 @@ async fn a_database_an_earlier_release_left_at_version_2_upgrades_with_its_rows(
     old.close().await.unwrap();
 
     let store = db.store().await;
-    assert_eq!(history_rows(&db.url).await, schema_versions());
+    let every_version: Vec<i64> = crate::support::db::schema_files("sqlite")
+        .into_iter()
+        .map(|(version, _)| version)
+        .collect();
+    assert_eq!(db.schema_history().await, every_version);
     let ledger = store
         .announcements(ForgeKind::GitLab, "lava/lava")
         .await
@@ -1085,6 +1062,20 @@ async fn a_database_an_earlier_release_left_at_version_2_upgrades_with_its_rows(
         .await
         .unwrap();
     assert!(matches!(begun, Begun::Claimed(_)), "{begun:?}");
+    let mr = key("lava/lava", ItemKind::MergeRequest, 12);
+    let help = CommandRecord {
+        author: "alice".into(),
+        verb: "help".into(),
+        outcome: Outcome::Acted,
+        answer: "Commands: …".into(),
+        at: Utc::now(),
+        comment: Some(99),
+    };
+    assert_eq!(
+        store.record_commands(&mr, "99:a", &[help]).await.unwrap(),
+        1
+    );
+    assert!(store.comment_handled(&mr, "99:a").await.unwrap());
 }
 
 /// One file per version under `schema/<dialect>/`; both dialects have the

@@ -165,3 +165,79 @@ macro_rules! both_backends {
         }
     };
 }
+
+impl TestDb {
+    /// The database as an earlier release's migrator left it: the schema
+    /// files up to `last` applied as they are in `schema/<dialect>/` and
+    /// recorded in the history table, nothing after. Returns a plain
+    /// connection for writing that release's rows before the store opens it.
+    pub async fn at_schema_version(&self, last: i64) -> sqlx::AnyConnection {
+        use sqlx::Executor;
+        sqlx::any::install_default_drivers();
+        let (dialect, url) = match self.url.kind {
+            DatabaseKind::Sqlite => ("sqlite", format!("{}?mode=rwc", self.url.url)),
+            DatabaseKind::Postgres => ("postgres", self.url.url.clone()),
+        };
+        let mut old = sqlx::AnyConnection::connect(&url).await.unwrap();
+        old.execute(
+            "CREATE TABLE schemagate_schema_history (
+                version    BIGINT NOT NULL PRIMARY KEY,
+                path       TEXT   NOT NULL,
+                applied_at BIGINT NOT NULL
+            )",
+        )
+        .await
+        .unwrap();
+        for (version, name) in schema_files(dialect) {
+            if version > last {
+                break;
+            }
+            let path = format!("{dialect}/{name}");
+            let file = format!("{}/schema/{path}", env!("CARGO_MANIFEST_DIR"));
+            let sql = std::fs::read_to_string(&file).unwrap();
+            old.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
+            sqlx::query(
+                "INSERT INTO schemagate_schema_history (version, path, applied_at) \
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(version)
+            .bind(path)
+            .bind(1_760_000_000_000_i64)
+            .execute(&mut old)
+            .await
+            .unwrap();
+        }
+        old
+    }
+
+    /// The versions `schemagate_schema_history` records, in order.
+    pub async fn schema_history(&self) -> Vec<i64> {
+        use sqlx::Row;
+        sqlx::any::install_default_drivers();
+        let mut connection = sqlx::AnyConnection::connect(&self.url.url).await.unwrap();
+        let rows = sqlx::query("SELECT version FROM schemagate_schema_history ORDER BY version")
+            .fetch_all(&mut connection)
+            .await
+            .unwrap();
+        rows.iter().map(|row| row.get("version")).collect()
+    }
+}
+
+/// `(version, file name)` of every file in `schema/<dialect>/`, by version.
+pub fn schema_files(dialect: &str) -> Vec<(i64, String)> {
+    let dir = format!("{}/schema/{dialect}", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<(i64, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|error| panic!("{dir}: {error}"))
+        .map(|entry| {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let version = name
+                .strip_prefix('V')
+                .and_then(|rest| rest.split_once("__"))
+                .and_then(|(version, _)| version.parse().ok())
+                .unwrap_or_else(|| panic!("{dir}/{name} is not named V<n>__*.sql"));
+            (version, name)
+        })
+        .collect();
+    files.sort();
+    files
+}
