@@ -12,7 +12,8 @@ mod tests;
 
 pub use binding::{Binding, binding, covered_files_digest};
 pub use render::{
-    SteeringNote, comment_key, handle, inline_code, read_record, render_record, render_steering,
+    HANDLED_KEPT, SteeringNote, comment_key, handle, inline_code, read_record, render_record,
+    render_steering,
 };
 pub use steer::{Asked, Effect, Item, Right, Steered, apply, needs_right, steer};
 

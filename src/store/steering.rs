@@ -16,10 +16,13 @@ use crate::core::ids::path_key;
 use chrono::SubsecRound;
 use rows::{EXCEPTION_COLUMNS, command, exception};
 use sqlx::any::AnyArguments;
-use sqlx::{Any, AssertSqlSafe};
+use sqlx::{Any, AssertSqlSafe, Row};
 
 /// The condition naming one item, its values bound as `$1`…`$4` by [`BindItem`].
 const ITEM: &str = "forge = $1 AND project = $2 AND kind = $3 AND number = $4";
+
+/// The handled comment versions read back: as many as the comment's record keeps.
+const HANDLED_KEPT: i64 = crate::core::exceptions::HANDLED_KEPT as i64;
 
 impl Store {
     /// Every exception of the item, oldest first (ended ones included: at
@@ -37,7 +40,7 @@ impl Store {
         .await?;
         let latest = sqlx::query(AssertSqlSafe(format!(
             "SELECT author, verb, outcome, answer, at, comment_id FROM item_commands \
-             WHERE {ITEM} ORDER BY at DESC, id DESC LIMIT $5"
+             WHERE {ITEM} AND verb <> 'recheck' ORDER BY at DESC, id DESC LIMIT $5"
         )))
         .bind_item(key)?
         .bind(limit)
@@ -45,12 +48,29 @@ impl Store {
         .await?;
         let mut answers = latest.iter().map(command).collect::<Result<Vec<_>, _>>()?;
         answers.reverse();
+        // The comment versions a reader of the thread must not run again;
+        // rechecks are left out, as from the answers: running one twice
+        // changes nothing, and keeping them would rewrite the comment.
+        let handled_rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT comment_key, MAX(id) AS last FROM item_commands \
+             WHERE {ITEM} AND verb <> 'recheck' GROUP BY comment_key ORDER BY last DESC LIMIT $5"
+        )))
+        .bind_item(key)?
+        .bind(HANDLED_KEPT)
+        .fetch_all(&mut *reader)
+        .await?;
+        let mut handled = handled_rows
+            .iter()
+            .map(|row| row.try_get::<String, _>("comment_key"))
+            .collect::<Result<Vec<_>, _>>()?;
+        handled.reverse();
         Ok(Steering {
             exceptions: exceptions
                 .iter()
                 .map(|row| exception(row).map(|(_, exception)| exception))
                 .collect::<Result<_, _>>()?,
             answers,
+            handled,
         })
     }
 

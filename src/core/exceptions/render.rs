@@ -16,7 +16,7 @@ const RECORD_TAG: &str = "<!-- schemagate:steering ";
 const EXCEPTIONS_KEPT: usize = 20;
 /// The handled comment versions the hidden record keeps: more than any
 /// merge request's thread of commands.
-const HANDLED_KEPT: usize = 200;
+pub const HANDLED_KEPT: usize = 200;
 
 /// The idempotence key of one version of a comment: its id and a digest of
 /// its text, so a redelivered comment is handled once and an edited one
