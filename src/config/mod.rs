@@ -16,6 +16,7 @@ mod report;
 mod tree;
 mod validate;
 mod validate_announce;
+mod validate_commands;
 mod validate_project;
 
 pub use errors::{ConfigError, ConfigErrors, ConfigIssue};

@@ -6,6 +6,7 @@ use crate::core::policy::Policy;
 pub use crate::core::policy::{AnnounceTrigger, GateSwitches};
 use crate::core::release::Scheme;
 use globset::GlobSet;
+use std::fmt;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ pub struct Config {
     pub github: Option<GithubConfig>,
     pub mail: Option<MailConfig>,
     pub rules: RulesConfig,
+    /// The top-level `[commands]` table as written; each project's resolved
+    /// settings are in [`ProjectConfig::commands`].
+    pub commands: CommandsConfig,
     pub projects: Vec<ProjectConfig>,
 }
 
@@ -231,6 +235,9 @@ pub struct ProjectConfig {
     pub gate: GateSwitches,
     /// `None` when the project has no `announce` table: no warnings are mailed.
     pub announce: Option<AnnounceConfig>,
+    /// Comment commands for this project: its own `commands` keys, else the
+    /// top-level `[commands]` ones, key by key.
+    pub commands: CommandsConfig,
 }
 
 impl ProjectConfig {
@@ -327,4 +334,47 @@ pub struct AnnounceConfig {
     pub upgrade_policy: Option<crate::core::upgrade::UpgradePolicy>,
     /// Directory whose templates override the built-in ones.
     pub templates_dir: Option<PathBuf>,
+}
+
+/// The most approvers one list may hold: a list longer than this is a
+/// group's membership copied by hand, which `group:` says better, and it
+/// bounds what a refusal has to name.
+pub const MAX_APPROVERS: usize = 100;
+
+/// How people steer the bot with `/schemagate` comments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandsConfig {
+    /// Whether commands are acted on at all.
+    pub enabled: bool,
+    /// Who may approve an exception, beyond being able to merge; empty means
+    /// everyone who can merge may.
+    pub approvers: Vec<Approver>,
+}
+
+impl Default for CommandsConfig {
+    fn default() -> Self {
+        CommandsConfig {
+            enabled: true,
+            approvers: Vec::new(),
+        }
+    }
+}
+
+/// One entry of `approvers`, as written (case kept; forges compare without it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Approver {
+    /// A GitLab username or GitHub login.
+    Person(String),
+    /// A GitLab group's full path, or a GitHub team as `org/team-slug`.
+    Group(String),
+}
+
+impl fmt::Display for Approver {
+    /// As the config file writes it: `alice`, `group:lava/release-managers`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Approver::Person(name) => f.write_str(name),
+            Approver::Group(path) => write!(f, "group:{path}"),
+        }
+    }
 }

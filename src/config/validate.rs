@@ -1,6 +1,6 @@
 //! The one validation step: toml's spanned tree in, [`Config`] out, every problem
 //! reported at its span. Server, forge, mail and rules sections live here;
-//! projects in `validate_project`.
+//! projects in `validate_project`, comment commands in `validate_commands`.
 
 use crate::config::checks::{self, Problem};
 use crate::config::duration::{format_duration, parse_duration};
@@ -8,6 +8,7 @@ use crate::config::model::*;
 use crate::config::packs::{known_pack_names, parse_user_packs};
 use crate::config::report::Report;
 use crate::config::tree::{Field, Table};
+use crate::config::validate_commands::{self, Inherited};
 use crate::config::validate_project::validate_projects;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,9 @@ const SECOND: Duration = Duration::from_secs(1);
 /// Validates the parsed file. Files named in it (rule packs, key file,
 /// templates) are resolved against `base_dir` and checked to exist when it is given.
 pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path>) -> Config {
-    const KEYS: &[&str] = &["server", "gitlab", "github", "mail", "rules", "project"];
+    const KEYS: &[&str] = &[
+        "server", "gitlab", "github", "mail", "rules", "commands", "project",
+    ];
     report.unknown_keys(&root, KEYS);
     let files = FileCheck { base_dir };
     let server = report.table(root.get("server"), SERVER_KEYS);
@@ -30,6 +33,8 @@ pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path
     let github = github.map(|github| validate_github(&github, report, &files));
     let mail = mail.map(|mail| validate_mail(&mail, report, &files));
     let rule_files = rule_files(&root, report, &files);
+    let commands = report.table(root.get("commands"), validate_commands::KEYS);
+    let commands = validate_commands::top_level(commands, report);
     // User packs can only be read when the file's directory is known; without
     // it, pack names cannot be checked either.
     let user_packs = match base_dir {
@@ -44,6 +49,7 @@ pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path
         github: root.has("github"),
         mail: root.has("mail"),
         rule_packs: user_packs.as_deref().map(known_pack_names),
+        commands,
     };
     let projects = report.items(root.get("project"));
     let projects = projects.map(|projects| validate_projects(projects, report, &sections, &files));
@@ -56,6 +62,7 @@ pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path
             files: rule_files.into_iter().map(|(path, _)| path).collect(),
             packs: user_packs.unwrap_or_default(),
         },
+        commands: sections.commands.config.clone(),
         projects: projects.unwrap_or_default(),
     }
 }
@@ -73,13 +80,16 @@ fn rule_files<'a>(
         .collect()
 }
 
-/// Which optional top-level sections exist, for cross-checks from projects.
-pub struct Sections {
+/// Which optional top-level sections exist, for cross-checks from projects,
+/// and the top-level settings projects inherit.
+pub struct Sections<'a> {
     pub gitlab: bool,
     pub github: bool,
     pub mail: bool,
     /// Every pack name a project may list, when known.
     pub rule_packs: Option<Vec<String>>,
+    /// `[commands]`, which each project's `commands` keys override.
+    pub commands: Inherited<'a>,
 }
 
 /// A duration key within `range`: its start rejects values too small to make

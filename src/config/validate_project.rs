@@ -1,6 +1,6 @@
 //! Validation of the `[[project]]` tables: forge and path, label, rule packs
-//! and globs, release scheme, batching, gate and announcement settings, and the
-//! cross-checks between them and the top-level sections.
+//! and globs, release scheme, batching, gate, announcement and command
+//! settings, and the cross-checks between them and the top-level sections.
 
 use crate::config::checks::{self, Problem};
 use crate::config::model::*;
@@ -8,6 +8,7 @@ use crate::config::report::Report;
 use crate::config::tree::{Field, Table, texts};
 use crate::config::validate::{FileCheck, Sections, duration};
 use crate::config::validate_announce;
+use crate::config::validate_commands;
 use crate::core::release::Scheme;
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
@@ -28,12 +29,13 @@ const KEYS: &[&str] = &[
     "batch",
     "gate",
     "announce",
+    "commands",
 ];
 
 pub fn validate_projects(
     raw: Vec<Field<'_>>,
     report: &mut Report<'_>,
-    sections: &Sections,
+    sections: &Sections<'_>,
     files: &FileCheck<'_>,
 ) -> Vec<ProjectConfig> {
     // Keyed on the text as written, so a duplicate is reported even when
@@ -69,7 +71,7 @@ pub fn validate_projects(
 fn validate_project(
     raw: &Table<'_>,
     report: &mut Report<'_>,
-    sections: &Sections,
+    sections: &Sections<'_>,
     files: &FileCheck<'_>,
 ) -> Option<ProjectConfig> {
     let forge = forge(raw, report, sections);
@@ -89,6 +91,10 @@ fn validate_project(
     let gate = gate(gate_table.as_ref(), report, raw.has("announce"));
     let announce = report.table(raw.get("announce"), validate_announce::KEYS);
     let announce = announce.and_then(|table| validate_announce::announce(&table, report, files));
+    let name = path
+        .as_ref()
+        .map_or(raw.path.as_str(), |path| path.as_str());
+    let commands = validate_commands::project(raw, forge, name, &sections.commands, report);
     cross_check(raw, gate_table.as_ref(), report, sections, gate);
     Some(ProjectConfig {
         forge: forge?,
@@ -103,6 +109,7 @@ fn validate_project(
         batch: batch?,
         gate,
         announce,
+        commands: commands?,
     })
 }
 
@@ -116,7 +123,7 @@ fn label(text: &str) -> Result<String, Problem> {
     }
 }
 
-fn forge(raw: &Table<'_>, report: &mut Report<'_>, sections: &Sections) -> Option<ForgeKind> {
+fn forge(raw: &Table<'_>, report: &mut Report<'_>, sections: &Sections<'_>) -> Option<ForgeKind> {
     report.required(
         raw,
         "forge",
@@ -327,7 +334,7 @@ fn cross_check(
     raw: &Table<'_>,
     gate_table: Option<&Table<'_>>,
     report: &mut Report<'_>,
-    sections: &Sections,
+    sections: &Sections<'_>,
     gate: GateSwitches,
 ) {
     if let (Some(announce), false) = (raw.get("announce"), sections.mail) {

@@ -4,6 +4,7 @@ use super::*;
 use crate::core::policy::Policy;
 use std::time::Duration;
 
+mod commands;
 mod mail;
 mod wording;
 
