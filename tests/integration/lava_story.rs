@@ -117,6 +117,16 @@ pub trait StoryForge {
     /// The `schemagate` status on the MR's current head commit.
     fn head_status(&self, number: u64) -> Option<Verdict>;
     fn milestone_description(&self, milestone: u64) -> String;
+
+    /// Gives `user` the right to merge (GitLab Maintainer, GitHub `write`)
+    /// or only to push or read (GitLab Developer, GitHub `read`).
+    fn grant(&self, user: &str, can_merge: bool);
+    /// A person comments on the MR; returns the comment's id and its webhook.
+    fn person_comments(&self, number: u64, author: &str, body: &str) -> (u64, Delivery);
+    /// The reactions on a comment, as `up` / `down`.
+    fn reactions_on(&self, comment: u64) -> Vec<&'static str>;
+    /// A person moves the MR to a milestone and the webhook never arrives.
+    fn silently_set_milestone(&self, number: u64, milestone: u64);
 }
 
 /// A Django migration adding a field.
@@ -489,6 +499,8 @@ pub async fn lava_story<F: StoryForge>(forge: &F) -> StoryOutcome {
     story.expect_milestone(Item::Mr(f), Some("2026.12"));
     story.expect_block(later, &[a, b, f], &[a, b, f, e]);
 
+    exceptions_steps(&mut story, e, next, later).await;
+
     story.begin("2026.11 ships: the milestone is closed");
     story.deliver(&[forge.close_milestone(next)]).await;
     for mr in [a, b, c, d, e, f] {
@@ -574,4 +586,95 @@ async fn the_lava_story_on_gitlab() {
 async fn the_lava_story_on_github() {
     let forge = github::GitHubStory::start().await;
     lava_story(&forge).await;
+}
+
+/// Issue 23's steps: people steer the gate on E, the hotfix a person put
+/// in the next release while the batch is 2026.12.
+async fn exceptions_steps<F: StoryForge>(story: &mut Story<'_, F>, e: u64, next: u64, later: u64) {
+    let forge = story.forge;
+    forge.grant("devon", false);
+    forge.grant("maria", true);
+    let bot_comment = |story: &Story<'_, F>| {
+        story.forge.bot_comments(Item::Mr(e)).pop().unwrap_or_default()
+    };
+
+    story.begin("E: someone who cannot merge asks to approve");
+    let (refused, said) =
+        forge.person_comments(e, "devon", "/schemagate approve CVE fix must ship now");
+    story.deliver(&[said]).await;
+    story.expect_status(e, "failure", &["2026.12"]);
+    let comment = bot_comment(story);
+    story.check(
+        comment.contains("@devon asked to approve, but approving needs"),
+        || format!("the refusal is not in the comment: {comment}"),
+    );
+    let reactions = forge.reactions_on(refused);
+    story.check(reactions == ["down"], || {
+        format!("the refused command got {reactions:?}")
+    });
+
+    story.begin("E: a quoted command does nothing");
+    let mark = forge.mark();
+    let (quoted, said) = forge.person_comments(e, "maria", "> /schemagate approve x\nAs devon said.");
+    story.deliver(&[said]).await;
+    story.expect_status(e, "failure", &["2026.12"]);
+    let writes = forge.writes_since(mark);
+    story.check(writes.is_empty() && forge.reactions_on(quoted).is_empty(), || {
+        format!("a quoted command made writes: {writes:?}")
+    });
+
+    story.begin("E: a maintainer approves an exception");
+    let (approved, said) =
+        forge.person_comments(e, "maria", "/schemagate approve CVE fix must ship now");
+    story.deliver(&[said]).await;
+    story.expect_status(e, "success", &["exception approved by @maria", "CVE fix must ship now"]);
+    let reactions = forge.reactions_on(approved);
+    story.check(reactions == ["up"], || format!("the approval got {reactions:?}"));
+    let comment = bot_comment(story);
+    story.check(
+        comment.contains("**Exception:** approved by @maria") && comment.contains("0044_drop_legacy.py"),
+        || format!("the exception is not in the comment: {comment}"),
+    );
+    story.expect_block(next, &[e], &[e]);
+    let description = forge.milestone_description(next);
+    story.check(
+        description.contains("Exception for merge request") && description.contains("@maria"),
+        || format!("2026.11's block does not list the exception: {description}"),
+    );
+    // The batch stays where it was, without E.
+    let batch = forge.milestone_description(later);
+    story.check(block_of(&batch).is_some_and(|b| !block_lists(b, e)), || {
+        format!("2026.12's block changed with the exception: {batch}")
+    });
+
+    story.begin("E: a push adding a migration lapses the exception");
+    let pushed = forge.push(
+        e,
+        "e000000000000000000000000000000000000002",
+        vec![migration("0044_drop_legacy"), migration("0046_more")],
+    );
+    story.deliver(&[pushed]).await;
+    story.expect_status(e, "failure", &["2026.12"]);
+    let comment = bot_comment(story);
+    story.check(comment.contains("**Exception lapsed:**") && comment.contains("0046_more.py"), || {
+        format!("the lapse is not in the comment: {comment}")
+    });
+
+    story.begin("E: approved again, then withdrawn");
+    let (_, said) = forge.person_comments(e, "maria", "/schemagate approve still needed");
+    story.deliver(&[said]).await;
+    story.expect_status(e, "success", &["exception approved by @maria"]);
+    let (withdrawn, said) = forge.person_comments(e, "maria", "/schemagate unapprove");
+    story.deliver(&[said]).await;
+    story.expect_status(e, "failure", &["2026.12"]);
+    let reactions = forge.reactions_on(withdrawn);
+    story.check(reactions == ["up"], || format!("the withdrawal got {reactions:?}"));
+
+    story.begin("E: recheck picks up a milestone change no webhook told of");
+    forge.silently_set_milestone(e, later);
+    let (_, said) = forge.person_comments(e, "devon", "/schemagate recheck");
+    story.deliver(&[said]).await;
+    story.expect_not_ahead(e);
+    story.expect_status(e, "success", &["batched in 2026.12"]);
+    story.expect_block(later, &[e], &[e]);
 }

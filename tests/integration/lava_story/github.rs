@@ -375,6 +375,29 @@ impl StoryForge for GitHubStory {
             .description
             .unwrap_or_default()
     }
+
+    fn grant(&self, user: &str, can_merge: bool) {
+        self.fake
+            .set_role(PROJECT, user, if can_merge { "write" } else { "read" });
+    }
+
+    fn person_comments(&self, number: u64, author: &str, body: &str) -> (u64, Delivery) {
+        let id = self.fake.add_comment(PROJECT, number, author, body);
+        (id, hooks::issue_comment(&self.fake, PROJECT, id, "created"))
+    }
+
+    fn reactions_on(&self, comment: u64) -> Vec<&'static str> {
+        self.fake
+            .reactions_on(PROJECT, comment)
+            .iter()
+            .map(|(content, _)| if content == "+1" { "up" } else { "down" })
+            .collect()
+    }
+
+    fn silently_set_milestone(&self, number: u64, milestone: u64) {
+        self.fake
+            .person_sets_milestone(PROJECT, number, Some(milestone));
+    }
 }
 
 #[test]

@@ -322,6 +322,31 @@ impl StoryForge for GitLabStory {
     fn milestone_description(&self, milestone: u64) -> String {
         self.fake.milestone(milestone).description
     }
+
+    fn grant(&self, user: &str, can_merge: bool) {
+        self.fake
+            .add_project_member(self.project, user, if can_merge { 40 } else { 30 });
+    }
+
+    fn person_comments(&self, number: u64, author: &str, body: &str) -> (u64, Delivery) {
+        let id = self
+            .fake
+            .add_note(self.project, Noteable::MergeRequest, number, author, body, false);
+        (id, hooks::note(&self.fake, id, "create"))
+    }
+
+    fn reactions_on(&self, comment: u64) -> Vec<&'static str> {
+        self.fake
+            .awards_on(comment)
+            .iter()
+            .map(|(name, _)| if name == "thumbsup" { "up" } else { "down" })
+            .collect()
+    }
+
+    fn silently_set_milestone(&self, number: u64, milestone: u64) {
+        self.fake
+            .person_sets_milestone(self.project, number, Some(milestone));
+    }
 }
 
 #[test]
