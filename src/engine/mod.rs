@@ -8,10 +8,12 @@
 //!
 //! Every item's work is serialised by the queue; the engine itself keeps
 //! only caches (milestones per epoch, compiled rules, labels known to
-//! exist), so any number of workers and replicas can share it.
+//! exist, who may approve), so any number of workers and replicas can
+//! share it.
 
 pub(crate) mod access;
 pub(crate) mod announce;
+pub(crate) mod approvers;
 pub(crate) mod block;
 pub(crate) mod compose;
 pub(crate) mod failure;
@@ -31,6 +33,7 @@ pub(crate) mod steering;
 pub use crate::clock::{Clock, FixedClock};
 pub use crate::work::Work;
 pub use announce::{AnnounceOutcome, MAX_PERMANENT_TRIES};
+pub use approvers::Permission;
 pub use failure::Failure;
 pub use forges::Forges;
 pub use mail_service::{MailService, MailSetupError};
@@ -75,6 +78,9 @@ pub struct Engine {
     /// Projects whose token's missing rights were already logged.
     /// Access problems already logged: per project, and per kind of write.
     pub(crate) reported_auth: Mutex<HashSet<(ProjectKey, Option<crate::forge::rights::Write>)>>,
+    /// The forge's recent answers about who may approve (roles, group
+    /// membership), kept a minute by the engine's clock.
+    pub(crate) people: approvers::PeopleCache,
     /// SMTP and templates; `None` without a `[mail]` section.
     pub(crate) mail: Option<MailService>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -92,6 +98,7 @@ impl Engine {
             rules: pipeline::detect::RulesCache::default(),
             labels_ensured: Mutex::new(HashSet::new()),
             reported_auth: Mutex::new(HashSet::new()),
+            people: approvers::PeopleCache::default(),
             mail: None,
             clock,
         }

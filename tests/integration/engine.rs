@@ -21,6 +21,7 @@ use schemagate::work::{MilestoneAction, MilestoneScope};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod approvers;
 mod comments;
 
 const LABEL: &str = "Database changes";
