@@ -26,9 +26,9 @@ mod steering;
 mod time;
 mod turns;
 
-use crate::core::exceptions::CoveredFile;
 use crate::clock::Clock;
 use crate::config::DatabaseKind;
+use crate::core::exceptions::CoveredFile;
 use crate::core::policy::{DbItemRef, Ownership};
 use crate::core::types::{Match, MilestoneId};
 use crate::forge::apply::PostedComment;

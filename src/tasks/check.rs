@@ -6,6 +6,7 @@
 //! (in CI the job is the status).
 
 use crate::config::ProjectConfig;
+use crate::core::exceptions::Steering;
 use crate::core::forge_state::{OwnershipNeeds, ownership_needs};
 use crate::core::policy::{
     DbItemRef, ItemKind as PolicyKind, ProjectState, Verdict, milestones_affected_by,
@@ -30,7 +31,6 @@ use crate::tasks::check_reads::check_inputs;
 use crate::tasks::check_reads::read_history;
 use crate::tasks::check_reads::{CheckInputs, any};
 use crate::tasks::check_steering::react_to_thread;
-use crate::core::exceptions::Steering;
 
 /// How `check` runs.
 #[derive(Debug, Clone, Default)]

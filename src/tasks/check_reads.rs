@@ -131,9 +131,14 @@ pub(crate) async fn check_inputs(
         history: mut speculative,
     } = decidable;
     speculative.add(history);
-    let thread =
-        steering_of_thread(project, &thread, mr.state, &matches.migration_files, reference)
-            .await?;
+    let thread = steering_of_thread(
+        project,
+        &thread,
+        mr.state,
+        &matches.migration_files,
+        reference,
+    )
+    .await?;
     Ok(CheckInputs {
         mr,
         record: ItemRecord {
@@ -220,9 +225,15 @@ async fn ownership_needs_for(
         truncated: false,
         migration_files: Vec::new(),
     };
-    let prepared =
-        prepare_for_check(project, mr, record.clone(), &supposed, state, Default::default())
-            .await?;
+    let prepared = prepare_for_check(
+        project,
+        mr,
+        record.clone(),
+        &supposed,
+        state,
+        Default::default(),
+    )
+    .await?;
     Ok(needs_of(&prepared))
 }
 

@@ -5,17 +5,17 @@
 //! approver's right asked of the forge. So an exception works the same in
 //! CI-only setups, and a `check` beside a server agrees with it.
 
-use crate::core::comment::is_bot_comment;
 use crate::core::commands::parse_commands;
+use crate::core::comment::is_bot_comment;
 use crate::core::exceptions::{
     Asked, CoveredFile, Effect, Item, Steered, Steering, apply, comment_key, needs_right,
     read_record, steer,
 };
 use crate::core::ids::ItemState;
 use crate::engine::access::forge_error;
-use crate::engine::steering::{acknowledge, right_of};
 use crate::engine::failure::Step;
 use crate::engine::project::ProjectContext;
+use crate::engine::steering::{acknowledge, right_of};
 use crate::forge::{CommentId, CommentRef, ItemComment, ItemKind, ItemNumber};
 
 /// The item's steering as the thread says it, and the commands decided

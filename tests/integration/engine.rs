@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod approvers;
+mod commands;
 mod comments;
 
 const LABEL: &str = "Database changes";

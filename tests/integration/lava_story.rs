@@ -595,7 +595,11 @@ async fn exceptions_steps<F: StoryForge>(story: &mut Story<'_, F>, e: u64, next:
     forge.grant("devon", false);
     forge.grant("maria", true);
     let bot_comment = |story: &Story<'_, F>| {
-        story.forge.bot_comments(Item::Mr(e)).pop().unwrap_or_default()
+        story
+            .forge
+            .bot_comments(Item::Mr(e))
+            .pop()
+            .unwrap_or_default()
     };
 
     story.begin("E: someone who cannot merge asks to approve");
@@ -615,24 +619,33 @@ async fn exceptions_steps<F: StoryForge>(story: &mut Story<'_, F>, e: u64, next:
 
     story.begin("E: a quoted command does nothing");
     let mark = forge.mark();
-    let (quoted, said) = forge.person_comments(e, "maria", "> /schemagate approve x\nAs devon said.");
+    let (quoted, said) =
+        forge.person_comments(e, "maria", "> /schemagate approve x\nAs devon said.");
     story.deliver(&[said]).await;
     story.expect_status(e, "failure", &["2026.12"]);
     let writes = forge.writes_since(mark);
-    story.check(writes.is_empty() && forge.reactions_on(quoted).is_empty(), || {
-        format!("a quoted command made writes: {writes:?}")
-    });
+    story.check(
+        writes.is_empty() && forge.reactions_on(quoted).is_empty(),
+        || format!("a quoted command made writes: {writes:?}"),
+    );
 
     story.begin("E: a maintainer approves an exception");
     let (approved, said) =
         forge.person_comments(e, "maria", "/schemagate approve CVE fix must ship now");
     story.deliver(&[said]).await;
-    story.expect_status(e, "success", &["exception approved by @maria", "CVE fix must ship now"]);
+    story.expect_status(
+        e,
+        "success",
+        &["exception approved by @maria", "CVE fix must ship now"],
+    );
     let reactions = forge.reactions_on(approved);
-    story.check(reactions == ["up"], || format!("the approval got {reactions:?}"));
+    story.check(reactions == ["up"], || {
+        format!("the approval got {reactions:?}")
+    });
     let comment = bot_comment(story);
     story.check(
-        comment.contains("**Exception:** approved by @maria") && comment.contains("0044_drop_legacy.py"),
+        comment.contains("**Exception:** approved by @maria")
+            && comment.contains("0044_drop_legacy.py"),
         || format!("the exception is not in the comment: {comment}"),
     );
     story.expect_block(next, &[e], &[e]);
@@ -656,9 +669,10 @@ async fn exceptions_steps<F: StoryForge>(story: &mut Story<'_, F>, e: u64, next:
     story.deliver(&[pushed]).await;
     story.expect_status(e, "failure", &["2026.12"]);
     let comment = bot_comment(story);
-    story.check(comment.contains("**Exception lapsed:**") && comment.contains("0046_more.py"), || {
-        format!("the lapse is not in the comment: {comment}")
-    });
+    story.check(
+        comment.contains("**Exception lapsed:**") && comment.contains("0046_more.py"),
+        || format!("the lapse is not in the comment: {comment}"),
+    );
 
     story.begin("E: approved again, then withdrawn");
     let (_, said) = forge.person_comments(e, "maria", "/schemagate approve still needed");
@@ -668,13 +682,15 @@ async fn exceptions_steps<F: StoryForge>(story: &mut Story<'_, F>, e: u64, next:
     story.deliver(&[said]).await;
     story.expect_status(e, "failure", &["2026.12"]);
     let reactions = forge.reactions_on(withdrawn);
-    story.check(reactions == ["up"], || format!("the withdrawal got {reactions:?}"));
+    story.check(reactions == ["up"], || {
+        format!("the withdrawal got {reactions:?}")
+    });
 
     story.begin("E: recheck picks up a milestone change no webhook told of");
     forge.silently_set_milestone(e, later);
     let (_, said) = forge.person_comments(e, "devon", "/schemagate recheck");
     story.deliver(&[said]).await;
-    story.expect_not_ahead(e);
-    story.expect_status(e, "success", &["batched in 2026.12"]);
+    // In the batch now, and held like the rest of it until 2026.11 ships.
+    story.expect_status(e, "failure", &["2026.12 is ahead of the next release"]);
     story.expect_block(later, &[e], &[e]);
 }

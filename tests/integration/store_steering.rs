@@ -184,7 +184,12 @@ async fn a_comment_version_is_recorded_once(db: TestDb) {
         1
     );
     let steering = store.steering(&key, 10).await.unwrap();
-    assert_eq!(steering.answers, more, "stored as given, in line order");
+    assert_eq!(
+        steering.answers,
+        more[1..],
+        "stored as given, in line order; a recheck is no answer"
+    );
+    assert_eq!(steering.handled, ["41:aaa"]);
 
     // The edited comment is another version: its commands count anew.
     assert!(!store.comment_handled(&key, "41:bbb").await.unwrap());

@@ -165,7 +165,13 @@ mod steering {
         let mut steering = Steering::default();
         let item_files = [file("a.py", "1")];
         let item = open_mr(&item_files);
-        run(&mut steering, "alice", "/schemagate approve x", Some(Right::Allowed), &item);
+        run(
+            &mut steering,
+            "alice",
+            "/schemagate approve x",
+            Some(Right::Allowed),
+            &item,
+        );
         let done = run(
             &mut steering,
             "carol",
@@ -188,14 +194,35 @@ mod steering {
             kind: ItemKind::Issue,
             ..open_mr(&[])
         };
-        let done = run(&mut steering, "alice", "/schemagate approve x", Some(Right::Allowed), &issue);
-        assert!(done[0].record.answer.contains("exceptions are for merge requests"));
+        let done = run(
+            &mut steering,
+            "alice",
+            "/schemagate approve x",
+            Some(Right::Allowed),
+            &issue,
+        );
+        assert!(
+            done[0]
+                .record
+                .answer
+                .contains("exceptions are for merge requests")
+        );
         let merged = Item {
             state: ItemState::Merged,
             ..open_mr(&[])
         };
-        let done = run(&mut steering, "alice", "/schemagate approve x", None, &merged);
-        assert!(done[0].record.answer.contains("!5 is merged"), "{:?}", done[0]);
+        let done = run(
+            &mut steering,
+            "alice",
+            "/schemagate approve x",
+            None,
+            &merged,
+        );
+        assert!(
+            done[0].record.answer.contains("!5 is merged"),
+            "{:?}",
+            done[0]
+        );
         assert!(steering.active().is_none());
     }
 
@@ -241,7 +268,10 @@ mod steering {
         );
         steering.handled.push("9:abc".into());
         let line = render_record(&steering);
-        let inner = line.trim().trim_start_matches("<!--").trim_end_matches("-->");
+        let inner = line
+            .trim()
+            .trim_start_matches("<!--")
+            .trim_end_matches("-->");
         assert!(!inner.contains("-->") && !inner.contains("<!--"), "{line}");
         let body = format!("<!-- schemagate:comment -->\ntext{line}more");
         assert_eq!(read_record(&body), Some(steering));

@@ -6,18 +6,18 @@
 //! the bot's comment and status show the outcome. The bot's own comments
 //! and comments without commands cost nothing.
 
-use crate::core::comment::is_bot_comment;
 use crate::core::commands::{Command, Parsed, parse_commands};
-use crate::engine::milestones::fresh_milestones;
+use crate::core::comment::is_bot_comment;
 use crate::core::exceptions::{
     ANSWERS_SHOWN, Asked, Effect, Item, Steered, apply, comment_key, needs_right, steer,
 };
 use crate::core::ids::item_reference;
-use crate::engine::steering::{acknowledge, right_of};
 use crate::engine::failure::Step;
+use crate::engine::milestones::fresh_milestones;
 use crate::engine::pipeline::decide::{Extra, prepare_with};
 use crate::engine::pipeline::{self, read::Found};
 use crate::engine::project::ProjectContext;
+use crate::engine::steering::{acknowledge, right_of};
 use crate::forge::{CommentId, CommentRef, ItemKind, ItemNumber};
 
 /// A comment on one item of `project`.
@@ -33,10 +33,22 @@ pub(super) struct Comment<'w> {
 
 pub(super) async fn run(project: &ProjectContext<'_>, comment: &Comment<'_>) -> Step<()> {
     let reference = item_reference(project.kind, comment.kind, comment.number);
-    if !project.config.commands.enabled || is_bot_comment(comment.body) {
-        return Ok(());
-    }
-    let commands = parse_commands(comment.body);
+    let enabled = project.config.commands.enabled && !is_bot_comment(comment.body);
+    let commands = if enabled {
+        parse_commands(comment.body)
+    } else {
+        Vec::new()
+    };
+    tracing::debug!(
+        project = %project.path(),
+        item = %reference,
+        author = comment.author,
+        comment = comment.id.map(|id| id.0),
+        edited = comment.edited,
+        bytes = comment.body.len(),
+        commands = commands.len(),
+        "comment read"
+    );
     if commands.is_empty() {
         return Ok(());
     }

@@ -211,7 +211,12 @@ fn credited_ownership(record: &ItemRecord, label: &str, subject: &Subject) -> Ow
     ownership
 }
 
-fn item_facts(subject: &Subject, record: &ItemRecord, ownership: Ownership, extra: &Extra) -> ItemFacts {
+fn item_facts(
+    subject: &Subject,
+    record: &ItemRecord,
+    ownership: Ownership,
+    extra: &Extra,
+) -> ItemFacts {
     let matches: Option<Vec<Match>> = extra.matches.as_ref().map(|m| m.matches.clone());
     let migration_files = extra
         .matches

@@ -329,9 +329,14 @@ impl StoryForge for GitLabStory {
     }
 
     fn person_comments(&self, number: u64, author: &str, body: &str) -> (u64, Delivery) {
-        let id = self
-            .fake
-            .add_note(self.project, Noteable::MergeRequest, number, author, body, false);
+        let id = self.fake.add_note(
+            self.project,
+            Noteable::MergeRequest,
+            number,
+            author,
+            body,
+            false,
+        );
         (id, hooks::note(&self.fake, id, "create"))
     }
 
