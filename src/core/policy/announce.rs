@@ -23,13 +23,7 @@ pub fn announcement_due(
 ) -> bool {
     let releases = Releases::new(milestones, &policy.scheme);
     let holding = holding_milestones(recorded_placements(project), None);
-    let mut downtime = releases.batches(&holding, project, policy.max_open_batches);
-    let excepted: Vec<MilestoneId> = project.excepted_milestones().collect();
-    for release in releases.open_in_order() {
-        if excepted.contains(&release.id) && !downtime.iter().any(|d| d.id == release.id) {
-            downtime.push(release);
-        }
-    }
+    let downtime = releases.downtime(&holding, project, policy.max_open_batches);
     due_for(milestone, &downtime, &releases, project, policy, now)
 }
 

@@ -125,6 +125,27 @@ impl<'a> Releases<'a> {
     }
 }
 
+impl<'a> Releases<'a> {
+    /// The batches, then the open releases holding a database change an
+    /// approved exception let in, in release order: every release that
+    /// needs downtime and owes a warning.
+    pub fn downtime(
+        &self,
+        holding: &Holding,
+        project: &ProjectState,
+        max_open_batches: NonZeroUsize,
+    ) -> Vec<&'a Milestone> {
+        let mut downtime = self.batches(holding, project, max_open_batches);
+        let excepted: Vec<MilestoneId> = project.excepted_milestones().collect();
+        for release in self.open_in_order() {
+            if excepted.contains(&release.id) && !downtime.iter().any(|d| d.id == release.id) {
+                downtime.push(release);
+            }
+        }
+        downtime
+    }
+}
+
 /// The first due date at least `lead_time` after `now` (UTC), or `None` when
 /// that lies beyond what chrono can represent.
 pub(super) fn earliest_due(now: DateTime<Utc>, lead_time: Duration) -> Option<NaiveDate> {
@@ -195,14 +216,12 @@ pub fn downtime_milestones(
     policy: &Policy,
 ) -> Vec<MilestoneId> {
     let releases = Releases::new(milestones, &policy.scheme);
-    let mut downtime = batch_milestones(milestones, project, policy);
-    let excepted: Vec<MilestoneId> = project.excepted_milestones().collect();
-    for release in releases.open_in_order() {
-        if excepted.contains(&release.id) && !downtime.contains(&release.id) {
-            downtime.push(release.id);
-        }
-    }
-    downtime
+    let holding = holding_milestones(recorded_placements(project), None);
+    releases
+        .downtime(&holding, project, policy.max_open_batches)
+        .iter()
+        .map(|m| m.id)
+        .collect()
 }
 
 /// Whether `milestone` is one of the project's batches.
