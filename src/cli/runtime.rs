@@ -43,6 +43,19 @@ fn secret(variable: &str, what: &str, key: &str) -> Result<String> {
     }
 }
 
+/// The status page's password, when `[status] password_env` names one
+/// (a public page needs none).
+pub fn status_password(config: &Config) -> Result<Option<String>> {
+    match &config.status.password_env {
+        Some(variable) if !config.status.public => Ok(Some(secret(
+            variable,
+            "the status page's password",
+            "status.password_env",
+        )?)),
+        _ => Ok(None),
+    }
+}
+
 /// The webhook secret of each configured forge; the server refuses to start
 /// without one rather than accept unauthenticated webhooks or none at all.
 pub fn webhook_secrets(config: &Config) -> Result<WebhookSecrets> {

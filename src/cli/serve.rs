@@ -3,7 +3,7 @@
 //! is down; on SIGTERM or Ctrl-C stops taking webhooks, lets running jobs
 //! finish within the grace period and returns the rest to the queue.
 
-use super::runtime::{init_logging, tokio_runtime, webhook_secrets};
+use super::runtime::{init_logging, status_password, tokio_runtime, webhook_secrets};
 use crate::cli::Settings;
 use crate::engine::{Forges, MailService};
 use crate::server::{self, ServeOptions};
@@ -37,6 +37,12 @@ pub struct ServeArgs {
     /// crash, its jobs run again once this has passed (e.g. `60s`, `5m`).
     #[arg(long, value_name = "DURATION", default_value = DEFAULT_LEASE, value_parser = parse_lease)]
     pub job_lease: Duration,
+
+    /// Observe mode: read, decide and record as usual, but write nothing to
+    /// the forge and send no mail; the status page shows what would be
+    /// done. Same as `[server] observe = true`.
+    #[arg(long)]
+    pub observe: bool,
 }
 
 /// A lease must outlast a heartbeat round trip; under a second is a typo.
@@ -58,7 +64,11 @@ pub fn run(args: ServeArgs, settings: &Settings) -> Result<ExitCode> {
     if let Some(listen) = args.listen {
         config.server.listen = listen;
     }
+    if args.observe {
+        config.server.observe = true;
+    }
     let secrets = webhook_secrets(&config).context("refusing to start the server")?;
+    let status_password = status_password(&config).context("refusing to start the server")?;
     let runtime = tokio_runtime()?;
     // The GitHub client spawns its service task as it is built.
     let forges = {
@@ -74,6 +84,7 @@ pub fn run(args: ServeArgs, settings: &Settings) -> Result<ExitCode> {
         lease: args.job_lease,
         shutdown_grace: SHUTDOWN_GRACE,
         mail,
+        status_password,
     };
     runtime.block_on(async move {
         let store = Store::connect(&config.server.database)

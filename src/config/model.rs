@@ -44,6 +44,8 @@ pub struct Config {
     /// The top-level `[commands]` table as written; each project's resolved
     /// settings are in [`ProjectConfig::commands`].
     pub commands: CommandsConfig,
+    /// `[status]`: who may see the status page.
+    pub status: StatusConfig,
     pub projects: Vec<ProjectConfig>,
 }
 
@@ -61,6 +63,23 @@ impl Config {
         self.projects
             .iter()
             .find(|project| project.forge == forge && project.path.eq_ignore_ascii_case(path))
+    }
+
+    /// The project's page on its forge: GitLab's instance URL and the path;
+    /// github.com for GitHub's public API, an Enterprise server's root for
+    /// its `/api/v3` (`None` when the forge is not configured).
+    pub fn project_web_url(&self, project: &ProjectConfig) -> Option<String> {
+        let base = match project.forge {
+            ForgeKind::GitLab => self.gitlab.as_ref()?.url.trim_end_matches('/').to_string(),
+            ForgeKind::GitHub => {
+                let api = self.github.as_ref()?.api_url.trim_end_matches('/');
+                match api.strip_suffix("/api/v3") {
+                    Some(root) => root.to_string(),
+                    None => api.replacen("://api.github.com", "://github.com", 1),
+                }
+            }
+        };
+        Some(format!("{base}/{}", project.path))
     }
 
     /// The projects on `forge` below the group `group` (a GitLab group
@@ -86,6 +105,9 @@ pub struct ServerConfig {
     pub retention: Duration,
     /// Webhook bodies above this size get 413.
     pub max_body_bytes: usize,
+    /// Observe mode: read, decide and record, write nothing to the forge
+    /// and send no mail (`serve --observe` sets it too).
+    pub observe: bool,
 }
 
 impl Default for ServerConfig {
@@ -99,7 +121,28 @@ impl Default for ServerConfig {
             sync_interval: DEFAULT_SYNC_INTERVAL,
             retention: DEFAULT_RETENTION,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            observe: false,
         }
+    }
+}
+
+/// `[status]`: the status page and its JSON. Off unless a password is set
+/// or the page is made public, since it shows MR titles of projects that
+/// may be private.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusConfig {
+    /// Serve the page to anyone.
+    pub public: bool,
+    /// The environment variable holding the password of HTTP Basic auth (user `schemagate`).
+    pub password_env: Option<String>,
+    /// Templates overriding the embedded ones (`index.html`, `project.html`, `mail.html`).
+    pub templates_dir: Option<PathBuf>,
+}
+
+impl StatusConfig {
+    /// Whether the page is served at all.
+    pub fn enabled(&self) -> bool {
+        self.public || self.password_env.is_some()
     }
 }
 

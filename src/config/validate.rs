@@ -20,7 +20,7 @@ const SECOND: Duration = Duration::from_secs(1);
 /// templates) are resolved against `base_dir` and checked to exist when it is given.
 pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path>) -> Config {
     const KEYS: &[&str] = &[
-        "server", "gitlab", "github", "mail", "rules", "commands", "project",
+        "server", "gitlab", "github", "mail", "rules", "commands", "status", "project",
     ];
     report.unknown_keys(&root, KEYS);
     let files = FileCheck { base_dir };
@@ -32,6 +32,8 @@ pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path
     let gitlab = gitlab.map(|gitlab| validate_gitlab(&gitlab, report));
     let github = github.map(|github| validate_github(&github, report, &files));
     let mail = mail.map(|mail| validate_mail(&mail, report, &files));
+    let status = report.table(root.get("status"), STATUS_KEYS);
+    let status = status.map(|status| validate_status(&status, report, &files));
     let rule_files = rule_files(&root, report, &files);
     let commands = report.table(root.get("commands"), validate_commands::KEYS);
     let commands = validate_commands::top_level(commands, report);
@@ -63,6 +65,7 @@ pub fn validate(root: Table<'_>, report: &mut Report<'_>, base_dir: Option<&Path
             packs: user_packs.unwrap_or_default(),
         },
         commands: sections.commands.config.clone(),
+        status: status.unwrap_or_default(),
         projects: projects.unwrap_or_default(),
     }
 }
@@ -165,8 +168,31 @@ fn validate_server(raw: &Table<'_>, report: &mut Report<'_>) -> ServerConfig {
             defaults.max_body_bytes,
             body_limit,
         ),
+        observe: report.get(raw.get("observe")).unwrap_or(defaults.observe),
     }
 }
+
+fn validate_status(
+    raw: &Table<'_>,
+    report: &mut Report<'_>,
+    files: &FileCheck<'_>,
+) -> StatusConfig {
+    let password_env = raw.get("password_env");
+    let templates_dir = raw.get("templates_dir");
+    StatusConfig {
+        public: report.get(raw.get("public")).unwrap_or(false),
+        password_env: report
+            .parse_or(password_env, None, |name: &str| {
+                checks::env_var_name(name).map(Some)
+            })
+            .flatten(),
+        templates_dir: report
+            .parse_or(templates_dir, None, |t| files.existing(t, true).map(Some))
+            .flatten(),
+    }
+}
+
+const STATUS_KEYS: &[&str] = &["public", "password_env", "templates_dir"];
 
 const SERVER_KEYS: &[&str] = &[
     "listen",
@@ -174,6 +200,7 @@ const SERVER_KEYS: &[&str] = &[
     "sync_interval",
     "retention",
     "max_body_bytes",
+    "observe",
 ];
 const GITLAB_KEYS: &[&str] = &["url", "token_env", "webhook_secret_env"];
 const GITHUB_KEYS: &[&str] = &[

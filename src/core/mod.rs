@@ -15,5 +15,6 @@ pub mod release;
 pub mod rules;
 pub mod series;
 pub mod squash;
+pub mod status;
 pub mod types;
 pub mod upgrade;

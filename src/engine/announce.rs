@@ -136,12 +136,44 @@ pub(crate) async fn send_announcement(
     due: DueMail,
     intent: Intent,
 ) -> Step<AnnounceOutcome> {
+    if project.engine.observe {
+        return hold_back(project, snapshot, due).await;
+    }
     let store = &project.engine.store;
     compose_and_send(project, snapshot, due, intent, |key, items, deadline| {
         StoreLedger::new(store, key, items, deadline)
             .with_follow_ups(after_sent(project, due), after_refused(project, due))
     })
     .await
+}
+
+/// Observe mode: the mail is composed and kept, with a line saying whom
+/// it would go to, for the status page; nothing is sent and the ledger
+/// stays empty, so a server that writes sends it once when it is due.
+async fn hold_back(
+    project: &ProjectContext<'_>,
+    snapshot: &Snapshot,
+    due: DueMail,
+) -> Step<AnnounceOutcome> {
+    let (outgoing, _, _) = compose(project, snapshot, due).await?;
+    let preview = outgoing.preview();
+    let line = format!(
+        "would send the {} for {} to {}",
+        due.kind.noun(),
+        milestone_title(snapshot, due.milestone),
+        project.config.announce_to().join(", ")
+    );
+    let subject = format!(
+        "mail:{}:{}:{}",
+        due.milestone.0,
+        due.kind.word(),
+        due.sequence
+    );
+    project
+        .store()
+        .observe(&project.key(), &subject, &[line], Some(&preview))
+        .await?;
+    Ok(AnnounceOutcome::Preview(preview))
 }
 
 /// Composes `due` and sends it once through the ledger `ledger_for` makes

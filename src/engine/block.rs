@@ -10,6 +10,7 @@ use crate::core::types::Milestone;
 use crate::engine::access::write_error;
 use crate::engine::failure::Step;
 use crate::engine::milestones::cache_milestone_description;
+use crate::engine::plan::planned_block_write;
 use crate::engine::project::ProjectContext;
 use crate::forge::apply::FailedWrite;
 use crate::forge::rights::Write;
@@ -47,7 +48,7 @@ pub(crate) fn block_candidates<'m>(
 }
 
 /// Writes `milestone`'s block when the description differs; `true` when
-/// it wrote.
+/// it wrote. In observe mode it records the write it would make instead.
 pub(crate) async fn write_block(
     project: &ProjectContext<'_>,
     milestone: &Milestone,
@@ -59,6 +60,18 @@ pub(crate) async fn write_block(
         &project.config.scheme,
         project.config.announce_to(),
     );
+    if project.engine.observe {
+        let writes = match wanted == milestone.description {
+            true => Vec::new(),
+            false => vec![planned_block_write(&milestone.title)],
+        };
+        let subject = format!("block:{}", milestone.id.0);
+        project
+            .store()
+            .observe(&project.key(), &subject, &writes, None)
+            .await?;
+        return Ok(false);
+    }
     if wanted == milestone.description {
         return Ok(false);
     }

@@ -101,13 +101,19 @@ pub(crate) async fn only_descriptions_changed(project: &ProjectContext<'_>) -> S
 }
 
 /// Reads the list after the epoch, so a bump in between makes the next
-/// reader fetch again rather than trust this list.
+/// reader fetch again rather than trust this list; records it for the
+/// status page.
 async fn fetch_milestones(project: &ProjectContext<'_>, epoch: i64) -> Step<Arc<Vec<Milestone>>> {
     let list = project
         .forge
         .milestones(project.path())
         .await
         .map_err(|e| forge_error(project, &e, "listing milestones"))?;
+    // The status page shows the list as last read, with no forge request.
+    project
+        .store()
+        .save_milestones(&key(project), &list)
+        .await?;
     let list = Arc::new(list);
     project
         .engine

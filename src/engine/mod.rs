@@ -84,6 +84,9 @@ pub struct Engine {
     /// SMTP and templates; `None` without a `[mail]` section.
     pub(crate) mail: Option<MailService>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Observe mode (`serve --observe`): read and decide, record what
+    /// would be written, write nothing to the forge and send no mail.
+    pub(crate) observe: bool,
 }
 
 impl Engine {
@@ -101,6 +104,7 @@ impl Engine {
             people: approvers::PeopleCache::default(),
             mail: None,
             clock,
+            observe: false,
         }
     }
 
@@ -115,6 +119,17 @@ impl Engine {
     /// One reading of the clock; an evaluation takes one and keeps it.
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The engine in observe mode (`true`): it writes nothing to the forge
+    /// and sends no mail, and records what it would have done.
+    pub fn with_observe(mut self, observe: bool) -> Engine {
+        self.observe = observe;
+        self
+    }
+
+    pub fn observes(&self) -> bool {
+        self.observe
     }
 
     /// The engine that sends announcements through `mail`.

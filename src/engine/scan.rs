@@ -12,6 +12,7 @@ use crate::engine::failure::Step;
 use crate::engine::milestones::fresh_milestones;
 use crate::engine::pipeline::decide::FingerprintInputs;
 use crate::engine::pipeline::decide::with_fingerprint_inputs;
+use crate::engine::pipeline::fingerprint::OBSERVED_PREFIX;
 use crate::engine::pipeline::fingerprint::still_current;
 use crate::engine::pipeline::subject::Subject;
 use crate::engine::project::ProjectContext;
@@ -116,6 +117,17 @@ async fn changed_since_last(
     };
     let Some(stored) = record.evaluated.as_deref() else {
         return Ok(true);
+    };
+    // Recorded before the status page kept views: evaluate once to show it.
+    if record.view.is_none() {
+        return Ok(true);
+    }
+    // Observe mode's evaluations held writes back: a server that writes
+    // makes them; one that observes compares the item as read.
+    let stored = match (project.engine.observe, stored.strip_prefix(OBSERVED_PREFIX)) {
+        (false, Some(_)) => return Ok(true),
+        (true, Some(as_read)) => as_read,
+        (_, None) => stored,
     };
     let inputs = FingerprintInputs {
         labels: subject.labels(),

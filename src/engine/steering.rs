@@ -19,8 +19,14 @@ pub(crate) async fn right_of(project: &ProjectContext<'_>, user: &str) -> Step<R
 /// Thumbs up on the comment for commands acted on, thumbs down for any
 /// refused or not understood. Best effort: the bot's comment says the same
 /// in words, and a retried job finds the comment handled and does not
-/// react again, so a failed reaction is logged, not retried.
+/// react again, so a failed reaction is logged, not retried. Observe
+/// mode does not react.
 pub(crate) async fn acknowledge(project: &ProjectContext<'_>, at: CommentRef, decided: &[Steered]) {
+    if project.engine.observe {
+        // Observe mode writes nothing; the comment's answers wait for the
+        // first evaluation that writes.
+        return;
+    }
     let mut reactions = Vec::new();
     if decided.iter().any(Steered::acted) {
         reactions.push(Reaction::Acted);

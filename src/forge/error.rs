@@ -27,6 +27,13 @@ pub enum ForgeError {
     /// hold the job now (see `write_fence`).
     #[error("the write was not sent: the job's lease ran out and another worker may hold the job")]
     LeaseLost,
+    /// Not sent: the server runs in observe mode, which writes nothing to
+    /// the forge. The engine records such writes instead of making them;
+    /// this refusal catches any it did not.
+    #[error(
+        "the write was not sent: the server runs in observe mode, which writes nothing to the forge"
+    )]
+    Observing,
 }
 
 fn retry_hint(retry_after: &Option<Duration>) -> String {

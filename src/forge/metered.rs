@@ -86,6 +86,7 @@ fn outcome_label<T>(result: &Result<T, ForgeError>) -> &'static str {
         Err(ForgeError::Transport(_)) => "transport",
         Err(ForgeError::Unexpected { .. }) => "unexpected",
         Err(ForgeError::LeaseLost) => "lease_lost",
+        Err(ForgeError::Observing) => "observing",
     }
 }
 
@@ -181,6 +182,7 @@ mod tests {
                 body: String::new(),
             })),
             outcome_label::<()>(&Err(ForgeError::LeaseLost)),
+            outcome_label::<()>(&Err(ForgeError::Observing)),
         ];
         let unique: std::collections::BTreeSet<_> = labels.iter().collect();
         assert_eq!(unique.len(), labels.len());

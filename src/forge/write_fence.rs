@@ -8,6 +8,9 @@
 //! itself. Both clients check it before every request that is not a GET
 //! (not once per call: one call may read, wait and then write); a client
 //! that was never fenced (commands, tests, the start-up probe) never refuses.
+//! In observe mode every job's fence refuses every write
+//! ([`ForgeError::Observing`]): the engine records what it would write
+//! instead of writing, and the fence makes sure nothing it missed goes out.
 
 use super::ForgeError;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -17,13 +20,22 @@ use std::time::Instant;
 #[derive(Debug, Clone)]
 pub struct WriteFence {
     holds_until: Arc<Mutex<Instant>>,
+    /// Observe mode: no write goes out, whatever the lease.
+    observing: bool,
 }
 
 impl WriteFence {
     pub fn new(holds_until: Instant) -> WriteFence {
         WriteFence {
             holds_until: Arc::new(Mutex::new(holds_until)),
+            observing: false,
         }
+    }
+
+    /// This fence refusing every write when `observing`.
+    pub fn observing(mut self, observing: bool) -> WriteFence {
+        self.observing = observing;
+        self
     }
 
     /// Moves the fence to `until`, never backwards.
@@ -36,9 +48,12 @@ impl WriteFence {
         Instant::now() >= *self.lock()
     }
 
-    /// `Err(LeaseLost)` once the fence has passed.
+    /// `Err(LeaseLost)` once the fence has passed; `Err(Observing)` always
+    /// in observe mode.
     pub fn check(&self) -> Result<(), ForgeError> {
-        if self.expired() {
+        if self.observing {
+            Err(ForgeError::Observing)
+        } else if self.expired() {
             Err(ForgeError::LeaseLost)
         } else {
             Ok(())
@@ -73,5 +88,12 @@ mod tests {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert_eq!(fence.check(), Err(ForgeError::LeaseLost));
+    }
+
+    #[test]
+    fn an_observing_fence_refuses_every_write_inside_the_lease() {
+        let fence = WriteFence::new(Instant::now() + Duration::from_secs(60));
+        assert_eq!(fence.check(), Ok(()));
+        assert_eq!(fence.observing(true).check(), Err(ForgeError::Observing));
     }
 }

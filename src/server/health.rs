@@ -87,7 +87,8 @@ async fn database(app: &AppState) -> String {
     }
 }
 
-fn forge(app: &AppState, kind: ForgeKind) -> String {
+/// What the last calls to the forge said, in words (also on the status page).
+pub(super) fn forge(app: &AppState, kind: ForgeKind) -> String {
     let Some(forge) = app.forges.get(kind) else {
         return "down: no client (the token is not set)".to_string();
     };

@@ -9,6 +9,7 @@ mod intake;
 pub mod metrics;
 mod routes;
 mod shutdown;
+pub mod status;
 pub mod sync_loop;
 mod webhook;
 pub mod workers;
@@ -46,6 +47,8 @@ pub struct ServeOptions {
     pub shutdown_grace: Duration,
     /// SMTP and templates for announcements (`None`: no `[mail]`, nothing is mailed).
     pub mail: Option<MailService>,
+    /// The status page's password, from `[status] password_env`.
+    pub status_password: Option<String>,
 }
 
 /// A started server: its address and a handle to stop it.
@@ -125,10 +128,27 @@ pub async fn start(
     secrets: WebhookSecrets,
     options: ServeOptions,
 ) -> anyhow::Result<RunningServer> {
+    let status = status_site(&config, options.status_password.as_deref())?;
+    let observe = config.server.observe;
+    if observe {
+        tracing::info!("observe mode: nothing is written to the forge and no mail is sent");
+    } else {
+        // What an observing run held back is now written by this one: each
+        // item's record says it still owes those writes.
+        let forgotten = store.clear_observed().await?;
+        if forgotten > 0 {
+            tracing::info!(
+                forgotten,
+                "observe mode is off; the writes it held back will be made"
+            );
+        }
+    }
     let (listener, addr) = bind(config.server.listen).await?;
     probe_forges(&config, &forges);
     let engine = Arc::new(
-        Engine::new(config.clone(), store.clone(), forges.clone()).with_mail(options.mail.clone()),
+        Engine::new(config.clone(), store.clone(), forges.clone())
+            .with_mail(options.mail.clone())
+            .with_observe(observe),
     );
     let wake = Arc::new(Notify::new());
     let lifecycle = Lifecycle::new();
@@ -141,6 +161,8 @@ pub async fn start(
         metrics: metrics::install(),
         forges,
         mail: options.mail.clone(),
+        status,
+        observe,
     });
 
     let http = serve_http(listener, state, &lifecycle);
@@ -162,6 +184,31 @@ pub async fn start(
         sync: Some(sync),
         workers,
     })
+}
+
+/// The status page's templates and access rule, when `[status]` turns it on.
+fn status_site(
+    config: &Config,
+    password: Option<&str>,
+) -> anyhow::Result<Option<status::StatusSite>> {
+    let settings = &config.status;
+    if !settings.enabled() {
+        return Ok(None);
+    }
+    let pages = status::pages::StatusPages::load(settings.templates_dir.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    let access = match (settings.public, password) {
+        (true, _) => status::access::Access::Public,
+        (false, Some(password)) => status::access::Access::password(password),
+        (false, None) => anyhow::bail!(
+            "the status page's password is not set: export {} (named by status.password_env)",
+            settings
+                .password_env
+                .as_deref()
+                .unwrap_or("SCHEMAGATE_STATUS_PASSWORD")
+        ),
+    };
+    Ok(Some(status::StatusSite { pages, access }))
 }
 
 /// Binds the listening socket; returns it with the address it got (the

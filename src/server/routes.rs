@@ -1,6 +1,6 @@
 //! The HTTP surface: which handler answers which path, and the state they share.
 
-use super::{WebhookSecrets, health, metrics, webhook};
+use super::{WebhookSecrets, health, metrics, status, webhook};
 use crate::config::Config;
 use crate::engine::Forges;
 use crate::store::Store;
@@ -24,6 +24,10 @@ pub struct AppState {
     pub forges: Forges,
     /// The mail service, for `/healthz`'s SMTP probe and last refusal.
     pub mail: Option<crate::engine::MailService>,
+    /// The status page, when `[status]` turns it on.
+    pub status: Option<super::status::StatusSite>,
+    /// The server runs in observe mode.
+    pub observe: bool,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -32,5 +36,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/webhooks/github", post(webhook::github))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
+        .route("/", get(status::index))
+        .route("/projects/{forge}/{*path}", get(status::project_page))
+        .route("/api/v1/status", get(status::index_json))
+        .route(
+            "/api/v1/projects/{forge}/{*path}",
+            get(status::project_json),
+        )
         .with_state(state)
 }

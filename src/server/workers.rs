@@ -63,7 +63,8 @@ impl Worker {
             let asked = Instant::now();
             match self.shared.store.claim(&self.id, self.shared.lease).await {
                 Ok(Some(job)) => {
-                    let fence = WriteFence::new(fence_end(asked, self.shared.lease));
+                    let fence = WriteFence::new(fence_end(asked, self.shared.lease))
+                        .observing(self.shared.engine.observes());
                     // The payload is read once here for the span and the metrics.
                     let queued = QueuedWork::from_json(&job.payload);
                     let read = queued.as_ref().ok();

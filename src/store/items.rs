@@ -15,7 +15,8 @@ use sqlx::{AnyConnection, Row};
 impl Store {
     pub async fn item(&self, key: &ItemKey) -> Result<Option<ItemRecord>, StoreError> {
         let row = sqlx::query(
-            "SELECT record FROM items WHERE forge = $1 AND project = $2 AND kind = $3 AND number = $4",
+            "SELECT record, view FROM items \
+             WHERE forge = $1 AND project = $2 AND kind = $3 AND number = $4",
         )
         .bind(key.forge.name())
         .bind(path_key(key.project.as_str()))
@@ -27,9 +28,14 @@ impl Store {
             return Ok(None);
         };
         let text: String = row.try_get("record")?;
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|error| corrupt_json("items", error.to_string(), error))
+        let mut record: ItemRecord = serde_json::from_str(&text)
+            .map_err(|error| corrupt_json("items", error.to_string(), error))?;
+        let view: Option<String> = row.try_get("view")?;
+        record.view = view
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|error| corrupt_json("items", error.to_string(), error))?;
+        Ok(Some(record))
     }
 
     /// Saves the record; for an MR also rewrites the issues it closes, which
@@ -51,14 +57,15 @@ impl Store {
         let number = to_i64(key.number)?;
         let record_json = to_json(record)?;
         let db_change_json = record.db_change.as_ref().map(to_json).transpose()?;
+        let view_json = record.view.as_ref().map(to_json).transpose()?;
         let mut transaction = self.begin_write().await?;
         let now = self.now_ms();
         sqlx::query(
-            "INSERT INTO items (forge, project, kind, number, record, db_change, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO items (forge, project, kind, number, record, db_change, view, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (forge, project, kind, number) DO UPDATE SET \
                record = excluded.record, db_change = excluded.db_change, \
-               updated_at = excluded.updated_at",
+               view = excluded.view, updated_at = excluded.updated_at",
         )
         .bind(key.forge.name())
         .bind(&project)
@@ -66,6 +73,7 @@ impl Store {
         .bind(number)
         .bind(record_json)
         .bind(db_change_json)
+        .bind(view_json)
         .bind(now)
         .execute(&mut *transaction)
         .await?;

@@ -22,6 +22,8 @@ mod prune;
 mod queue;
 pub use queue::MAX_ATTEMPTS;
 mod schema;
+mod status;
+pub use status::ProjectRecord;
 mod steering;
 mod time;
 mod turns;
@@ -226,6 +228,10 @@ pub struct ItemRecord {
     /// person's edit.
     #[serde(default)]
     pub pending: Option<PendingWrites>,
+    /// The item as the status page shows it, kept in its own column
+    /// (`items.view`) so the page reads no record.
+    #[serde(skip)]
+    pub view: Option<crate::core::status::ItemSeen>,
 }
 
 /// The label and milestone writes of an evaluation that may have been

@@ -52,6 +52,7 @@ schema_files! {
     4 => "V4__announcement_claim.sql",
     5 => "V5__announcement_refusals.sql",
     6 => "V6__item_steering.sql",
+    7 => "V7__status_page.sql",
 }
 
 /// The schema files for one database, in the order they apply.

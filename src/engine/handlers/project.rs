@@ -15,6 +15,17 @@ use crate::work::Work;
 /// `Work::Reevaluate` and `Work::Sync`: enqueue an evaluation for every
 /// item whose facts changed and a render for every block that is out of date.
 pub(super) async fn run(project: &ProjectContext<'_>) -> Step<()> {
+    let outcome = sync(project).await;
+    // The status page's "last sync": when it finished, or why it failed.
+    let error = outcome.as_ref().err().map(ToString::to_string);
+    project
+        .store()
+        .record_sync(&project.key(), error.as_deref())
+        .await?;
+    outcome
+}
+
+async fn sync(project: &ProjectContext<'_>) -> Step<()> {
     let scan = scan_project(project).await?;
     let evaluate = |kind, number| project.evaluate(kind, number);
     let mut work: Vec<Work> = Vec::new();

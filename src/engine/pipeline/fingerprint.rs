@@ -127,6 +127,10 @@ fn write_holding(text: &mut String, item: &ItemView, project: &ProjectState) {
     let _ = writeln!(text, "holding {holding:?}");
 }
 
+/// Marks the fingerprint an evaluation in observe mode saves: it describes
+/// the item as read, before writes the bot still owes.
+pub const OBSERVED_PREFIX: &str = "observed:";
+
 /// Whether `stored` (saved by the last evaluation) still describes the
 /// item; the verdict on being a database change is read back from it, as
 /// it follows from the item's own facts, which the digest covers.

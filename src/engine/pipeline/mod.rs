@@ -16,7 +16,7 @@ pub(crate) mod record;
 pub(crate) mod subject;
 
 use crate::engine::failure::Step;
-use crate::engine::plan::item_reference;
+use crate::engine::plan::{item_reference, planned_item_writes};
 use crate::engine::project::ProjectContext;
 use crate::forge::{ItemKind, ItemNumber};
 use decide::{Evaluated, Prepared};
@@ -53,6 +53,9 @@ pub(crate) async fn commit(project: &ProjectContext<'_>, prepared: Prepared) -> 
         prepared.subject.kind(),
         prepared.subject.number(),
     );
+    if project.engine.observe {
+        return observe(project, &prepared, &reference).await;
+    }
     // The label first: a retry after a failed label creation counts the
     // verdict once, when the writes go out.
     apply::ensure_label_for(project, &prepared).await?;
@@ -69,4 +72,39 @@ pub(crate) async fn commit(project: &ProjectContext<'_>, prepared: Prepared) -> 
         writes: applied.write_count(),
         follow_ups,
     })
+}
+
+/// Observe mode: records the writes the evaluation would make, for the
+/// status page, and the item's record without them (`record_observed`).
+async fn observe(
+    project: &ProjectContext<'_>,
+    prepared: &Prepared,
+    reference: &str,
+) -> Step<Evaluated> {
+    let titles = |id| project_milestone_title(&prepared.milestones, id);
+    let writes = planned_item_writes(reference, &prepared.previous, &prepared.desired, titles);
+    let subject =
+        crate::core::announcements::item_key(prepared.subject.kind(), prepared.subject.number());
+    project
+        .store()
+        .observe(&project.key(), &subject, &writes, None)
+        .await?;
+    record::count_verdict(project, prepared);
+    let follow_ups = record::record_observed(project, prepared).await?;
+    tracing::debug!(item = %reference, held_back = writes.len(), "observed");
+    Ok(Evaluated {
+        writes: 0,
+        follow_ups,
+    })
+}
+
+/// A milestone's title for a planned-write line.
+fn project_milestone_title(
+    milestones: &[crate::core::types::Milestone],
+    id: crate::core::types::MilestoneId,
+) -> String {
+    milestones
+        .iter()
+        .find(|m| m.id == id)
+        .map_or_else(|| format!("milestone {id}"), |m| m.title.clone())
 }

@@ -6,11 +6,12 @@ use crate::core::announcements::AnnouncementKind;
 use crate::core::exceptions::{EndKind, Ending};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{GateState, batches_changed, milestones_affected_by, recorded_db_change};
+use crate::core::status::ItemSeen;
 use crate::core::types::MilestoneId;
 use crate::engine::failure::Step;
 use crate::engine::pipeline::decide::with_fingerprint_inputs;
 use crate::engine::pipeline::decide::{FingerprintInputs, FollowUps, Prepared};
-use crate::engine::pipeline::fingerprint::fingerprint;
+use crate::engine::pipeline::fingerprint::{OBSERVED_PREFIX, fingerprint};
 use crate::engine::project::ProjectContext;
 use crate::engine::queue::EncodedWork;
 use crate::forge::apply::AppliedWrites;
@@ -24,7 +25,58 @@ pub(crate) async fn record(
     applied: &AppliedWrites,
 ) -> Step<FollowUps> {
     let record = final_record(project, prepared, applied)?;
-    let follow_ups = follow_ups(project, prepared, &record);
+    finish(project, prepared, &record).await
+}
+
+/// Observe mode's record: what the forge really has (no write was made,
+/// so the bot still owes them all), the database-change entry where the
+/// decision puts the item (so other items are decided against the batches
+/// as they would be), and a fingerprint of the item as read, marked
+/// observed: a sync in observe mode skips it while nothing changes, and a
+/// server that writes evaluates it again.
+pub(crate) async fn record_observed(
+    project: &ProjectContext<'_>,
+    prepared: &Prepared,
+) -> Step<FollowUps> {
+    let (facts, decision) = (&prepared.facts, &prepared.decision);
+    let inputs = FingerprintInputs {
+        labels: &facts.labels,
+        milestone: facts.milestone,
+        bot_milestone: facts.ownership.bot_set_milestone,
+        milestones: &prepared.milestones,
+        project_state: &prepared.project_state,
+        closing_merge_requests: &prepared.closing_merge_requests,
+        now: prepared.now,
+    };
+    let evaluated =
+        with_fingerprint_inputs(project, &prepared.subject, &inputs, |item, context| {
+            fingerprint(item, context, decision.is_db_change)
+        })?;
+    let db_change = recorded_db_change(facts, decision);
+    let record = ItemRecord {
+        ownership: facts.ownership.clone(),
+        comment: prepared.record.comment.clone(),
+        status: prepared.record.status.clone(),
+        closes: match db_change {
+            Some(_) => prepared.closes.clone(),
+            None => Vec::new(),
+        },
+        db_change,
+        evaluated: Some(format!("{OBSERVED_PREFIX}{evaluated}")),
+        matches: prepared.matches.clone(),
+        pending: None,
+        view: Some(item_seen(prepared)),
+    };
+    finish(project, prepared, &record).await
+}
+
+/// Ends a lapsed exception and saves the record with its follow-up work.
+async fn finish(
+    project: &ProjectContext<'_>,
+    prepared: &Prepared,
+    record: &ItemRecord,
+) -> Step<FollowUps> {
+    let follow_ups = follow_ups(project, prepared, record);
     if let Some(why) = &prepared.decision.lapsed {
         // The comment just written says it lapsed; the record ends it, so
         // restoring the files later does not revive it.
@@ -37,7 +89,7 @@ pub(crate) async fn record(
             .end_exception(&prepared.key, &ending)
             .await?;
     }
-    save(prepared, &record, &follow_ups, project).await?;
+    save(prepared, record, &follow_ups, project).await?;
     Ok(follow_ups)
 }
 
@@ -77,7 +129,24 @@ fn final_record(
         evaluated: Some(evaluated),
         matches: prepared.matches.clone(),
         pending: None,
+        view: Some(item_seen(prepared)),
     })
+}
+
+/// The item as the status page shows it once the decision is applied.
+pub(crate) fn item_seen(prepared: &Prepared) -> ItemSeen {
+    let facts = &prepared.facts;
+    ItemSeen {
+        kind: facts.kind,
+        number: facts.number,
+        title: facts.title.clone(),
+        web_url: facts.web_url.clone(),
+        state: facts.state,
+        draft: facts.draft,
+        milestone: prepared.decision.milestone_after(facts),
+        verdict: prepared.decision.verdict.clone(),
+        migrations: facts.matches.clone(),
+    }
 }
 
 fn follow_ups(project: &ProjectContext<'_>, prepared: &Prepared, record: &ItemRecord) -> FollowUps {

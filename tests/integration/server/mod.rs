@@ -12,6 +12,7 @@ mod shutdown;
 use crate::fake_github::FakeGitHub;
 use crate::fake_github::state::Access as GitHubAccess;
 use crate::fake_gitlab::{self, FakeGitLab};
+use crate::support::serve::STATUS_PASSWORD;
 use reqwest::StatusCode;
 use schemagate::config;
 use schemagate::engine::{Forges, MailService};
@@ -121,6 +122,7 @@ impl TestServer {
             shutdown_grace: setup.shutdown_grace,
             mail: MailService::from_config(&config, &|name| std::env::var(name).ok())
                 .expect("the test mail service"),
+            status_password: Some(STATUS_PASSWORD.into()),
         };
         let server = server::start(config, store.clone(), forges, secrets, options)
             .await

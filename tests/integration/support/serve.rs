@@ -16,6 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// The status page's password the test servers start with (used when the
+/// config names `[status] password_env`).
+pub const STATUS_PASSWORD: &str = "status-page-password";
+
 /// How long [`TestServer::wait_idle`] waits before failing the test.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -99,6 +103,7 @@ impl TestServer {
             shutdown_grace: Duration::from_secs(2),
             mail: MailService::from_config(&config, &|name| std::env::var(name).ok())
                 .expect("the test mail service"),
+            status_password: Some(STATUS_PASSWORD.into()),
         };
         let server =
             schemagate::server::start(Arc::new(config), store.clone(), forges, secrets, options)
