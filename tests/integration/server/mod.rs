@@ -8,6 +8,7 @@ mod cli;
 mod health_metrics;
 mod logs;
 mod shutdown;
+mod status_page;
 
 use crate::fake_github::FakeGitHub;
 use crate::fake_github::state::Access as GitHubAccess;
@@ -46,6 +47,8 @@ pub struct Setup {
     /// Leave the GitHub webhook secret unset (GitHub webhooks not enabled).
     pub without_github_secret: bool,
     pub shutdown_grace: Duration,
+    /// A `[status]` section's keys, if any.
+    pub status: Option<&'static str>,
 }
 
 impl Default for Setup {
@@ -57,6 +60,7 @@ impl Default for Setup {
             max_body_bytes: None,
             without_github_secret: false,
             shutdown_grace: Duration::from_secs(5),
+            status: None,
         }
     }
 }
@@ -238,6 +242,9 @@ webhook_secret_env = "SCHEMAGATE_TEST_GITHUB_SECRET"
             "\n[mail]\nsmtp_url = \"{smtp_url}\"\nfrom = \"bot@example.org\"\n"
         ));
     }
+    if let Some(status) = setup.status {
+        text.push_str(&format!("\n[status]\n{status}\n"));
+    }
     for (forge, path) in [("gitlab", GITLAB_PROJECT), ("github", GITHUB_REPO)] {
         text.push_str(&format!(
             "\n[[project]]\nforge = \"{forge}\"\npath = \"{path}\"\nreleases = {{ scheme = \"calver\" }}\ngate = {{ require_announcement = false }}\n"
@@ -319,7 +326,7 @@ where
 
 /// Seeds the fake GitLab with `lava/lava`, a release milestone and MR `iid`
 /// adding a Django migration, so the engine can work an event about it.
-pub fn seed_gitlab_mr(gitlab: &FakeGitLab, iid: u64) {
+pub fn seed_gitlab_mr(gitlab: &FakeGitLab, iid: u64) -> u64 {
     gitlab.add_group("lava");
     let project = gitlab.add_project(GITLAB_PROJECT);
     gitlab.add_milestone(Some(project), None, "2026.11", "active", None);
@@ -332,4 +339,5 @@ pub fn seed_gitlab_mr(gitlab: &FakeGitLab, iid: u64) {
             &["class Migration(migrations.Migration):"],
         )],
     );
+    project
 }
