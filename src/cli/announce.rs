@@ -2,11 +2,13 @@
 //! downtime warning, update or release notice through the same ledger the
 //! server uses. A mail already sent is not sent again; the command says when
 //! it went out. After a send the project is synced, so gates waiting for the
-//! warning turn green now.
+//! warning turn green now. With `--sample` the preview is of a made-up
+//! release, from the configuration alone: no forge, store, SMTP or secret.
 
 use super::runtime::{init_logging, tokio_runtime};
 use crate::cli::{Format, Settings};
 use crate::core::announcements::AnnouncementKind;
+use crate::engine::sample_mail::sample_mail;
 use crate::engine::{AnnounceOutcome, Engine, Forges, MailService};
 use crate::store::Store;
 use crate::tasks::{self, SyncMode, SyncObserver};
@@ -23,9 +25,10 @@ pub struct AnnounceArgs {
     #[arg(long)]
     pub project: Option<String>,
 
-    /// The milestone's title, e.g. `2026.12`.
-    #[arg(long)]
-    pub milestone: String,
+    /// The milestone's title, e.g. `2026.12` (optional with `--sample`,
+    /// where it titles the sample release).
+    #[arg(long, required_unless_present = "sample")]
+    pub milestone: Option<String>,
 
     /// Which mail: `warning`, `update` or `release`.
     #[arg(long, default_value = "warning", value_parser = parse_kind)]
@@ -34,7 +37,16 @@ pub struct AnnounceArgs {
     /// Print the whole mail (headers and body); send nothing, record nothing.
     #[arg(long)]
     pub preview: bool,
+
+    /// With --preview: the mail about a made-up release, from the
+    /// configuration's list, sender, settings and templates alone; reads no
+    /// forge and no store, needs no secret.
+    #[arg(long, requires = "preview")]
+    pub sample: bool,
 }
+
+/// The first line of a sample preview, so it is never taken for a real mail.
+const SAMPLE_NOTE: &str = "# sample: the milestone, its database changes and the dates below are made up; the addresses, templates and wording are your configuration's";
 
 fn parse_kind(text: &str) -> Result<AnnouncementKind, String> {
     AnnouncementKind::from_word(text).ok_or_else(|| {
@@ -61,6 +73,14 @@ pub fn run(args: AnnounceArgs, settings: &Settings) -> Result<ExitCode> {
             project.path
         );
     }
+    if args.sample {
+        let mail = sample_mail(config, &project, args.kind, args.milestone.as_deref())?;
+        print_sample(&mail.preview(), settings.format);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let milestone = args
+        .milestone
+        .context("name the milestone with --milestone")?;
     let mail = MailService::from_config(config, &|name| std::env::var(name).ok())?
         .context("the configuration has no [mail] section")?;
     let runtime = tokio_runtime()?;
@@ -74,7 +94,7 @@ pub fn run(args: AnnounceArgs, settings: &Settings) -> Result<ExitCode> {
         let store = Store::connect(&config.server.database).await?;
         let engine = Engine::new(config.clone(), store, forges).with_mail(Some(mail));
         let outcome =
-            tasks::announce::announce(&engine, &project, &args.milestone, args.kind, args.preview)
+            tasks::announce::announce(&engine, &project, &milestone, args.kind, args.preview)
                 .await?;
         if matches!(outcome, AnnounceOutcome::Sent { .. }) {
             // The gates and the block follow the warning now, not at the next sync.
@@ -84,8 +104,17 @@ pub fn run(args: AnnounceArgs, settings: &Settings) -> Result<ExitCode> {
         }
         anyhow::Ok(outcome)
     })?;
-    print(&outcome, args.kind, &args.milestone, settings.format);
+    print(&outcome, args.kind, &milestone, settings.format);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A sample preview, its first line (text) or its `sample` key (JSON)
+/// saying what is made up.
+fn print_sample(mail: &str, format: Format) {
+    match format {
+        Format::Json => println!("{}", json!({ "preview": mail, "sample": true })),
+        Format::Table | Format::Markdown => print!("{SAMPLE_NOTE}\n{mail}"),
+    }
 }
 
 fn print(outcome: &AnnounceOutcome, kind: AnnouncementKind, milestone: &str, format: Format) {

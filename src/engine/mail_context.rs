@@ -3,11 +3,13 @@
 //! joined or left since the last mail, the upgrade steps and, when the
 //! project names an upgrade policy, the releases an admin must pass through.
 
+use crate::config::ProjectConfig;
 use crate::core::announcements::{AnnouncementKind, BatchDelta, LedgerEntry, batch_delta};
 use crate::core::announcements::{current_items, item_key, upgrade_sentences};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{DbItemRef, ItemKind, ProjectState};
 use crate::core::types::Milestone;
+use crate::core::upgrade::UpgradePolicy;
 use crate::engine::failure::Step;
 use crate::engine::project::ProjectContext;
 use crate::engine::shipped::shipped_changes;
@@ -23,28 +25,33 @@ pub(crate) async fn mail_context(
     ledger: &[LedgerEntry],
     kind: AnnouncementKind,
 ) -> Step<MailContext> {
-    let announce = project.config.announce.as_ref();
     let listed = match kind {
         AnnouncementKind::ReleaseNotice => shipped_changes(project, state, milestone.id).await?,
         _ => state.db_changes_in(milestone.id).cloned().collect(),
     };
-    let changes = batch_changes(project, &listed).await?;
     let delta = match kind {
         AnnouncementKind::Update => {
             batch_delta(ledger, milestone.id, &current_items(state, milestone.id))
         }
         _ => BatchDelta::default(),
     };
-    let by_key = |key: &String| changes.iter().find(|c| change_key(c) == *key).cloned();
-    let added = delta.added.iter().filter_map(by_key).collect();
-    let removed = delta
-        .removed
-        .iter()
-        .map(|key| removed_change(project.kind, key))
-        .collect();
+    let facts = MailFacts {
+        milestone: MilestoneInfo::new(
+            &milestone.title,
+            milestone.web_url.clone(),
+            milestone.due_date.map(|d| d.to_string()),
+            milestone.start_date.map(|d| d.to_string()),
+        ),
+        changes: batch_changes(project, &listed).await?,
+        added: delta.added.into_iter().collect(),
+        removed: delta.removed.into_iter().collect(),
+        warning_sent_on: state
+            .warning_sent(milestone.id)
+            .map(|at| at.date_naive().to_string()),
+    };
     // The engine reads the forge, not a checkout: it knows no squash
     // cuts, so `direct` gives its "straight to" sentence here.
-    let upgrade_path = announce.and_then(|a| a.upgrade_policy).map(|policy| {
+    let upgrade_path = |policy| {
         upgrade_sentences(
             &project.config.scheme,
             milestone,
@@ -53,30 +60,64 @@ pub(crate) async fn mail_context(
             policy,
             &[],
         )
-    });
-    Ok(MailContext {
-        project: project_info(project),
-        milestone: MilestoneInfo::new(
-            &milestone.title,
-            milestone.web_url.clone(),
-            milestone.due_date.map(|d| d.to_string()),
-            milestone.start_date.map(|d| d.to_string()),
-        ),
-        downtime_reason: downtime_reason(&changes, &milestone.title, kind),
+    };
+    Ok(context_from(project.config, kind, facts, upgrade_path))
+}
+
+/// What a mail says that the configuration does not: the milestone, its
+/// database changes, and (updates) which of them joined or left.
+pub(crate) struct MailFacts {
+    pub milestone: MilestoneInfo,
+    /// Every change the mail lists, as its forge says it.
+    pub changes: Vec<ChangeInfo>,
+    /// Ledger keys ([`change_key`]) of the changes that joined since the
+    /// last mail; each is one of `changes`.
+    pub added: Vec<String>,
+    /// Ledger keys of the changes that left since the last mail.
+    pub removed: Vec<String>,
+    /// "YYYY-MM-DD" when the warning went out.
+    pub warning_sent_on: Option<String>,
+}
+
+/// The template context of a `kind` mail: `facts`, and what `config` says
+/// (the project, the list and its reply-to, the upgrade steps, whether an
+/// upgrade path is given) with the downtime sentence. `upgrade_path` gives
+/// the path's sentences under the configured policy. Pure: the server's
+/// mails and `announce --preview --sample` are both put together here.
+pub(crate) fn context_from(
+    config: &ProjectConfig,
+    kind: AnnouncementKind,
+    facts: MailFacts,
+    upgrade_path: impl FnOnce(UpgradePolicy) -> Vec<String>,
+) -> MailContext {
+    let announce = config.announce.as_ref();
+    let changes = facts.changes;
+    let by_key = |key: &String| changes.iter().find(|c| change_key(c) == *key).cloned();
+    let added = facts.added.iter().filter_map(by_key).collect();
+    let removed = facts
+        .removed
+        .iter()
+        .map(|key| removed_change(config.forge, key))
+        .collect();
+    MailContext {
+        project: project_info(config),
+        downtime_reason: downtime_reason(&changes, &facts.milestone.title, kind),
         downtime_expected: !changes.is_empty(),
+        milestone: facts.milestone,
         changes,
         added,
         removed,
         upgrade_steps: announce
             .map(|a| a.upgrade_steps.clone())
             .unwrap_or_default(),
-        upgrade_path: upgrade_path.unwrap_or_default(),
+        upgrade_path: announce
+            .and_then(|a| a.upgrade_policy)
+            .map(upgrade_path)
+            .unwrap_or_default(),
         reply_to: announce.and_then(|a| a.reply_to.clone()),
-        warning_sent_on: state
-            .warning_sent(milestone.id)
-            .map(|at| at.date_naive().to_string()),
-        to: project.config.announce_to().to_vec(),
-    })
+        warning_sent_on: facts.warning_sent_on,
+        to: config.announce_to().to_vec(),
+    }
 }
 
 /// The `listed` database changes, each with the migrations its record
@@ -115,10 +156,12 @@ fn migration_info(found: &crate::core::types::Match) -> MigrationInfo {
     }
 }
 
-fn project_info(project: &ProjectContext<'_>) -> ProjectInfo {
+/// The project as the mails name it. Its page is left out: the forge's
+/// milestones and changes carry their own pages.
+fn project_info(config: &ProjectConfig) -> ProjectInfo {
     ProjectInfo {
-        path: project.config.path.to_string(),
-        forge: match project.kind {
+        path: config.path.to_string(),
+        forge: match config.forge {
             ForgeKind::GitLab => "GitLab",
             ForgeKind::GitHub => "GitHub",
         }
@@ -128,7 +171,7 @@ fn project_info(project: &ProjectContext<'_>) -> ProjectInfo {
 }
 
 /// "merge request"/"pull request"/"issue", "!12"/"#12", as the forge says it.
-fn change_info(
+pub(crate) fn change_info(
     forge: ForgeKind,
     kind: ItemKind,
     number: ItemNumber,
@@ -146,12 +189,18 @@ fn change_info(
 
 /// The ledger's key of a change a mail names.
 pub(crate) fn change_key(change: &ChangeInfo) -> String {
+    let (kind, number) = change_item(change);
+    item_key(kind, number)
+}
+
+/// Which item a change a mail names is.
+pub(crate) fn change_item(change: &ChangeInfo) -> (ItemKind, ItemNumber) {
     let kind = if change.kind == "issue" {
         ItemKind::Issue
     } else {
         ItemKind::MergeRequest
     };
-    item_key(kind, ItemNumber(change.number))
+    (kind, ItemNumber(change.number))
 }
 
 /// A change that left the batch: only its reference is known.

@@ -2,7 +2,7 @@
 //! (loaded and checked once, at start), and what `/healthz` should say about
 //! mail after a permanent refusal.
 
-use crate::config::Config;
+use crate::config::{AnnounceConfig, Config};
 use crate::core::ids::{ForgeKind, ProjectKey};
 use crate::mail::{Mailer, TemplateError, Templates};
 use std::collections::HashMap;
@@ -35,6 +35,14 @@ fn render_template_errors(errors: &[TemplateError]) -> String {
     )
 }
 
+/// A project's templates as its mails are rendered: the files of its
+/// `templates_dir` over the built-ins, each compiled and test-rendered.
+pub(crate) fn project_templates(
+    announce: &AnnounceConfig,
+) -> Result<Templates, Vec<TemplateError>> {
+    Templates::load(announce.templates_dir.as_deref())
+}
+
 impl std::fmt::Debug for MailService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the credentials: only what identifies the service.
@@ -62,7 +70,7 @@ impl MailService {
             let Some(announce) = &project.announce else {
                 continue;
             };
-            match Templates::load(announce.templates_dir.as_deref()) {
+            match project_templates(announce) {
                 Ok(loaded) => {
                     templates.insert(ProjectKey::new(project.forge, &project.path), loaded);
                 }

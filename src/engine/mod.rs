@@ -26,6 +26,7 @@ pub(crate) mod pipeline;
 pub mod plan;
 pub(crate) mod project;
 pub(crate) mod queue;
+pub(crate) mod sample_mail;
 pub(crate) mod scan;
 pub(crate) mod shipped;
 pub(crate) mod steering;

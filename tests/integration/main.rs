@@ -5,6 +5,7 @@ mod fake_github;
 mod fake_gitlab;
 mod support;
 
+mod announce_sample;
 mod announcements;
 mod check;
 mod ci_files;
