@@ -37,6 +37,9 @@ rule_packs = ["django"]
 releases = {{ scheme = "calver" }}
 batch = {{ lead_time = "14d" }}
 gate = {{ require_announcement = false }}
+
+[status]
+public = true
 "#
     )
 }
@@ -117,6 +120,8 @@ pub trait StoryForge {
     /// The `schemagate` status on the MR's current head commit.
     fn head_status(&self, number: u64) -> Option<Verdict>;
     fn milestone_description(&self, milestone: u64) -> String;
+    /// A milestone's title and whether it is open.
+    fn milestone_state(&self, milestone: u64) -> (String, bool);
 
     /// Gives `user` the right to merge (GitLab Maintainer, GitHub `write`)
     /// or only to push or read (GitLab Developer, GitHub `read`).
@@ -172,6 +177,8 @@ struct Story<'a, F: StoryForge> {
     items: Vec<Item>,
     /// Verdicts `schemagate check` compared with the server's, by exit code.
     checks: Vec<i32>,
+    /// The story's milestones, for comparing the status page with the forge.
+    milestones: Vec<u64>,
 }
 
 impl<F: StoryForge> Story<'_, F> {
@@ -216,6 +223,80 @@ impl<F: StoryForge> Story<'_, F> {
         }
         self.one_comment_each();
         self.checks_agree().await;
+        self.status_agrees().await;
+    }
+
+    /// The status page's JSON says what the forge shows: the next release,
+    /// each open release's database changes (in the milestone, listed by
+    /// its block), and each open MR's failing status as a blocked MR with
+    /// its reasons.
+    async fn status_agrees(&mut self) {
+        let path = format!("/api/v1/projects/{}/{PROJECT}", self.forge.config_word());
+        let json = self.server.get_json(&path).await;
+        let mut open: Vec<String> = (self.milestones.iter())
+            .map(|m| self.forge.milestone_state(*m))
+            .filter(|(_, open)| *open)
+            .map(|(title, _)| title)
+            .collect();
+        open.sort();
+        let next = json["next_release"].as_str().map(str::to_string);
+        self.check(next == open.first().cloned(), || {
+            format!("the status says the next release is {next:?}; the forge has {open:?} open")
+        });
+        for milestone in self.milestones.clone() {
+            let (title, is_open) = self.forge.milestone_state(milestone);
+            let release = json["releases"]
+                .as_array()
+                .and_then(|all| all.iter().find(|r| r["title"] == title.as_str()));
+            let Some(release) = release else {
+                self.check(false, || format!("the status lists no release {title}: {json}"));
+                continue;
+            };
+            let numbers: Vec<u64> = release["db_changes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["kind"] == "merge_request")
+                .filter_map(|c| c["number"].as_u64())
+                .collect();
+            let description = self.forge.milestone_description(milestone);
+            let block = block_of(&description).unwrap_or_default().to_string();
+            for number in &numbers {
+                let on_forge = self.forge.milestone_of(Item::Mr(*number));
+                self.check(on_forge.as_deref() == Some(title.as_str()), || {
+                    format!("the status lists MR {number} in {title}; the forge has it in {on_forge:?}")
+                });
+                self.check(!is_open || block_lists(&block, *number), || {
+                    format!("the status lists MR {number} in {title}; its block does not:\n{block}")
+                });
+            }
+        }
+        for item in self.items.clone() {
+            let Item::Mr(number) = item else { continue };
+            let Some(status) = self.forge.head_status(number) else {
+                continue;
+            };
+            let entry = json["blocked"]
+                .as_array()
+                .and_then(|all| all.iter().find(|b| b["ref"].as_str().is_some_and(|r| r[1..] == number.to_string())))
+                .cloned();
+            let shown = status.description.trim_end_matches('…').to_string();
+            match (status.state.as_str(), entry) {
+                ("failure", Some(entry)) => {
+                    let first = entry["reasons"][0].as_str().unwrap_or_default().to_string();
+                    self.check(first.starts_with(&shown) || shown.starts_with(&first), || {
+                        format!("MR {number}: the forge's status says {shown:?}, the status page's first reason {first:?}")
+                    });
+                }
+                ("failure", None) => self.check(false, || {
+                    format!("MR {number} fails on the forge ({shown:?}) but the status page does not list it blocked")
+                }),
+                (_, Some(entry)) => self.check(false, || {
+                    format!("MR {number} passes on the forge but the status page lists it blocked: {entry}")
+                }),
+                (_, None) => {}
+            }
+        }
     }
 
     /// `schemagate check` on every open MR of the story exits as the status
@@ -371,10 +452,12 @@ pub async fn lava_story<F: StoryForge>(forge: &F) -> StoryOutcome {
         failures: Vec::new(),
         items: Vec::new(),
         checks: Vec::new(),
+        milestones: Vec::new(),
     };
     let today = Utc::now().date_naive();
     let next = forge.add_milestone("2026.11", today + Days::new(5));
     let later = forge.add_milestone("2026.12", today + Days::new(40));
+    story.milestones = vec![next, later];
     forge.person_describes_milestone(later, PEOPLES_TEXT);
     story
         .deliver(&[

@@ -369,6 +369,11 @@ impl StoryForge for GitHubStory {
         })
     }
 
+    fn milestone_state(&self, milestone: u64) -> (String, bool) {
+        let milestone = self.fake.milestone(PROJECT, milestone);
+        (milestone.title, milestone.state == "open")
+    }
+
     fn milestone_description(&self, milestone: u64) -> String {
         self.fake
             .milestone(PROJECT, milestone)

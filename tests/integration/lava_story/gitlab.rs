@@ -323,6 +323,11 @@ impl StoryForge for GitLabStory {
         self.fake.milestone(milestone).description
     }
 
+    fn milestone_state(&self, milestone: u64) -> (String, bool) {
+        let milestone = self.fake.milestone(milestone);
+        (milestone.title, milestone.state == "active")
+    }
+
     fn grant(&self, user: &str, can_merge: bool) {
         self.fake
             .add_project_member(self.project, user, if can_merge { 40 } else { 30 });

@@ -136,6 +136,20 @@ impl TestServer {
     }
 
     /// The server's store (the same SQLite file), for in-process commands.
+    /// A status-page JSON route (the config makes the page public), as JSON.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .await
+            .expect("the status page answers");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        assert!(status.is_success(), "GET {path} answered {status}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("GET {path} is not JSON: {text}"))
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
