@@ -249,7 +249,9 @@ impl<F: StoryForge> Story<'_, F> {
                 .as_array()
                 .and_then(|all| all.iter().find(|r| r["title"] == title.as_str()));
             let Some(release) = release else {
-                self.check(false, || format!("the status lists no release {title}: {json}"));
+                self.check(false, || {
+                    format!("the status lists no release {title}: {json}")
+                });
                 continue;
             };
             let numbers: Vec<u64> = release["db_changes"]
@@ -264,7 +266,9 @@ impl<F: StoryForge> Story<'_, F> {
             for number in &numbers {
                 let on_forge = self.forge.milestone_of(Item::Mr(*number));
                 self.check(on_forge.as_deref() == Some(title.as_str()), || {
-                    format!("the status lists MR {number} in {title}; the forge has it in {on_forge:?}")
+                    format!(
+                        "the status lists MR {number} in {title}; the forge has it in {on_forge:?}"
+                    )
                 });
                 self.check(!is_open || block_lists(&block, *number), || {
                     format!("the status lists MR {number} in {title}; its block does not:\n{block}")
@@ -278,7 +282,13 @@ impl<F: StoryForge> Story<'_, F> {
             };
             let entry = json["blocked"]
                 .as_array()
-                .and_then(|all| all.iter().find(|b| b["ref"].as_str().is_some_and(|r| r[1..] == number.to_string())))
+                .and_then(|all| {
+                    all.iter().find(|b| {
+                        b["ref"]
+                            .as_str()
+                            .is_some_and(|r| r[1..] == number.to_string())
+                    })
+                })
                 .cloned();
             let shown = status.description.trim_end_matches('…').to_string();
             match (status.state.as_str(), entry) {

@@ -3,6 +3,7 @@
 //! (aiosmtpd), driven by webhooks shaped like the forge's.
 
 mod faults;
+mod observe;
 mod shipped;
 mod story;
 mod triggers;

@@ -79,7 +79,8 @@ pub struct TestServer {
     http: reqwest::Client,
     /// Dead jobs already reported, so each is reported once.
     dead_seen: AtomicU64,
-    _dir: tempfile::TempDir,
+    /// The store's directory, when the server owns it.
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl TestServer {
@@ -87,10 +88,25 @@ impl TestServer {
     /// database are replaced by an ephemeral port and a temp-file SQLite store).
     pub async fn start(config_text: &str, forges: Forges, secrets: WebhookSecrets) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
+        let database = dir.path().join("store.db");
+        let mut server =
+            TestServer::start_with_store(config_text, forges, secrets, &database).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    /// [`TestServer::start`] on the SQLite file `database`, which outlives
+    /// the server: a restart finds what the last run recorded.
+    pub async fn start_with_store(
+        config_text: &str,
+        forges: Forges,
+        secrets: WebhookSecrets,
+        database: &std::path::Path,
+    ) -> TestServer {
         let mut config = config_from(config_text);
         config.server.listen = "127.0.0.1:0".parse().unwrap();
         config.server.database = DatabaseUrl {
-            url: format!("sqlite://{}", dir.path().join("store.db").display()),
+            url: format!("sqlite://{}", database.display()),
             kind: DatabaseKind::Sqlite,
         };
         let store = Store::connect(&config.server.database)
@@ -116,7 +132,7 @@ impl TestServer {
             base_url,
             http: reqwest::Client::new(),
             dead_seen: AtomicU64::new(0),
-            _dir: dir,
+            _dir: None,
         }
     }
 
@@ -135,7 +151,18 @@ impl TestServer {
         );
     }
 
-    /// The server's store (the same SQLite file), for in-process commands.
+    /// A status-page route (the config makes the page public): its status and text.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .await
+            .expect("the status page answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
     /// A status-page JSON route (the config makes the page public), as JSON.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self
@@ -150,6 +177,7 @@ impl TestServer {
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("GET {path} is not JSON: {text}"))
     }
 
+    /// The server's store (the same SQLite file), for in-process commands.
     pub fn store(&self) -> &Store {
         &self.store
     }
