@@ -32,23 +32,28 @@ fn check(path: Option<&Path>, format: Format) -> anyhow::Result<ExitCode> {
     let origin = describe_origin(path);
     match config::load(path) {
         Ok(config) => {
-            let issues = template_issues(&config);
+            let mut issues = template_issues(&config);
+            issues.extend(status_template_issue(&config));
             if !issues.is_empty() {
                 report_template_issues(&issues, &origin, format);
                 return Ok(ExitCode::from(2));
             }
             let projects = config.projects.len();
             let warnings = missing_secrets(&config, &|name| std::env::var_os(name).is_some());
+            let notes = notes(&config);
             match format {
                 Format::Json => println!(
                     "{}",
-                    serde_json::json!({"ok": true, "origin": origin, "projects": projects, "issues": [], "warnings": warnings})
+                    serde_json::json!({"ok": true, "origin": origin, "projects": projects, "issues": [], "warnings": warnings, "notes": notes})
                 ),
                 Format::Table | Format::Markdown => {
                     let plural = if projects == 1 { "" } else { "s" };
                     println!("config OK: {projects} project{plural} ({origin})");
                     for warning in &warnings {
                         eprintln!("warning: {warning}");
+                    }
+                    for note in &notes {
+                        eprintln!("note: {note}");
                     }
                 }
             }
@@ -71,6 +76,27 @@ fn check(path: Option<&Path>, format: Format) -> anyhow::Result<ExitCode> {
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// What a valid configuration leaves off that people may expect on.
+fn notes(config: &Config) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !config.status.enabled() {
+        notes.push(
+            "the status page is off (every page answers 404); turn it on with \
+             [status] password_env = \"SCHEMAGATE_STATUS_PASSWORD\" (HTTP Basic auth, user \
+             schemagate) or [status] public = true"
+                .to_string(),
+        );
+    }
+    if config.server.observe {
+        notes.push(
+            "observe mode is on ([server] observe): `serve` writes nothing to the forge and \
+             sends no mail"
+                .to_string(),
+        );
+    }
+    notes
 }
 
 /// Each secret `serve` refuses to start without that `is_set` says is
@@ -103,6 +129,14 @@ fn missing_secrets(config: &Config, is_set: &dyn Fn(&str) -> bool) -> Vec<String
                 .map(|v| (v, "mail.password_env")),
         );
     }
+    if let Some(variable) = config
+        .status
+        .password_env
+        .as_deref()
+        .filter(|_| !config.status.public)
+    {
+        wanted.push((variable, "status.password_env"));
+    }
     let unset = wanted.into_iter().filter(|(variable, _)| !is_set(variable));
     warnings.extend(unset.map(|(variable, key)| {
         format!("{variable} (named by `{key}`) is not set here; `serve` will not start without it")
@@ -110,10 +144,22 @@ fn missing_secrets(config: &Config, is_set: &dyn Fn(&str) -> bool) -> Vec<String
     warnings
 }
 
+/// A status page template that does not compile, under `status.templates_dir`.
+fn status_template_issue(config: &Config) -> Option<TemplateIssue> {
+    let dir = config.status.templates_dir.as_deref()?;
+    let error = crate::server::status::pages::StatusPages::load(Some(dir)).err()?;
+    Some(TemplateIssue {
+        key_path: "status.templates_dir".to_string(),
+        error,
+        fix: "correct the template; the data it may use is the status JSON (docs/status-page.md)",
+    })
+}
+
 /// A template problem, under the key that chose the template directory.
 struct TemplateIssue {
     key_path: String,
     error: TemplateError,
+    fix: &'static str,
 }
 
 const TEMPLATE_FIX: &str =
@@ -136,6 +182,7 @@ fn template_issues(config: &Config) -> Vec<TemplateIssue> {
             issues.extend(errors.into_iter().map(|error| TemplateIssue {
                 key_path: format!("project[{index}].announce.templates_dir"),
                 error,
+                fix: TEMPLATE_FIX,
             }));
         }
     }
@@ -154,7 +201,7 @@ fn report_template_issues(issues: &[TemplateIssue], origin: &str, format: Format
                         "line": issue.error.line,
                         "column": issue.error.column,
                         "message": issue.error.message,
-                        "fix": TEMPLATE_FIX,
+                        "fix": issue.fix,
                     })
                 })
                 .collect();
@@ -166,17 +213,18 @@ fn report_template_issues(issues: &[TemplateIssue], origin: &str, format: Format
         Format::Table | Format::Markdown => {
             for issue in issues {
                 eprintln!(
-                    "{}:{}:{}: {}: {} — {TEMPLATE_FIX}",
+                    "{}:{}:{}: {}: {} — {}",
                     issue.error.file,
                     issue.error.line,
                     issue.error.column,
                     issue.key_path,
-                    issue.error.message
+                    issue.error.message,
+                    issue.fix
                 );
             }
             let count = issues.len();
             let plural = if count == 1 { "" } else { "s" };
-            eprintln!("config invalid: {count} error{plural} in mail templates");
+            eprintln!("config invalid: {count} error{plural} in templates");
         }
     }
 }

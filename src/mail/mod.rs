@@ -15,6 +15,7 @@ mod wrap;
 
 pub use context::{ChangeInfo, MailContext, MigrationInfo, MilestoneInfo, ProjectInfo};
 pub use message::{OutgoingMail, message_id};
+pub(crate) use templates::located;
 pub use templates::{MailKind, RenderedMail, TemplateError, Templates};
 pub use transport::{Mailer, SendError};
 pub use wrap::{WIDTH as WRAP_WIDTH, wrap};

@@ -307,7 +307,12 @@ fn read_source(kind: MailKind, dir: Option<&Path>) -> Result<Source, TemplateErr
 
 /// A minijinja error as a [`TemplateError`] in file coordinates: the span
 /// gives line and column within `text`, which starts on file line `first_line`.
-fn located(error: &minijinja::Error, file: &str, text: &str, first_line: usize) -> TemplateError {
+pub(crate) fn located(
+    error: &minijinja::Error,
+    file: &str,
+    text: &str,
+    first_line: usize,
+) -> TemplateError {
     let range = error
         .range()
         .filter(|range| range.start <= text.len() && text.is_char_boundary(range.start));

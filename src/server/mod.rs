@@ -196,7 +196,7 @@ fn status_site(
         return Ok(None);
     }
     let pages = status::pages::StatusPages::load(settings.templates_dir.as_deref())
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|error| anyhow::anyhow!("a status page template is broken: {error}"))?;
     let access = match (settings.public, password) {
         (true, _) => status::access::Access::Public,
         (false, Some(password)) => status::access::Access::password(password),

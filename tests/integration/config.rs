@@ -204,7 +204,7 @@ fn broken_mail_templates_are_config_errors_with_file_line_and_column() {
         ),
         "{stderr}"
     );
-    assert_eq!(lines[2], "config invalid: 2 errors in mail templates");
+    assert_eq!(lines[2], "config invalid: 2 errors in templates");
 }
 
 #[test]
@@ -238,4 +238,87 @@ fn a_good_template_override_checks_ok() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn without_a_status_section_config_check_says_how_to_turn_the_page_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sg.toml"), "[server]\nobserve = true\n").unwrap();
+    let output = schemagate(dir.path())
+        .args(["--config", "sg.toml", "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("note: the status page is off (every page answers 404); turn it on with [status] password_env"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("note: observe mode is on"), "{stderr}");
+    std::fs::write(
+        dir.path().join("sg.toml"),
+        "[status]\npassword_env = \"SG_TEST_STATUS_PASSWORD_UNSET\"\n",
+    )
+    .unwrap();
+    let output = schemagate(dir.path())
+        .env_remove("SG_TEST_STATUS_PASSWORD_UNSET")
+        .args(["--config", "sg.toml", "--format", "json", "config", "check"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["notes"], serde_json::json!([]), "{report}");
+    assert_eq!(
+        report["warnings"][0],
+        "SG_TEST_STATUS_PASSWORD_UNSET (named by `status.password_env`) is not set here; `serve` will not start without it"
+    );
+}
+
+#[test]
+fn bad_status_keys_are_config_errors_at_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sg.toml"),
+        "[status]\npublic = \"yes\"\npassword_env = \"1BAD\"\npasword = \"x\"\n",
+    )
+    .unwrap();
+    let output = schemagate(dir.path())
+        .args(["--config", "sg.toml", "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("sg.toml:2:10: status.public:"), "{stderr}");
+    assert!(
+        stderr.contains("sg.toml:3:16: status.password_env:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("sg.toml:4:1: status.pasword:"), "{stderr}");
+    assert!(stderr.contains("password_env"), "{stderr}");
+}
+
+#[test]
+fn a_broken_status_template_is_a_config_error_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sg.toml"),
+        "[status]\npublic = true\ntemplates_dir = \"pages\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("pages")).unwrap();
+    std::fs::write(
+        dir.path().join("pages/project.html"),
+        "{% extends \"layout.html\" %}\n{% block content %}{{ p.path }{% endblock %}\n",
+    )
+    .unwrap();
+    let output = schemagate(dir.path())
+        .args(["--config", "sg.toml", "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("./pages/project.html:2:"), "{stderr}");
+    assert!(
+        stderr.contains("status.templates_dir: syntax error"),
+        "{stderr}"
+    );
 }

@@ -3,6 +3,8 @@
 //! templates_dir`), HTML-escaped automatically, with the one small
 //! stylesheet inlined so a page is one request and needs no JavaScript.
 
+use crate::mail::TemplateError;
+use crate::mail::located;
 use minijinja::{Environment, Value, context};
 use std::path::Path;
 use std::sync::Arc;
@@ -51,17 +53,28 @@ impl StatusPages {
     /// The built-in templates, each replaced by the file of the same name in
     /// `dir` when there is one; every template is compiled now, so a broken
     /// override stops the server at start, naming the file and line.
-    pub fn load(dir: Option<&Path>) -> Result<StatusPages, String> {
+    pub fn load(dir: Option<&Path>) -> Result<StatusPages, TemplateError> {
         let mut env = Environment::new();
         // `.html` templates escape every value (minijinja's default for the extension).
         for (name, builtin) in FILES {
-            let source = match dir.map(|dir| dir.join(name)).filter(|path| path.is_file()) {
-                Some(path) => std::fs::read_to_string(&path)
-                    .map_err(|error| format!("cannot read {}: {error}", path.display()))?,
-                None => (*builtin).to_string(),
+            let (file, source) = match dir.map(|dir| dir.join(name)).filter(|path| path.is_file()) {
+                Some(path) => {
+                    let file = path.display().to_string();
+                    let text = std::fs::read_to_string(&path).map_err(|error| TemplateError {
+                        file: file.clone(),
+                        line: 1,
+                        column: 1,
+                        message: format!("cannot read it: {error}"),
+                    })?;
+                    (file, text)
+                }
+                None => (
+                    format!("templates/status/{name} (built in)"),
+                    (*builtin).to_string(),
+                ),
             };
-            env.add_template_owned(*name, source)
-                .map_err(|error| format!("status template {name}: {error}"))?;
+            env.add_template_owned(*name, source.clone())
+                .map_err(|error| located(&error, &file, &source, 1))?;
         }
         Ok(StatusPages { env: Arc::new(env) })
     }
