@@ -168,7 +168,8 @@ async fn the_readme_quickstart_serves_the_example_config() {
         .current_dir(dir.path())
         .arg("--config")
         .arg(&example)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--observe"])
+        .env("SCHEMAGATE_STATUS_PASSWORD", "open-sesame")
         .env("GITLAB_TOKEN", "glpat-placeholder")
         .env("GITLAB_WEBHOOK_SECRET", "change-me")
         .env("GITHUB_TOKEN", "ghp_placeholder")
@@ -203,6 +204,20 @@ async fn the_readme_quickstart_serves_the_example_config() {
     assert!(health["forges"]["gitlab"].is_string(), "{health}");
     assert!(health["forges"]["github"].is_string(), "{health}");
     assert!(dir.path().join("schemagate.db").exists());
+    // The status page, with the password the quickstart exports.
+    let http = reqwest::Client::new();
+    let refused = http.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let page = http
+        .get(format!("{base}/"))
+        .basic_auth("schemagate", Some("open-sesame"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("id=\"observe\""), "{page}");
+    assert!(page.contains("lava&#x2f;lava"), "{page}");
 
     let status = StdCommand::new("kill")
         .args(["-TERM", &child.id().to_string()])
