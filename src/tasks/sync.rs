@@ -71,10 +71,18 @@ pub async fn sync(
             .into_error()
             .context(format!("cannot sync {}", project.path))
     };
-    let mut report = sync_project(engine, project, mode, observer)
+    let outcome = sync_project(engine, project, mode, observer)
         .instrument(span.clone())
-        .await
-        .map_err(failed)?;
+        .await;
+    if mode == SyncMode::Apply {
+        // The status page's "last sync", as the server's sync records it.
+        let error = outcome.as_ref().err().map(ToString::to_string);
+        let key = crate::core::ids::ProjectKey::new(project.forge, &project.path);
+        if let Err(store) = engine.store.record_sync(&key, error.as_deref()).await {
+            tracing::warn!(%store, "could not record the sync for the status page");
+        }
+    }
+    let mut report = outcome.map_err(failed)?;
     if report.warnings_sent > 0 {
         // A warning just sent changes gates and blocks: one more pass
         // applies that now, not at the next sync.
