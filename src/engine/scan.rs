@@ -118,8 +118,9 @@ async fn changed_since_last(
     let Some(stored) = record.evaluated.as_deref() else {
         return Ok(true);
     };
-    // Recorded before the status page kept views: evaluate once to show it.
-    if record.view.is_none() {
+    // Recorded before the status page kept views: evaluate once to show it
+    // (an open item always has one).
+    if record.view.is_none() && subject.state() == crate::core::ids::ItemState::Open {
         return Ok(true);
     }
     // Observe mode's evaluations held writes back: a server that writes

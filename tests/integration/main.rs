@@ -28,5 +28,6 @@ mod replicas;
 mod scan;
 mod server;
 mod store;
+mod store_status;
 mod store_steering;
 mod upgrade_path;

@@ -65,7 +65,7 @@ pub(crate) async fn record_observed(
         evaluated: Some(format!("{OBSERVED_PREFIX}{evaluated}")),
         matches: prepared.matches.clone(),
         pending: None,
-        view: Some(item_seen(prepared)),
+        view: item_seen(prepared),
     };
     finish(project, prepared, &record).await
 }
@@ -129,14 +129,19 @@ fn final_record(
         evaluated: Some(evaluated),
         matches: prepared.matches.clone(),
         pending: None,
-        view: Some(item_seen(prepared)),
+        view: item_seen(prepared),
     })
 }
 
-/// The item as the status page shows it once the decision is applied.
-pub(crate) fn item_seen(prepared: &Prepared) -> ItemSeen {
+/// The item as the status page shows it once the decision is applied:
+/// open items (blocked or not) and database changes (listed in their
+/// release); a closed item that is neither is not shown, so its view goes.
+pub(crate) fn item_seen(prepared: &Prepared) -> Option<ItemSeen> {
     let facts = &prepared.facts;
-    ItemSeen {
+    if !facts.is_open() && !prepared.decision.is_db_change {
+        return None;
+    }
+    Some(ItemSeen {
         kind: facts.kind,
         number: facts.number,
         title: facts.title.clone(),
@@ -146,7 +151,7 @@ pub(crate) fn item_seen(prepared: &Prepared) -> ItemSeen {
         milestone: prepared.decision.milestone_after(facts),
         verdict: prepared.decision.verdict.clone(),
         migrations: facts.matches.clone(),
-    }
+    })
 }
 
 fn follow_ups(project: &ProjectContext<'_>, prepared: &Prepared, record: &ItemRecord) -> FollowUps {
