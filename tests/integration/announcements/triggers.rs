@@ -41,11 +41,23 @@ async fn first_change_mails_as_soon_as_the_batch_holds_a_change() {
 async fn manual_mails_only_through_the_announce_command_and_only_once() {
     let forge = GitLabStory::start().await;
     let smtp = SmtpServer::start(Default::default());
-    let text = config(&forge, &smtp.url(), r#"trigger = "manual""#);
+    let text = format!(
+        "{}\n[status]\npublic = true\n",
+        config(&forge, &smtp.url(), r#"trigger = "manual""#)
+    );
     let server = TestServer::start(&text, forge.forges(), test_secrets()).await;
     let (next, _, a) = seed_batch(&server, &forge).await;
     deliver(&server, &forge, &[forge.close_milestone(next)]).await;
     expect_no_more_mail(&smtp, 0).await;
+    // The status page: 2026.12 needs downtime, its warning waits for a person.
+    let warning_of = |json: &serde_json::Value| {
+        let releases = json["releases"].as_array().cloned().unwrap_or_default();
+        let release = releases.into_iter().find(|r| r["title"] == "2026.12");
+        release.expect("2026.12 is listed")["warning"].clone()
+    };
+    let before = server.get_json("/api/v1/projects/gitlab/lava/lava").await;
+    assert_eq!(before["next_release"], "2026.12", "{before}");
+    assert_eq!(warning_of(&before)["state"], "not_due", "{before}");
     let status = forge.head_status(a).expect("a status");
     assert_eq!(status.state, "failure", "{status:?}");
 
@@ -90,6 +102,9 @@ async fn manual_mails_only_through_the_announce_command_and_only_once() {
     .unwrap();
     assert!(matches!(sent, AnnounceOutcome::Sent { .. }), "{sent:?}");
     let mails = smtp.wait_for_mails(1, MAIL_WAIT).await;
+    let after = warning_of(&server.get_json("/api/v1/projects/gitlab/lava/lava").await);
+    assert_eq!(after["state"], "sent", "{after}");
+    assert!(after["sent_at"].is_string(), "{after}");
     let previewed_id = text
         .lines()
         .find_map(|l| l.strip_prefix("Message-ID: "))
