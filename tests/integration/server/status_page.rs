@@ -50,9 +50,13 @@ async fn a_password_protects_every_page_and_the_json() {
         assert_eq!(none.status(), StatusCode::UNAUTHORIZED, "{path}");
         let challenge = none.headers()["www-authenticate"].to_str().unwrap();
         assert!(challenge.starts_with("Basic realm="), "{challenge}");
-        let wrong = server.get_as(path, Some(&basic("schemagate", "guess"))).await;
+        let wrong = server
+            .get_as(path, Some(&basic("schemagate", "guess")))
+            .await;
         assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "{path}");
-        let other_user = server.get_as(path, Some(&basic("admin", STATUS_PASSWORD))).await;
+        let other_user = server
+            .get_as(path, Some(&basic("admin", STATUS_PASSWORD)))
+            .await;
         assert_eq!(other_user.status(), StatusCode::UNAUTHORIZED, "{path}");
         let ok = server.get_as(path, Some(&right)).await;
         assert_eq!(ok.status(), StatusCode::OK, "{path}");
@@ -95,10 +99,15 @@ async fn an_unknown_project_is_404_and_an_encoded_slash_names_the_project() {
         ..Setup::default()
     })
     .await;
-    let unknown = server.get_as("/api/v1/projects/gitlab/lava/nope", None).await;
+    let unknown = server
+        .get_as("/api/v1/projects/gitlab/lava/nope", None)
+        .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let json: serde_json::Value = unknown.json().await.unwrap();
-    assert_eq!(json["error"], "No project gitlab:lava/nope is configured here.");
+    assert_eq!(
+        json["error"],
+        "No project gitlab:lava/nope is configured here."
+    );
     let bad_forge = server.get_as("/projects/bitbucket/lava/lava", None).await;
     assert_eq!(bad_forge.status(), StatusCode::NOT_FOUND);
     for path in [
@@ -127,7 +136,10 @@ async fn titles_are_escaped_in_the_page() {
     server
         .gitlab
         .set_merge_request_text(project, 7, hostile, "");
-    assert_eq!(post_gitlab_mr_opened(&server.base, 7).await, StatusCode::ACCEPTED);
+    assert_eq!(
+        post_gitlab_mr_opened(&server.base, 7).await,
+        StatusCode::ACCEPTED
+    );
     let evaluated = eventually(Duration::from_secs(20), || async {
         let json: serde_json::Value = server
             .get_as("/api/v1/projects/gitlab/lava/lava", None)
@@ -148,7 +160,9 @@ async fn titles_are_escaped_in_the_page() {
     assert!(!page.contains("<script>"), "{page}");
     assert!(!page.contains(r#""quotes""#), "{page}");
     assert!(
-        page.contains("&lt;script&gt;alert(&quot;owned&quot;)&lt;&#x2f;script&gt; &amp; &quot;quotes&quot;"),
+        page.contains(
+            "&lt;script&gt;alert(&quot;owned&quot;)&lt;&#x2f;script&gt; &amp; &quot;quotes&quot;"
+        ),
         "{page}"
     );
 }
