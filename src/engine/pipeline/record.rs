@@ -5,6 +5,7 @@
 use crate::core::announcements::AnnouncementKind;
 use crate::core::exceptions::{EndKind, Ending};
 use crate::core::ids::ItemNumber;
+use crate::core::policy::Ownership;
 use crate::core::policy::{GateState, batches_changed, milestones_affected_by, recorded_db_change};
 use crate::core::status::ItemSeen;
 use crate::core::types::MilestoneId;
@@ -14,7 +15,8 @@ use crate::engine::pipeline::decide::{FingerprintInputs, FollowUps, Prepared};
 use crate::engine::pipeline::fingerprint::{OBSERVED_PREFIX, fingerprint};
 use crate::engine::project::ProjectContext;
 use crate::engine::queue::EncodedWork;
-use crate::forge::apply::AppliedWrites;
+use crate::forge::apply::{AppliedWrites, PostedComment};
+use crate::forge::{CommitSha, CommitStatus};
 use crate::store::ItemRecord;
 
 /// Saves the item's final record with the follow-up work it implies,
@@ -38,36 +40,73 @@ pub(crate) async fn record_observed(
     project: &ProjectContext<'_>,
     prepared: &Prepared,
 ) -> Step<FollowUps> {
-    let (facts, decision) = (&prepared.facts, &prepared.decision);
-    let inputs = FingerprintInputs {
+    let facts = &prepared.facts;
+    let as_read = ItemState {
         labels: &facts.labels,
         milestone: facts.milestone,
         bot_milestone: facts.ownership.bot_set_milestone,
+    };
+    let evaluated = fingerprint_in(project, prepared, &as_read)?;
+    let record = record_with(
+        prepared,
+        facts.ownership.clone(),
+        (&prepared.record.comment, &prepared.record.status),
+        format!("{OBSERVED_PREFIX}{evaluated}"),
+    );
+    finish(project, prepared, &record).await
+}
+
+/// The labels and milestones an item's fingerprint is taken with.
+struct ItemState<'a> {
+    labels: &'a [String],
+    milestone: Option<MilestoneId>,
+    bot_milestone: Option<MilestoneId>,
+}
+
+/// The fingerprint of the prepared item in `state`.
+fn fingerprint_in(
+    project: &ProjectContext<'_>,
+    prepared: &Prepared,
+    state: &ItemState<'_>,
+) -> Step<String> {
+    let inputs = FingerprintInputs {
+        labels: state.labels,
+        milestone: state.milestone,
+        bot_milestone: state.bot_milestone,
         milestones: &prepared.milestones,
         project_state: &prepared.project_state,
         closing_merge_requests: &prepared.closing_merge_requests,
         now: prepared.now,
     };
-    let evaluated =
-        with_fingerprint_inputs(project, &prepared.subject, &inputs, |item, context| {
-            fingerprint(item, context, decision.is_db_change)
-        })?;
-    let db_change = recorded_db_change(facts, decision);
-    let record = ItemRecord {
-        ownership: facts.ownership.clone(),
-        comment: prepared.record.comment.clone(),
-        status: prepared.record.status.clone(),
+    let is_db_change = prepared.decision.is_db_change;
+    with_fingerprint_inputs(project, &prepared.subject, &inputs, |item, context| {
+        fingerprint(item, context, is_db_change)
+    })
+}
+
+/// The item's record with the ownership, the comment and status the
+/// forge has, and the fingerprint `evaluated`.
+fn record_with(
+    prepared: &Prepared,
+    ownership: Ownership,
+    (comment, status): (&Option<PostedComment>, &Option<(CommitSha, CommitStatus)>),
+    evaluated: String,
+) -> ItemRecord {
+    let db_change = recorded_db_change(&prepared.facts, &prepared.decision);
+    ItemRecord {
+        ownership,
+        comment: comment.clone(),
+        status: status.clone(),
         closes: match db_change {
             Some(_) => prepared.closes.clone(),
             None => Vec::new(),
         },
         db_change,
-        evaluated: Some(format!("{OBSERVED_PREFIX}{evaluated}")),
+        evaluated: Some(evaluated),
         matches: prepared.matches.clone(),
         pending: None,
         view: item_seen(prepared),
-    };
-    finish(project, prepared, &record).await
+    }
 }
 
 /// Ends a lapsed exception and saves the record with its follow-up work.
@@ -101,36 +140,19 @@ fn final_record(
     applied: &AppliedWrites,
 ) -> Step<ItemRecord> {
     let decision = &prepared.decision;
-    let db_change = recorded_db_change(&prepared.facts, decision);
     let labels = decision.labels_after(&prepared.facts);
-    let inputs = FingerprintInputs {
+    let after = ItemState {
         labels: &labels,
         milestone: decision.milestone_after(&prepared.facts),
         bot_milestone: decision.ownership.bot_set_milestone,
-        milestones: &prepared.milestones,
-        project_state: &prepared.project_state,
-        closing_merge_requests: &prepared.closing_merge_requests,
-        now: prepared.now,
     };
-    let evaluated =
-        with_fingerprint_inputs(project, &prepared.subject, &inputs, |item, context| {
-            fingerprint(item, context, decision.is_db_change)
-        })?;
-    Ok(ItemRecord {
-        ownership: decision.ownership.clone(),
-        comment: applied.comment.clone(),
-        status: applied.status.clone(),
-        closes: if db_change.is_some() {
-            prepared.closes.clone()
-        } else {
-            Vec::new()
-        },
-        db_change,
-        evaluated: Some(evaluated),
-        matches: prepared.matches.clone(),
-        pending: None,
-        view: item_seen(prepared),
-    })
+    let evaluated = fingerprint_in(project, prepared, &after)?;
+    Ok(record_with(
+        prepared,
+        decision.ownership.clone(),
+        (&applied.comment, &applied.status),
+        evaluated,
+    ))
 }
 
 /// The item as the status page shows it once the decision is applied:
