@@ -8,6 +8,7 @@ mod cli;
 mod health_metrics;
 mod logs;
 mod shutdown;
+mod status_browser;
 mod status_page;
 
 use crate::fake_github::FakeGitHub;

@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests.
 
+pub mod browser;
 pub mod check;
 pub mod db;
 pub mod git_repo;
