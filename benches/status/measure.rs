@@ -90,11 +90,10 @@ pub async fn in_process(store: &Store, config: &Config, warm_up: usize, runs: us
     }
     let status = status.expect("at least one run");
     let pages = StatusPages::load(None).expect("the built-in templates");
-    let now = around.now.to_rfc3339();
     let frame = Frame {
         observe: false,
-        now: &now,
-        json_url: "/api/v1/projects/gitlab/lava/lava",
+        now: around.now.to_rfc3339(),
+        json_url: "/api/v1/projects/gitlab/lava/lava".to_string(),
     };
     let (mut render, mut page_bytes) = (Vec::with_capacity(runs), 0);
     for _ in 0..runs {

@@ -31,6 +31,8 @@ pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 pub const MAX_RETENTION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 pub const MAX_DIGEST_INTERVAL: Duration = Duration::from_secs(366 * 24 * 60 * 60);
 pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
+/// Where github.com's pages are, beside its public API.
+pub const GITHUB_WEB_URL: &str = "https://github.com";
 
 /// The whole validated configuration. Its default, the built-in one, has
 /// server settings only: no forge, no projects.
@@ -65,21 +67,22 @@ impl Config {
             .find(|project| project.forge == forge && project.path.eq_ignore_ascii_case(path))
     }
 
-    /// The project's page on its forge: GitLab's instance URL and the path;
-    /// github.com for GitHub's public API, an Enterprise server's root for
-    /// its `/api/v3` (`None` when the forge is not configured).
+    /// The project's page on its forge, when the configuration says where
+    /// that is: GitLab's `url`, or GitHub's pages beside the public API or a
+    /// GitHub Enterprise `…/api/v3`.
     pub fn project_web_url(&self, project: &ProjectConfig) -> Option<String> {
         let base = match project.forge {
-            ForgeKind::GitLab => self.gitlab.as_ref()?.url.trim_end_matches('/').to_string(),
+            ForgeKind::GitLab => self.gitlab.as_ref()?.url.clone(),
             ForgeKind::GitHub => {
-                let api = self.github.as_ref()?.api_url.trim_end_matches('/');
-                match api.strip_suffix("/api/v3") {
-                    Some(root) => root.to_string(),
-                    None => api.replacen("://api.github.com", "://github.com", 1),
+                let api = self.github.as_ref()?.api_url.as_str();
+                if api == DEFAULT_GITHUB_API_URL {
+                    GITHUB_WEB_URL.to_string()
+                } else {
+                    api.strip_suffix("/api/v3")?.to_string()
                 }
             }
         };
-        Some(format!("{base}/{}", project.path))
+        Some(format!("{}/{}", base.trim_end_matches('/'), project.path))
     }
 
     /// The projects on `forge` below the group `group` (a GitLab group

@@ -179,3 +179,12 @@ impl Milestone {
         self.state == MilestoneState::Open
     }
 }
+
+/// The title people know milestone `id` by among `milestones` ("milestone 7"
+/// when it is not among them).
+pub fn milestone_title(milestones: &[Milestone], id: MilestoneId) -> String {
+    milestones
+        .iter()
+        .find(|m| m.id == id)
+        .map_or_else(|| format!("milestone {id}"), |m| m.title.clone())
+}

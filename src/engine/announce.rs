@@ -220,9 +220,5 @@ fn after_refused(project: &ProjectContext<'_>, due: DueMail) -> Vec<Work> {
 }
 
 fn milestone_title(snapshot: &Snapshot, milestone: MilestoneId) -> String {
-    snapshot
-        .milestones
-        .iter()
-        .find(|m| m.id == milestone)
-        .map_or_else(|| format!("milestone {milestone}"), |m| m.title.clone())
+    crate::core::types::milestone_title(&snapshot.milestones, milestone)
 }

@@ -6,7 +6,7 @@
 //! milestone, its database changes and the dates are made up; no forge,
 //! store, SMTP server or secret is touched.
 
-use crate::config::{Config, DEFAULT_GITHUB_API_URL, ProjectConfig};
+use crate::config::{Config, ProjectConfig};
 use crate::core::announcements::AnnouncementKind;
 use crate::core::ids::{ForgeKind, ItemKind, ItemNumber};
 use crate::core::types::MilestoneId;
@@ -19,9 +19,6 @@ use chrono::{DateTime, TimeZone, Utc};
 
 /// The sample milestone's id (its page in the sample is `…/milestones/42`).
 const SAMPLE_MILESTONE: MilestoneId = MilestoneId(42);
-
-/// GitHub's pages when the API is the public one.
-const GITHUB_WEB_URL: &str = "https://github.com";
 
 /// The `kind` mail of `project` about the sample release (titled `title`
 /// when given), with the headers and body a send would carry: the sender
@@ -79,7 +76,7 @@ pub(crate) fn sample_context(
 ) -> MailContext {
     let sample = MailContext::sample();
     let forge = project.forge;
-    let page = project_page(config, project);
+    let page = config.project_web_url(project);
     let page = page.as_deref();
     let changes = sample
         .changes
@@ -109,24 +106,6 @@ pub(crate) fn sample_context(
     };
     let upgrade_path = sample.upgrade_path.clone();
     context_from(project, kind, facts, |_| upgrade_path)
-}
-
-/// The project's page on the configured forge, when the configuration
-/// says where that is: GitLab's `url`, or GitHub's pages beside the public
-/// API or a GitHub Enterprise `…/api/v3`.
-fn project_page(config: &Config, project: &ProjectConfig) -> Option<String> {
-    let base = match project.forge {
-        ForgeKind::GitLab => config.gitlab.as_ref()?.url.clone(),
-        ForgeKind::GitHub => {
-            let api = config.github.as_ref()?.api_url.as_str();
-            if api == DEFAULT_GITHUB_API_URL {
-                GITHUB_WEB_URL.to_string()
-            } else {
-                api.strip_suffix("/api/v3")?.to_string()
-            }
-        }
-    };
-    Some(format!("{}/{}", base.trim_end_matches('/'), project.path))
 }
 
 fn milestone_page(forge: ForgeKind, project_page: &str) -> String {

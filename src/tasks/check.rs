@@ -163,14 +163,7 @@ fn report(
     prepared: &Prepared,
     history_read: bool,
 ) -> CheckReport {
-    let title = |id| {
-        prepared
-            .milestones
-            .iter()
-            .find(|m| m.id == id)
-            .map(|m| m.title.clone())
-            .unwrap_or_else(|| format!("milestone {id}"))
-    };
+    let title = |id| crate::core::types::milestone_title(&prepared.milestones, id);
     let mut planned = planned_item_writes(reference, &prepared.previous, &prepared.desired, title);
     for (milestone, _) in blocks_to_write(project, prepared) {
         planned.push(planned_block_write(&milestone.title));

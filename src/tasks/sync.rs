@@ -269,12 +269,7 @@ async fn settle(
                 prepared.subject.number(),
             );
             let milestones = prepared.milestones.clone();
-            let title = |id| {
-                milestones
-                    .iter()
-                    .find(|m| m.id == id)
-                    .map_or_else(|| format!("milestone {id}"), |m| m.title.clone())
-            };
+            let title = |id| crate::core::types::milestone_title(&milestones, id);
             let lines =
                 planned_item_writes(&reference, &prepared.previous, &prepared.desired, title);
             run.report.writes += lines.len();

@@ -1,6 +1,6 @@
 //! When the downtime warning for a batch is due (docs/announcements.md triggers).
 
-use super::batch::{Releases, holding_milestones, recorded_placements};
+use super::batch::{Releases, as_recorded};
 use super::facts::ProjectState;
 use super::settings::{AnnounceTrigger, Policy};
 use crate::core::types::{Milestone, MilestoneId};
@@ -21,8 +21,7 @@ pub fn announcement_due(
     milestones: &[Milestone],
     now: DateTime<Utc>,
 ) -> bool {
-    let releases = Releases::new(milestones, &policy.scheme);
-    let holding = holding_milestones(recorded_placements(project), None);
+    let (releases, holding) = as_recorded(milestones, project, policy);
     let downtime = releases.downtime(&holding, project, policy.max_open_batches);
     due_for(milestone, &downtime, &releases, project, policy, now)
 }

@@ -30,9 +30,7 @@ impl<'a> Releases<'a> {
 
     /// The title people know a milestone by ("milestone 7" when it is unknown).
     pub fn title(&self, id: MilestoneId) -> String {
-        self.milestone(id)
-            .map(|m| m.title.clone())
-            .unwrap_or_else(|| format!("milestone {id}"))
+        crate::core::types::milestone_title(self.milestones, id)
     }
 
     /// The release a milestone is, with its version; `None` for other milestones.
@@ -198,13 +196,26 @@ pub fn batch_milestones(
     project: &ProjectState,
     policy: &Policy,
 ) -> Vec<MilestoneId> {
+    let (releases, holding) = as_recorded(milestones, project, policy);
+    ids(&releases.batches(&holding, project, policy.max_open_batches))
+}
+
+/// The releases and the milestones holding database changes, as the store
+/// records them.
+pub(super) fn as_recorded<'a>(
+    milestones: &'a [Milestone],
+    project: &ProjectState,
+    policy: &Policy,
+) -> (Releases<'a>, Holding) {
     let releases = Releases::new(milestones, &policy.scheme);
-    let holding = holding_milestones(recorded_placements(project), None);
-    releases
-        .batches(&holding, project, policy.max_open_batches)
-        .iter()
-        .map(|m| m.id)
-        .collect()
+    (
+        releases,
+        holding_milestones(recorded_placements(project), None),
+    )
+}
+
+fn ids(milestones: &[&Milestone]) -> Vec<MilestoneId> {
+    milestones.iter().map(|m| m.id).collect()
 }
 
 /// The milestones whose release needs downtime and owes a warning: the
@@ -215,13 +226,8 @@ pub fn downtime_milestones(
     project: &ProjectState,
     policy: &Policy,
 ) -> Vec<MilestoneId> {
-    let releases = Releases::new(milestones, &policy.scheme);
-    let holding = holding_milestones(recorded_placements(project), None);
-    releases
-        .downtime(&holding, project, policy.max_open_batches)
-        .iter()
-        .map(|m| m.id)
-        .collect()
+    let (releases, holding) = as_recorded(milestones, project, policy);
+    ids(&releases.downtime(&holding, project, policy.max_open_batches))
 }
 
 /// Whether `milestone` is one of the project's batches.

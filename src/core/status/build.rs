@@ -10,7 +10,7 @@ use crate::core::policy::{
     DbItemRef, Policy, ProjectState, announcement_due, batch_milestones, downtime_milestones,
 };
 use crate::core::release::{next_release, release_order};
-use crate::core::types::{Milestone, MilestoneId};
+use crate::core::types::{Milestone, MilestoneId, milestone_title};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -403,8 +403,7 @@ impl Context<'_, '_> {
     }
 
     fn milestone_title(&self, id: MilestoneId) -> String {
-        milestone(self.recorded.milestones, id)
-            .map_or_else(|| format!("milestone {id}"), |m| m.title.clone())
+        milestone_title(self.recorded.milestones, id)
     }
 }
 

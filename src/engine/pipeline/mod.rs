@@ -15,6 +15,7 @@ pub(crate) mod read;
 pub(crate) mod record;
 pub(crate) mod subject;
 
+use crate::core::types::milestone_title;
 use crate::engine::failure::Step;
 use crate::engine::plan::{item_reference, planned_item_writes};
 use crate::engine::project::ProjectContext;
@@ -81,7 +82,7 @@ async fn observe(
     prepared: &Prepared,
     reference: &str,
 ) -> Step<Evaluated> {
-    let titles = |id| project_milestone_title(&prepared.milestones, id);
+    let titles = |id| milestone_title(&prepared.milestones, id);
     let writes = planned_item_writes(reference, &prepared.previous, &prepared.desired, titles);
     let subject =
         crate::core::announcements::item_key(prepared.subject.kind(), prepared.subject.number());
@@ -96,15 +97,4 @@ async fn observe(
         writes: 0,
         follow_ups,
     })
-}
-
-/// A milestone's title for a planned-write line.
-fn project_milestone_title(
-    milestones: &[crate::core::types::Milestone],
-    id: crate::core::types::MilestoneId,
-) -> String {
-    milestones
-        .iter()
-        .find(|m| m.id == id)
-        .map_or_else(|| format!("milestone {id}"), |m| m.title.clone())
 }

@@ -12,7 +12,7 @@ pub mod pages;
 
 use super::routes::AppState;
 use crate::config::ProjectConfig;
-use crate::core::status::ProjectStatus;
+use crate::core::status::{ProjectStatus, StatusReport};
 use crate::forge::ForgeKind;
 use access::{Access, CHALLENGE};
 use axum::Json;
@@ -58,7 +58,7 @@ impl Refusal {
                 let title = self.status.canonical_reason().unwrap_or("error");
                 let data = minijinja::context! { title, message => self.message.clone() };
                 let frame = frame(app, "/api/v1/status");
-                match site.pages.render("error.html", &frame.as_frame(), data) {
+                match site.pages.render("error.html", &frame, data) {
                     Ok(page) => (self.status, Html(page)).into_response(),
                     Err(_) => (self.status, self.message).into_response(),
                 }
@@ -124,24 +124,8 @@ fn harden(mut response: Response) -> Response {
     response
 }
 
-struct OwnedFrame {
-    observe: bool,
-    now: String,
-    json_url: String,
-}
-
-impl OwnedFrame {
-    fn as_frame(&self) -> Frame<'_> {
-        Frame {
-            observe: self.observe,
-            now: &self.now,
-            json_url: &self.json_url,
-        }
-    }
-}
-
-fn frame(app: &AppState, json_url: &str) -> OwnedFrame {
-    OwnedFrame {
+fn frame(app: &AppState, json_url: &str) -> Frame {
+    Frame {
         observe: app.observe,
         now: app.store.clock().now().to_rfc3339(),
         json_url: json_url.to_string(),
@@ -188,6 +172,13 @@ async fn status_of(app: &AppState, project: &ProjectConfig) -> Result<ProjectSta
         .map_err(unavailable)
 }
 
+async fn report(app: &AppState) -> Result<StatusReport, Refusal> {
+    let health = |kind| Some(super::health::forge(app, kind));
+    status_report(&app.store, &surroundings(app, &health))
+        .await
+        .map_err(unavailable)
+}
+
 fn page(
     app: &AppState,
     site: &StatusSite,
@@ -196,7 +187,7 @@ fn page(
     data: Value,
 ) -> Response {
     let frame = frame(app, json_url);
-    match site.pages.render(template, &frame.as_frame(), data) {
+    match site.pages.render(template, &frame, data) {
         Ok(page) => harden(Html(page).into_response()),
         Err(error) => {
             tracing::warn!(%error, template, "a status template failed to render");
@@ -215,8 +206,7 @@ pub async fn index(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Resp
         Ok(site) => site,
         Err(refusal) => return refusal.respond(&app, Format::Html),
     };
-    let health = |kind| Some(super::health::forge(&app, kind));
-    match status_report(&app.store, &surroundings(&app, &health)).await {
+    match report(&app).await {
         Ok(report) => page(
             &app,
             site,
@@ -224,7 +214,7 @@ pub async fn index(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Resp
             "/api/v1/status",
             Value::from(minijinja::value::Serde(&report)),
         ),
-        Err(error) => unavailable(error).respond(&app, Format::Html),
+        Err(refusal) => refusal.respond(&app, Format::Html),
     }
 }
 
@@ -233,10 +223,9 @@ pub async fn index_json(State(app): State<Arc<AppState>>, headers: HeaderMap) ->
     if let Err(refusal) = admit(&app, &headers) {
         return refusal.respond(&app, Format::Json);
     }
-    let health = |kind| Some(super::health::forge(&app, kind));
-    match status_report(&app.store, &surroundings(&app, &health)).await {
+    match report(&app).await {
         Ok(report) => harden(Json(report).into_response()),
-        Err(error) => unavailable(error).respond(&app, Format::Json),
+        Err(refusal) => refusal.respond(&app, Format::Json),
     }
 }
 

@@ -41,12 +41,12 @@ pub struct StatusPages {
 }
 
 /// What every page shows besides its own data.
-pub struct Frame<'a> {
+pub struct Frame {
     pub observe: bool,
     /// RFC 3339.
-    pub now: &'a str,
+    pub now: String,
     /// The same data as JSON.
-    pub json_url: &'a str,
+    pub json_url: String,
 }
 
 impl StatusPages {
@@ -84,14 +84,14 @@ impl StatusPages {
     pub fn render(
         &self,
         template: &str,
-        frame: &Frame<'_>,
+        frame: &Frame,
         data: Value,
     ) -> Result<String, minijinja::Error> {
         let base = context! {
             css => STYLE,
             observe => frame.observe,
-            now => frame.now,
-            json_url => frame.json_url,
+            now => &frame.now,
+            json_url => &frame.json_url,
         };
         self.env
             .get_template(template)?
