@@ -63,8 +63,10 @@ fn main() {
     let former = best_of(1, || {
         let history = ReleaseHistory::read(&repo, &scheme).expect("history");
         for pair in history.versions.windows(2) {
+            let base = repo.resolve(&pair[0].raw).expect("tag");
             let range = Range {
-                base: repo.resolve(&pair[0].raw).expect("tag"),
+                target: base.clone(),
+                base,
                 head: repo.resolve(&pair[1].raw).expect("tag"),
             };
             scan_range(&repo, &range, &rules).expect("scan");

@@ -2,9 +2,14 @@
 //! content, fetches exactly that from git in two batched calls, and classifies.
 
 use crate::core::detect::{FileContent, RuleSet};
+use crate::core::order::{
+    Conflict, branch_file_needs_text, branch_files, change_files, find_conflicts, listing_dirs,
+    sets_of,
+};
 use crate::core::types::{ChangeKind, ChangedFile, Match, is_db_change};
 use crate::git::diff::{Range, added_lines, changed_files, file_texts};
 use crate::git::repo::GitRepo;
+use crate::git::tree::files_under;
 use anyhow::Result;
 use serde::Serialize;
 
@@ -13,6 +18,9 @@ use serde::Serialize;
 pub struct ScanReport {
     pub db_change: bool,
     pub migrations: Vec<MigrationEntry>,
+    /// Migrations that collide with the base's (range scans only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<Vec<Conflict>>,
 }
 
 /// One detected migration as the JSON contract names it.
@@ -40,6 +48,7 @@ impl ScanReport {
                     reason: m.reason,
                 })
                 .collect(),
+            conflicts: None,
         }
     }
 }
@@ -60,6 +69,69 @@ pub fn scan_range(repo: &GitRepo, range: &Range, rules: &RuleSet) -> Result<Scan
     Ok(ScanReport::from_matches(classify_with_git(
         repo, range, rules, &files,
     )?))
+}
+
+/// [`scan_range`] plus the conflicts between what HEAD adds and what the
+/// range's BASE holds (see [`range_conflicts`]).
+pub fn scan_range_with_conflicts(
+    repo: &GitRepo,
+    range: &Range,
+    rules: &RuleSet,
+) -> Result<ScanReport> {
+    let files = changed_files(repo, range)?;
+    let matches = classify_with_git(repo, range, rules, &files)?;
+    let conflicts = range_conflicts(repo, range, rules, &matches)?;
+    let mut report = ScanReport::from_matches(matches);
+    report.conflicts = Some(conflicts);
+    Ok(report)
+}
+
+/// The migrations HEAD adds (since it forked from BASE) that collide with
+/// the ones BASE holds: what a forge would find between an MR and its
+/// target branch. `matches` are the range's own detections, reused when
+/// the range starts where HEAD forked.
+pub fn range_conflicts(
+    repo: &GitRepo,
+    range: &Range,
+    rules: &RuleSet,
+    matches: &[Match],
+) -> Result<Vec<Conflict>> {
+    let fork = repo.merge_base(&range.target, &range.head).ok();
+    let own;
+    let matches = match fork {
+        Some(fork) if fork != range.base => {
+            let since_fork = Range {
+                base: fork.clone(),
+                head: range.head.clone(),
+                target: fork,
+            };
+            own = classify_with_git(repo, &since_fork, rules, &changed_files(repo, &since_fork)?)?;
+            &own
+        }
+        _ => matches,
+    };
+    let (added, removed) = change_files(matches);
+    if added.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sets = sets_of(&added);
+    let listed = files_under(repo, &range.target, &listing_dirs(&added))?;
+    let to_read: Vec<&str> = listed
+        .iter()
+        .map(String::as_str)
+        .filter(|p| branch_file_needs_text(rules, p, &sets))
+        .collect();
+    let texts = file_texts(repo, &range.target, &to_read)?;
+    let on_branch = branch_files(
+        rules,
+        listed
+            .iter()
+            .map(|p| (p.as_str(), texts.get(p).map(String::as_str))),
+        &sets,
+    );
+    Ok(find_conflicts(&on_branch, &removed, &added, &|framework| {
+        rules.order_spec(framework)
+    }))
 }
 
 /// Classifies `files` (changed in `range`) with the content the rules need.

@@ -143,6 +143,7 @@ fn migrations(n: u64) -> Vec<Match> {
                 _ => MigrationKind::Schema,
             },
             reason: String::new(),
+            order: None,
         })
         .collect()
 }

@@ -5,7 +5,7 @@ use crate::core::detect::parse_name_status_line;
 use crate::core::types::ChangedFile;
 use crate::git::diff::Range;
 use crate::git::repo::GitRepo;
-use crate::scan::{ScanReport, scan_files, scan_range};
+use crate::scan::{ScanReport, scan_files, scan_range_with_conflicts};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::io::Read;
@@ -27,7 +27,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE|-", conflicts_with = "range")]
     pub paths: Option<String>,
 
-    /// Exit with status 1 when the change is a database change.
+    /// Exit with status 1 when the change is a database change, or when a
+    /// migration HEAD adds conflicts with BASE's.
     #[arg(long)]
     pub exit_code: bool,
 
@@ -43,12 +44,13 @@ pub fn run(args: ScanArgs, settings: &Settings) -> Result<ExitCode> {
         (None, Some(range)) => {
             let repo = GitRepo::open(&args.repo)?;
             let range = Range::resolve(&repo, range)?;
-            scan_range(&repo, &range, &rules)?
+            scan_range_with_conflicts(&repo, &range, &rules)?
         }
         (None, None) => bail!("give a range BASE..HEAD or --paths FILE"),
     };
     print_report(&report, settings.format)?;
-    Ok(if args.exit_code && report.db_change {
+    let conflicts = report.conflicts.as_ref().is_some_and(|c| !c.is_empty());
+    Ok(if args.exit_code && (report.db_change || conflicts) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -115,5 +117,14 @@ fn render_table(report: &ScanReport, format: Format) -> String {
         "database change: {}\n",
         if report.db_change { "yes" } else { "no" }
     ));
+    for conflict in report.conflicts.iter().flatten() {
+        out.push_str(&format!(
+            "conflict ({}): {}\n  files: {}\n  fix: {}\n",
+            conflict.framework,
+            conflict.message,
+            conflict.all_files().cloned().collect::<Vec<_>>().join(", "),
+            conflict.fix
+        ));
+    }
     out
 }

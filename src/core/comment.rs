@@ -204,6 +204,7 @@ mod tests {
             framework: "django".into(),
             kind,
             reason: String::new(),
+            order: None,
         }
     }
 

@@ -11,6 +11,7 @@ mod prefilter;
 pub use crate::core::paths::parse_name_status_line;
 pub use crate::core::rules::{RuleError, RuleErrors, RulePack, builtin_packs, parse_pack};
 
+use crate::core::order::{OrderKey, OrderSpec};
 use crate::core::rules::{ChangeSet, Outcome, Rule, Verdict, compile_glob, glob_set, specificity};
 use crate::core::types::{ChangeKind, ChangedFile, Match, MigrationKind};
 use globset::{GlobSet, GlobSetBuilder};
@@ -177,6 +178,37 @@ impl RuleSet {
         &self.packs
     }
 
+    /// A framework's order declaration: its pack's first rule that has one.
+    pub fn order_spec(&self, framework: &str) -> Option<&OrderSpec> {
+        self.packs
+            .iter()
+            .filter(|p| p.name == framework)
+            .flat_map(|p| &p.rules)
+            .find_map(|r| r.order.as_ref())
+    }
+
+    /// The order key of a file already on a branch (`text` where read):
+    /// the rule that would claim it if it were added.
+    pub fn order_key(&self, path: &str, text: Option<&str>) -> Option<(String, OrderKey)> {
+        let file = ChangedFile::new(path, ChangeKind::Added);
+        let found = self.classify(
+            &file,
+            &FileContent {
+                text,
+                added_lines: text,
+            },
+        )?;
+        Some((found.framework, found.order?))
+    }
+
+    /// Whether the order key of a file on a branch needs its text.
+    pub fn order_needs_text(&self, path: &str) -> bool {
+        let file = ChangedFile::new(path, ChangeKind::Added);
+        self.classify_path(&file)
+            .and_then(|m| self.order_spec(&m.framework))
+            .is_some_and(OrderSpec::target_needs_text)
+    }
+
     fn rule(&self, candidate: &Candidate) -> (&RulePack, &Rule) {
         let rule_ref = &self.rule_refs[candidate.rule_ref];
         let pack = &self.packs[rule_ref.pack];
@@ -271,12 +303,18 @@ impl RuleSet {
             if content.text.is_none() && !rule.require.is_empty() {
                 reason.push_str(" (content not checked)");
             }
+            let order = rule
+                .order
+                .as_ref()
+                .filter(|_| file.change != ChangeKind::Deleted)
+                .and_then(|spec| spec.key(&file.path, content.text));
             return Some(Match {
                 path: file.path.clone(),
                 change: file.change,
                 framework: pack.name.clone(),
                 kind,
                 reason,
+                order,
             });
         }
         None
@@ -338,6 +376,7 @@ fn custom_pack(extra_paths: &[String]) -> RulePack {
             changes: ChangeSet::ALL,
             require: Vec::new(),
             classes: Vec::new(),
+            order: None,
         }],
         name_position: (0, 0),
     }

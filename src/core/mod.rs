@@ -9,6 +9,7 @@ pub mod detect;
 pub mod exceptions;
 pub mod forge_state;
 pub mod ids;
+pub mod order;
 pub mod paths;
 pub mod policy;
 pub mod release;

@@ -10,6 +10,7 @@ mod errors;
 mod glob;
 mod model;
 mod parse;
+mod parse_order;
 mod parse_rule;
 
 pub use builtin::{BUILTIN_PACK_SOURCES, builtin_packs};

@@ -137,6 +137,9 @@ pub struct Match {
     /// Which rule matched and why it got its class, for comments and `rules test`.
     #[serde(skip_serializing_if = "String::is_empty", default)]
     pub reason: String,
+    /// Its place in the framework's order, when its pack declares one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub order: Option<crate::core::order::OrderKey>,
 }
 
 /// Whether any match makes the change a database change.

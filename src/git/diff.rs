@@ -15,6 +15,9 @@ pub struct Range {
     pub base: String,
     /// Commit id the diff ends at.
     pub head: String,
+    /// What BASE names, resolved: the branch a change would land on (for
+    /// `BASE...HEAD`, BASE itself rather than the merge base).
+    pub target: String,
 }
 
 impl Range {
@@ -30,14 +33,16 @@ impl Range {
         let base = if base.is_empty() { "HEAD" } else { base };
         let head = if head.is_empty() { "HEAD" } else { head };
         let head_id = repo.resolve(head)?;
+        let target = repo.resolve_base(base)?;
         let base_id = if symmetric {
             repo.merge_base(&repo.resolve(base)?, &head_id)?
         } else {
-            repo.resolve_base(base)?
+            target.clone()
         };
         Ok(Range {
             base: base_id,
             head: head_id,
+            target,
         })
     }
 }

@@ -8,3 +8,4 @@ pub mod pairs;
 pub mod repo;
 pub mod search;
 pub mod tags;
+pub mod tree;

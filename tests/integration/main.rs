@@ -26,6 +26,7 @@ mod properties;
 mod releases;
 mod replicas;
 mod scan;
+mod scan_conflicts;
 mod server;
 mod store;
 mod store_status;

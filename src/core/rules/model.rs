@@ -1,5 +1,6 @@
 //! The compiled rule-pack model and how one rule classifies one changed file.
 
+use crate::core::order::OrderSpec;
 use crate::core::types::{ChangeKind, MigrationKind};
 use globset::GlobSet;
 use regex::Regex;
@@ -205,6 +206,8 @@ pub struct Rule {
     pub changes: ChangeSet,
     pub require: Vec<Marker>,
     pub classes: Vec<Refinement>,
+    /// The framework's migration order (`[rule.order]`), for conflicts.
+    pub order: Option<OrderSpec>,
 }
 
 /// The result of applying one rule whose paths matched.
@@ -256,7 +259,10 @@ impl Rule {
     /// What content this rule would look at for a change of this kind.
     pub(crate) fn needs(&self, change: ChangeKind) -> (bool, bool) {
         let applicable = self.classes.iter().filter(|r| r.changes.contains(change));
-        let (mut text, mut added) = (!self.require.is_empty(), false);
+        // A new migration's place in a graph is in its text.
+        let order_text =
+            change.brings_new_file() && self.order.as_ref().is_some_and(OrderSpec::needs_text);
+        let (mut text, mut added) = (!self.require.is_empty() || order_text, false);
         for refinement in applicable {
             text |= refinement.needs_text();
             added |= refinement.needs_added_lines();

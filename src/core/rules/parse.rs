@@ -12,7 +12,21 @@ use toml::de::{DeTable, DeValue};
 
 const PACK_KEYS: &[&str] = &["name", "title", "description", "priority", "rule"];
 pub(super) const RULE_KEYS: &[&str] = &[
-    "id", "note", "paths", "exclude", "changes", "require", "class",
+    "id", "note", "paths", "exclude", "changes", "require", "class", "order",
+];
+pub(super) const ORDER_KEYS: &[&str] = &[
+    "scheme",
+    "group",
+    "node",
+    "node_text",
+    "parents",
+    "parent",
+    "version",
+    "out_of_order",
+    "unique",
+    "ignore_text",
+    "error",
+    "fix",
 ];
 pub(super) const CLASS_KEYS: &[&str] = &[
     "kind",
@@ -28,7 +42,7 @@ pub(super) const CLASS_KEYS: &[&str] = &[
 
 const FIX_GLOB: &str =
     "check `[`/`{` are closed; `*` stays in one directory, `**/` crosses directories";
-const FIX_REGEX: &str = "escape regex metacharacters like ( [ . + with a backslash; in TOML prefer 'single-quoted' strings so backslashes stay literal";
+pub(super) const FIX_REGEX: &str = "escape regex metacharacters like ( [ . + with a backslash; in TOML prefer 'single-quoted' strings so backslashes stay literal";
 const FIX_STRING_LIST: &str = "write a list of strings, e.g. [\"a\", \"b\"]";
 
 /// Parses and validates one pack; `origin` names it in errors (`builtin:django`, a file path).
@@ -369,7 +383,7 @@ fn valid_pack_name(name: &str) -> bool {
 
 /// The regex crate's errors span several lines with a caret diagram; keep the
 /// last line, which says what is wrong.
-fn regex_error_summary(error: &regex::Error) -> String {
+pub(super) fn regex_error_summary(error: &regex::Error) -> String {
     let text = error.to_string();
     let last = text
         .lines()

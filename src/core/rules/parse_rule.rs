@@ -49,6 +49,7 @@ impl Walker<'_, '_> {
                 }
             }
         }
+        let order = self.order(table, prefix);
         let exclude_set = glob_set(&exclude);
         Some(Rule {
             id,
@@ -59,6 +60,7 @@ impl Walker<'_, '_> {
             changes,
             require,
             classes,
+            order,
         })
     }
 

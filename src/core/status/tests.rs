@@ -87,6 +87,7 @@ fn seen(number: u64, state: ItemState, failing: Option<&str>) -> ItemSeen {
             framework: "django".into(),
             kind: MigrationKind::Schema,
             reason: String::new(),
+            order: None,
         }],
     }
 }

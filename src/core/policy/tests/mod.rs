@@ -230,6 +230,7 @@ impl Given for ItemFacts {
             framework: "django".into(),
             kind,
             reason: String::new(),
+            order: None,
         });
         self
     }

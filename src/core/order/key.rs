@@ -1,0 +1,126 @@
+//! The order facts of one migration file, derived from its path and (where
+//! the pack needs it) its text: its set, its name, its parents, its version.
+//! Stored with an MR's detected migrations, so an MR's order is known
+//! without reading its files again.
+
+use super::spec::{OrderSpec, Scheme};
+use super::version::Version;
+use serde::{Deserialize, Serialize};
+
+/// Where one migration sits in its framework's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderKey {
+    pub scheme: Scheme,
+    /// The set the file is ordered within (a Django app's migrations, an
+    /// Alembic versions directory, a Flyway location).
+    pub group: String,
+    /// The migration's name (graph); `None` when its text was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Its parents in the same set (graph); `None` when its text was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parents: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Version>,
+}
+
+impl OrderSpec {
+    /// The key of the file at `path`, with its text when read; `None` when
+    /// the path does not carry what the scheme needs (a Flyway `R__` file,
+    /// a down migration).
+    pub fn key(&self, path: &str, text: Option<&str>) -> Option<OrderKey> {
+        if let (Some(ignore), Some(text)) = (&self.ignore_text, text)
+            && ignore.is_match(text)
+        {
+            return None;
+        }
+        let (group, label) = self.group_of(path);
+        let version = self
+            .version
+            .as_ref()
+            .and_then(|r| r.captures(path))
+            .and_then(|c| c.name("version"))
+            .and_then(|m| Version::parse(m.as_str()));
+        match self.scheme {
+            Scheme::Version => Some(OrderKey {
+                scheme: Scheme::Version,
+                group,
+                node: None,
+                parents: None,
+                version: Some(version?),
+            }),
+            Scheme::Graph => {
+                let node = self.node_of(path, text);
+                if node.is_none() && text.is_some() {
+                    // Read, and still nameless: not a migration of this order.
+                    return None;
+                }
+                Some(OrderKey {
+                    scheme: Scheme::Graph,
+                    group,
+                    node,
+                    parents: text.map(|t| self.parents_of(t, label.as_deref())),
+                    version,
+                })
+            }
+        }
+    }
+
+    /// The file's set and the label its parents use for it.
+    fn group_of(&self, path: &str) -> (String, Option<String>) {
+        let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let captures = self.group.as_ref().and_then(|r| r.captures(path));
+        let group = captures
+            .as_ref()
+            .and_then(|c| c.name("group"))
+            .map_or(directory, |m| m.as_str());
+        let label = captures
+            .as_ref()
+            .and_then(|c| c.name("label"))
+            .map(|m| m.as_str().to_string())
+            .or_else(|| {
+                group
+                    .rsplit('/')
+                    .find(|part| !part.is_empty())
+                    .map(str::to_string)
+            });
+        (group.to_string(), label)
+    }
+
+    fn node_of(&self, path: &str, text: Option<&str>) -> Option<String> {
+        let from = |regex: &Option<regex::Regex>, haystack: Option<&str>| {
+            let captures = regex.as_ref()?.captures(haystack?)?;
+            Some(captures.name("node")?.as_str().to_string())
+        };
+        if self.node.is_some() {
+            from(&self.node, Some(path))
+        } else {
+            from(&self.node_text, text)
+        }
+    }
+
+    /// The parents listed in `text` that belong to the same set: those
+    /// without a label, or whose label is the set's.
+    fn parents_of(&self, text: &str, label: Option<&str>) -> Vec<String> {
+        let (Some(list), Some(parent)) = (&self.parents, &self.parent) else {
+            return Vec::new();
+        };
+        let Some(listed) = list.captures(text).and_then(|c| c.name("list")) else {
+            return Vec::new();
+        };
+        let mut parents = Vec::new();
+        for captures in parent.captures_iter(listed.as_str()) {
+            let Some(node) = captures.name("node") else {
+                continue;
+            };
+            let other_set = match (captures.name("label"), label) {
+                (Some(theirs), Some(ours)) => theirs.as_str() != ours,
+                _ => false,
+            };
+            if !other_set && !parents.iter().any(|p| p == node.as_str()) {
+                parents.push(node.as_str().to_string());
+            }
+        }
+        parents
+    }
+}
