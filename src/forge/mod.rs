@@ -12,6 +12,7 @@ pub mod metered;
 pub mod people;
 pub mod retry;
 pub mod rights;
+pub mod trees;
 pub mod write_fence;
 
 use crate::core::forge_state::ItemEvent;
@@ -78,6 +79,22 @@ pub struct FileChange {
 pub struct ChangedFiles {
     pub files: Vec<FileChange>,
     /// True when the forge stopped listing before the end (GitHub caps at 3,000 files).
+    pub truncated: bool,
+}
+
+/// One file of a tree listing: its path from the repository root and its blob id
+/// (the git object id of its content: equal ids mean equal content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub path: String,
+    pub blob: String,
+}
+
+/// The files under some directories at one commit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TreeListing {
+    pub entries: Vec<TreeEntry>,
+    /// The forge cut the listing short (GitHub's `truncated`): absent files may exist.
     pub truncated: bool,
 }
 
@@ -160,6 +177,29 @@ pub trait Forge: Send + Sync {
         sha: &CommitSha,
         path: &str,
     ) -> Result<Option<String>, ForgeError>;
+
+    /// The commit a branch points at now. A branch that does not exist is
+    /// [`ForgeError::NotFound`].
+    async fn branch_head(
+        &self,
+        project: &ProjectPath,
+        branch: &str,
+    ) -> Result<CommitSha, ForgeError>;
+
+    /// Every file (blob; not trees, not submodules) at `commit` under each of `dirs`
+    /// (paths from the repository root without trailing slash; "" means the whole
+    /// repository), recursively, all pages. A directory that does not exist at
+    /// that commit lists nothing (not an error). Entries are sorted by path,
+    /// each once however the directories overlap; no directories, no request.
+    /// A commit the forge does not have is [`ForgeError::NotFound`] where the
+    /// forge tells it from a missing directory: always on GitHub, on GitLab
+    /// only when listing the whole repository.
+    async fn list_tree(
+        &self,
+        project: &ProjectPath,
+        commit: &CommitSha,
+        dirs: &[String],
+    ) -> Result<TreeListing, ForgeError>;
 
     /// Open and closed milestones; on GitLab the project's group milestones too.
     async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError>;

@@ -2,9 +2,10 @@
 //! every `Forge` method, pagination, the 3,000-file cap, renames, large files
 //! without a patch, rate limits, errors, App authentication and API economy;
 //! the people calls (access, team membership, reactions, comments) in
-//! `people`.
+//! `people`; branch heads and tree listings in `trees`.
 
 mod people;
+mod trees;
 
 use crate::fake_github::state::{Access, AppConfig, Caller, Fault, PrFile};
 use crate::fake_github::{FakeGitHub, PullSeed};

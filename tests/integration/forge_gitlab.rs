@@ -1,9 +1,11 @@
 //! The GitLab client against the fake GitLab: every `Forge` method, paging,
 //! renames, collapsed diffs, group milestones, retries, error mapping, and
 //! the write economy of `apply_changes`; the people calls (access, group
-//! membership, reactions, comments) in `people`.
+//! membership, reactions, comments) in `people`; branch heads and tree
+//! listings in `trees`.
 
 mod people;
+mod trees;
 
 use crate::fake_gitlab::{Diff, FakeGitLab, READ_ONLY_TOKEN, TOKEN};
 use schemagate::core::types::{ChangeKind, ChangedFile, MilestoneId, MilestoneState};

@@ -9,7 +9,7 @@
 use super::app::Credentials;
 use super::history::RestIssueEvent;
 use super::model::{RestFile, RestIssue, RestMilestone, RestPull};
-use super::rest::{self, JSON, PER_PAGE, RAW};
+use super::rest::{self, JSON, PER_PAGE};
 use crate::core::forge_state::ItemEvent;
 use crate::core::types::{Milestone, MilestoneId};
 use crate::forge::apply::PostedComment;
@@ -20,7 +20,7 @@ use crate::forge::write_fence::WriteFence;
 use crate::forge::{
     Access, ChangedFiles, CommentId, CommentRef, CommitSha, CommitStatus, Forge, ForgeError,
     ForgeKind, History, Issue, ItemComment, ItemKind, ItemNumber, ItemUpdate, MergeRequest,
-    MilestoneUpdate, ProjectPath, Reaction, STATUS_NAME, StatusState,
+    MilestoneUpdate, ProjectPath, Reaction, STATUS_NAME, StatusState, TreeListing,
 };
 use async_trait::async_trait;
 use http::Method;
@@ -239,25 +239,27 @@ impl Forge for GitHubClient {
         sha: &CommitSha,
         path: &str,
     ) -> Result<Option<String>, ForgeError> {
-        self.layers
-            .call("file_text", async {
-                let encoded: String = path
-                    .split('/')
-                    .map(|segment| {
-                        url::form_urlencoded::byte_serialize(segment.as_bytes())
-                            .collect::<String>()
-                            .replace('+', "%20")
-                    })
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let route = format!("/repos/{}/contents/{encoded}?ref={sha}", project.0);
-                match self.call(project, Method::GET, &route, None, RAW).await {
-                    Ok(reply) => Ok(Some(String::from_utf8_lossy(&reply.body).into_owned())),
-                    Err(ForgeError::NotFound(_)) => Ok(None),
-                    Err(other) => Err(other),
-                }
-            })
-            .await
+        let text = self.raw_file(project, sha, path);
+        self.layers.call("file_text", text).await
+    }
+
+    async fn branch_head(
+        &self,
+        project: &ProjectPath,
+        branch: &str,
+    ) -> Result<CommitSha, ForgeError> {
+        let head = self.head_of(project, branch);
+        self.layers.call("branch_head", head).await
+    }
+
+    async fn list_tree(
+        &self,
+        project: &ProjectPath,
+        commit: &CommitSha,
+        dirs: &[String],
+    ) -> Result<TreeListing, ForgeError> {
+        let tree = self.tree_under(project, commit, dirs);
+        self.layers.call("list_tree", tree).await
     }
 
     async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {

@@ -9,6 +9,7 @@ mod comments;
 mod history;
 mod model;
 mod people;
+mod repository;
 mod rest;
 pub mod signature;
 pub mod webhook;

@@ -254,6 +254,37 @@ pub fn added_lines(patch: &str) -> String {
         .join("\n")
 }
 
+/// `GET /repos/{o}/{r}/git/ref/heads/{branch}`.
+#[derive(Debug, Deserialize)]
+pub struct RestRef {
+    pub object: RestRefObject,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RestRefObject {
+    pub sha: String,
+}
+
+/// `GET /repos/{o}/{r}/git/trees/{tree-ish}?recursive=1`.
+#[derive(Debug, Deserialize)]
+pub struct RestTree {
+    pub tree: Vec<RestTreeEntry>,
+    /// GitHub listed no more than its limit (100,000 entries, 7 MB).
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RestTreeEntry {
+    /// From the repository root.
+    pub path: String,
+    /// `blob`, `tree`, or `commit` (a submodule).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The object id: a blob's is its content's git id.
+    pub sha: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

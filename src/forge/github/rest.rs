@@ -78,6 +78,20 @@ pub fn segment(text: &str) -> String {
         .collect()
 }
 
+/// A repository path or ref name (`db/huge migration.sql`, `release/2026.11`)
+/// for a URL: each `/`-separated part percent-encoded (a space as `%20`, not
+/// `+`), the slashes kept, as the contents and git refs APIs take them.
+pub fn slashed(text: &str) -> String {
+    text.split('/')
+        .map(|part| {
+            url::form_urlencoded::byte_serialize(part.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Sends one request and maps any non-2xx answer to a [`ForgeError`].
 pub async fn send(
     crab: &Octocrab,
@@ -289,6 +303,15 @@ mod tests {
         assert_eq!(
             reply.next_page().as_deref(),
             Some("/api/v3/repos/o/r/pulls/1/files?per_page=100&page=2")
+        );
+    }
+
+    #[test]
+    fn paths_keep_their_slashes_and_encode_the_rest() {
+        assert_eq!(slashed("db/huge migration.sql"), "db/huge%20migration.sql");
+        assert_eq!(
+            slashed("release/2026.11+fix#2"),
+            "release/2026.11%2Bfix%232"
         );
     }
 

@@ -17,7 +17,7 @@ use crate::forge::write_fence::WriteFence;
 use crate::forge::{
     Access, ChangedFiles, CommentId, CommentRef, CommitSha, CommitStatus, Forge, ForgeError,
     ForgeKind, History, Issue, ItemComment, ItemKind, ItemNumber, ItemUpdate, MergeRequest,
-    ProjectPath, Reaction, STATUS_NAME, StatusState, cause_chain,
+    ProjectPath, Reaction, STATUS_NAME, StatusState, TreeListing, cause_chain,
 };
 use async_trait::async_trait;
 use gitlab::api::projects::{issues, merge_requests, repository};
@@ -106,7 +106,7 @@ impl GitLabClient {
         ))
     }
 
-    async fn transport(&self) -> Result<Transport<'_>, ForgeError> {
+    pub(super) async fn transport(&self) -> Result<Transport<'_>, ForgeError> {
         Ok(Transport {
             client: self.authenticated().await?,
             retry: &self.settings.retry,
@@ -262,22 +262,27 @@ impl Forge for GitLabClient {
         sha: &CommitSha,
         path: &str,
     ) -> Result<Option<String>, ForgeError> {
-        self.layers
-            .call("file_text", async {
-                let endpoint = repository::files::FileRaw::builder()
-                    .project(project.0.as_str())
-                    .file_path(path)
-                    .ref_(sha.0.as_str())
-                    .build()
-                    .map_err(builder_error)?;
-                let answer = self.transport().await?.send(&endpoint, None).await;
-                match answer {
-                    Ok(answer) => Ok(Some(String::from_utf8_lossy(&answer.body).into_owned())),
-                    Err(ForgeError::NotFound(_)) => Ok(None),
-                    Err(error) => Err(error),
-                }
-            })
-            .await
+        let text = self.raw_file(project, sha, path);
+        self.layers.call("file_text", text).await
+    }
+
+    async fn branch_head(
+        &self,
+        project: &ProjectPath,
+        branch: &str,
+    ) -> Result<CommitSha, ForgeError> {
+        let head = self.head_of(project, branch);
+        self.layers.call("branch_head", head).await
+    }
+
+    async fn list_tree(
+        &self,
+        project: &ProjectPath,
+        commit: &CommitSha,
+        dirs: &[String],
+    ) -> Result<TreeListing, ForgeError> {
+        let tree = self.tree_under(project, commit, dirs);
+        self.layers.call("list_tree", tree).await
     }
 
     async fn milestones(&self, project: &ProjectPath) -> Result<Vec<Milestone>, ForgeError> {

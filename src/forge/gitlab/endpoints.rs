@@ -8,7 +8,12 @@
 //! instances accept `include_parent_milestones`), `PUT /projects/:id/milestones/:milestone_id`,
 //! `PUT /groups/:id/milestones/:milestone_id`, each taking `description`;
 //! from docs.gitlab.com/api/members: `GET /groups/:id/members/all/:user_id`
-//! (the crate has the project form, `AllProjectMember`, but not this one).
+//! (the crate has the project form, `AllProjectMember`, but not this one);
+//! from docs.gitlab.com/api/repositories: `GET /projects/:id/repository/tree`
+//! with `path`, `ref` and `recursive` in the query (the crate's `Tree` sends
+//! them as a form body on the GET, which GitLab documents nowhere and a proxy
+//! may drop, and asks for keyset paging, which GitLab honours for trees only
+//! since 17.1; offset paging works on every version).
 
 use gitlab::api::common::NameOrId;
 use gitlab::api::endpoint_prelude::*;
@@ -119,6 +124,27 @@ mod tests {
     }
 
     #[test]
+    fn a_tree_is_asked_for_in_the_query_not_in_a_body() {
+        let endpoint = RepositoryTree {
+            project: project(),
+            path: Some("db/migrations".into()),
+            reference: "6104942438c14ec7bd21c6cd5bd995272b3faff6".into(),
+            recursive: true,
+        };
+        assert_eq!(endpoint.endpoint(), "projects/lava%2Flava/repository/tree");
+        assert_eq!(endpoint.method(), Method::GET);
+        assert!(endpoint.body().unwrap().is_none());
+        let mut url = url::Url::parse("https://gitlab.example/api/v4/x").unwrap();
+        endpoint.parameters().add_to_url(&mut url);
+        assert_eq!(
+            url.query(),
+            Some(
+                "path=db%2Fmigrations&ref=6104942438c14ec7bd21c6cd5bd995272b3faff6&recursive=true"
+            )
+        );
+    }
+
+    #[test]
     fn a_group_member_is_asked_for_through_the_escaped_group_path() {
         let endpoint = AllGroupMember {
             group: "lava/release-managers".into(),
@@ -178,3 +204,36 @@ impl Endpoint for AllGroupMember<'_> {
         format!("groups/{}/members/all/{}", self.group, self.user).into()
     }
 }
+
+/// `GET /projects/:id/repository/tree?path=&ref=&recursive=`: the entries
+/// (`blob`, `tree`, `commit` for a submodule) under `path` at `ref`.
+#[derive(Debug, Clone)]
+pub struct RepositoryTree<'a> {
+    pub project: NameOrId<'a>,
+    /// From the repository root; `None` for the whole repository.
+    pub path: Option<Cow<'a, str>>,
+    /// A commit sha, branch or tag.
+    pub reference: Cow<'a, str>,
+    pub recursive: bool,
+}
+
+impl Endpoint for RepositoryTree<'_> {
+    fn method(&self) -> Method {
+        Method::GET
+    }
+
+    fn endpoint(&self) -> Cow<'static, str> {
+        format!("projects/{}/repository/tree", self.project).into()
+    }
+
+    fn parameters(&self) -> QueryParams<'_> {
+        let mut params = QueryParams::default();
+        params
+            .push_opt("path", self.path.as_ref())
+            .push("ref", self.reference.as_ref())
+            .push("recursive", self.recursive);
+        params
+    }
+}
+
+impl Pageable for RepositoryTree<'_> {}

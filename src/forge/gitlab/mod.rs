@@ -7,6 +7,7 @@ mod history;
 mod item_updates;
 pub mod model;
 mod people;
+mod repository;
 pub mod transport;
 pub mod webhook;
 

@@ -246,6 +246,29 @@ pub struct GlLabel {
     pub name: String,
 }
 
+/// `GET /projects/:id/repository/branches/:branch`: the head commit.
+#[derive(Debug, Deserialize)]
+pub struct GlBranch {
+    pub commit: GlCommitId,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GlCommitId {
+    pub id: String,
+}
+
+/// One entry of `GET /projects/:id/repository/tree`.
+#[derive(Debug, Deserialize)]
+pub struct GlTreeEntry {
+    /// The object id: a blob's is its content's git id.
+    pub id: String,
+    /// From the repository root.
+    pub path: String,
+    /// `blob`, `tree`, or `commit` (a submodule).
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,6 +68,15 @@ impl Transport<'_> {
         &self,
         endpoint: &E,
     ) -> Result<Vec<T>, ForgeError> {
+        Ok(self.pages(endpoint).await?.0)
+    }
+
+    /// [`Self::all`], and whether the list was cut short at [`MAX_PAGES`]
+    /// (more pages were announced).
+    pub async fn pages<T: DeserializeOwned, E: Endpoint + Pageable + Sync>(
+        &self,
+        endpoint: &E,
+    ) -> Result<(Vec<T>, bool), ForgeError> {
         let mut items = Vec::new();
         let mut page = 1;
         for _ in 0..MAX_PAGES {
@@ -77,13 +86,13 @@ impl Transport<'_> {
             items.extend(batch);
             page = match answer.next_page {
                 Some(Some(next)) if next > page => next,
-                Some(_) => break,
+                Some(_) => return Ok((items, false)),
                 // No paging headers (some proxies strip them): a short page is the last.
                 None if full => page + 1,
-                None => break,
+                None => return Ok((items, false)),
             };
         }
-        Ok(items)
+        Ok((items, true))
     }
 }
 

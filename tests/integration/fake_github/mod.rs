@@ -1,6 +1,6 @@
 //! A stateful fake GitHub served over real HTTP on 127.0.0.1, for pointing the
 //! real octocrab-based client at: repositories, pull requests, issues, labels,
-//! milestones, statuses, check runs, comments and files in memory, GitHub's
+//! milestones, statuses, check runs, comments, files and branches in memory, GitHub's
 //! REST shapes and status codes, `Link` pagination, the 3,000-file cap,
 //! injected faults, read-only credentials, App JWT and installation tokens,
 //! and a record of every request by method and route.
@@ -13,6 +13,7 @@ pub mod render;
 pub mod reviews;
 pub mod routes;
 pub mod state;
+pub mod trees;
 
 use state::{
     Access, AppConfig, Fault, Issue, Label, Milestone, PrFile, Pull, RecordedRequest,
@@ -225,6 +226,23 @@ impl FakeGitHub {
                 .contents
                 .insert((sha.into(), path.into()), text.into());
         });
+    }
+
+    /// Points `branch` at `sha` (the files seeded under `sha` are then the branch's too).
+    pub fn set_branch(&self, repo: &str, branch: &str, sha: &str) {
+        self.with_state(|s| {
+            s.repos
+                .get_mut(repo)
+                .expect("seeded repo")
+                .branches
+                .insert(branch.into(), sha.into());
+        });
+    }
+
+    /// Makes a recursive tree list at most `limit` entries and say `truncated`
+    /// past it, as GitHub does past 100,000.
+    pub fn set_tree_limit(&self, limit: usize) {
+        self.with_state(|s| s.tree_limit = Some(limit));
     }
 
     /// Serves `fault` for the next `times` requests to `method route`.

@@ -8,6 +8,7 @@ use super::members;
 use super::render;
 use super::reviews;
 use super::state::{Caller, CheckRun, Comment, Label, Milestone, State, Status};
+use super::trees;
 use axum::extract::{Path, Query, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -45,6 +46,15 @@ pub fn router(fake: Fake) -> Router {
             get(reviews::requested_reviewers),
         )
         .route("/repos/{owner}/{repo}/contents/{*path}", get(get_contents))
+        .route("/repos/{owner}/{repo}/git/ref/{*ref}", get(trees::get_ref))
+        .route(
+            "/repos/{owner}/{repo}/git/trees/{sha}",
+            get(trees::get_tree),
+        )
+        .route(
+            "/repos/{owner}/{repo}/branches/{*branch}",
+            get(trees::get_branch),
+        )
         .route("/repos/{owner}/{repo}/issues", get(list_issues))
         .route(
             "/repos/{owner}/{repo}/issues/{number}",
@@ -254,7 +264,7 @@ async fn get_contents(
         .is_some_and(|v| v.contains("raw"));
     with_repo(&fake, &o, &r, |state, key| {
         let reference = q.get("ref").cloned().unwrap_or_else(|| "HEAD".into());
-        let Some(text) = state.repos[key].contents.get(&(reference, path.clone())) else {
+        let Some(text) = state.repos[key].file_at(&reference, &path) else {
             return render::not_found();
         };
         if raw {

@@ -1,6 +1,6 @@
 //! The fake GitHub's in-memory model: repositories with their pull requests,
 //! issues, labels, milestones, statuses, check runs, comments, reactions,
-//! collaborators and files; accounts and teams; the credentials it accepts;
+//! collaborators, files and branches; accounts and teams; the credentials it accepts;
 //! the faults to inject; and every request it served.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -235,8 +235,11 @@ pub struct Repo {
     pub milestones: Vec<Milestone>,
     pub issues: BTreeMap<u64, Issue>,
     pub files: HashMap<u64, Vec<PrFile>>,
-    /// File contents by (commit sha, path), served by the contents API.
+    /// File contents by (commit sha, path), served by the contents API
+    /// and listed by the trees API.
     pub contents: HashMap<(String, String), String>,
+    /// Branch name → the commit it points at.
+    pub branches: BTreeMap<String, String>,
     pub comments: Vec<Comment>,
     pub statuses: Vec<Status>,
     pub check_runs: Vec<CheckRun>,
@@ -296,6 +299,8 @@ pub struct State {
     pub users: std::collections::BTreeSet<String>,
     /// Teams by lowercased `org/team-slug`.
     pub teams: BTreeMap<String, Team>,
+    /// Entries a recursive tree lists before it is `truncated` (GitHub: 100,000).
+    pub tree_limit: Option<usize>,
     next_id: u64,
 }
 

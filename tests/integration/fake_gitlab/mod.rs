@@ -5,6 +5,7 @@
 
 #[path = "../fake_flaky.rs"]
 pub mod flaky;
+pub mod git_objects;
 pub mod history;
 pub mod members;
 pub mod people;
@@ -14,6 +15,7 @@ pub mod rate_window;
 pub mod round_trips;
 pub mod routes;
 pub mod state;
+pub mod trees;
 
 pub use state::{Access, Diff, Fault};
 use state::{Group, Issue, MergeRequest, Milestone, Project, State};
@@ -158,6 +160,14 @@ impl FakeGitLab {
         self.state()
             .files
             .insert((project_id, reference.into(), path.into()), text.into());
+    }
+
+    /// Points `branch` of the project at `sha` (the files seeded under `sha`
+    /// are then the branch's too).
+    pub fn set_branch(&self, project_id: u64, branch: &str, sha: &str) {
+        self.state()
+            .branches
+            .insert((project_id, branch.into()), sha.into());
     }
 
     /// Answers the next request whose `METHOD route` contains `route` with

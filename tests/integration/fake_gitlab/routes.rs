@@ -6,6 +6,7 @@ use super::history;
 use super::members;
 use super::people::BOT_USERNAME;
 use super::state::{Access, Diff, Issue, MergeRequest, Milestone, Note, Noteable, State, Status};
+use super::trees;
 use axum::body::Bytes;
 use axum::extract::{MatchedPath, Path, Query, Request as AxumRequest, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -107,6 +108,11 @@ pub fn router(state: Shared) -> Router {
         .route("/projects/{id}/labels", post(create_label))
         .route("/projects/{id}/labels/{name}", get(get_label))
         .route("/projects/{id}/repository/files/{path}/raw", get(raw_file))
+        .route(
+            "/projects/{id}/repository/branches/{branch}",
+            get(trees::get_branch),
+        )
+        .route("/projects/{id}/repository/tree", get(trees::list_tree))
         .route("/projects/{id}/statuses/{sha}", post(create_status))
         .route(
             "/projects/{id}/repository/commits/{sha}/statuses",
@@ -952,7 +958,7 @@ async fn raw_file(
     let Some(reference) = q.get("ref") else {
         return message(StatusCode::BAD_REQUEST, "400 Bad request - ref is missing");
     };
-    match s.files.get(&(pid, reference.clone(), path)) {
+    match s.file_at(pid, reference, &path) {
         Some(text) => (
             [("content-type", "text/plain; charset=utf-8")],
             text.clone(),

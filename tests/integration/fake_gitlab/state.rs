@@ -1,5 +1,5 @@
 //! The fake GitLab's in-memory world: groups, projects, merge requests,
-//! issues, labels, milestones, notes, statuses, files, users, memberships,
+//! issues, labels, milestones, notes, statuses, files, branches, users, memberships,
 //! award emoji, tokens, injected faults, and a log of every request it
 //! served.
 
@@ -242,6 +242,8 @@ pub struct State {
     pub awards: Vec<Award>,
     /// (project id, ref, path) → text.
     pub files: HashMap<(u64, String, String), String>,
+    /// (project id, branch) → the commit it points at.
+    pub branches: HashMap<(u64, String), String>,
     pub tokens: HashMap<String, Access>,
     pub faults: VecDeque<Fault>,
     /// Mishaps for the next request whose `METHOD route` contains the text.
