@@ -277,6 +277,7 @@ pub async fn seed(store: &Store) -> Seeded {
             milestone,
             verdict: Some(verdict),
             migrations: if is_db { migrations(n) } else { Vec::new() },
+            target_branch: Some("master".into()),
         };
         let record = ItemRecord {
             db_change,
@@ -300,6 +301,7 @@ pub async fn seed(store: &Store) -> Seeded {
             milestone: Some(open[i as usize % 2].id),
             verdict: None,
             migrations: Vec::new(),
+            target_branch: None,
         };
         let record = ItemRecord {
             view: Some(view),

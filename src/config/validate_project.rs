@@ -305,6 +305,7 @@ const GATE_KEYS: &[&str] = &[
     "block_ahead_of_next_release",
     "require_batch",
     "require_announcement",
+    "block_migration_conflicts",
 ];
 
 /// The gate switches; `require_announcement` defaults to on only for a
@@ -326,6 +327,10 @@ fn gate(raw: Option<&Table<'_>>, report: &mut Report<'_>, announces: bool) -> Ga
         ),
         require_batch: switch("require_batch", defaults.require_batch),
         require_announcement: switch("require_announcement", defaults.require_announcement),
+        block_migration_conflicts: switch(
+            "block_migration_conflicts",
+            defaults.block_migration_conflicts,
+        ),
     }
 }
 

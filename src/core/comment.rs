@@ -3,7 +3,9 @@
 //! ever edits its own comment.
 
 use crate::core::exceptions::{SteeringNote, render_record, render_steering};
-use crate::core::policy::{DbChangeReason, ItemKind, Problem, Verdict};
+use crate::core::policy::{
+    DbChangeReason, ItemKind, MigrationConflict, Problem, Verdict, code_list,
+};
 use crate::core::types::{Match, MigrationKind};
 use chrono::NaiveDate;
 use std::fmt::Write;
@@ -42,6 +44,8 @@ pub struct CommentInput<'a> {
     pub problems: &'a [Problem],
     /// Exceptions and command answers.
     pub steering: &'a SteeringNote<'a>,
+    /// Collisions of its migrations with the target branch and other open MRs.
+    pub conflicts: &'a [MigrationConflict],
 }
 
 fn headline(input: &CommentInput) -> String {
@@ -174,6 +178,31 @@ fn write_verdict(text: &mut String, input: &CommentInput) {
     }
 }
 
+/// Collisions with other open MRs: said on both, failing neither. The
+/// target branch's are gate reasons, said with the verdict.
+fn write_parallel(text: &mut String, conflicts: &[MigrationConflict]) {
+    let with_others: Vec<&MigrationConflict> =
+        conflicts.iter().filter(|c| c.with.is_some()).collect();
+    if with_others.is_empty() {
+        return;
+    }
+    text.push_str("\n**Migrations written in parallel**\n\n");
+    for found in with_others {
+        let conflict = &found.conflict;
+        let _ = writeln!(
+            text,
+            "- {} also changes the order of `{}`: {} ({})",
+            found.other,
+            conflict.group,
+            conflict.message,
+            code_list(&conflict.files)
+        );
+    }
+    text.push_str(
+        "\nNeither fails for this: whichever merges first is fine, and the other then fails until it is rebased.\n",
+    );
+}
+
 /// The full comment body, marker first.
 pub fn render_comment(input: &CommentInput) -> String {
     let mut text = String::new();
@@ -184,6 +213,7 @@ pub fn render_comment(input: &CommentInput) -> String {
     write_matches(&mut text, input.matches);
     write_placement(&mut text, input);
     write_verdict(&mut text, input);
+    write_parallel(&mut text, input.conflicts);
     text.push_str(&render_steering(input.steering));
     if let Some(steering) = input.steering.steering {
         text.push_str(&render_record(steering));
@@ -221,6 +251,7 @@ mod tests {
             verdict: None,
             problems: &[],
             steering: &NO_STEERING,
+            conflicts: &[],
         }
     }
 

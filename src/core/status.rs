@@ -37,4 +37,8 @@ pub struct ItemSeen {
     /// The migrations detected in it (empty for issues).
     #[serde(default)]
     pub migrations: Vec<Match>,
+    /// MRs: the branch it merges into (conflicts are looked for among
+    /// the open MRs of one target branch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_branch: Option<String>,
 }

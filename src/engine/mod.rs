@@ -16,6 +16,7 @@ pub(crate) mod announce;
 pub(crate) mod approvers;
 pub(crate) mod block;
 pub(crate) mod compose;
+pub(crate) mod conflicts;
 pub(crate) mod failure;
 mod forges;
 pub(crate) mod handlers;
@@ -74,6 +75,8 @@ pub struct Engine {
     pub(crate) forges: Forges,
     pub(crate) milestone_cache: milestones::MilestoneCache,
     pub(crate) rules: pipeline::detect::RulesCache,
+    /// Target branches' migration listings and texts, for conflicts.
+    pub(crate) branch_trees: conflicts::BranchTrees,
     /// Projects whose label is known to exist (created at most once per process).
     pub(crate) labels_ensured: Mutex<HashSet<ProjectKey>>,
     /// Projects whose token's missing rights were already logged.
@@ -100,6 +103,7 @@ impl Engine {
             forges,
             milestone_cache: milestones::MilestoneCache::default(),
             rules: pipeline::detect::RulesCache::default(),
+            branch_trees: conflicts::BranchTrees::default(),
             labels_ensured: Mutex::new(HashSet::new()),
             reported_auth: Mutex::new(HashSet::new()),
             people: approvers::PeopleCache::default(),

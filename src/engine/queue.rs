@@ -34,6 +34,8 @@ pub(crate) fn follow_up_work(project: &ProjectContext<'_>, follow_ups: &FollowUp
     }
     let issues = follow_ups.issues.iter();
     work.extend(issues.map(|issue| project.evaluate(ItemKind::Issue, *issue)));
+    let merge_requests = follow_ups.merge_requests.iter();
+    work.extend(merge_requests.map(|mr| project.evaluate(ItemKind::MergeRequest, *mr)));
     let mails = follow_ups.announcements.iter();
     work.extend(mails.map(|(milestone, kind)| project.announce(*milestone, *kind)));
     work

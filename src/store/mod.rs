@@ -232,6 +232,11 @@ pub struct ItemRecord {
     /// (`items.view`) so the page reads no record.
     #[serde(skip)]
     pub view: Option<crate::core::status::ItemSeen>,
+    /// MRs: the open MRs whose migrations collided with this one's at the
+    /// last evaluation; they are evaluated again when that changes or this
+    /// one merges or closes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts_with: Vec<ItemNumber>,
 }
 
 /// The label and milestone writes of an evaluation that may have been

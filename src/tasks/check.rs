@@ -15,6 +15,7 @@ use crate::core::policy::{
 use crate::core::types::Match;
 use crate::engine::Engine;
 use crate::engine::access::write_error;
+use crate::engine::conflicts::{Peers, migration_conflicts};
 use crate::engine::failure::{Failure, Step, WriteRefused};
 use crate::engine::milestones::cache_milestone_description;
 use crate::engine::pipeline::apply::ensure_label_once;
@@ -147,11 +148,14 @@ pub(crate) async fn prepare_for_check(
     state: &ProjectState,
     steering: Steering,
 ) -> Step<Prepared> {
+    // No store of the other open MRs here: the target branch only.
+    let conflicts = migration_conflicts(project, mr, &matches.matches, Peers::None).await?;
     let extra = Extra {
         matches: Some(matches.clone()),
         reason: None,
         closing_merge_requests: Vec::new(),
         steering: Some(steering),
+        conflicts,
     };
     prepare_with(project, Subject::from(mr), record, extra, state.clone()).await
 }

@@ -39,6 +39,7 @@ fn view(number: u64, title: &str) -> ItemSeen {
         milestone: Some(MilestoneId(7)),
         verdict: None,
         migrations: Vec::new(),
+        target_branch: Some("main".into()),
     }
 }
 

@@ -638,6 +638,7 @@ fn every_project_setting_reaches_the_policy() {
         policy.gate,
         GateSwitches {
             block_ahead_of_next_release: false,
+            block_migration_conflicts: true,
             require_batch: false,
             require_announcement: false,
         }

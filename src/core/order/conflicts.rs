@@ -6,7 +6,7 @@
 use super::key::OrderKey;
 use super::spec::{OrderSpec, OutOfOrder, Scheme};
 use super::version::Version;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// One migration file with its framework and order key.
@@ -17,7 +17,7 @@ pub struct OrderedFile {
     pub key: OrderKey,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictKind {
     /// Two leaves (Django) or heads (Alembic) where there was one.
@@ -29,7 +29,7 @@ pub enum ConflictKind {
 }
 
 /// A collision, naming the files on both sides and the framework's fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     pub framework: String,
     /// The set the files are ordered in (a Django app's migrations directory).

@@ -6,6 +6,7 @@
 use crate::core::exceptions::{CoveredFile, Steering};
 use crate::core::ids::ItemNumber;
 pub use crate::core::ids::{ItemKind, ItemState};
+use crate::core::order::Conflict;
 use crate::core::types::{Match, MilestoneId, is_db_change};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,21 @@ pub struct ItemFacts {
     /// Exceptions approved for the item and the commands answered.
     #[serde(default)]
     pub steering: Steering,
+    /// Migrations of this MR that collide with the target branch's or
+    /// another open MR's (MRs only).
+    #[serde(default)]
+    pub conflicts: Vec<MigrationConflict>,
+}
+
+/// A collision of this MR's migrations with the target branch (which
+/// fails the gate) or with another open MR (which is only said).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MigrationConflict {
+    /// The other open MR, or `None` for the target branch.
+    pub with: Option<ItemNumber>,
+    /// How the other side is named: the target branch, or `!12` / `#12`.
+    pub other: String,
+    pub conflict: Conflict,
 }
 
 impl ItemFacts {

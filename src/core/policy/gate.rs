@@ -35,6 +35,9 @@ pub(super) fn problems(input: &GateInput, policy: &Policy) -> Vec<Problem> {
     if is_mr && policy.gate.block_ahead_of_next_release {
         found.extend(ahead_of_next_release(input));
     }
+    if is_mr {
+        found.extend(conflict_problems(input.facts, policy));
+    }
     if input.is_db_change && policy.gate.require_batch {
         found.extend(outside_batch(input, policy));
     }
@@ -42,6 +45,57 @@ pub(super) fn problems(input: &GateInput, policy: &Policy) -> Vec<Problem> {
         found.extend(warning_not_sent(input, policy));
     }
     found
+}
+
+/// Each collision with the target branch: the tool would stop on the
+/// branch once this merges. Not waived by an exception: it is no matter of
+/// placement.
+pub(super) fn conflict_problems(facts: &ItemFacts, policy: &Policy) -> Vec<Problem> {
+    if facts.kind != ItemKind::MergeRequest || !policy.gate.block_migration_conflicts {
+        return Vec::new();
+    }
+    facts
+        .conflicts
+        .iter()
+        .filter(|c| c.with.is_none())
+        .map(|c| {
+            let conflict = &c.conflict;
+            let ours = code_list(&conflict.files);
+            let reason = if conflict.existing.is_empty() {
+                format!("{ours} collide: {}", conflict.message)
+            } else {
+                format!(
+                    "{ours} collides with {} on {}: {}",
+                    code_list(&conflict.existing),
+                    c.other,
+                    conflict.message
+                )
+            };
+            Problem {
+                reason,
+                advice: sentence(&conflict.fix),
+            }
+        })
+        .collect()
+}
+
+/// Paths as inline code, joined with "and".
+pub fn code_list(paths: &[String]) -> String {
+    let quoted: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+    quoted.join(" and ")
+}
+
+/// A fix as a sentence: capitalised, ending with a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.trim().chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
 }
 
 fn ahead_of_next_release(input: &GateInput) -> Option<Problem> {

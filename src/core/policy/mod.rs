@@ -20,10 +20,10 @@ pub use batch::{Releases, assignable_milestone, batch_milestones, downtime_miles
 pub use decision::{Decision, GateState, MilestoneChange, Verdict};
 pub use effects::{batches_changed, milestones_affected_by, recorded_db_change};
 pub use facts::{
-    DbChangeReason, DbItemRef, ExceptionNote, ItemFacts, ItemKind, ItemState, Ownership,
-    ProjectState, WarningSending, WarningSent,
+    DbChangeReason, DbItemRef, ExceptionNote, ItemFacts, ItemKind, ItemState, MigrationConflict,
+    Ownership, ProjectState, WarningSending, WarningSent,
 };
-pub use gate::Problem;
+pub use gate::{Problem, code_list};
 pub use settings::{AnnounceTrigger, GateSwitches, Policy};
 
 use crate::core::comment::{BatchNote, CommentInput, render_comment};
@@ -71,7 +71,17 @@ pub fn decide(
     };
     let exception = exception_state(facts);
     let (problems, verdict) = match &exception {
-        ExceptionState::Holds(active) => (Vec::new(), Some(gate::excepted_verdict(active))),
+        ExceptionState::Holds(active) => {
+            // An exception waives placement, not a migration the tool
+            // would refuse on the branch.
+            let problems = gate::conflict_problems(facts, policy);
+            let verdict = if problems.is_empty() {
+                gate::excepted_verdict(active)
+            } else {
+                gate::verdict(&input, &problems)
+            };
+            (problems, Some(verdict))
+        }
         _ => {
             let problems = gate::problems(&input, policy);
             let verdict =
@@ -260,6 +270,7 @@ fn comment_for(
         verdict,
         problems,
         steering,
+        conflicts: &facts.conflicts,
     }))
 }
 

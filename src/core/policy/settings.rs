@@ -43,6 +43,8 @@ pub struct GateSwitches {
     pub require_batch: bool,
     /// Fail a database change until its batch's downtime warning is sent.
     pub require_announcement: bool,
+    /// Fail an MR whose migrations collide with the target branch's.
+    pub block_migration_conflicts: bool,
 }
 
 impl Default for GateSwitches {
@@ -51,6 +53,7 @@ impl Default for GateSwitches {
             block_ahead_of_next_release: true,
             require_batch: true,
             require_announcement: true,
+            block_migration_conflicts: true,
         }
     }
 }

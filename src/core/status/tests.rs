@@ -89,6 +89,7 @@ fn seen(number: u64, state: ItemState, failing: Option<&str>) -> ItemSeen {
             reason: String::new(),
             order: None,
         }],
+        target_branch: None,
     }
 }
 

@@ -127,6 +127,7 @@ pub(super) async fn run(project: &ProjectContext<'_>, comment: &Comment<'_>) -> 
         reason: prepared.facts.db_change_reason.clone(),
         closing_merge_requests: prepared.closing_merge_requests.clone(),
         steering: Some(store.steering(&key, ANSWERS_SHOWN).await?),
+        conflicts: prepared.facts.conflicts.clone(),
     };
     let again = prepare_with(
         project,

@@ -7,7 +7,7 @@ use crate::core::announcements::AnnouncementKind;
 use crate::core::exceptions::{ANSWERS_SHOWN, Steering};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{
-    DbChangeReason, Decision, ItemFacts, Ownership, Policy, ProjectState, decide,
+    DbChangeReason, Decision, ItemFacts, MigrationConflict, Ownership, Policy, ProjectState, decide,
 };
 use crate::core::types::{Match, Milestone, MilestoneId};
 use crate::engine::failure::Step;
@@ -56,6 +56,8 @@ pub(crate) struct FollowUps {
     pub milestones: Vec<MilestoneId>,
     /// Issues to re-evaluate (closed by this MR now or before).
     pub issues: Vec<ItemNumber>,
+    /// MRs to re-evaluate: whose migrations collide with this one's.
+    pub merge_requests: Vec<ItemNumber>,
     /// This item changed which milestones are the project's batches (it
     /// started, moved or ended one): every other item's verdict may change.
     pub batches_changed: bool,
@@ -76,6 +78,8 @@ pub(crate) struct Extra {
     pub closing_merge_requests: Vec<ItemNumber>,
     /// The item's exceptions and command answers; `None` reads the store's.
     pub steering: Option<Steering>,
+    /// MRs: collisions of its migrations with the target branch and other open MRs.
+    pub conflicts: Vec<MigrationConflict>,
 }
 
 /// What a fingerprint digests besides the subject: the item's labels and
@@ -238,5 +242,6 @@ fn item_facts(
         has_bot_comment: record.comment.is_some(),
         migration_files,
         steering: extra.steering.clone().unwrap_or_default(),
+        conflicts: extra.conflicts.clone(),
     }
 }

@@ -50,6 +50,7 @@ pub(crate) async fn prepare(
                 reason,
                 closing_merge_requests: closing,
                 steering: None,
+                conflicts: Vec::new(),
             };
             decide::prepare(project, Subject::Issue(issue), record, extra).await
         })

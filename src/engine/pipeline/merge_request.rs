@@ -1,6 +1,7 @@
 //! Preparing one MR: read it (a deleted one is forgotten), its detected
 //! migrations (cached per head commit), then the shared decision.
 
+use crate::engine::conflicts::{Peers, migration_conflicts};
 use crate::engine::failure::Step;
 use crate::engine::pipeline::decide::{self, Extra, Prepared};
 use crate::engine::pipeline::detect::detect;
@@ -22,11 +23,15 @@ pub(crate) async fn prepare(
             let key = project.item_key(ItemKind::MergeRequest, number);
             let record = project.store().item(&key).await?.unwrap_or_default();
             let matches = detect(project, &mr, record.matches.as_ref()).await?;
+            let conflicts =
+                migration_conflicts(project, &mr, &matches.matches, Peers::OpenMergeRequests)
+                    .await?;
             let extra = Extra {
                 matches: Some(matches),
                 reason: None,
                 closing_merge_requests: Vec::new(),
                 steering: None,
+                conflicts,
             };
             decide::prepare(project, Subject::MergeRequest(mr), record, extra).await
         })

@@ -80,6 +80,8 @@ async fn forget(
             .into_iter()
             .collect(),
         issues: record.closes,
+        // A deleted MR's migrations leave with it.
+        merge_requests: record.conflicts_with,
         // The re-evaluation this implies looks for mails due as well.
         batches_changed: record.db_change.is_some(),
         announcements: Vec::new(),

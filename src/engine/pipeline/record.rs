@@ -106,7 +106,35 @@ fn record_with(
         matches: prepared.matches.clone(),
         pending: None,
         view: item_seen(prepared),
+        conflicts_with: conflict_partners(&prepared.facts),
     }
+}
+
+/// The open MRs this one's migrations collide with, each once.
+fn conflict_partners(facts: &crate::core::policy::ItemFacts) -> Vec<ItemNumber> {
+    let mut partners: Vec<ItemNumber> = facts.conflicts.iter().filter_map(|c| c.with).collect();
+    partners.sort();
+    partners.dedup();
+    partners
+}
+
+/// The MRs to evaluate again because of this one: its conflict partners
+/// before and now, when they changed (each is told of the other), or when
+/// this one merged or closed (a merged one's migrations are the branch's
+/// now, so its partners fail until rebased).
+fn partners_to_tell(prepared: &Prepared, record: &ItemRecord) -> Vec<ItemNumber> {
+    let before = &prepared.record.conflicts_with;
+    if prepared.facts.is_open() && &record.conflicts_with == before {
+        return Vec::new();
+    }
+    let mut told: Vec<ItemNumber> = before
+        .iter()
+        .chain(&record.conflicts_with)
+        .copied()
+        .collect();
+    told.sort();
+    told.dedup();
+    told
 }
 
 /// Ends a lapsed exception and saves the record with its follow-up work.
@@ -173,6 +201,7 @@ pub(crate) fn item_seen(prepared: &Prepared) -> Option<ItemSeen> {
         milestone: prepared.decision.milestone_after(facts),
         verdict: prepared.decision.verdict.clone(),
         migrations: facts.matches.clone(),
+        target_branch: prepared.subject.target_branch().map(str::to_string),
     })
 }
 
@@ -192,6 +221,7 @@ fn follow_ups(project: &ProjectContext<'_>, prepared: &Prepared, record: &ItemRe
         announcements: announcements_implied(project, prepared, &milestones),
         milestones,
         issues,
+        merge_requests: partners_to_tell(prepared, record),
         batches_changed: batches_changed(
             facts,
             state,

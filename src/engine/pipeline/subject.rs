@@ -89,6 +89,14 @@ impl Subject {
     }
 
     /// MRs only: issues have no commit to carry a status.
+    /// MRs: the branch it merges into.
+    pub fn target_branch(&self) -> Option<&str> {
+        match self {
+            Subject::MergeRequest(mr) => Some(&mr.target_branch),
+            Subject::Issue(_) => None,
+        }
+    }
+
     pub fn head_sha(&self) -> Option<&CommitSha> {
         match self {
             Subject::MergeRequest(mr) => Some(&mr.head_sha),

@@ -190,6 +190,7 @@ fn item(kind: ItemKind, number: u64) -> ItemFacts {
         has_bot_comment: false,
         migration_files: Vec::new(),
         steering: Default::default(),
+        conflicts: Vec::new(),
     }
 }
 
