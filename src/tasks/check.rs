@@ -8,6 +8,7 @@
 use crate::config::ProjectConfig;
 use crate::core::exceptions::Steering;
 use crate::core::forge_state::{OwnershipNeeds, ownership_needs};
+use crate::core::policy::MigrationConflict;
 use crate::core::policy::{
     DbItemRef, ItemKind as PolicyKind, ProjectState, Verdict, milestones_affected_by,
     recorded_db_change,
@@ -15,7 +16,6 @@ use crate::core::policy::{
 use crate::core::types::Match;
 use crate::engine::Engine;
 use crate::engine::access::write_error;
-use crate::engine::conflicts::{Peers, migration_conflicts};
 use crate::engine::failure::{Failure, Step, WriteRefused};
 use crate::engine::milestones::cache_milestone_description;
 use crate::engine::pipeline::apply::ensure_label_once;
@@ -97,6 +97,7 @@ pub(crate) async fn check_in(
         matches,
         mut history,
         thread,
+        conflicts,
     } = check_inputs(project, number, listed, options, &reference).await?;
     let steering = thread.steering;
     let mut prepared = prepare_for_check(
@@ -106,6 +107,7 @@ pub(crate) async fn check_in(
         &matches,
         &state,
         steering.clone(),
+        conflicts.clone(),
     )
     .await?;
     let needs = if options.apply {
@@ -126,7 +128,8 @@ pub(crate) async fn check_in(
         let mut record = record;
         record.ownership =
             history.ownership(&project.config.label, &prepared.milestones, named_bot);
-        prepared = prepare_for_check(project, &mr, record, &matches, &state, steering).await?;
+        prepared =
+            prepare_for_check(project, &mr, record, &matches, &state, steering, conflicts).await?;
     }
     // The job's own result is the gate in CI.
     prepared.desired.status = None;
@@ -147,9 +150,8 @@ pub(crate) async fn prepare_for_check(
     matches: &crate::store::CachedMatches,
     state: &ProjectState,
     steering: Steering,
+    conflicts: Vec<MigrationConflict>,
 ) -> Step<Prepared> {
-    // No store of the other open MRs here: the target branch only.
-    let conflicts = migration_conflicts(project, mr, &matches.matches, Peers::None).await?;
     let extra = Extra {
         matches: Some(matches.clone()),
         reason: None,

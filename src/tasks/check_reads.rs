@@ -13,16 +13,20 @@
 use crate::core::forge_state::{
     ItemEvent, OwnershipNeeds, ownership_from_events, project_state_from_blocks,
 };
-use crate::core::policy::{Ownership, ProjectState};
+use crate::core::order::{change_files, listing_dirs, sets_of};
+use crate::core::policy::{ItemState, MigrationConflict, Ownership, ProjectState};
 use crate::core::types::{Match, Milestone};
 use crate::engine::access::forge_error;
+use crate::engine::conflicts::{Peers, branch_files_at, branch_listing, conflicts_over};
 use crate::engine::failure::Step;
 use crate::engine::milestones::milestones;
 use crate::engine::pipeline::detect::project_rules;
 use crate::engine::pipeline::detect::{classify_listed, migration_files, read_texts};
 use crate::engine::project::ProjectContext;
 use crate::forge::apply::PostedComment;
-use crate::forge::{ChangedFiles, ForgeError, History, ItemKind, ItemNumber, MergeRequest};
+use crate::forge::{
+    ChangedFiles, CommitSha, ForgeError, History, ItemKind, ItemNumber, MergeRequest,
+};
 use crate::store::{CachedMatches, ItemRecord};
 use crate::tasks::check::prepare_for_check;
 use crate::tasks::check::{CheckOptions, needs_of, recorded_entry};
@@ -40,6 +44,8 @@ pub(crate) struct CheckInputs {
     pub history: HistoryRead,
     /// Exceptions and command answers, from the MR's comments.
     pub thread: ThreadSteering,
+    /// Its migrations' collisions with the target branch.
+    pub conflicts: Vec<MigrationConflict>,
 }
 
 /// What the decision stands on besides the comment and the history: read in
@@ -49,6 +55,7 @@ struct Decidable {
     state: ProjectState,
     matches: CachedMatches,
     history: HistoryRead,
+    conflicts: Vec<MigrationConflict>,
 }
 
 /// The parts of an MR's history read so far, and whose edits are the bot's.
@@ -129,6 +136,7 @@ pub(crate) async fn check_inputs(
         state,
         matches,
         history: mut speculative,
+        conflicts,
     } = decidable;
     speculative.add(history);
     let thread = steering_of_thread(
@@ -150,6 +158,7 @@ pub(crate) async fn check_inputs(
         matches,
         history: speculative,
         thread,
+        conflicts,
     })
 }
 
@@ -170,6 +179,7 @@ async fn decidable(
         read_changes(project, number),
     )?;
     let state = project_state_from_blocks(&milestones);
+    let likely = likely_matches(&rules.rules, &changed);
     let early = if options.apply {
         OwnershipNeeds::default()
     } else {
@@ -177,8 +187,7 @@ async fn decidable(
             db_change: recorded_entry(&state, number),
             ..ItemRecord::default()
         };
-        let likely = likely_matches(&rules.rules, &changed);
-        ownership_needs_for(project, &mr, &record, likely, &state).await?
+        ownership_needs_for(project, &mr, &record, likely.clone(), &state).await?
     };
     let texts = async {
         let forge = project.forge.as_ref();
@@ -191,9 +200,33 @@ async fn decidable(
         milestones: early.milestone,
     };
     let named_bot = options.bot_account.as_deref();
-    let (texts, history) =
-        tokio::try_join!(texts, read_history(project, number, wanted, named_bot))?;
+    // The target branch is listed at its name beside the texts: the
+    // directories come from the paths alone.
+    let (likely_ordered, _) = change_files(&likely);
+    let dirs = if mr.state == ItemState::Open {
+        listing_dirs(&likely_ordered)
+    } else {
+        Vec::new()
+    };
+    let branch = CommitSha(mr.target_branch.clone());
+    let listing = branch_listing(project, &mr.target_branch, &branch, &dirs, false);
+    let (texts, history, listing) = tokio::try_join!(
+        texts,
+        read_history(project, number, wanted, named_bot),
+        listing
+    )?;
     let found = classify_listed(&rules.rules, &changed, &texts);
+    let (ordered, _) = change_files(&found);
+    let on_branch = branch_files_at(
+        project,
+        &mr.target_branch,
+        &branch,
+        &listing,
+        &sets_of(&ordered),
+    )
+    .await?;
+    // No store of the other open MRs here: the target branch only.
+    let conflicts = conflicts_over(project, &mr, &found, &on_branch, Peers::None).await?;
     let matches = CachedMatches {
         head_sha: mr.head_sha.clone(),
         rules_digest: rules.digest.clone(),
@@ -206,6 +239,7 @@ async fn decidable(
         state,
         matches,
         history,
+        conflicts,
     })
 }
 
@@ -232,6 +266,7 @@ async fn ownership_needs_for(
         &supposed,
         state,
         Default::default(),
+        Vec::new(),
     )
     .await?;
     Ok(needs_of(&prepared))

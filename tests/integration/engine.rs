@@ -24,6 +24,7 @@ use std::time::Duration;
 mod approvers;
 mod commands;
 mod comments;
+mod conflicts;
 
 const LABEL: &str = "Database changes";
 const MIGRATION: &str = "lava_scheduler_app/migrations/0042_add_device.py";
@@ -55,8 +56,14 @@ fn config_text(forge: &str, url: &str, path: &str, db: &str, extra: &str) -> Str
             "[github]\napi_url = \"{url}\"\ntoken_env = \"SG_ENGINE_TEST_TOKEN\"\nwebhook_secret_env = \"SG_ENGINE_TEST_SECRET\"\n"
         ),
     };
+    // A test that names its own packs keeps them.
+    let packs = if extra.contains("rule_packs") {
+        ""
+    } else {
+        "rule_packs = [\"django\"]\n"
+    };
     format!(
-        "[server]\ndatabase = \"{db}\"\n\n{forge_table}\n[[project]]\nforge = \"{forge}\"\npath = \"{path}\"\nrule_packs = [\"django\"]\nreleases = {{ scheme = \"calver\" }}\ngate = {{ require_announcement = false }}\n{extra}\n"
+        "[server]\ndatabase = \"{db}\"\n\n{forge_table}\n[[project]]\nforge = \"{forge}\"\npath = \"{path}\"\n{packs}releases = {{ scheme = \"calver\" }}\ngate = {{ require_announcement = false }}\n{extra}\n"
     )
 }
 
