@@ -260,6 +260,7 @@ pub async fn seed(store: &Store) -> Seeded {
                 reason: "security fix that cannot wait for the batch; the column is nullable"
                     .into(),
             }),
+            conflicts: Vec::new(),
         });
         if is_db {
             if db_changes < DB_SPREAD[0] {

@@ -49,6 +49,8 @@ pub struct BlockItem {
     pub placed_by_bot: bool,
     /// The approved exception that let it in, listed below the items.
     pub exception: Option<ExceptionNote>,
+    /// Its migrations' collisions, one sentence each, listed below the items.
+    pub conflicts: Vec<String>,
 }
 
 /// What the block says: the database changes a milestone holds.
@@ -99,6 +101,7 @@ impl From<&DbItemRef> for BlockItem {
             web_url: item.web_url.clone(),
             placed_by_bot: item.placed_by_bot,
             exception: item.exception.clone(),
+            conflicts: item.conflicts.clone(),
         }
     }
 }
@@ -136,6 +139,7 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
     let tokens: Vec<String> = items.iter().map(|item| item_token(item)).collect();
     let _ = writeln!(text, "{ITEMS_TAG}{} -->", tokens.join(" "));
     render_exceptions(&mut text, &items);
+    render_conflicts(&mut text, &items);
     if let Some(warning) = &block.warning {
         let to = match warning.to.as_slice() {
             [] => String::new(),
@@ -180,6 +184,28 @@ fn render_exceptions(text: &mut String, items: &[&BlockItem]) {
             item.number,
             handle(&exception.approver),
             inline_code(&exception.reason)
+        );
+    }
+}
+
+/// The migration conflicts among the items: what must be rebased before
+/// the release can be migrated (said only; never read back).
+fn render_conflicts(text: &mut String, items: &[&BlockItem]) {
+    let colliding: Vec<(&BlockItem, &String)> = items
+        .iter()
+        .flat_map(|item| item.conflicts.iter().map(move |c| (*item, c)))
+        .collect();
+    if colliding.is_empty() {
+        return;
+    }
+    text.push_str("\n**Migrations that collide** (one must be rebased before the release can be migrated):\n\n");
+    for (item, conflict) in colliding {
+        let _ = writeln!(
+            text,
+            "- {} {} and {}",
+            capitalised(item.kind.noun()),
+            item.number,
+            plain_title(conflict)
         );
     }
 }
@@ -412,6 +438,7 @@ fn parse_item_line(line: &str) -> Option<BlockItem> {
         web_url,
         placed_by_bot: false,
         exception: None,
+        conflicts: Vec::new(),
     })
 }
 

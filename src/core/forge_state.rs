@@ -57,6 +57,7 @@ pub fn project_state_from_blocks(milestones: &[Milestone]) -> ProjectState {
                 milestone: milestone.id,
                 placed_by_bot: item.placed_by_bot,
                 exception: item.exception,
+                conflicts: item.conflicts,
             }));
         if let Some(sent_at) = record.warning_sent {
             state.warnings_sent.push(WarningSent {

@@ -121,6 +121,7 @@ mod tests {
                 milestone: MilestoneId(milestone),
                 placed_by_bot: false,
                 exception: None,
+                conflicts: Vec::new(),
             }],
             warnings_sent: Vec::new(),
             warnings_sending: Vec::new(),

@@ -473,6 +473,7 @@ fn db_change(kind: PolicyItemKind, number: u64, milestone: u64) -> DbItemRef {
         milestone: MilestoneId(milestone),
         placed_by_bot: true,
         exception: None,
+        conflicts: Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@ fn block(numbers: &[(ItemKind, ItemNumber, &str)]) -> BatchBlock {
                     .then(|| format!("https://forge.example/mr/{number}")),
                 placed_by_bot: *kind == ItemKind::MergeRequest,
                 exception: None,
+                conflicts: Vec::new(),
             })
             .collect(),
         warning: None,
@@ -62,6 +63,7 @@ fn a_block_reads_back_as_the_items_their_placement_and_the_warning() {
         web_url: None,
         placed_by_bot: false,
         exception: None,
+        conflicts: Vec::new(),
     });
     let sent_at = DateTime::parse_from_rfc3339("2026-11-03T09:30:00Z")
         .unwrap()
@@ -265,6 +267,7 @@ fn block_for_a_milestone_without_database_changes_is_none() {
             milestone: MilestoneId(2),
             placed_by_bot: false,
             exception: None,
+            conflicts: Vec::new(),
         }],
         warnings_sent: Vec::new(),
         warnings_sending: Vec::new(),

@@ -109,6 +109,7 @@ fn blocks_give_the_database_changes_and_the_warnings() {
                 web_url: Some("https://forge.example/mr/42".into()),
                 placed_by_bot: true,
                 exception: None,
+                conflicts: Vec::new(),
             },
             BlockItem {
                 kind: ItemKind::Issue,
@@ -117,6 +118,7 @@ fn blocks_give_the_database_changes_and_the_warnings() {
                 web_url: None,
                 placed_by_bot: false,
                 exception: None,
+                conflicts: Vec::new(),
             },
         ],
         warning: Some(WarningNote {
@@ -184,6 +186,7 @@ fn a_begun_send_is_kept_in_the_block_until_the_warning_is_sent() {
             web_url: None,
             placed_by_bot: true,
             exception: None,
+            conflicts: Vec::new(),
         }],
         warning: None,
         sending: Some(crate::core::policy::WarningSending {
@@ -227,6 +230,7 @@ fn a_warning_the_block_records_as_given_up_is_failed_and_keeps_its_refusals() {
             web_url: None,
             placed_by_bot: true,
             exception: None,
+            conflicts: Vec::new(),
         }],
         warning: None,
         sending: Some(crate::core::policy::WarningSending {

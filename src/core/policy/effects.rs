@@ -26,6 +26,11 @@ pub fn recorded_db_change(facts: &ItemFacts, decision: &Decision) -> Option<DbIt
         milestone,
         placed_by_bot: decision.ownership.bot_set_milestone == Some(milestone),
         exception: decision.exception.clone(),
+        conflicts: facts
+            .conflicts
+            .iter()
+            .map(|c| format!("{}: {}", c.other, c.conflict.message))
+            .collect(),
     })
 }
 

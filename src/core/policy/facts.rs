@@ -122,6 +122,10 @@ pub struct DbItemRef {
     /// needs downtime and owes its warning like a batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exception: Option<ExceptionNote>,
+    /// Its migrations' collisions (with the target branch or another open
+    /// MR), one sentence each, for the milestone block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<String>,
 }
 
 /// An approved exception as the milestone block lists it.

@@ -57,6 +57,7 @@ fn change(number: u64, milestone: u64) -> DbItemRef {
         milestone: MilestoneId(milestone),
         placed_by_bot: true,
         exception: None,
+        conflicts: Vec::new(),
     }
 }
 

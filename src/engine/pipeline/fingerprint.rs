@@ -166,6 +166,7 @@ mod tests {
             milestone: MilestoneId(milestone),
             placed_by_bot: false,
             exception: None,
+            conflicts: Vec::new(),
         }
     }
 

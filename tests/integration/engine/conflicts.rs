@@ -108,6 +108,8 @@ trait StoryForge {
     /// The latest `schemagate` status on `sha`: (state, description).
     fn status(&self, sha: &str) -> (String, String);
     fn comment(&self, number: u64) -> String;
+    /// The release milestone's description (its block).
+    fn block(&self) -> String;
     /// Reads of the branch head and of trees so far.
     fn branch_and_tree_reads(&self) -> (usize, usize);
     fn reference(&self, number: u64) -> String {
@@ -121,6 +123,7 @@ trait StoryForge {
 struct OnGitLab {
     fake: FakeGitLab,
     project: u64,
+    release: u64,
 }
 
 impl StoryForge for OnGitLab {
@@ -183,6 +186,14 @@ impl StoryForge for OnGitLab {
             .find(|n| n.iid == number && n.body.contains(COMMENT_MARKER));
         note.map(|n| n.body.clone()).unwrap_or_default()
     }
+    fn block(&self) -> String {
+        self.fake
+            .state()
+            .milestone(self.release)
+            .unwrap()
+            .description
+            .clone()
+    }
     fn branch_and_tree_reads(&self) -> (usize, usize) {
         (
             self.fake.count("GET", "/repository/branches/"),
@@ -193,6 +204,7 @@ impl StoryForge for OnGitLab {
 
 struct OnGitHub {
     fake: FakeGitHub,
+    release: u64,
 }
 
 const REPO: &str = "lava/lava";
@@ -277,6 +289,12 @@ impl StoryForge for OnGitHub {
                 .unwrap_or_default()
         })
     }
+    fn block(&self) -> String {
+        self.fake.with_state(|s| {
+            let milestone = s.repos[REPO].milestone(self.release).unwrap();
+            milestone.description.clone().unwrap_or_default()
+        })
+    }
     fn branch_and_tree_reads(&self) -> (usize, usize) {
         (
             self.fake
@@ -293,7 +311,7 @@ async fn gitlab_story() -> (OnGitLab, super::Bot) {
     let fake = FakeGitLab::start().await;
     fake.add_group("lava");
     let project = fake.add_project("lava/lava");
-    fake.add_milestone(Some(project), None, "2026.12", "active", Some(&day(40)));
+    let release = fake.add_milestone(Some(project), None, "2026.12", "active", Some(&day(40)));
     let client = GitLabClient::new(GitLabSettings {
         url: fake.url.clone(),
         token: TOKEN.into(),
@@ -305,14 +323,21 @@ async fn gitlab_story() -> (OnGitLab, super::Bot) {
         github: None,
     };
     let bot = bot("gitlab", &fake.url.clone(), "lava/lava", PACKS, forges).await;
-    (OnGitLab { fake, project }, bot)
+    (
+        OnGitLab {
+            fake,
+            project,
+            release,
+        },
+        bot,
+    )
 }
 
 async fn github_story() -> (OnGitHub, super::Bot) {
     let fake = FakeGitHub::start().await;
     fake.add_repo("lava", "lava");
     fake.add_token("ghp-engine", GhAccess::ReadWrite);
-    fake.add_milestone(
+    let release = fake.add_milestone(
         REPO,
         "2026.12",
         "open",
@@ -326,7 +351,7 @@ async fn github_story() -> (OnGitHub, super::Bot) {
         github: Some(Arc::new(client)),
     };
     let bot = bot("github", fake.base_url(), "lava/lava", PACKS, forges).await;
-    (OnGitHub { fake }, bot)
+    (OnGitHub { fake, release }, bot)
 }
 
 fn event(forge: &dyn StoryForge, number: u64) -> Work {

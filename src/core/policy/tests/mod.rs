@@ -102,6 +102,7 @@ impl World {
             milestone,
             placed_by_bot,
             exception: None,
+            conflicts: Vec::new(),
         });
         self
     }
