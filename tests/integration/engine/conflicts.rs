@@ -421,6 +421,11 @@ async fn story(forge: &dyn StoryForge, bot: &super::Bot) {
         "{}",
         forge.comment(4)
     );
+    // The release's block lists what collides in its batch.
+    let block = forge.block();
+    assert!(block.contains("Migrations that collide"), "{block}");
+    let pair = format!("Merge request 2 and {}", forge.reference(1));
+    assert!(block.contains(&pair), "{block}");
 
     merge(forge, bot, &mut main, 101, 1).await;
     let (state, description) = forge.status(&sha(2));
@@ -431,6 +436,11 @@ async fn story(forge: &dyn StoryForge, bot: &super::Bot) {
     assert!(
         !comment.contains("Migrations written in parallel"),
         "{comment}"
+    );
+    let block = forge.block();
+    assert!(
+        block.contains("Merge request 2 and the target branch main"),
+        "{block}"
     );
 
     merge(forge, bot, &mut main, 102, 3).await;
