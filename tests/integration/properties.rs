@@ -298,3 +298,56 @@ fn every_version_scheme_answers_any_title_and_orders_what_it_builds() {
         )
         .unwrap();
 }
+
+/// Migration conflicts over arbitrary Django and Alembic texts and
+/// Flyway names: never a panic, and a linear chain never conflicts.
+#[test]
+fn conflicts_answer_any_migration_text_and_a_linear_chain_never_collides() {
+    use schemagate::core::detect::RuleSet;
+    use schemagate::core::order::{OrderedFile, find_conflicts};
+    let rules = RuleSet::builtin();
+    let ordered = |path: &str, text: Option<&str>| {
+        rules
+            .order_key(path, text)
+            .map(|(framework, key)| OrderedFile {
+                path: path.to_string(),
+                framework,
+                key,
+            })
+    };
+    proptest!(config(), |(
+        texts in proptest::collection::vec(".{0,300}", 1..6),
+        names in proptest::collection::vec("[0-9]{1,5}(_[0-9]{1,3})?__[a-z]{1,5}", 1..6),
+        chain in 1usize..40,
+    )| {
+        let mut change = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let django = format!("app/migrations/{:04}_x{i}.py", i + 1);
+            let alembic = format!("alembic/versions/r{i}.py");
+            change.extend(ordered(&django, Some(text)));
+            change.extend(ordered(&alembic, Some(text)));
+        }
+        for name in &names {
+            change.extend(ordered(&format!("db/migration/V{name}.sql"), None));
+        }
+        let spec = |f: &str| rules.order_spec(f);
+        let _ = find_conflicts(&change, &[], &change, &spec);
+        let _ = find_conflicts(&[], &[], &change, &spec);
+
+        // 0001 … 00NN, each depending on the one before, over a branch
+        // holding the first half: nothing collides.
+        let migration = |n: usize| {
+            let deps = if n == 1 { String::new() } else { format!("(\"app\", \"{:04}_s\")", n - 1) };
+            format!("class Migration(migrations.Migration):\n    dependencies = [{deps}]\n")
+        };
+        let all: Vec<OrderedFile> = (1..=chain)
+            .filter_map(|n| ordered(&format!("app/migrations/{n:04}_s.py"), Some(&migration(n))))
+            .collect();
+        let (branch, added) = all.split_at(chain / 2);
+        let branch: Vec<OrderedFile> = branch
+            .iter()
+            .filter_map(|f| ordered(&f.path, None))
+            .collect();
+        prop_assert_eq!(find_conflicts(&branch, &[], added, &spec), vec![]);
+    });
+}

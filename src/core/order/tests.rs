@@ -360,3 +360,87 @@ fn versions_compare_as_numbers() {
     assert!(v("99999999999999999999999") > v("99999999999999999999998"));
     assert_eq!(Version::parse("abc"), None);
 }
+
+fn pack_with_order(order: &str) -> Result<crate::core::rules::RulePack, Vec<(String, String)>> {
+    let text = format!(
+        "name = \"inhouse\"\ntitle = \"In-house\"\n\n[[rule]]\npaths = [\"db/*.sql\"]\n\n[rule.order]\n{order}\n"
+    );
+    crate::core::rules::parse_pack("inhouse.toml", &text)
+        .map_err(|e| e.0.into_iter().map(|e| (e.key, e.message)).collect())
+}
+
+#[test]
+fn an_order_table_is_checked_key_by_key() {
+    let good = pack_with_order(
+        "scheme = \"version\"\nversion = '/(?P<version>[0-9]+)_'\nout_of_order = \"refused\"\nfix = \"take {next}\"",
+    )
+    .expect("valid");
+    let spec = good.rules[0].order.as_ref().unwrap();
+    assert_eq!(spec.scheme, Scheme::Version);
+    assert_eq!(spec.out_of_order, OutOfOrder::Refused);
+    assert!(spec.unique);
+
+    let errors = pack_with_order("scheme = \"tree\"").unwrap_err();
+    assert!(
+        errors.contains(&(
+            "rule[0].order.scheme".into(),
+            "unknown scheme `tree`".into()
+        )),
+        "{errors:?}"
+    );
+    let errors = pack_with_order("scheme = \"version\"\nversion = '/([0-9]+)_'").unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|(k, m)| k == "rule[0].order.version" && m.contains("no capture named version")),
+        "{errors:?}"
+    );
+    let errors = pack_with_order("scheme = \"graph\"\nnode = '(?P<node>x'").unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|(k, m)| k == "rule[0].order.node" && m.contains("invalid regex")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|(k, _)| k == "rule[0].order.parents"),
+        "{errors:?}"
+    );
+    let errors = pack_with_order(
+        "scheme = \"version\"\nversion = '(?P<version>1)'\nunique = \"yes\"\nsoon = 1",
+    )
+    .unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|(k, m)| k == "rule[0].order.unique" && m.contains("true or false")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|(k, m)| k == "rule[0].order.soon" && m.contains("unknown key")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_user_pack_orders_its_own_files() {
+    let pack = pack_with_order(
+        "scheme = \"version\"\nversion = '/(?P<version>[0-9]+)_[^/]*\\.sql$'\nout_of_order = \"refused\"\nerror = \"version {version} twice\"\nfix = \"use {next}\"",
+    )
+    .unwrap();
+    let rules = RuleSet::new(vec![pack], &[], &[]).unwrap();
+    let on = |p: &str| file(&rules, p, None);
+    let found = conflicts_of(
+        &rules,
+        &[on("db/001_a.sql"), on("db/002_b.sql")],
+        &[on("db/002_c.sql")],
+    );
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].message,
+        "version 2 twice (2 files with version 2 in db)"
+    );
+    assert_eq!(found[0].fix, "use 3");
+}
