@@ -4,7 +4,7 @@ use crate::support::git_repo::TestRepo;
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn schemagate() -> Command {
+pub(crate) fn schemagate() -> Command {
     let mut cmd = Command::cargo_bin("schemagate").expect("binary built");
     // Keep a developer's own schemagate.toml or env out of the tests.
     cmd.env_remove("SCHEMAGATE_CONFIG");
@@ -13,7 +13,7 @@ fn schemagate() -> Command {
 }
 
 /// Runs `scan --format json` over `range` in `repo` and returns the JSON.
-fn scan_json(repo: &TestRepo, range: &str) -> Value {
+pub(crate) fn scan_json(repo: &TestRepo, range: &str) -> Value {
     let out = schemagate()
         .args(["scan", "--format", "json", "--repo"])
         .arg(repo.path())

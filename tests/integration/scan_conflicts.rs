@@ -3,36 +3,14 @@
 //! duplicate Flyway versions seeded by parallel branches, merge migrations
 //! that resolve them, and nothing on a linear history.
 
+use crate::scan::{scan_json as scan, schemagate};
 use crate::support::git_repo::TestRepo;
-use assert_cmd::Command;
+use crate::support::migrations::{alembic, django};
 use serde_json::Value;
 
 const APP: &str = "lava_scheduler_app/migrations";
 const VERSIONS: &str = "lava_server/alembic/versions";
 const FLYWAY: &str = "src/main/resources/db/migration";
-
-fn schemagate() -> Command {
-    let mut cmd = Command::cargo_bin("schemagate").expect("binary built");
-    cmd.env_remove("SCHEMAGATE_CONFIG");
-    cmd.current_dir(std::env::temp_dir());
-    cmd
-}
-
-fn django(name: &str, parents: &[&str]) -> String {
-    let deps: String = parents
-        .iter()
-        .map(|p| format!("        (\"lava_scheduler_app\", \"{p}\"),\n"))
-        .collect();
-    format!(
-        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [\n{deps}        migrations.swappable_dependency(settings.AUTH_USER_MODEL),\n    ]\n\n    operations = [\n        migrations.AddField(model_name=\"device\", name=\"f_{name}\", field=models.IntegerField(null=True)),\n    ]\n"
-    )
-}
-
-fn alembic(revision: &str, down: &str) -> String {
-    format!(
-        "\"\"\"step {revision}\n\nRevision ID: {revision}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"{revision}\"\ndown_revision = {down}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    op.add_column(\"jobs\", sa.Column(\"c_{revision}\", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column(\"jobs\", \"c_{revision}\")\n"
-    )
-}
 
 /// main: a Django app with 0001…0067, an Alembic chain a0 → a1, Flyway V1…V4.
 fn project() -> TestRepo {
@@ -81,21 +59,6 @@ fn merge(repo: &TestRepo, name: &str) {
         &format!("merge {name}"),
         name,
     ]);
-}
-
-fn scan(repo: &TestRepo, range: &str) -> Value {
-    let out = schemagate()
-        .args(["scan", "--format", "json", "--repo"])
-        .arg(repo.path())
-        .arg(range)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn conflicts(report: &Value) -> Vec<Value> {

@@ -10,6 +10,7 @@ use super::{JobOutcome, bot, day, quick_retry};
 use crate::fake_github::state::{Access as GhAccess, PrFile};
 use crate::fake_github::{FakeGitHub, PullSeed};
 use crate::fake_gitlab::{Diff, FakeGitLab, TOKEN};
+use crate::support::migrations::{alembic, django};
 use schemagate::core::comment::COMMENT_MARKER;
 use schemagate::engine::{Forges, Work};
 use schemagate::forge::github::GitHubClient;
@@ -21,22 +22,6 @@ const APP: &str = "lava_scheduler_app/migrations";
 const VERSIONS: &str = "lava_server/alembic/versions";
 const FLYWAY: &str = "db/migration";
 const PACKS: &str = "rule_packs = [\"django\", \"alembic\", \"flyway\"]";
-
-fn django(name: &str, parents: &[&str]) -> String {
-    let deps: String = parents
-        .iter()
-        .map(|p| format!("        (\"lava_scheduler_app\", \"{p}\"),\n"))
-        .collect();
-    format!(
-        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [\n{deps}    ]\n\n    operations = [\n        migrations.AddField(model_name=\"device\", name=\"f_{name}\", field=models.IntegerField(null=True)),\n    ]\n"
-    )
-}
-
-fn alembic(revision: &str, down: &str) -> String {
-    format!(
-        "\"\"\"{revision}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"{revision}\"\ndown_revision = {down}\n\n\ndef upgrade():\n    op.add_column(\"jobs\", sa.Column(\"c_{revision}\", sa.Integer()))\n"
-    )
-}
 
 fn file(path: String, text: String) -> (String, String) {
     (path, text)

@@ -4,6 +4,7 @@ pub mod browser;
 pub mod check;
 pub mod db;
 pub mod git_repo;
+pub mod migrations;
 pub mod serve;
 pub mod smtp;
 pub mod webhooks;
