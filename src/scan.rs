@@ -10,7 +10,7 @@ use crate::core::types::{ChangeKind, ChangedFile, Match, is_db_change};
 use crate::git::diff::{Range, added_lines, changed_files, file_texts};
 use crate::git::repo::GitRepo;
 use crate::git::tree::files_under;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 
 /// What a scan found; serialises to the JSON shape in docs/commands.md.
@@ -96,7 +96,15 @@ pub fn range_conflicts(
     rules: &RuleSet,
     matches: &[Match],
 ) -> Result<Vec<Conflict>> {
-    let fork = repo.merge_base(&range.target, &range.head).ok();
+    // BASE as a tree (the empty tree) has no history: the range is all of
+    // HEAD. A commit without a common ancestor is a shallow clone, where
+    // what BASE gained would look deleted: say so rather than miss it.
+    let fork = match repo.resolve(&range.target) {
+        Err(_) => None,
+        Ok(commit) => Some(repo.merge_base(&commit, &range.head).with_context(|| {
+            "finding where HEAD forked from BASE for the conflict check; in a shallow clone, fetch more history (`git fetch --unshallow`)"
+        })?),
+    };
     let own;
     let matches = match fork {
         Some(fork) if fork != range.base => {

@@ -290,7 +290,8 @@ impl RuleSet {
                 return None;
             };
             let mut why = why;
-            if let Some(old) = self.moved_from(file, pack) {
+            let moved = self.moved_from(file, pack);
+            if let Some(old) = moved {
                 kind = MigrationKind::Edit;
                 why = format!("moved from {old}: an existing migration, not a new one");
             }
@@ -306,7 +307,9 @@ impl RuleSet {
             let order = rule
                 .order
                 .as_ref()
-                .filter(|_| file.change != ChangeKind::Deleted)
+                // Only a new migration takes a new place in the order: an
+                // edited or moved one keeps the place it has on the branch.
+                .filter(|_| file.change.brings_new_file() && moved.is_none())
                 .and_then(|spec| spec.key(&file.path, content.text));
             return Some(Match {
                 path: file.path.clone(),

@@ -8,7 +8,7 @@ mod cache;
 
 pub(crate) use cache::BranchTrees;
 
-use crate::core::ids::{ItemKind, item_reference};
+use crate::core::ids::{ItemKind, ItemNumber, item_reference};
 use crate::core::order::{
     Conflict, OrderedFile, branch_file_needs_text, branch_files, change_files, find_conflicts,
     listing_dirs, pairwise_conflicts, sets_of,
@@ -21,7 +21,7 @@ use crate::engine::pipeline::detect::project_rules;
 use crate::engine::project::ProjectContext;
 use crate::forge::{CommitSha, ForgeError, MergeRequest, TreeEntry, TreeListing};
 use futures_util::{StreamExt, TryStreamExt, stream};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Whose migrations the MR is compared with besides the target branch.
@@ -51,21 +51,86 @@ pub(crate) async fn migration_conflicts(
     if ours.is_empty() {
         return Ok(Vec::new());
     }
-    let branch = &mr.target_branch;
-    let doing = format!("reading the head of {branch}");
-    let head = match project.forge.branch_head(project.path(), branch).await {
-        Ok(head) => head,
-        // A target branch that is gone holds nothing to collide with (and
-        // the MR cannot merge into it).
-        Err(ForgeError::NotFound(_)) => {
-            tracing::debug!(branch, "target branch not found: no conflicts to look for");
-            return Ok(Vec::new());
-        }
-        Err(e) => return Err(forge_error(project, &e, &doing)),
+    let Some(on_branch) = branch_now(project, &mr.target_branch, &ours).await else {
+        return Ok(Vec::new());
     };
-    let listing = branch_listing(project, branch, &head, &listing_dirs(&ours), true).await?;
-    let on_branch = branch_files_at(project, branch, &head, &listing, &sets_of(&ours)).await?;
     conflicts_over(project, mr, matches, &on_branch, peers).await
+}
+
+/// For a merged MR: the open MRs on the same target branch whose
+/// migrations share a set with its own. Its migrations are the branch's
+/// now, so each may collide with the branch (a version that is now below
+/// the branch's highest, say) without ever having collided with it as an
+/// open MR; each is evaluated again.
+pub(crate) async fn peers_to_tell(
+    project: &ProjectContext<'_>,
+    mr: &MergeRequest,
+    matches: &[Match],
+) -> Step<Vec<ItemNumber>> {
+    let (ours, _) = change_files(matches);
+    if mr.state != ItemState::Merged || ours.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sets = sets_of(&ours);
+    let views = project
+        .store()
+        .item_views(project.kind, &project.config.path)
+        .await?;
+    Ok(views
+        .into_iter()
+        .filter(|peer| {
+            peer.kind == ItemKind::MergeRequest
+                && peer.number != mr.number
+                && peer.state == ItemState::Open
+                && peer.target_branch.as_deref() == Some(mr.target_branch.as_str())
+                && change_files(&peer.migrations)
+                    .0
+                    .iter()
+                    .any(|f| sets.contains(&(f.framework.clone(), f.key.group.clone())))
+        })
+        .map(|peer| peer.number)
+        .collect())
+}
+
+/// The target branch's ordered files in the sets `ours` add to, at its
+/// head now; `None` when they cannot be known: the branch is gone (the MR
+/// cannot merge into it), the forge cut the listing short, or a read
+/// failed. The check is then skipped, said in the log: it only ever adds
+/// a reason to fail, and the labels, milestone and status do not wait on it.
+async fn branch_now(
+    project: &ProjectContext<'_>,
+    branch: &str,
+    ours: &[OrderedFile],
+) -> Option<Vec<OrderedFile>> {
+    let read = async {
+        let head = match project.forge.branch_head(project.path(), branch).await {
+            Ok(head) => head,
+            Err(ForgeError::NotFound(_)) => return Ok(None),
+            Err(e) => {
+                return Err(forge_error(
+                    project,
+                    &e,
+                    &format!("reading the head of {branch}"),
+                ));
+            }
+        };
+        let listing = branch_listing(project, branch, &head, &listing_dirs(ours), true).await?;
+        if listing.truncated {
+            tracing::warn!(
+                branch,
+                "the forge cut the branch's listing short: conflicts not checked"
+            );
+            return Ok(None);
+        }
+        branch_files_at(project, branch, &head, &listing, &sets_of(ours)).await
+    };
+    match read.await {
+        Ok(found) => found,
+        Err(failure) => {
+            tracing::warn!(branch, error = %failure, "could not read the target branch: conflicts not checked");
+            None
+        }
+    }
 }
 
 /// The collisions of `matches` with `on_branch` (the target branch's
@@ -175,66 +240,85 @@ pub(crate) async fn branch_listing(
 }
 
 /// The branch's ordered files in `sets`, from its listing at `at` and the
-/// texts of the files whose order is in their text (read once per blob).
+/// texts of the files whose order is in their text (read once per blob);
+/// `None` while more texts are needed than one evaluation reads.
 pub(crate) async fn branch_files_at(
     project: &ProjectContext<'_>,
     branch: &str,
     at: &CommitSha,
     listing: &TreeListing,
     sets: &BTreeSet<(String, String)>,
-) -> Step<Vec<OrderedFile>> {
+) -> Step<Option<Vec<OrderedFile>>> {
     let rules = project_rules(project)?;
     let trees = &project.engine.branch_trees;
-    let wanted: Vec<&TreeEntry> = listing
+    let needing: Vec<&TreeEntry> = listing
         .entries
         .iter()
-        .filter(|e| {
-            branch_file_needs_text(&rules.rules, &e.path, sets) && trees.blob(&e.blob).is_none()
-        })
+        .filter(|e| branch_file_needs_text(&rules.rules, &e.path, sets))
         .collect();
+    // What this evaluation reads stays here, whatever the shared cache
+    // drops meanwhile.
+    let mut texts: HashMap<&str, Option<String>> = HashMap::new();
+    let mut wanted = Vec::new();
+    for entry in needing {
+        match trees.blob(&entry.blob) {
+            Some(text) => {
+                texts.insert(&entry.blob, text);
+            }
+            None => wanted.push(entry),
+        }
+    }
+    let unread = wanted.len().saturating_sub(TEXTS_AT_MOST);
     let reads: Vec<_> = wanted
         .into_iter()
+        .take(TEXTS_AT_MOST)
         .map(|entry| read_branch_text(project, branch, at, entry))
         .collect();
-    stream::iter(reads)
+    let read: Vec<(&str, Option<String>)> = stream::iter(reads)
         .buffer_unordered(TEXTS_AT_ONCE)
-        .try_collect::<Vec<()>>()
+        .try_collect()
         .await?;
-    let texts: Vec<Option<String>> = listing
-        .entries
-        .iter()
-        .map(|e| {
-            branch_file_needs_text(&rules.rules, &e.path, sets)
-                .then(|| trees.blob(&e.blob).flatten())
-                .flatten()
-        })
-        .collect();
-    Ok(branch_files(
+    texts.extend(read);
+    if unread > 0 {
+        tracing::warn!(
+            branch,
+            unread,
+            "more branch files than one evaluation reads: conflicts checked once they are all read"
+        );
+        return Ok(None);
+    }
+    Ok(Some(branch_files(
         &rules.rules,
-        listing
-            .entries
-            .iter()
-            .zip(&texts)
-            .map(|(entry, text)| (entry.path.as_str(), text.as_deref())),
+        listing.entries.iter().map(|entry| {
+            let text = texts.get(entry.blob.as_str()).and_then(|t| t.as_deref());
+            (entry.path.as_str(), text)
+        }),
         sets,
-    ))
+    )))
 }
 
 /// Reads one branch file's text and keeps it by its blob id.
-async fn read_branch_text(
+async fn read_branch_text<'e>(
     project: &ProjectContext<'_>,
     branch: &str,
     at: &CommitSha,
-    entry: &TreeEntry,
-) -> Step<()> {
+    entry: &'e TreeEntry,
+) -> Step<(&'e str, Option<String>)> {
     let text = project
         .forge
         .file_text(project.path(), at, &entry.path)
         .await
         .map_err(|e| forge_error(project, &e, &format!("reading {} on {branch}", entry.path)))?;
-    project.engine.branch_trees.keep_blob(&entry.blob, text);
-    Ok(())
+    project
+        .engine
+        .branch_trees
+        .keep_blob(&entry.blob, text.clone());
+    Ok((entry.blob.as_str(), text))
 }
+
+/// Branch texts read for one evaluation at most: a history longer than
+/// this is read on later evaluations as the cache fills, never in one go.
+const TEXTS_AT_MOST: usize = 400;
 
 /// Branch texts read at once: one wave for an ordinary history.
 const TEXTS_AT_ONCE: usize = 16;

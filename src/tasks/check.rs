@@ -158,6 +158,7 @@ pub(crate) async fn prepare_for_check(
         closing_merge_requests: Vec::new(),
         steering: Some(steering),
         conflicts,
+        peers_to_tell: Vec::new(),
     };
     prepare_with(project, Subject::from(mr), record, extra, state.clone()).await
 }

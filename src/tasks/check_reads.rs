@@ -225,8 +225,14 @@ async fn decidable(
         &sets_of(&ordered),
     )
     .await?;
-    // No store of the other open MRs here: the target branch only.
-    let conflicts = conflicts_over(project, &mr, &found, &on_branch, Peers::None).await?;
+    // No store of the other open MRs here: the target branch only; none
+    // when the branch's listing is partial or its texts too many.
+    let conflicts = match on_branch {
+        Some(on_branch) if !listing.truncated => {
+            conflicts_over(project, &mr, &found, &on_branch, Peers::None).await?
+        }
+        _ => Vec::new(),
+    };
     let matches = CachedMatches {
         head_sha: mr.head_sha.clone(),
         rules_digest: rules.digest.clone(),

@@ -34,7 +34,7 @@ impl OrderSpec {
         {
             return None;
         }
-        let (group, label) = self.group_of(path);
+        let group = self.group_of(path);
         let version = self
             .version
             .as_ref()
@@ -59,32 +59,22 @@ impl OrderSpec {
                     scheme: Scheme::Graph,
                     group,
                     node,
-                    parents: text.map(|t| self.parents_of(t, label.as_deref())),
+                    parents: text.map(|t| self.parents_of(t)),
                     version,
                 })
             }
         }
     }
 
-    /// The file's set and the label its parents use for it.
-    fn group_of(&self, path: &str) -> (String, Option<String>) {
+    /// The file's set: the `group` capture, else its directory.
+    fn group_of(&self, path: &str) -> String {
         let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let captures = self.group.as_ref().and_then(|r| r.captures(path));
-        let group = captures
+        self.group
             .as_ref()
+            .and_then(|r| r.captures(path))
             .and_then(|c| c.name("group"))
-            .map_or(directory, |m| m.as_str());
-        let label = captures
-            .as_ref()
-            .and_then(|c| c.name("label"))
-            .map(|m| m.as_str().to_string())
-            .or_else(|| {
-                group
-                    .rsplit('/')
-                    .find(|part| !part.is_empty())
-                    .map(str::to_string)
-            });
-        (group.to_string(), label)
+            .map_or(directory, |m| m.as_str())
+            .to_string()
     }
 
     fn node_of(&self, path: &str, text: Option<&str>) -> Option<String> {
@@ -99,9 +89,11 @@ impl OrderSpec {
         }
     }
 
-    /// The parents listed in `text` that belong to the same set: those
-    /// without a label, or whose label is the set's.
-    fn parents_of(&self, text: &str, label: Option<&str>) -> Vec<String> {
+    /// The parents listed in `text`. A parent labelled with another set's
+    /// name is kept too: it counts only where it names a migration of
+    /// this set (an app whose label is not its directory's name still
+    /// finds its own parents), and a name of another set consumes nothing.
+    fn parents_of(&self, text: &str) -> Vec<String> {
         let (Some(list), Some(parent)) = (&self.parents, &self.parent) else {
             return Vec::new();
         };
@@ -110,14 +102,9 @@ impl OrderSpec {
         };
         let mut parents = Vec::new();
         for captures in parent.captures_iter(listed.as_str()) {
-            let Some(node) = captures.name("node") else {
-                continue;
-            };
-            let other_set = match (captures.name("label"), label) {
-                (Some(theirs), Some(ours)) => theirs.as_str() != ours,
-                _ => false,
-            };
-            if !other_set && !parents.iter().any(|p| p == node.as_str()) {
+            if let Some(node) = captures.name("node")
+                && !parents.iter().any(|p| p == node.as_str())
+            {
                 parents.push(node.as_str().to_string());
             }
         }

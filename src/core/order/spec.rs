@@ -40,9 +40,8 @@ pub enum OutOfOrder {
 #[derive(Debug, Clone)]
 pub struct OrderSpec {
     pub scheme: Scheme,
-    /// Path regex whose `group` capture names the set a file belongs to
-    /// (and whose optional `label` capture is the name parents use for
-    /// it); the file's directory when absent or not matching.
+    /// Path regex whose `group` capture names the set a file belongs to;
+    /// the file's directory when absent or not matching.
     pub group: Option<Regex>,
     /// Path regex whose `node` capture names the migration (graph).
     pub node: Option<Regex>,
@@ -50,8 +49,8 @@ pub struct OrderSpec {
     pub node_text: Option<Regex>,
     /// Text regex whose `list` capture holds the parents (graph).
     pub parents: Option<Regex>,
-    /// Regex found repeatedly in `list`: each `node` capture is a parent,
-    /// of another set when its `label` capture differs from the file's.
+    /// Regex found repeatedly in `list`: each `node` capture is a parent
+    /// (which counts where it names a migration of the same set).
     pub parent: Option<Regex>,
     /// Path regex whose `version` capture is the file's version (version
     /// scheme; for a graph, the number that finds the leaf by name alone).

@@ -64,8 +64,12 @@ fn django_keys_come_from_the_name_and_the_same_apps_dependencies() {
     assert_eq!(found.framework, "django");
     assert_eq!(found.key.group, "lava/app/migrations");
     assert_eq!(found.key.node.as_deref(), Some("0068_a"));
-    // The auth dependency belongs to another app's order.
-    assert_eq!(found.key.parents, Some(vec!["0067_step".to_string()]));
+    // The auth dependency is kept: it names no migration of this app, so
+    // it consumes nothing here.
+    assert_eq!(
+        found.key.parents,
+        Some(vec!["0012_alter_user".to_string(), "0067_step".to_string()])
+    );
     assert_eq!(found.key.version, Version::parse("68"));
     let one_line =
         "class Migration(migrations.Migration):\n    dependencies = [('app', '0001_initial')]\n";
@@ -236,7 +240,7 @@ fn flyway_duplicate_and_lower_versions() {
         .collect();
     let next = vec![file(&rules, &format!("{dir}/V5__next.sql"), None)];
     assert_eq!(conflicts_of(&rules, &target, &next), vec![]);
-    let same = vec![file(&rules, &format!("{dir}/postgres/V4__again.sql"), None)];
+    let same = vec![file(&rules, &format!("{dir}/archive/V4__again.sql"), None)];
     let found = conflicts_of(&rules, &target, &same);
     // Equal to the highest is a duplicate, not a lower version.
     assert_eq!(found.len(), 1, "{found:?}");
@@ -262,12 +266,14 @@ fn flyway_duplicate_and_lower_versions() {
 }
 
 #[test]
-fn rails_migrate_and_post_migrate_share_versions_and_allow_lower_ones() {
+fn rails_versions_are_unique_per_directory_and_lower_ones_are_allowed() {
     let rules = rules();
     let target = vec![file(&rules, "db/migrate/20240102000000_b.rb", None)];
     let lower = vec![file(&rules, "db/migrate/20240101000000_a.rb", None)];
     assert_eq!(conflicts_of(&rules, &target, &lower), vec![]);
-    let twin = vec![file(&rules, "db/post_migrate/20240102000000_c.rb", None)];
+    let elsewhere = vec![file(&rules, "db/post_migrate/20240102000000_c.rb", None)];
+    assert_eq!(conflicts_of(&rules, &target, &elsewhere), vec![]);
+    let twin = vec![file(&rules, "db/migrate/20240102000000_c.rb", None)];
     let found = conflicts_of(&rules, &target, &twin);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
@@ -443,4 +449,80 @@ fn a_user_pack_orders_its_own_files() {
         "version 2 twice (2 files with version 2 in db)"
     );
     assert_eq!(found[0].fix, "use 3");
+}
+
+#[test]
+fn an_edited_or_moved_migration_takes_no_new_place() {
+    use crate::core::detect::FileContent;
+    use crate::core::types::{ChangeKind, ChangedFile};
+    let rules = rules();
+    let text = django("app", "0005_x", &["0004_step"]);
+    let content = FileContent {
+        text: Some(&text),
+        added_lines: None,
+    };
+    let edited = ChangedFile::new("app/migrations/0005_x.py", ChangeKind::Modified);
+    let found = rules.classify(&edited, &content).expect("a migration");
+    assert_eq!(found.order, None);
+    let mut moved = ChangedFile::new("db/migration/V5__b.sql", ChangeKind::Renamed);
+    moved.old_path = Some("db/migration/V5__a.sql".into());
+    let found = rules
+        .classify(&moved, &FileContent::UNKNOWN)
+        .expect("a migration");
+    assert_eq!(found.order, None);
+    let added = ChangedFile::new("app/migrations/0069_y.py", ChangeKind::Added);
+    assert!(rules.classify(&added, &content).unwrap().order.is_some());
+}
+
+#[test]
+fn django_squash_on_the_branch_and_labels_that_are_not_the_directory() {
+    let rules = rules();
+    let mut target = django_target(&rules, 68);
+    target.push(file(
+        &rules,
+        "app/migrations/0001_squashed_0068_step.py",
+        None,
+    ));
+    let after_squash = changed(
+        &rules,
+        &[(
+            "app/migrations/0069_a.py",
+            django("app", "0069_a", &["0001_squashed_0068_step"]),
+        )],
+    );
+    assert_eq!(conflicts_of(&rules, &target, &after_squash), vec![]);
+    // Wagtail's images app is labelled `wagtailimages`.
+    let target: Vec<OrderedFile> = (1..=25)
+        .map(|n| {
+            file(
+                &rules,
+                &format!("wagtail/images/migrations/{n:04}_step.py"),
+                None,
+            )
+        })
+        .collect();
+    let change = changed(
+        &rules,
+        &[(
+            "wagtail/images/migrations/0026_x.py",
+            django("wagtailimages", "0026_x", &["0025_step"]),
+        )],
+    );
+    assert_eq!(conflicts_of(&rules, &target, &change), vec![]);
+}
+
+#[test]
+fn alembic_comments_and_branch_labels() {
+    let rules = rules();
+    let commented = alembic("b3", "\"a1\"  # was \"a0\"");
+    let found = file(&rules, "alembic/versions/b3.py", Some(&commented));
+    assert_eq!(found.key.parents, Some(vec!["a1".to_string()]));
+    let labelled = alembic("c0", "None").replace(
+        "from alembic",
+        "branch_labels = (\"reports\",)\nfrom alembic",
+    );
+    assert_eq!(
+        rules.order_key("alembic/versions/c0.py", Some(&labelled)),
+        None
+    );
 }

@@ -128,6 +128,7 @@ pub(super) async fn run(project: &ProjectContext<'_>, comment: &Comment<'_>) -> 
         closing_merge_requests: prepared.closing_merge_requests.clone(),
         steering: Some(store.steering(&key, ANSWERS_SHOWN).await?),
         conflicts: prepared.facts.conflicts.clone(),
+        peers_to_tell: prepared.peers_to_tell.clone(),
     };
     let again = prepare_with(
         project,

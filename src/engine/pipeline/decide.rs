@@ -47,6 +47,8 @@ pub(crate) struct Prepared {
     pub now: DateTime<Utc>,
     /// The project's policy the decision applied.
     pub policy: Policy,
+    /// A merged MR: the open MRs to evaluate again for conflicts.
+    pub peers_to_tell: Vec<ItemNumber>,
 }
 
 /// Work an evaluation implies for other things.
@@ -80,6 +82,8 @@ pub(crate) struct Extra {
     pub steering: Option<Steering>,
     /// MRs: collisions of its migrations with the target branch and other open MRs.
     pub conflicts: Vec<MigrationConflict>,
+    /// A merged MR: the open MRs whose migrations share a set with its own.
+    pub peers_to_tell: Vec<ItemNumber>,
 }
 
 /// What a fingerprint digests besides the subject: the item's labels and
@@ -196,6 +200,7 @@ pub(crate) async fn prepare_with(
         closes,
         now,
         policy,
+        peers_to_tell: extra.peers_to_tell,
     })
 }
 

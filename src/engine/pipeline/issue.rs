@@ -51,6 +51,7 @@ pub(crate) async fn prepare(
                 closing_merge_requests: closing,
                 steering: None,
                 conflicts: Vec::new(),
+                peers_to_tell: Vec::new(),
             };
             decide::prepare(project, Subject::Issue(issue), record, extra).await
         })

@@ -1,7 +1,7 @@
 //! Preparing one MR: read it (a deleted one is forgotten), its detected
 //! migrations (cached per head commit), then the shared decision.
 
-use crate::engine::conflicts::{Peers, migration_conflicts};
+use crate::engine::conflicts::{Peers, migration_conflicts, peers_to_tell};
 use crate::engine::failure::Step;
 use crate::engine::pipeline::decide::{self, Extra, Prepared};
 use crate::engine::pipeline::detect::detect;
@@ -26,12 +26,14 @@ pub(crate) async fn prepare(
             let conflicts =
                 migration_conflicts(project, &mr, &matches.matches, Peers::OpenMergeRequests)
                     .await?;
+            let peers_to_tell = peers_to_tell(project, &mr, &matches.matches).await?;
             let extra = Extra {
                 matches: Some(matches),
                 reason: None,
                 closing_merge_requests: Vec::new(),
                 steering: None,
                 conflicts,
+                peers_to_tell,
             };
             decide::prepare(project, Subject::MergeRequest(mr), record, extra).await
         })

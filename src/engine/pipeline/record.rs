@@ -121,7 +121,8 @@ fn conflict_partners(facts: &crate::core::policy::ItemFacts) -> Vec<ItemNumber> 
 /// The MRs to evaluate again because of this one: its conflict partners
 /// before and now, when they changed (each is told of the other), or when
 /// this one merged or closed (a merged one's migrations are the branch's
-/// now, so its partners fail until rebased).
+/// now, so its partners fail until rebased, and every open MR adding to
+/// the same sets is checked against the moved branch: `peers_to_tell`).
 fn partners_to_tell(prepared: &Prepared, record: &ItemRecord) -> Vec<ItemNumber> {
     let before = &prepared.record.conflicts_with;
     if prepared.facts.is_open() && &record.conflicts_with == before {
