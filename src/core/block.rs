@@ -442,7 +442,8 @@ fn parse_item_line(line: &str) -> Option<BlockItem> {
     })
 }
 
-fn capitalised(word: &str) -> String {
+/// `word` with its first letter upper-case.
+pub(crate) fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

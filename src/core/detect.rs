@@ -201,14 +201,6 @@ impl RuleSet {
         Some((found.framework, found.order?))
     }
 
-    /// Whether the order key of a file on a branch needs its text.
-    pub fn order_needs_text(&self, path: &str) -> bool {
-        let file = ChangedFile::new(path, ChangeKind::Added);
-        self.classify_path(&file)
-            .and_then(|m| self.order_spec(&m.framework))
-            .is_some_and(OrderSpec::target_needs_text)
-    }
-
     fn rule(&self, candidate: &Candidate) -> (&RulePack, &Rule) {
         let rule_ref = &self.rule_refs[candidate.rule_ref];
         let pack = &self.packs[rule_ref.pack];

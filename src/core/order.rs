@@ -17,6 +17,8 @@ mod version;
 
 pub use conflicts::{Conflict, ConflictKind, OrderedFile, find_conflicts, pairwise_conflicts};
 pub use key::OrderKey;
-pub use sets::{branch_file_needs_text, branch_files, change_files, listing_dirs, sets_of};
+pub use sets::{
+    branch_file_needs_text, branch_files, change_files, in_sets, listing_dirs, sets_of,
+};
 pub use spec::{OrderSpec, OutOfOrder, Scheme, compile as compile_order_regex};
 pub use version::Version;

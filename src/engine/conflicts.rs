@@ -11,7 +11,7 @@ pub(crate) use cache::BranchTrees;
 use crate::core::ids::{ItemKind, ItemNumber, item_reference};
 use crate::core::order::{
     Conflict, OrderedFile, branch_file_needs_text, branch_files, change_files, find_conflicts,
-    listing_dirs, pairwise_conflicts, sets_of,
+    in_sets, listing_dirs, pairwise_conflicts, sets_of,
 };
 use crate::core::policy::{ItemState, MigrationConflict};
 use crate::core::types::Match;
@@ -71,25 +71,47 @@ pub(crate) async fn peers_to_tell(
     if mr.state != ItemState::Merged || ours.is_empty() {
         return Ok(Vec::new());
     }
-    let sets = sets_of(&ours);
+    let peers = open_peers(project, mr, &sets_of(&ours)).await?;
+    Ok(peers.into_iter().map(|peer| peer.number).collect())
+}
+
+/// The other open MRs on `mr`'s target branch, each with its ordered
+/// migrations in `sets` (and the paths it deletes); those adding nothing
+/// to them are left out. Read from the store's item views: no forge read.
+async fn open_peers(
+    project: &ProjectContext<'_>,
+    mr: &MergeRequest,
+    sets: &BTreeSet<(String, String)>,
+) -> Step<Vec<Peer>> {
     let views = project
         .store()
         .item_views(project.kind, &project.config.path)
         .await?;
     Ok(views
         .into_iter()
-        .filter(|peer| {
-            peer.kind == ItemKind::MergeRequest
-                && peer.number != mr.number
-                && peer.state == ItemState::Open
-                && peer.target_branch.as_deref() == Some(mr.target_branch.as_str())
-                && change_files(&peer.migrations)
-                    .0
-                    .iter()
-                    .any(|f| sets.contains(&(f.framework.clone(), f.key.group.clone())))
+        .filter(|view| {
+            view.kind == ItemKind::MergeRequest
+                && view.number != mr.number
+                && view.state == ItemState::Open
+                && view.target_branch.as_deref() == Some(mr.target_branch.as_str())
         })
-        .map(|peer| peer.number)
+        .filter_map(|view| {
+            let (added, removed) = change_files(&view.migrations);
+            let added: Vec<OrderedFile> = added.into_iter().filter(|f| in_sets(f, sets)).collect();
+            (!added.is_empty()).then_some(Peer {
+                number: view.number,
+                added,
+                removed,
+            })
+        })
         .collect())
+}
+
+/// Another open MR's migrations in the sets this one adds to.
+struct Peer {
+    number: ItemNumber,
+    added: Vec<OrderedFile>,
+    removed: Vec<String>,
 }
 
 /// The target branch's ordered files in the sets `ours` add to, at its
@@ -166,33 +188,17 @@ pub(crate) async fn conflicts_over(
         return Ok(Vec::new());
     }
     let mut found = Vec::new();
-    for peer in project
-        .store()
-        .item_views(project.kind, &project.config.path)
-        .await?
-    {
-        if peer.kind != ItemKind::MergeRequest
-            || peer.number == mr.number
-            || peer.state != ItemState::Open
-            || peer.target_branch.as_deref() != Some(mr.target_branch.as_str())
-        {
-            continue;
-        }
-        let (theirs, their_removed) = change_files(&peer.migrations);
-        let theirs: Vec<OrderedFile> = theirs
-            .into_iter()
-            .filter(|f| sets.contains(&(f.framework.clone(), f.key.group.clone())))
-            .collect();
-        if theirs.is_empty()
-            || !find_conflicts(on_branch, &their_removed, &theirs, &spec_of).is_empty()
-        {
+    for peer in open_peers(project, mr, &sets).await? {
+        // One that collides with the branch must be rebased first: its
+        // later shape is what counts.
+        if !find_conflicts(on_branch, &peer.removed, &peer.added, &spec_of).is_empty() {
             continue;
         }
         let other = item_reference(project.kind, ItemKind::MergeRequest, peer.number);
         let between = pairwise_conflicts(
             on_branch,
             (&ours, &our_removed),
-            (&theirs, &their_removed),
+            (&peer.added, &peer.removed),
             &spec_of,
         );
         found.extend(

@@ -58,8 +58,9 @@ impl GitRepo {
             // An inherited GIT_DIR (inside a git hook) would override `-C`.
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
-            // Paths we pass are file names, never pathspec magic like `:(glob)`.
-            .env("GIT_LITERAL_PATHSPECS", "1")
+            // Paths we pass are file names, never pathspec magic like
+            // `:(glob)` (git's global `--literal-pathspecs` option).
+            .arg("--literal-pathspecs")
             .arg("-C")
             .arg(&self.dir)
             // Reading history must not depend on the user's pager, colour or

@@ -139,6 +139,11 @@ impl Bot {
 
 /// The engine on `lava/lava` of the fake GitHub `fake`, with a token.
 async fn github_bot(fake: &FakeGitHub) -> Bot {
+    github_bot_with(fake, "").await
+}
+
+/// [`github_bot`] with `extra` project settings.
+async fn github_bot_with(fake: &FakeGitHub, extra: &str) -> Bot {
     let client = GitHubClient::with_token(fake.base_url(), "ghp-engine")
         .unwrap()
         .with_retry_policy(quick_retry());
@@ -146,7 +151,23 @@ async fn github_bot(fake: &FakeGitHub) -> Bot {
         gitlab: None,
         github: Some(Arc::new(client)),
     };
-    bot("github", fake.base_url(), "lava/lava", "", forges).await
+    bot("github", fake.base_url(), "lava/lava", extra, forges).await
+}
+
+/// The engine on `lava/lava` of the fake GitLab `fake`, with `token`
+/// and `extra` project settings.
+async fn gitlab_bot(fake: &FakeGitLab, token: &str, extra: &str) -> Bot {
+    let client = GitLabClient::new(GitLabSettings {
+        url: fake.url.clone(),
+        token: token.into(),
+        retry: quick_retry(),
+    })
+    .unwrap();
+    let forges = Forges {
+        gitlab: Some(Arc::new(client)),
+        github: None,
+    };
+    bot("gitlab", &fake.url.clone(), "lava/lava", extra, forges).await
 }
 
 // ---------------------------------------------------------------- GitLab
@@ -175,17 +196,7 @@ async fn lab_with_token(extra: &str, token: &str) -> Lab {
     let project = fake.add_project("lava/lava");
     let next = fake.add_milestone(Some(project), None, "2026.11", "active", Some(&day(5)));
     let later = fake.add_milestone(Some(project), None, "2026.12", "active", Some(&day(40)));
-    let client = GitLabClient::new(GitLabSettings {
-        url: fake.url.clone(),
-        token: token.into(),
-        retry: quick_retry(),
-    })
-    .unwrap();
-    let forges = Forges {
-        gitlab: Some(Arc::new(client)),
-        github: None,
-    };
-    let bot = bot("gitlab", &fake.url.clone(), "lava/lava", extra, forges).await;
+    let bot = gitlab_bot(&fake, token, extra).await;
     Lab {
         fake,
         project,

@@ -3,6 +3,7 @@
 //! sets a change adds to are read on the branch.
 
 use super::conflicts::OrderedFile;
+use super::spec::OrderSpec;
 use crate::core::detect::RuleSet;
 use crate::core::types::{ChangeKind, Match};
 use std::collections::BTreeSet;
@@ -70,10 +71,17 @@ pub fn branch_file_needs_text(
     path: &str,
     sets: &BTreeSet<(String, String)>,
 ) -> bool {
-    rules.order_needs_text(path)
-        && rules
-            .order_key(path, None)
-            .is_some_and(|(framework, key)| sets.contains(&(framework, key.group)))
+    rules.order_key(path, None).is_some_and(|(framework, key)| {
+        rules
+            .order_spec(&framework)
+            .is_some_and(OrderSpec::target_needs_text)
+            && sets.contains(&(framework, key.group))
+    })
+}
+
+/// Whether `file` is in one of `sets`.
+pub fn in_sets(file: &OrderedFile, sets: &BTreeSet<(String, String)>) -> bool {
+    sets.contains(&(file.framework.clone(), file.key.group.clone()))
 }
 
 /// The branch's files in `sets`, each with its text where it was read.

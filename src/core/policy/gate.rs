@@ -6,7 +6,8 @@ use super::decision::{GateState, Verdict};
 use super::facts::{ItemFacts, ItemKind, ProjectState};
 use super::placement::Placement;
 use super::settings::{AnnounceTrigger, Policy};
-use crate::core::exceptions::{Exception, handle};
+use crate::core::block::capitalised;
+use crate::core::exceptions::{Exception, handle, inline_code};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -79,19 +80,16 @@ pub(super) fn conflict_problems(facts: &ItemFacts, policy: &Policy) -> Vec<Probl
         .collect()
 }
 
-/// Paths as inline code, joined with "and".
+/// Paths as inline code (a path cannot break out of its span), joined
+/// with "and".
 pub fn code_list(paths: &[String]) -> String {
-    let quoted: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+    let quoted: Vec<String> = paths.iter().map(|p| inline_code(p)).collect();
     quoted.join(" and ")
 }
 
 /// A fix as a sentence: capitalised, ending with a full stop.
 fn sentence(text: &str) -> String {
-    let mut chars = text.trim().chars();
-    let mut out: String = chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
+    let mut out = capitalised(text.trim());
     if !out.ends_with('.') {
         out.push('.');
     }

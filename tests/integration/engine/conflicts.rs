@@ -6,17 +6,14 @@
 //! it costs (none for an MR without migrations, one when the branch's
 //! listing is cached).
 
-use super::{JobOutcome, bot, day, quick_retry};
+use super::{JobOutcome, day, github_bot_with, gitlab_bot};
 use crate::fake_github::state::{Access as GhAccess, PrFile};
 use crate::fake_github::{FakeGitHub, PullSeed};
 use crate::fake_gitlab::{Diff, FakeGitLab, TOKEN};
 use crate::support::migrations::{alembic, django};
 use schemagate::core::comment::COMMENT_MARKER;
-use schemagate::engine::{Forges, Work};
-use schemagate::forge::github::GitHubClient;
-use schemagate::forge::gitlab::{GitLabClient, GitLabSettings};
+use schemagate::engine::Work;
 use schemagate::forge::{ForgeKind, ItemKind, ItemNumber, ProjectPath};
-use std::sync::Arc;
 
 const APP: &str = "lava_scheduler_app/migrations";
 const VERSIONS: &str = "lava_server/alembic/versions";
@@ -297,17 +294,7 @@ async fn gitlab_story() -> (OnGitLab, super::Bot) {
     fake.add_group("lava");
     let project = fake.add_project("lava/lava");
     let release = fake.add_milestone(Some(project), None, "2026.12", "active", Some(&day(40)));
-    let client = GitLabClient::new(GitLabSettings {
-        url: fake.url.clone(),
-        token: TOKEN.into(),
-        retry: quick_retry(),
-    })
-    .unwrap();
-    let forges = Forges {
-        gitlab: Some(Arc::new(client)),
-        github: None,
-    };
-    let bot = bot("gitlab", &fake.url.clone(), "lava/lava", PACKS, forges).await;
+    let bot = gitlab_bot(&fake, TOKEN, PACKS).await;
     (
         OnGitLab {
             fake,
@@ -328,14 +315,7 @@ async fn github_story() -> (OnGitHub, super::Bot) {
         "open",
         Some(&format!("{}T08:00:00Z", day(40))),
     );
-    let client = GitHubClient::with_token(fake.base_url(), "ghp-engine")
-        .unwrap()
-        .with_retry_policy(quick_retry());
-    let forges = Forges {
-        gitlab: None,
-        github: Some(Arc::new(client)),
-    };
-    let bot = bot("github", fake.base_url(), "lava/lava", PACKS, forges).await;
+    let bot = github_bot_with(&fake, PACKS).await;
     (OnGitHub { fake, release }, bot)
 }
 
