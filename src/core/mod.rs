@@ -4,6 +4,7 @@ pub mod announcements;
 pub mod block;
 pub mod closing;
 pub mod commands;
+pub mod compat;
 pub mod comment;
 pub mod detect;
 pub mod exceptions;

@@ -1,0 +1,1 @@
+//! Python migration texts through tree-sitter (being written).
