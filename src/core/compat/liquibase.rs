@@ -757,3 +757,7 @@ fn add_column(change: &Change, column: &Column) -> Operation {
 #[cfg(test)]
 #[path = "liquibase_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "liquibase_changelog_tests.rs"]
+mod changelog_tests;
