@@ -1,7 +1,7 @@
 //! `schemagate scan`: detected migrations in a git range or a path list.
 
-use crate::core::compat::{Wording, breaking_operations};
 use crate::cli::{Format, Settings};
+use crate::core::compat::{Wording, breaking_operations};
 use crate::core::detect::parse_name_status_line;
 use crate::core::types::ChangedFile;
 use crate::git::diff::Range;

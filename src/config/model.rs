@@ -1,9 +1,9 @@
 //! The validated configuration: parsed durations, compiled globs and version
 //! schemes, enums instead of strings. Every value here has passed validation.
 
+pub use crate::core::compat::Downtime;
 use crate::core::ids::ProjectPath;
 use crate::core::policy::Policy;
-pub use crate::core::compat::Downtime;
 pub use crate::core::policy::{AnnounceTrigger, GateSwitches};
 use crate::core::release::Scheme;
 use globset::GlobSet;

@@ -121,18 +121,20 @@ fn write_matches(text: &mut String, matches: &[Match]) {
         }
         text.push('\n');
         if m.kind.is_db_change() {
-            for line in breaking_operations(&m.operations, MAX_OPERATIONS_SHOWN, Wording::Markdown) {
+            for line in breaking_operations(&m.operations, MAX_OPERATIONS_SHOWN, Wording::Markdown)
+            {
                 let _ = writeln!(text, "  - {line}");
             }
         }
     }
 }
 
-
 fn compat_note(compat: Compat) -> &'static str {
     match compat {
         Compat::Expand => "the previous release's code keeps working",
-        Compat::Unknown => "schemagate cannot tell whether the previous release's code keeps working",
+        Compat::Unknown => {
+            "schemagate cannot tell whether the previous release's code keeps working"
+        }
         Compat::Contract => "the previous release's code may fail",
     }
 }

@@ -378,12 +378,15 @@ fn operations_of(
             Operation::new(OpKind::Edit, Compat::Unknown)
                 .note("it runs only where it has not run yet"),
         ),
-        MigrationKind::Schema | MigrationKind::Data => match (rule.reader_for(path), content.text)
-        {
-            (None, _) => not_read(format!("schemagate does not read {framework} migrations")),
-            (Some(_), None) => not_read("its content was not read".into()),
-            (Some(reader), Some(text)) => compat::classify(reader, path, text, content.added_lines),
-        },
+        MigrationKind::Schema | MigrationKind::Data => {
+            match (rule.reader_for(path), content.text) {
+                (None, _) => not_read(format!("schemagate does not read {framework} migrations")),
+                (Some(_), None) => not_read("its content was not read".into()),
+                (Some(reader), Some(text)) => {
+                    compat::classify(reader, path, text, content.added_lines)
+                }
+            }
+        }
     }
 }
 

@@ -210,7 +210,10 @@ pub fn plan_with(
         UpgradePolicy::StopGaps => stops::gaps(&catalog.series_exits(&from, &to), None),
         UpgradePolicy::DbStopGaps | UpgradePolicy::ContractStopGaps => stops::gaps(
             &catalog.series_exits(&from, &to),
-            Some((&catalog.db_stops(&facts.db_releases), policy.db_stop_reason())),
+            Some((
+                &catalog.db_stops(&facts.db_releases),
+                policy.db_stop_reason(),
+            )),
         ),
         UpgradePolicy::Direct => stops::squash(&catalog.stable, &from, &to, &facts.squash_cuts)?,
     };

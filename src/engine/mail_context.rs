@@ -3,10 +3,10 @@
 //! joined or left since the last mail, the upgrade steps and, when the
 //! project names an upgrade policy, the releases an admin must pass through.
 
-use crate::core::compat::{MAX_OPERATIONS_SHOWN, Wording, breaking_operations};
 use crate::config::ProjectConfig;
 use crate::core::announcements::{AnnouncementKind, BatchDelta, LedgerEntry, batch_delta};
 use crate::core::announcements::{current_items, item_key, upgrade_sentences};
+use crate::core::compat::{MAX_OPERATIONS_SHOWN, Wording, breaking_operations};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{DbItemRef, ItemKind, ProjectState};
 use crate::core::types::Milestone;

@@ -247,7 +247,10 @@ fn markdown_output_is_a_table_with_one_row_per_pair() {
         text.starts_with("| FROM | TO | DB CHANGE | ROLLING | MIGRATIONS |"),
         "{text}"
     );
-    assert!(text.contains("| v1.1.1 | v2.0.0 | no | yes | - |"), "{text}");
+    assert!(
+        text.contains("| v1.1.1 | v2.0.0 | no | yes | - |"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 6, "{text}");
 }
 

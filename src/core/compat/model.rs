@@ -338,7 +338,11 @@ pub enum Wording {
 /// The operations that break or may break the previous release's code,
 /// worst first, as "contract: drops column testjob.foo" lines (at most
 /// `limit`, then how many more).
-pub fn breaking_operations(operations: &[Operation], limit: usize, wording: Wording) -> Vec<String> {
+pub fn breaking_operations(
+    operations: &[Operation],
+    limit: usize,
+    wording: Wording,
+) -> Vec<String> {
     let mut breaking: Vec<&Operation> = operations
         .iter()
         .filter(|o| o.compat != Compat::Expand)

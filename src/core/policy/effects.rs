@@ -43,7 +43,8 @@ fn breaking_lines(matches: &[Match]) -> Vec<String> {
     let mut lines = Vec::new();
     for found in &counted {
         let file = found.path.rsplit('/').next().unwrap_or(&found.path);
-        for line in breaking_operations(&found.operations, MAX_OPERATIONS_SHOWN, Wording::Markdown) {
+        for line in breaking_operations(&found.operations, MAX_OPERATIONS_SHOWN, Wording::Markdown)
+        {
             lines.push(match counted.len() {
                 1 => line,
                 _ => format!("{line} in `{}`", file.replace('`', "'")),

@@ -285,11 +285,7 @@ fn comment_for(
 /// Closed and merged items: no writes, no verdict, the record unchanged. A
 /// merged MR keeps the exception that let it in: its release still needs
 /// downtime and owes its warning.
-fn leave_alone(
-    facts: &ItemFacts,
-    reason: Option<DbChangeReason>,
-    is_db_change: bool,
-) -> Decision {
+fn leave_alone(facts: &ItemFacts, reason: Option<DbChangeReason>, is_db_change: bool) -> Decision {
     Decision {
         labels_to_add: Vec::new(),
         labels_to_remove: Vec::new(),

@@ -278,8 +278,7 @@ impl Rule {
                 r.changes.contains(change)
                     && matches!(r.kind, Outcome::Migration(k) if k.is_db_change())
             });
-        let compat_text =
-            (change.brings_new_file() || appends) && self.reader_for(path).is_some();
+        let compat_text = (change.brings_new_file() || appends) && self.reader_for(path).is_some();
         let (mut text, mut added) = (
             !self.require.is_empty() || order_text || compat_text,
             appends && compat_text,

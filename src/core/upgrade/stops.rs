@@ -34,10 +34,7 @@ pub(super) fn consecutive<'a>(between: impl Iterator<Item = &'a Version>) -> Vec
 /// The latest release of each series to leave, plus (db-stop-gaps,
 /// contract-stop-gaps) every release of `db_stops`, with the policy's reason
 /// for them; one stop per release, its reasons joined.
-pub(super) fn gaps(
-    exits: &[Version],
-    db_stops: Option<(&BTreeSet<Version>, &str)>,
-) -> Vec<Stop> {
+pub(super) fn gaps(exits: &[Version], db_stops: Option<(&BTreeSet<Version>, &str)>) -> Vec<Stop> {
     let mut reasons: BTreeMap<Version, Vec<String>> = BTreeMap::new();
     for exit in exits {
         reasons.entry(exit.clone()).or_default().push(format!(
