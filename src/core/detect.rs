@@ -97,6 +97,9 @@ pub struct RuleSet {
     ignore: GlobSet,
     /// [`GLOBAL_EXCLUDES`], compiled.
     global_excludes: GlobSet,
+    /// Whether `classify` reads each migration's operations (expand or
+    /// contract); off for callers that want the classes alone.
+    read_operations: bool,
 }
 
 impl RuleSet {
@@ -172,7 +175,17 @@ impl RuleSet {
                     .map(|g| g.to_string())
                     .collect::<Vec<_>>(),
             ),
+            read_operations: true,
         }
+    }
+
+    /// The same rules classing files without reading their operations
+    /// (every migration's `compat` is `unknown`, no text is fetched for
+    /// it): the cost of classification alone, as the `compat` bench
+    /// measures against.
+    pub fn without_operations(mut self) -> RuleSet {
+        self.read_operations = false;
+        self
     }
 
     pub fn packs(&self) -> &[RulePack] {
@@ -265,7 +278,8 @@ impl RuleSet {
         }
         let mut needs = ContentNeeds::default();
         for candidate in &candidates {
-            let (text, added) = self.rule(candidate).1.needs(&file.path, file.change);
+            let rule = self.rule(candidate).1;
+            let (text, added) = rule.needs(&file.path, file.change, self.read_operations);
             needs.text |= text;
             needs.added_lines |= added;
         }
@@ -275,7 +289,7 @@ impl RuleSet {
     /// Classifies a changed file with whatever content is known, its
     /// operations read where its text is.
     pub fn classify(&self, file: &ChangedFile, content: &FileContent) -> Option<Match> {
-        self.classify_as(file, content, true)
+        self.classify_as(file, content, self.read_operations)
     }
 
     fn classify_as(

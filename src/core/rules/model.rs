@@ -266,7 +266,8 @@ impl Rule {
     }
 
     /// What content this rule would look at for a change of this kind.
-    pub(crate) fn needs(&self, path: &str, change: ChangeKind) -> (bool, bool) {
+    /// `operations`: whether the caller reads migrations' operations.
+    pub(crate) fn needs(&self, path: &str, change: ChangeKind, operations: bool) -> (bool, bool) {
         let applicable = self.classes.iter().filter(|r| r.changes.contains(change));
         // A new migration's place in a graph is in its text.
         let order_text =
@@ -278,7 +279,8 @@ impl Rule {
                 r.changes.contains(change)
                     && matches!(r.kind, Outcome::Migration(k) if k.is_db_change())
             });
-        let compat_text = (change.brings_new_file() || appends) && self.reader_for(path).is_some();
+        let compat_text =
+            operations && (change.brings_new_file() || appends) && self.reader_for(path).is_some();
         let (mut text, mut added) = (
             !self.require.is_empty() || order_text || compat_text,
             appends && compat_text,
