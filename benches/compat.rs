@@ -98,7 +98,7 @@ fn main() {
 /// A Django migration as LAVA writes them: a few operations, one in three
 /// dropping a column, the others adding nullable fields and an index.
 fn django_migration(n: usize) -> String {
-    let breaking = if n % 3 == 0 {
+    let breaking = if n.is_multiple_of(3) {
         format!("        migrations.RemoveField(model_name=\"testjob\", name=\"old_{n}\"),\n")
     } else {
         String::new()
