@@ -2,6 +2,7 @@
 //! path-only classification), per-framework examples, decoys, classification
 //! with content, built-in pack validity and user-pack error reporting.
 
+use schemagate::core::compat::{Compat, OpKind};
 use schemagate::core::detect::{
     ContentNeeds, FileContent, RuleSet, builtin_packs, parse_name_status_line, parse_pack,
 };
@@ -645,6 +646,51 @@ fn broken_user_pack_reports_every_error_with_line_and_column() {
 }
 
 #[test]
+fn a_rule_names_its_operations_reader_or_gets_an_error_listing_them() {
+    let pack = |reader: &str| {
+        format!(
+            "name = \"inhouse\"\ntitle = \"In-house\"\n\n[[rule]]\npaths = [\"db/revisions/*.py\"]\noperations = \"{reader}\"\n"
+        )
+    };
+    let errors = parse_pack("user.toml", &pack("cobol")).expect_err("unknown reader");
+    let error = &errors.errors()[0];
+    assert_eq!(error.key, "rule[0].operations");
+    assert_eq!((error.line, error.column), (6, 14));
+    assert!(
+        error.message.contains("unknown operations reader `cobol`"),
+        "{error}"
+    );
+    assert!(
+        error.fix.contains("alembic") && error.fix.contains("liquibase"),
+        "{error}"
+    );
+
+    let rules = RuleSet::new(
+        vec![parse_pack("user.toml", &pack("alembic")).unwrap()],
+        &[],
+        &[],
+    )
+    .expect("valid");
+    let file = ChangedFile::new("db/revisions/1a2b_drop.py", ChangeKind::Added);
+    assert!(
+        rules.content_needs(&file).is_some_and(|n| n.text),
+        "its text is read"
+    );
+    let text = "revision = \"1a2b\"\ndown_revision = None\n\nfrom alembic import op\n\n\ndef upgrade():\n    op.drop_column(\"agents\", \"region\")\n";
+    let found = rules
+        .classify(
+            &file,
+            &FileContent {
+                text: Some(text),
+                added_lines: None,
+            },
+        )
+        .expect("a migration");
+    assert_eq!(found.compat, Compat::Contract, "{found:?}");
+    assert_eq!(found.operations[0].op, OpKind::DropColumn, "{found:?}");
+}
+
+#[test]
 fn toml_syntax_errors_have_a_position() {
     let errors = parse_pack("user.toml", "name = \"x\"\ntitle = \n").expect_err("syntax");
     let first = &errors.errors()[0];
@@ -688,7 +734,12 @@ reason = "no DDL"
             added_lines: None,
         },
     );
-    assert_eq!(ddl.map(|m| m.kind), Some(MigrationKind::Schema));
+    let ddl = ddl.expect("a migration");
+    assert_eq!(ddl.kind, MigrationKind::Schema);
+    // Its `.sql` files are read as SQL without naming a reader: a nullable
+    // column added, which the previous release's code survives.
+    assert_eq!(ddl.compat, Compat::Expand, "{ddl:?}");
+    assert_eq!(ddl.operations[0].op, OpKind::AddColumn, "{ddl:?}");
     let deleted = ChangedFile::new("db/sql/0001_fill.sql", ChangeKind::Deleted);
     assert_eq!(
         rules.classify_path(&deleted),

@@ -279,6 +279,21 @@ fn missing_or_unknown_scheme_is_refused() {
 }
 
 #[test]
+fn an_unknown_downtime_rule_is_refused_with_the_choices() {
+    let found = issues(&MINIMAL.replace(
+        "releases = { scheme = \"calver\" }\n",
+        "releases = { scheme = \"calver\" }\ndowntime = \"expand-only\"\n",
+    ));
+    let downtime = issue(&found, "project[0].downtime");
+    assert_eq!(downtime.message, "unknown downtime rule `expand-only`");
+    assert!(
+        downtime.fix.contains("any-migration") && downtime.fix.contains("contract-only"),
+        "{}",
+        downtime.fix
+    );
+}
+
+#[test]
 fn unknown_forge_is_refused() {
     let found = issues(&MINIMAL.replace("forge = \"gitlab\"", "forge = \"bitbucket\""));
     let forge = issue(&found, "project[0].forge");
@@ -613,6 +628,7 @@ fn example_projects_become_the_policies_decide_applies() {
     assert_eq!(lava.max_open_batches.get(), 1);
     assert_eq!(lava.lead_time, chrono::Duration::days(14));
     assert!(lava.assign_milestone);
+    assert_eq!(lava.downtime, crate::core::compat::Downtime::AnyMigration);
     assert_eq!(lava.gate, GateSwitches::default());
     assert_eq!(lava.announce_trigger, AnnounceTrigger::WorkStarts);
 
@@ -626,11 +642,12 @@ fn example_projects_become_the_policies_decide_applies() {
 fn every_project_setting_reaches_the_policy() {
     let text = MINIMAL.replace(
         "gate = { require_announcement = false }",
-        "label = \"DB\"\nbatch = { max_open_batches = 3, lead_time = \"2d12h\", assign_milestone = false }\ngate = { require_announcement = false, require_batch = false, block_ahead_of_next_release = false }",
+        "label = \"DB\"\ndowntime = \"contract-only\"\nbatch = { max_open_batches = 3, lead_time = \"2d12h\", assign_milestone = false }\ngate = { require_announcement = false, require_batch = false, block_ahead_of_next_release = false }",
     );
     let config = parse("custom", &text).unwrap_or_else(|e| panic!("{e}"));
     let policy = config.projects[0].policy();
     assert_eq!(policy.label, "DB");
+    assert_eq!(policy.downtime, crate::core::compat::Downtime::ContractOnly);
     assert_eq!(policy.max_open_batches.get(), 3);
     assert_eq!(policy.lead_time, chrono::Duration::hours(60));
     assert!(!policy.assign_milestone);

@@ -2,6 +2,7 @@
 //! set in a LAVA-like project on 2026-11-03 (see `World::lava`).
 
 mod announce;
+mod downtime;
 mod exceptions;
 mod gate;
 mod items;
