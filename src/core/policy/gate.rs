@@ -253,6 +253,10 @@ pub(super) fn verdict(input: &GateInput, problems: &[Problem]) -> Verdict {
 }
 
 fn success_summary(input: &GateInput) -> String {
+    if !input.is_db_change && input.facts.has_db_migrations() {
+        // Migrations the project's downtime rule does not count.
+        return "expand-only database changes: no downtime needed".to_string();
+    }
     if !input.is_db_change {
         return "no database changes".to_string();
     }
