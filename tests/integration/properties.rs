@@ -351,3 +351,74 @@ fn conflicts_answer_any_migration_text_and_a_linear_chain_never_collides() {
         prop_assert_eq!(find_conflicts(&branch, &[], added, &spec), vec![]);
     });
 }
+
+/// Expand or contract over any migration text of the families schemagate
+/// reads, and over corpus migrations broken by a stray token: never a
+/// panic; a migration whose text does not parse is never `expand` and one
+/// of its operations carries the parse error.
+#[test]
+fn classification_answers_any_text_and_a_broken_migration_is_never_expand() {
+    use schemagate::core::compat::{Compat, OpKind};
+    use schemagate::core::detect::{FileContent, RuleSet};
+    use schemagate::core::types::{ChangeKind, ChangedFile};
+    let rules = RuleSet::builtin();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compat");
+    let read = |path: &str| std::fs::read_to_string(corpus.join(path)).unwrap();
+    // One migration of each family, the path it is read under, and a tail
+    // that no parser of its language accepts.
+    let families = [
+        (
+            "app/migrations/0002_x.py",
+            read("lava/lava_scheduler_app/migrations/0004_testjob_priority.py"),
+            "\n    operations += [(\n",
+        ),
+        (
+            "alembic/versions/1a2b_x.py",
+            read(
+                "backend.ai/src/ai/backend/manager/models/alembic/versions/f4c3efa3f635_enlarge_kernels_image_column.py",
+            ),
+            "\ndef upgrade(:\n",
+        ),
+        (
+            "db/migrate/20260101000000_x.rb",
+            read("rails/db/migrate/20240111140233_add_archived_at_to_projects.rb"),
+            "\nclass end def (\n",
+        ),
+        (
+            "migrations/000002_x.up.sql",
+            read("sql/migrations/000003_add_users_status.up.sql"),
+            "\nALTER TABLE (;\n",
+        ),
+    ];
+    let classify = |path: &str, text: &str| {
+        rules.classify(
+            &ChangedFile::new(path, ChangeKind::Added),
+            &FileContent {
+                text: Some(text),
+                added_lines: None,
+            },
+        )
+    };
+    proptest!(config(), |(
+        noise in ".{0,400}",
+        family in 0usize..4,
+        cut in 0usize..4000,
+    )| {
+        let (path, text, breaker) = &families[family];
+        // Any text: an answer, never a panic.
+        let _ = classify(path, &noise);
+        // A real migration cut anywhere: an answer too.
+        let cut_at = (0..=cut.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        let _ = classify(path, &text[..cut_at]);
+        // A real migration with a broken tail: never expand, says why.
+        let broken = format!("{text}{breaker}");
+        if let Some(found) = classify(path, &broken) {
+            prop_assert_ne!(found.compat, Compat::Expand, "{} {:?}", path, found.operations);
+            prop_assert!(
+                found.operations.iter().any(|o| o.op == OpKind::NotUnderstood
+                    && o.note.as_deref().is_some_and(|n| n.contains("parse error"))),
+                "{} {:?}", path, found.operations
+            );
+        }
+    });
+}
