@@ -6,6 +6,7 @@
 //! function call is not read further, so nothing here executes or guesses.
 
 use super::{Compat, OpKind, Operation};
+use std::collections::HashMap;
 use tree_sitter::{Node, Parser, Tree};
 
 /// How deep a literal may nest before it counts as "not a literal": keeps a
@@ -150,7 +151,9 @@ pub(crate) fn call<'t>(node: Node<'t>, src: &str) -> Option<Call<'t>> {
     if node.kind() != "call" {
         return None;
     }
-    let name = node.child_by_field_name("function").and_then(|f| dotted(f, src));
+    let name = node
+        .child_by_field_name("function")
+        .and_then(|f| dotted(f, src));
     let mut call = Call {
         name,
         positional: Vec::new(),
@@ -315,9 +318,7 @@ pub(crate) fn string(node: Node, src: &str) -> Option<String> {
             let start = parts.iter().find(|p| p.kind() == "string_start")?;
             let end = parts.iter().rev().find(|p| p.kind() == "string_end")?;
             let opening = text(*start, src);
-            let prefix = opening
-                .trim_end_matches(['"', '\''])
-                .to_ascii_lowercase();
+            let prefix = opening.trim_end_matches(['"', '\'']).to_ascii_lowercase();
             if prefix.contains('b') {
                 return None;
             }
@@ -418,9 +419,7 @@ pub(crate) fn expression<'t>(statement: Node<'t>) -> Option<Node<'t>> {
         return None;
     }
     match children(statement).as_slice() {
-        [one] if one.kind() != "assignment" && one.kind() != "augmented_assignment" => {
-            Some(*one)
-        }
+        [one] if one.kind() != "assignment" && one.kind() != "augmented_assignment" => Some(*one),
         _ => None,
     }
 }
@@ -445,12 +444,14 @@ pub(crate) fn assignment<'t>(statement: Node<'t>) -> Option<(Node<'t>, Option<No
 /// there.
 #[derive(Debug, Default)]
 pub(crate) struct Imports {
-    names: Vec<(String, String)>,
+    /// Local name to path; a later import of the same name replaces an
+    /// earlier one, as in Python.
+    names: HashMap<String, String>,
 }
 
 impl Imports {
     pub fn of(module: Node, src: &str) -> Imports {
-        let mut names = Vec::new();
+        let mut names = HashMap::new();
         let dotted_text = |n: Node| text(n, src).split_whitespace().collect::<String>();
         for statement in statements(module) {
             let mut cursor = statement.walk();
@@ -463,7 +464,7 @@ impl Imports {
                                     name.child_by_field_name("name"),
                                     name.child_by_field_name("alias"),
                                 ) {
-                                    names.push((text(alias, src).to_string(), dotted_text(path)));
+                                    names.insert(text(alias, src).to_string(), dotted_text(path));
                                 }
                             }
                             // `import a.b` binds `a` to itself: nothing to map.
@@ -482,7 +483,9 @@ impl Imports {
                                 name.child_by_field_name("name"),
                                 name.child_by_field_name("alias"),
                             ) {
-                                (Some(path), Some(alias)) => (dotted_text(path), text(alias, src).to_string()),
+                                (Some(path), Some(alias)) => {
+                                    (dotted_text(path), text(alias, src).to_string())
+                                }
                                 _ => continue,
                             },
                             _ => {
@@ -493,7 +496,7 @@ impl Imports {
                         };
                         // `from . import x` binds `x` to `.x`.
                         let separator = if from.ends_with('.') { "" } else { "." };
-                        names.push((local, format!("{from}{separator}{path}")));
+                        names.insert(local, format!("{from}{separator}{path}"));
                     }
                 }
                 _ => {}
@@ -509,9 +512,8 @@ impl Imports {
             Some((head, rest)) => (head, Some(rest)),
             None => (name, None),
         };
-        // The last binding wins, as in Python.
-        match self.names.iter().rev().find(|(local, _)| local == head) {
-            Some((_, path)) => match rest {
+        match self.names.get(head) {
+            Some(path) => match rest {
                 Some(rest) => format!("{path}.{rest}"),
                 None => path.clone(),
             },
@@ -532,4 +534,4 @@ pub(crate) fn snippet(node: Node, src: &str) -> String {
 
 #[cfg(test)]
 #[path = "python_tests.rs"]
-mod tests;
+pub(super) mod tests;

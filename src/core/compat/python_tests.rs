@@ -1,6 +1,79 @@
 //! The shared Python helpers: literals, calls, imports, parse errors.
 
 use super::*;
+use proptest::prelude::*;
+use proptest::sample::{Index, select};
+use proptest::test_runner::Config;
+
+/// Cases per property: 256, `SCHEMAGATE_PROPTEST_CASES` for more.
+pub(in crate::core::compat) fn config() -> Config {
+    let cases = std::env::var("SCHEMAGATE_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+/// One of `texts` cut short, with a range deleted, with junk inserted or
+/// with a range repeated: the shapes an edited or truncated file takes.
+pub(in crate::core::compat) fn mangled(texts: Vec<String>) -> impl Strategy<Value = String> {
+    (
+        select(texts),
+        0..4u8,
+        any::<Index>(),
+        any::<Index>(),
+        "\\PC{0,8}",
+    )
+        .prop_map(|(text, how, a, b, junk)| {
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            let (i, j) = (bounds[a.index(bounds.len())], bounds[b.index(bounds.len())]);
+            let (lo, hi) = (i.min(j), i.max(j));
+            match how {
+                0 => text[..hi].to_string(),
+                1 => format!("{}{}", &text[..lo], &text[hi..]),
+                2 => format!("{}{junk}{}", &text[..lo], &text[lo..]),
+                _ => format!("{}{}", &text[..hi], &text[lo..]),
+            }
+        })
+}
+
+/// Texts made of `tokens`: reach deeper into a reader than random
+/// characters do.
+pub(in crate::core::compat) fn token_soup(
+    tokens: &'static [&'static str],
+) -> impl Strategy<Value = String> {
+    proptest::collection::vec(select(tokens), 0..80).prop_map(|t| t.concat())
+}
+
+/// What every reader output must hold: a text that does not parse gives
+/// exactly one `unknown` operation with the parse error, and nothing that
+/// is code or not understood is ever `expand`.
+pub(in crate::core::compat) fn check_output(
+    text: &str,
+    ops: &[Operation],
+) -> Result<(), TestCaseError> {
+    if parse(text).is_err() {
+        prop_assert_eq!(ops.len(), 1, "{:?}", ops);
+        prop_assert_eq!(ops[0].op, OpKind::NotUnderstood);
+        prop_assert_eq!(ops[0].compat, Compat::Unknown);
+        let note = ops[0].note.as_deref().unwrap_or("");
+        prop_assert!(note.starts_with("parse error"), "{}", note);
+    }
+    for op in ops {
+        if matches!(op.op, OpKind::NotUnderstood | OpKind::RunCode) {
+            prop_assert!(op.compat != Compat::Expand, "{:?}", op);
+        }
+    }
+    Ok(())
+}
 
 /// The literal value of the expression `x = <expr>` assigns.
 fn value(expr: &str) -> Option<Literal> {
@@ -33,7 +106,10 @@ fn strings_of_every_quoting_are_literals() {
 
 #[test]
 fn adjacent_strings_concatenate() {
-    assert_eq!(value("('ALTER TABLE t '\n     \"ADD COLUMN c int\")"), s("ALTER TABLE t ADD COLUMN c int"));
+    assert_eq!(
+        value("('ALTER TABLE t '\n     \"ADD COLUMN c int\")"),
+        s("ALTER TABLE t ADD COLUMN c int")
+    );
     assert_eq!(value("'a' 'b' r'\\c'"), s("ab\\c"));
 }
 
@@ -60,7 +136,10 @@ fn constants_numbers_and_collections() {
             Literal::List(vec![Literal::Str("c".into())]),
         ]))
     );
-    assert_eq!(value("set([('a', 'b')])").map(|l| l.is_empty()), Some(false));
+    assert_eq!(
+        value("set([('a', 'b')])").map(|l| l.is_empty()),
+        Some(false)
+    );
     assert_eq!(value("set()").map(|l| l.is_empty()), Some(true));
     assert_eq!(value("{'a': 1}").map(|l| l.is_empty()), Some(false));
     assert_eq!(value("()"), Some(Literal::List(vec![])));
@@ -68,7 +147,16 @@ fn constants_numbers_and_collections() {
 
 #[test]
 fn code_is_not_a_literal() {
-    for expr in ["name", "f(1)", "a.b", "[1, x]", "'a' + 'b'", "{**d}", "set(x)", "1 if a else 2"] {
+    for expr in [
+        "name",
+        "f(1)",
+        "a.b",
+        "[1, x]",
+        "'a' + 'b'",
+        "{**d}",
+        "set(x)",
+        "1 if a else 2",
+    ] {
         assert_eq!(value(expr), None, "{expr}");
     }
 }
@@ -110,11 +198,20 @@ fn imports_resolve_local_names() {
                import sqlalchemy as sa\nimport alembic.op\nfrom . import helpers\n";
     let tree = parse(src).expect("parses");
     let imports = Imports::of(tree.root_node(), src);
-    assert_eq!(imports.resolve("migrations.AddField"), "django.db.migrations.AddField");
+    assert_eq!(
+        imports.resolve("migrations.AddField"),
+        "django.db.migrations.AddField"
+    );
     assert_eq!(imports.resolve("m.CharField"), "django.db.models.CharField");
-    assert_eq!(imports.resolve("AIC"), "django.contrib.postgres.operations.AddIndexConcurrently");
+    assert_eq!(
+        imports.resolve("AIC"),
+        "django.contrib.postgres.operations.AddIndexConcurrently"
+    );
     assert_eq!(imports.resolve("sa.Column"), "sqlalchemy.Column");
-    assert_eq!(imports.resolve("alembic.op.add_column"), "alembic.op.add_column");
+    assert_eq!(
+        imports.resolve("alembic.op.add_column"),
+        "alembic.op.add_column"
+    );
     assert_eq!(imports.resolve("helpers.run"), ".helpers.run");
     assert_eq!(imports.resolve("unknown.x"), "unknown.x");
 }
