@@ -288,7 +288,10 @@ impl<'s, 't> Reader<'s, 't> {
 
     /// `op.get_context().autocommit_block()`.
     fn is_autocommit_block(&self, node: Node) -> bool {
-        let Some(function) = python::call(node, self.src).and(node.child_by_field_name("function"))
+        let node = python::unparen(node);
+        let Some(function) = node
+            .child_by_field_name("function")
+            .filter(|_| node.kind() == "call")
         else {
             return false;
         };

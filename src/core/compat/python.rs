@@ -74,7 +74,7 @@ pub(crate) fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
 }
 
 /// Unwraps `( … )` around an expression.
-fn unparen(mut node: Node) -> Node {
+pub(crate) fn unparen(mut node: Node) -> Node {
     let mut depth = 0;
     while node.kind() == "parenthesized_expression" && depth < MAX_DEPTH {
         match children(node).first() {
