@@ -260,15 +260,16 @@ impl<'s, 't> Reader<'s, 't> {
                 ),
                 _ => (Some(*item), None),
             };
-            if let Some(call) = value.and_then(|v| python::call(v, self.src)) {
-                if self.is_op(&call).as_deref() == Some("batch_alter_table") {
-                    let inner = Batch {
-                        alias: alias.unwrap_or_default(),
-                        table: self.string(call.arg(0, "table_name")),
-                    };
-                    self.block(body, Some(&inner), quiet, out, depth + 1);
-                    return;
-                }
+            if let Some(call) = value
+                .and_then(|v| python::call(v, self.src))
+                .filter(|c| self.is_op(c).as_deref() == Some("batch_alter_table"))
+            {
+                let inner = Batch {
+                    alias: alias.unwrap_or_default(),
+                    table: self.string(call.arg(0, "table_name")),
+                };
+                self.block(body, Some(&inner), quiet, out, depth + 1);
+                return;
             }
             if value.is_some_and(|v| self.is_autocommit_block(v)) {
                 // Commits around its statements (for CREATE INDEX

@@ -10,7 +10,6 @@ fn kinds(ops: &[Operation]) -> Vec<(OpKind, Compat)> {
 }
 
 #[test]
-#[ignore = "needs the SQL reader"]
 fn execute_literal_sql_is_classed_by_its_sql() {
     let ops = read(&revision(
         "    op.execute(\"ALTER TABLE kernels DROP COLUMN lang\")\n",
@@ -25,7 +24,6 @@ fn execute_literal_sql_is_classed_by_its_sql() {
 }
 
 #[test]
-#[ignore = "needs the SQL reader"]
 fn execute_sa_text_literal_is_read_too() {
     let ops = read(&revision(
         "    op.execute(\n        sa.text(\n            \"UPDATE sessions SET name = id::text \"\n            \"WHERE name IS NULL\"\n        )\n    )\n",
@@ -46,7 +44,6 @@ fn execute_sa_text_literal_is_read_too() {
 }
 
 #[test]
-#[ignore = "needs the SQL reader"]
 fn execute_delete_contracts() {
     let ops = read(&revision(
         "    op.execute(\"DELETE FROM kernels WHERE session_id NOT IN (SELECT id FROM sessions)\")\n",

@@ -68,7 +68,7 @@ fn operations_value<'t>(root: Node<'t>, src: &str) -> Option<Node<'t>> {
             .filter_map(python::assignment)
             .filter(|(left, _)| python::text(*left, src) == "operations")
             .filter_map(|(_, right)| right)
-            .last()
+            .next_back()
     })
 }
 
@@ -508,16 +508,61 @@ impl Reader<'_> {
             return;
         }
         for item in python::children(sql) {
-            let statement = match item.kind() {
-                "list" | "tuple" => python::children(item).first().copied(),
-                _ => Some(item),
+            let text = match item.kind() {
+                "list" | "tuple" => {
+                    let pair = python::children(item);
+                    // Without parameters the driver leaves `%` alone.
+                    let params = pair
+                        .get(1)
+                        .is_some_and(|p| python::literal(*p, self.src) != Some(Literal::None));
+                    self.string(pair.first().copied()).map(|text| {
+                        if params {
+                            bind_placeholders(&text)
+                        } else {
+                            text
+                        }
+                    })
+                }
+                _ => self.string(Some(item)),
             };
-            match self.string(statement) {
+            match text {
                 Some(text) => out.extend(super::sql::read(&text)),
                 None => out.push(dynamic(item)),
             }
         }
     }
+}
+
+/// `(sql, params)`: the database driver fills `%s` and `%(name)s` with the
+/// parameters (and turns `%%` into `%`), so the SQL reader gets a value,
+/// `NULL`, where each one goes.
+fn bind_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('%') {
+            out.push('%');
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix('s') {
+            out.push_str("NULL");
+            rest = tail;
+        } else if let Some(tail) = after
+            .strip_prefix('(')
+            .and_then(|t| t.split_once(")s"))
+            .filter(|(name, _)| !name.contains(['(', ')', '%']))
+            .map(|(_, tail)| tail)
+        {
+            out.push_str("NULL");
+            rest = tail;
+        } else {
+            out.push('%');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The extension a `django.contrib.postgres` extension operation creates.

@@ -9,7 +9,6 @@ fn kinds(ops: &[Operation]) -> Vec<(OpKind, Compat)> {
 }
 
 #[test]
-#[ignore = "needs the SQL reader"]
 fn run_sql_literal_is_classed_by_its_sql() {
     let ops = read(&migration(
         "        migrations.RunSQL(\n            sql=\"ALTER TABLE lava_scheduler_app_testjob ALTER COLUMN priority SET DEFAULT 50\",\n            reverse_sql=\"ALTER TABLE lava_scheduler_app_testjob ALTER COLUMN priority DROP DEFAULT\",\n        ),\n",
@@ -31,7 +30,6 @@ fn run_sql_literal_is_classed_by_its_sql() {
 }
 
 #[test]
-#[ignore = "needs the SQL reader"]
 fn run_sql_list_reads_each_statement_and_pair() {
     let ops = read(&migration(
         "        migrations.RunSQL(\n            sql=[\n                \"CREATE INDEX testjob_health_idx ON lava_scheduler_app_testjob (health)\",\n                (\"DELETE FROM lava_scheduler_app_testjob WHERE health = %s\", [3]),\n            ],\n            reverse_sql=[\"DROP INDEX testjob_health_idx\"],\n        ),\n",
@@ -47,7 +45,6 @@ fn run_sql_list_reads_each_statement_and_pair() {
 }
 
 #[test]
-#[ignore = "needs the SQL reader"]
 fn separate_database_and_state_classes_the_database_sql() {
     // LAVA's pattern: state drops the field, the database only relaxes it.
     let ops = read(&migration(
@@ -56,6 +53,25 @@ fn separate_database_and_state_classes_the_database_sql() {
     assert_eq!(
         kinds(&ops),
         vec![(OpKind::DropNotNull, Compat::Expand)],
+        "{ops:#?}"
+    );
+}
+
+#[test]
+fn placeholders_of_sql_with_params_become_values() {
+    assert_eq!(
+        super::bind_placeholders(
+            "UPDATE t SET a = %s, b = %(name)s WHERE c LIKE 'x%%' AND d = '%'"
+        ),
+        "UPDATE t SET a = NULL, b = NULL WHERE c LIKE 'x%' AND d = '%'"
+    );
+    // Without params Django leaves the text as written.
+    let ops = read(&migration(
+        "        migrations.RunSQL([(\"UPDATE lava_scheduler_app_testjob SET health = 0 WHERE description LIKE '%%x'\", None)]),\n",
+    ));
+    assert_eq!(
+        kinds(&ops),
+        vec![(OpKind::UpdateRows, Compat::Expand)],
         "{ops:#?}"
     );
 }

@@ -457,18 +457,13 @@ impl Imports {
             let mut cursor = statement.walk();
             match statement.kind() {
                 "import_statement" => {
+                    // `import a.b` binds `a` to itself: only aliases map.
                     for name in statement.children_by_field_name("name", &mut cursor) {
-                        match name.kind() {
-                            "aliased_import" => {
-                                if let (Some(path), Some(alias)) = (
-                                    name.child_by_field_name("name"),
-                                    name.child_by_field_name("alias"),
-                                ) {
-                                    names.insert(text(alias, src).to_string(), dotted_text(path));
-                                }
-                            }
-                            // `import a.b` binds `a` to itself: nothing to map.
-                            _ => {}
+                        if let (Some(path), Some(alias)) = (
+                            name.child_by_field_name("name"),
+                            name.child_by_field_name("alias"),
+                        ) {
+                            names.insert(text(alias, src).to_string(), dotted_text(path));
                         }
                     }
                 }
@@ -524,9 +519,10 @@ impl Imports {
 
 /// The first line of a node's text, shortened: names a statement in a note.
 pub(crate) fn snippet(node: Node, src: &str) -> String {
-    let first = text(node, src).lines().next().unwrap_or("").trim();
+    let all = text(node, src).trim();
+    let first = all.lines().next().unwrap_or("").trim_end();
     let mut short: String = first.chars().take(60).collect();
-    if short.len() < first.len() {
+    if short.len() < all.len() {
         short.push('…');
     }
     short
@@ -535,3 +531,7 @@ pub(crate) fn snippet(node: Node, src: &str) -> String {
 #[cfg(test)]
 #[path = "python_tests.rs"]
 pub(super) mod tests;
+
+#[cfg(test)]
+#[path = "python_corpus_tests.rs"]
+mod corpus;

@@ -169,12 +169,12 @@ fn deep_nesting_stops_being_a_literal_instead_of_overflowing() {
 
 #[test]
 fn parse_errors_name_the_first_bad_line() {
-    let failed = parse("x = 1\ny = (\nz = 2\n").err().expect("a parse error");
+    let failed = parse("x = 1\ny = (\nz = 2\n").expect_err("a parse error");
     assert_eq!(failed.op, OpKind::NotUnderstood);
     assert_eq!(failed.compat, Compat::Unknown);
     let note = failed.note.expect("a note");
     assert!(note.starts_with("parse error at line "), "{note}");
-    let failed = parse("def f(:\n    pass\n").err().expect("a parse error");
+    let failed = parse("def f(:\n    pass\n").expect_err("a parse error");
     assert_eq!(failed.note.as_deref(), Some("parse error at line 1"));
 }
 
