@@ -1,6 +1,7 @@
 //! Detection over a git range or a path list: asks the rules which files need
 //! content, fetches exactly that from git in two batched calls, and classifies.
 
+use crate::core::compat::{Compat, Operation, rolling};
 use crate::core::detect::{FileContent, RuleSet};
 use crate::core::order::{
     Conflict, branch_file_needs_text, branch_files, change_files, find_conflicts, listing_dirs,
@@ -17,6 +18,10 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanReport {
     pub db_change: bool,
+    /// Whether the previous release's code keeps working beside these
+    /// migrations: true when every one is expand, false when one is
+    /// contract, null when one is unknown.
+    pub rolling: Option<bool>,
     pub migrations: Vec<MigrationEntry>,
     /// Migrations that collide with the base's (range scans only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,6 +35,8 @@ pub struct MigrationEntry {
     pub change: ChangeKind,
     pub framework: String,
     pub kind: crate::core::types::MigrationKind,
+    pub compat: Compat,
+    pub operations: Vec<Operation>,
     #[serde(skip)]
     pub reason: String,
 }
@@ -38,6 +45,7 @@ impl ScanReport {
     pub fn from_matches(matches: Vec<Match>) -> ScanReport {
         ScanReport {
             db_change: is_db_change(&matches),
+            rolling: rolling(&matches),
             migrations: matches
                 .into_iter()
                 .map(|m| MigrationEntry {
@@ -45,6 +53,8 @@ impl ScanReport {
                     change: m.change,
                     framework: m.framework,
                     kind: m.kind,
+                    compat: m.compat,
+                    operations: m.operations,
                     reason: m.reason,
                 })
                 .collect(),

@@ -144,6 +144,8 @@ fn migrations(n: u64) -> Vec<Match> {
             },
             reason: String::new(),
             order: None,
+            compat: Default::default(),
+            operations: Vec::new(),
         })
         .collect()
 }
@@ -261,6 +263,7 @@ pub async fn seed(store: &Store) -> Seeded {
                     .into(),
             }),
             conflicts: Vec::new(),
+            breaking: Vec::new(),
         });
         if is_db {
             if db_changes < DB_SPREAD[0] {

@@ -1,6 +1,7 @@
 //! `schemagate releases`: which releases of a checkout need downtime, each
 //! compared with its predecessor in its series.
 
+use crate::cli::scan::rolling_word;
 use crate::cli::{Format, Settings};
 use crate::core::release::Scheme;
 use crate::git::repo::GitRepo;
@@ -99,7 +100,7 @@ fn render(
 }
 
 fn render_table(changes: &[ReleaseChange], markdown: bool) -> String {
-    let rows: Vec<[String; 4]> = changes
+    let rows: Vec<[String; 5]> = changes
         .iter()
         .map(|c| {
             let counted: Vec<&str> = c
@@ -112,11 +113,16 @@ fn render_table(changes: &[ReleaseChange], markdown: bool) -> String {
                 c.from.clone(),
                 c.to.clone(),
                 if c.db_change { "yes" } else { "no" }.to_string(),
+                rolling_word(c.rolling).to_string(),
                 summarize(&counted, c.migrations.len() - counted.len()),
             ]
         })
         .collect();
-    crate::cli::table::render(&["FROM", "TO", "DB CHANGE", "MIGRATIONS"], &rows, markdown)
+    crate::cli::table::render(
+        &["FROM", "TO", "DB CHANGE", "ROLLING", "MIGRATIONS"],
+        &rows,
+        markdown,
+    )
 }
 
 /// "2: a.py, b.py (+1 squash/edit)" — the migrations that need downtime, and

@@ -1,6 +1,7 @@
 //! `schemagate scan`: detected migrations in a git range or a path list.
 
 use crate::cli::{Format, Settings};
+use crate::core::compat::{Wording, breaking_operations};
 use crate::core::detect::parse_name_status_line;
 use crate::core::types::ChangedFile;
 use crate::git::diff::Range;
@@ -90,12 +91,21 @@ fn print_report(report: &ScanReport, format: Format) -> Result<()> {
     Ok(())
 }
 
+/// `rolling` in words: yes, no, or unknown.
+pub(crate) fn rolling_word(rolling: Option<bool>) -> &'static str {
+    match rolling {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+}
+
 fn render_table(report: &ScanReport, format: Format) -> String {
     let mut out = String::new();
     if report.migrations.is_empty() {
         out.push_str("no migrations found\n");
     } else {
-        let rows: Vec<[String; 4]> = report
+        let rows: Vec<[String; 5]> = report
             .migrations
             .iter()
             .map(|m| {
@@ -104,11 +114,12 @@ fn render_table(report: &ScanReport, format: Format) -> String {
                     m.change.to_string(),
                     m.framework.clone(),
                     m.kind.to_string(),
+                    m.compat.to_string(),
                 ]
             })
             .collect();
         out.push_str(&crate::cli::table::render(
-            &["PATH", "CHANGE", "FRAMEWORK", "KIND"],
+            &["PATH", "CHANGE", "FRAMEWORK", "KIND", "COMPAT"],
             &rows,
             format == Format::Markdown,
         ));
@@ -117,6 +128,14 @@ fn render_table(report: &ScanReport, format: Format) -> String {
         "database change: {}\n",
         if report.db_change { "yes" } else { "no" }
     ));
+    if report.db_change {
+        out.push_str(&format!("rolling: {}\n", rolling_word(report.rolling)));
+    }
+    for m in report.migrations.iter().filter(|m| m.kind.is_db_change()) {
+        for line in breaking_operations(&m.operations, usize::MAX, Wording::Plain) {
+            out.push_str(&format!("{}: {line}\n", m.path));
+        }
+    }
     for conflict in report.conflicts.iter().flatten() {
         out.push_str(&format!(
             "conflict ({}): {}\n  files: {}\n  fix: {}\n",

@@ -1,12 +1,15 @@
 //! What `upgrade-path --repo` reads from the repository beyond the tags: the
 //! series the path stays in, the releases with database changes
-//! (`db-stop-gaps`) and the squash cuts (`direct`).
+//! (`db-stop-gaps`), those that cannot roll (`contract-stop-gaps`) and the
+//! squash cuts (`direct`).
 
 use crate::core::detect::RuleSet;
 use crate::core::release::{Scheme, Version};
 use crate::core::upgrade::{HistoryFacts, UpgradePolicy};
 use crate::git::repo::GitRepo;
-use crate::releases::{ReleaseHistory, db_change_releases, scan_pairs, squash_cuts};
+use crate::releases::{
+    ReleaseHistory, db_change_releases, non_rolling_releases, scan_pairs, squash_cuts,
+};
 use anyhow::bail;
 use std::path::Path;
 
@@ -61,12 +64,16 @@ pub fn read_facts(
     let history = ReleaseHistory::read(&repo, scheme)?;
     keep_series(&history, versions, named, target)?;
     let mut facts = HistoryFacts::default();
-    if policy != UpgradePolicy::DbStopGaps && !policy.uses_squash_cuts() {
+    if !policy.stops_at_db_releases() && !policy.uses_squash_cuts() {
         return Ok(facts);
     }
     let scans = scan_pairs(&repo, &history, rules)?;
-    if policy == UpgradePolicy::DbStopGaps {
-        facts.db_releases = db_change_releases(&history, &scans);
+    match policy {
+        UpgradePolicy::DbStopGaps => facts.db_releases = db_change_releases(&history, &scans),
+        UpgradePolicy::ContractStopGaps => {
+            facts.db_releases = non_rolling_releases(&history, &scans)
+        }
+        _ => {}
     }
     if policy.uses_squash_cuts() {
         facts.squash_cuts = squash_cuts(&repo, &history, &scans)?;

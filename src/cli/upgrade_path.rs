@@ -55,7 +55,8 @@ pub struct UpgradePathArgs {
     pub policy: Option<String>,
 
     /// Releases that carried database changes, one version a line (for
-    /// `--policy db-stop-gaps`; by default found by scanning the tags of `--repo`).
+    /// `--policy db-stop-gaps`; for `contract-stop-gaps` the releases that
+    /// cannot roll; by default found by scanning the tags of `--repo`).
     #[arg(long, value_name = "FILE")]
     pub db_releases: Option<PathBuf>,
 }
@@ -214,18 +215,19 @@ fn history_facts(
     to: &Version,
     versions: &mut Vec<Version>,
 ) -> anyhow::Result<HistoryFacts> {
-    if policy != UpgradePolicy::DbStopGaps && args.db_releases.is_some() {
-        bail!("--db-releases only applies to --policy db-stop-gaps");
+    if !policy.stops_at_db_releases() && args.db_releases.is_some() {
+        bail!("--db-releases only applies to --policy db-stop-gaps and contract-stop-gaps");
     }
     let listed = match &args.db_releases {
         Some(file) => Some(db_releases_file(file, scheme, versions)?),
         None => None,
     };
     let Some(repo) = tag_repo(args) else {
-        if policy == UpgradePolicy::DbStopGaps && listed.is_none() {
+        if policy.stops_at_db_releases() && listed.is_none() {
             bail!(
-                "--policy db-stop-gaps needs the releases with database changes: \
-                 give --db-releases FILE (one version a line) or use --repo instead of --versions"
+                "--policy {} needs the releases to stop at: \
+                 give --db-releases FILE (one version a line) or use --repo instead of --versions",
+                policy.name()
             );
         }
         if policy.uses_squash_cuts() {
@@ -241,7 +243,9 @@ fn history_facts(
     };
     // A listed set of database releases needs no scan for them.
     let scan_policy = match (policy, &listed) {
-        (UpgradePolicy::DbStopGaps, Some(_)) => UpgradePolicy::StopGaps,
+        (UpgradePolicy::DbStopGaps | UpgradePolicy::ContractStopGaps, Some(_)) => {
+            UpgradePolicy::StopGaps
+        }
         _ => policy,
     };
     let rules = settings.rules_for(args.project.as_deref())?;

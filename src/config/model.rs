@@ -1,6 +1,7 @@
 //! The validated configuration: parsed durations, compiled globs and version
 //! schemes, enums instead of strings. Every value here has passed validation.
 
+pub use crate::core::compat::Downtime;
 use crate::core::ids::ProjectPath;
 use crate::core::policy::Policy;
 pub use crate::core::policy::{AnnounceTrigger, GateSwitches};
@@ -279,6 +280,8 @@ pub struct ProjectConfig {
     pub scheme: Scheme,
     pub batch: BatchConfig,
     pub gate: GateSwitches,
+    /// Which migrations need downtime: any (default) or contract-only.
+    pub downtime: Downtime,
     /// `None` when the project has no `announce` table: no warnings are mailed.
     pub announce: Option<AnnounceConfig>,
     /// Comment commands for this project: its own `commands` keys, else the
@@ -306,6 +309,7 @@ impl ProjectConfig {
                 .announce
                 .as_ref()
                 .map_or(AnnounceTrigger::Manual, |announce| announce.trigger),
+            downtime: self.downtime,
         }
     }
 }

@@ -30,6 +30,7 @@ const KEYS: &[&str] = &[
     "gate",
     "announce",
     "commands",
+    "downtime",
 ];
 
 pub fn validate_projects(
@@ -86,6 +87,14 @@ fn validate_project(
     let ignore_paths = globs(raw.get("ignore_paths"), report);
     let issue_keywords = issue_keywords(raw.get("issue_keywords"), report);
     let scheme = scheme(raw, report);
+    let downtime = report.parse_or(raw.get("downtime"), Downtime::default(), |text: &str| {
+        Downtime::from_name(text.trim()).ok_or_else(|| {
+            Problem::new(
+                format!("unknown downtime rule `{text}`"),
+                "write \"any-migration\" (every migration needs downtime) or \"contract-only\" (only migrations that break the previous release's code)",
+            )
+        })
+    });
     let batch = batch(report.table(raw.get("batch"), BATCH_KEYS), report);
     let gate_table = report.table(raw.get("gate"), GATE_KEYS);
     let gate = gate(gate_table.as_ref(), report, raw.has("announce"));
@@ -108,6 +117,7 @@ fn validate_project(
         scheme: scheme?,
         batch: batch?,
         gate,
+        downtime: downtime?,
         announce,
         commands: commands?,
     })

@@ -51,6 +51,8 @@ pub struct BlockItem {
     pub exception: Option<ExceptionNote>,
     /// Its migrations' collisions, one sentence each, listed below the items.
     pub conflicts: Vec<String>,
+    /// Its operations that break the previous release's code, listed below the items.
+    pub breaking: Vec<String>,
 }
 
 /// What the block says: the database changes a milestone holds.
@@ -102,6 +104,7 @@ impl From<&DbItemRef> for BlockItem {
             placed_by_bot: item.placed_by_bot,
             exception: item.exception.clone(),
             conflicts: item.conflicts.clone(),
+            breaking: item.breaking.clone(),
         }
     }
 }
@@ -139,6 +142,7 @@ pub fn render_batch_block(block: &BatchBlock) -> String {
     let tokens: Vec<String> = items.iter().map(|item| item_token(item)).collect();
     let _ = writeln!(text, "{ITEMS_TAG}{} -->", tokens.join(" "));
     render_exceptions(&mut text, &items);
+    render_breaking(&mut text, &items);
     render_conflicts(&mut text, &items);
     if let Some(warning) = &block.warning {
         let to = match warning.to.as_slice() {
@@ -184,6 +188,28 @@ fn render_exceptions(text: &mut String, items: &[&BlockItem]) {
             item.number,
             handle(&exception.approver),
             inline_code(&exception.reason)
+        );
+    }
+}
+
+/// The operations that keep the release from rolling: why old and new code
+/// cannot run side by side (said only; never read back).
+fn render_breaking(text: &mut String, items: &[&BlockItem]) {
+    let breaking: Vec<(&BlockItem, &String)> = items
+        .iter()
+        .flat_map(|item| item.breaking.iter().map(move |line| (*item, line)))
+        .collect();
+    if breaking.is_empty() {
+        return;
+    }
+    text.push_str("\n**What breaks the previous release** (why the upgrade cannot roll one instance at a time):\n\n");
+    for (item, line) in breaking {
+        let _ = writeln!(
+            text,
+            "- {} {}: {}",
+            capitalised(item.kind.noun()),
+            item.number,
+            plain_title(line)
         );
     }
 }
@@ -439,6 +465,7 @@ fn parse_item_line(line: &str) -> Option<BlockItem> {
         placed_by_bot: false,
         exception: None,
         conflicts: Vec::new(),
+        breaking: Vec::new(),
     })
 }
 

@@ -2,6 +2,7 @@
 //! gate's verdict and what to do. Deterministic text, marked so the bot only
 //! ever edits its own comment.
 
+use crate::core::compat::{Compat, Downtime, MAX_OPERATIONS_SHOWN, Wording, breaking_operations};
 use crate::core::exceptions::{SteeringNote, render_record, render_steering};
 use crate::core::policy::{
     DbChangeReason, ItemKind, MigrationConflict, Problem, Verdict, code_list,
@@ -31,6 +32,10 @@ pub struct CommentInput<'a> {
     pub kind: ItemKind,
     pub matches: &'a [Match],
     pub db_change_reason: Option<&'a DbChangeReason>,
+    /// Its migrations need downtime under the project's downtime rule
+    /// (false for expand-only migrations under `contract-only`).
+    pub needs_downtime: bool,
+    pub downtime: Downtime,
     pub label: &'a str,
     /// A person removed the label; the bot does not add it again.
     pub label_removed_by_person: bool,
@@ -51,6 +56,10 @@ pub struct CommentInput<'a> {
 fn headline(input: &CommentInput) -> String {
     let noun = input.kind.noun();
     match input.db_change_reason {
+        Some(DbChangeReason::Migrations) if !input.needs_downtime => format!(
+            "This {noun} **changes the database** without breaking the previous release: every migration is expand, and under this project's `{}` rule it needs no downtime and may ship in any release.",
+            input.downtime.as_str()
+        ),
         Some(DbChangeReason::Migrations) => format!(
             "This {noun} **changes the database**: upgrading to the release that ships it needs downtime."
         ),
@@ -98,7 +107,7 @@ fn write_matches(text: &mut String, matches: &[Match]) {
     sorted.sort_by(|a, b| a.path.cmp(&b.path).then(a.kind.cmp(&b.kind)));
     text.push_str("\n**Migrations found**\n\n");
     for m in sorted {
-        let _ = writeln!(
+        let _ = write!(
             text,
             "- `{}` ({}, {}): **{}**, {}",
             m.path.replace('`', "'"),
@@ -107,6 +116,26 @@ fn write_matches(text: &mut String, matches: &[Match]) {
             m.kind,
             class_note(m.kind)
         );
+        if m.kind.is_db_change() {
+            let _ = write!(text, "; **{}**: {}", m.compat, compat_note(m.compat));
+        }
+        text.push('\n');
+        if m.kind.is_db_change() {
+            for line in breaking_operations(&m.operations, MAX_OPERATIONS_SHOWN, Wording::Markdown)
+            {
+                let _ = writeln!(text, "  - {line}");
+            }
+        }
+    }
+}
+
+fn compat_note(compat: Compat) -> &'static str {
+    match compat {
+        Compat::Expand => "the previous release's code keeps working",
+        Compat::Unknown => {
+            "schemagate cannot tell whether the previous release's code keeps working"
+        }
+        Compat::Contract => "the previous release's code may fail",
     }
 }
 
@@ -235,6 +264,8 @@ mod tests {
             kind,
             reason: String::new(),
             order: None,
+            compat: crate::core::compat::Compat::Expand,
+            operations: Vec::new(),
         }
     }
 
@@ -243,6 +274,8 @@ mod tests {
             kind: ItemKind::MergeRequest,
             matches,
             db_change_reason: None,
+            needs_downtime: false,
+            downtime: Downtime::AnyMigration,
             label: "Database changes",
             label_removed_by_person: false,
             milestone: None,

@@ -8,18 +8,24 @@
 
 mod alembic;
 mod django;
+mod downtime;
 mod liquibase;
 mod model;
 mod python;
 mod rails;
 mod sql;
 
-pub use model::{Classification, Compat, OpKind, Operation, Reader};
+pub use downtime::{Downtime, rolling};
+pub use model::{Classification, Compat, OpKind, Operation, Reader, Wording, breaking_operations};
 
 /// The largest migration text a reader parses; a longer one is `unknown`
 /// (a generated dump, not a hand-written migration), so no input can make
 /// the classification run long.
 pub const MAX_TEXT: usize = 1 << 20;
+
+/// How many breaking operations a comment, block or mail shows per
+/// migration before "and N more".
+pub const MAX_OPERATIONS_SHOWN: usize = 8;
 
 /// Reads a migration's operations. `added` is the diff's added lines where
 /// known: a changelog that grows by appending (Liquibase) is classed by the

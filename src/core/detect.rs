@@ -11,6 +11,7 @@ mod prefilter;
 pub use crate::core::paths::parse_name_status_line;
 pub use crate::core::rules::{RuleError, RuleErrors, RulePack, builtin_packs, parse_pack};
 
+use crate::core::compat::{self, Classification, Compat, OpKind, Operation};
 use crate::core::order::{OrderKey, OrderSpec};
 use crate::core::rules::{ChangeSet, Outcome, Rule, Verdict, compile_glob, glob_set, specificity};
 use crate::core::types::{ChangeKind, ChangedFile, Match, MigrationKind};
@@ -191,12 +192,15 @@ impl RuleSet {
     /// the rule that would claim it if it were added.
     pub fn order_key(&self, path: &str, text: Option<&str>) -> Option<(String, OrderKey)> {
         let file = ChangedFile::new(path, ChangeKind::Added);
-        let found = self.classify(
+        // Only its place in the order is wanted: reading its operations
+        // for every migration on a branch would be wasted work.
+        let found = self.classify_as(
             &file,
             &FileContent {
                 text,
                 added_lines: text,
             },
+            false,
         )?;
         Some((found.framework, found.order?))
     }
@@ -261,15 +265,25 @@ impl RuleSet {
         }
         let mut needs = ContentNeeds::default();
         for candidate in &candidates {
-            let (text, added) = self.rule(candidate).1.needs(file.change);
+            let (text, added) = self.rule(candidate).1.needs(&file.path, file.change);
             needs.text |= text;
             needs.added_lines |= added;
         }
         Some(needs)
     }
 
-    /// Classifies a changed file with whatever content is known.
+    /// Classifies a changed file with whatever content is known, its
+    /// operations read where its text is.
     pub fn classify(&self, file: &ChangedFile, content: &FileContent) -> Option<Match> {
+        self.classify_as(file, content, true)
+    }
+
+    fn classify_as(
+        &self,
+        file: &ChangedFile,
+        content: &FileContent,
+        read_operations: bool,
+    ) -> Option<Match> {
         for candidate in self.candidates(file) {
             let (pack, rule) = self.rule(&candidate);
             let verdict = rule.classify(&file.path, file.change, content.text, content.added_lines);
@@ -303,6 +317,11 @@ impl RuleSet {
                 // edited or moved one keeps the place it has on the branch.
                 .filter(|_| file.change.brings_new_file() && moved.is_none())
                 .and_then(|spec| spec.key(&file.path, content.text));
+            let classification = if read_operations {
+                operations_of(rule, &pack.name, &file.path, kind, content)
+            } else {
+                Classification::default()
+            };
             return Some(Match {
                 path: file.path.clone(),
                 change: file.change,
@@ -310,6 +329,8 @@ impl RuleSet {
                 kind,
                 reason,
                 order,
+                compat: classification.compat,
+                operations: classification.operations,
             });
         }
         None
@@ -333,6 +354,39 @@ impl RuleSet {
     /// Classifies by path and change kind alone (content unknown).
     pub fn classify_path(&self, file: &ChangedFile) -> Option<Match> {
         self.classify(file, &FileContent::UNKNOWN)
+    }
+}
+
+/// What a migration does to the schema, by its class: a squash changes
+/// nothing on a migrated database, an edit is not known, a new migration is
+/// read by its rule's reader when its text is known.
+fn operations_of(
+    rule: &Rule,
+    framework: &str,
+    path: &str,
+    kind: MigrationKind,
+    content: &FileContent,
+) -> Classification {
+    let not_read = |why: String| {
+        Classification::single(Operation::new(OpKind::NotRead, Compat::Unknown).note(why))
+    };
+    match kind {
+        MigrationKind::Squash => {
+            Classification::single(Operation::new(OpKind::Squash, Compat::Expand))
+        }
+        MigrationKind::Edit => Classification::single(
+            Operation::new(OpKind::Edit, Compat::Unknown)
+                .note("it runs only where it has not run yet"),
+        ),
+        MigrationKind::Schema | MigrationKind::Data => {
+            match (rule.reader_for(path), content.text) {
+                (None, _) => not_read(format!("schemagate does not read {framework} migrations")),
+                (Some(_), None) => not_read("its content was not read".into()),
+                (Some(reader), Some(text)) => {
+                    compat::classify(reader, path, text, content.added_lines)
+                }
+            }
+        }
     }
 }
 
@@ -372,6 +426,7 @@ fn custom_pack(extra_paths: &[String]) -> RulePack {
             require: Vec::new(),
             classes: Vec::new(),
             order: None,
+            reader: None,
         }],
         name_position: (0, 0),
     }

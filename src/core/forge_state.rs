@@ -58,6 +58,7 @@ pub fn project_state_from_blocks(milestones: &[Milestone]) -> ProjectState {
                 placed_by_bot: item.placed_by_bot,
                 exception: item.exception,
                 conflicts: item.conflicts,
+                breaking: item.breaking,
             }));
         if let Some(sent_at) = record.warning_sent {
             state.warnings_sent.push(WarningSent {

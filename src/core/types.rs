@@ -140,6 +140,13 @@ pub struct Match {
     /// Its place in the framework's order, when its pack declares one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub order: Option<crate::core::order::OrderKey>,
+    /// Whether the previous release's code keeps working once it has run
+    /// (see `core::compat`); `unknown` for a record made before it was read.
+    #[serde(default)]
+    pub compat: crate::core::compat::Compat,
+    /// What it does to the schema, each operation with its own class.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<crate::core::compat::Operation>,
 }
 
 /// Whether any match makes the change a database change.

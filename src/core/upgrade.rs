@@ -26,6 +26,10 @@ pub enum UpgradePolicy {
     StopGaps,
     /// `StopGaps`, plus every release that shipped database migrations.
     DbStopGaps,
+    /// `StopGaps`, plus every release whose upgrade cannot roll: one with a
+    /// migration that is contract or unknown. Expand-only releases are
+    /// crossed, as old and new code both run on their schema.
+    ContractStopGaps,
     /// Straight to the target, as Django runs the migrations in between in
     /// order, except where the history forces a stop: before a release that
     /// deletes migrations a squashed migration replaces, at the last release
@@ -34,13 +38,20 @@ pub enum UpgradePolicy {
 }
 
 impl UpgradePolicy {
-    pub const NAMES: [&'static str; 4] = ["consecutive", "stop-gaps", "db-stop-gaps", "direct"];
+    pub const NAMES: [&'static str; 5] = [
+        "consecutive",
+        "stop-gaps",
+        "db-stop-gaps",
+        "contract-stop-gaps",
+        "direct",
+    ];
 
     pub fn from_name(name: &str) -> Option<UpgradePolicy> {
         match name {
             "consecutive" => Some(UpgradePolicy::Consecutive),
             "stop-gaps" => Some(UpgradePolicy::StopGaps),
             "db-stop-gaps" => Some(UpgradePolicy::DbStopGaps),
+            "contract-stop-gaps" => Some(UpgradePolicy::ContractStopGaps),
             "direct" => Some(UpgradePolicy::Direct),
             _ => None,
         }
@@ -51,6 +62,7 @@ impl UpgradePolicy {
             UpgradePolicy::Consecutive => "consecutive",
             UpgradePolicy::StopGaps => "stop-gaps",
             UpgradePolicy::DbStopGaps => "db-stop-gaps",
+            UpgradePolicy::ContractStopGaps => "contract-stop-gaps",
             UpgradePolicy::Direct => "direct",
         }
     }
@@ -66,6 +78,24 @@ impl UpgradePolicy {
         }
     }
 
+    /// Whether the policy stops at the releases in `HistoryFacts::db_releases`.
+    pub fn stops_at_db_releases(self) -> bool {
+        matches!(
+            self,
+            UpgradePolicy::DbStopGaps | UpgradePolicy::ContractStopGaps
+        )
+    }
+
+    /// Why a policy stops at one of its database releases.
+    fn db_stop_reason(self) -> &'static str {
+        match self {
+            UpgradePolicy::ContractStopGaps => {
+                "its upgrade cannot roll (a migration may break the previous release's code), so it runs there with downtime"
+            }
+            _ => "it ships database migrations, which run there",
+        }
+    }
+
     /// Whether the policy reads the history's squash cuts.
     pub fn uses_squash_cuts(self) -> bool {
         self == UpgradePolicy::Direct
@@ -73,8 +103,8 @@ impl UpgradePolicy {
 }
 
 /// What the history says beyond the list of releases: the releases that
-/// carried database changes (read by `DbStopGaps`) and the squash cuts (read
-/// by `Direct`).
+/// carried database changes (read by `DbStopGaps`; for `ContractStopGaps`
+/// those whose upgrade cannot roll) and the squash cuts (read by `Direct`).
 #[derive(Debug, Clone, Default)]
 pub struct HistoryFacts {
     pub db_releases: BTreeSet<Version>,
@@ -178,9 +208,12 @@ pub fn plan_with(
             stops::consecutive(catalog.stable_strictly_between(&from, &to))
         }
         UpgradePolicy::StopGaps => stops::gaps(&catalog.series_exits(&from, &to), None),
-        UpgradePolicy::DbStopGaps => stops::gaps(
+        UpgradePolicy::DbStopGaps | UpgradePolicy::ContractStopGaps => stops::gaps(
             &catalog.series_exits(&from, &to),
-            Some(&catalog.db_stops(&facts.db_releases)),
+            Some((
+                &catalog.db_stops(&facts.db_releases),
+                policy.db_stop_reason(),
+            )),
         ),
         UpgradePolicy::Direct => stops::squash(&catalog.stable, &from, &to, &facts.squash_cuts)?,
     };
@@ -229,9 +262,10 @@ pub fn check_with(
         .iter()
         .map(|v| catalog.known(v))
         .collect::<Result<_, _>>()?;
-    let db_stops = match policy {
-        UpgradePolicy::DbStopGaps => catalog.db_stops(&facts.db_releases),
-        _ => BTreeSet::new(),
+    let db_stops = if policy.stops_at_db_releases() {
+        catalog.db_stops(&facts.db_releases)
+    } else {
+        BTreeSet::new()
     };
     for step in path.windows(2) {
         let (from, to) = (&step[0], &step[1]);
@@ -241,17 +275,25 @@ pub fn check_with(
         match policy {
             UpgradePolicy::Consecutive => catalog.check_consecutive_step(from, to)?,
             UpgradePolicy::Direct => stops::check_squash_step(from, to, &facts.squash_cuts)?,
-            UpgradePolicy::StopGaps | UpgradePolicy::DbStopGaps => {
+            UpgradePolicy::StopGaps
+            | UpgradePolicy::DbStopGaps
+            | UpgradePolicy::ContractStopGaps => {
                 catalog.check_series_step(from, to)?;
                 // `BTreeSet::range` would panic on equal excluded bounds; a
                 // filter cannot, whatever the caller passes.
                 if let Some(skipped) = db_stops.iter().find(|db| *db > from && *db < to) {
                     return Err(UpgradeRefusal::new(
                         RefusalKind::SkipsDbRelease,
-                        format!(
-                            "{from} → {to} skips {skipped}, which ships database migrations; \
-                             stop there to run them"
-                        ),
+                        match policy {
+                            UpgradePolicy::ContractStopGaps => format!(
+                                "{from} → {to} skips {skipped}, whose upgrade cannot roll \
+                                 (a migration may break the previous release's code); stop there"
+                            ),
+                            _ => format!(
+                                "{from} → {to} skips {skipped}, which ships database migrations; \
+                                 stop there to run them"
+                            ),
+                        },
                     ));
                 }
             }

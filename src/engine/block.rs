@@ -122,6 +122,7 @@ mod tests {
                 placed_by_bot: false,
                 exception: None,
                 conflicts: Vec::new(),
+                breaking: Vec::new(),
             }],
             warnings_sent: Vec::new(),
             warnings_sending: Vec::new(),

@@ -6,6 +6,7 @@
 use crate::config::ProjectConfig;
 use crate::core::announcements::{AnnouncementKind, BatchDelta, LedgerEntry, batch_delta};
 use crate::core::announcements::{current_items, item_key, upgrade_sentences};
+use crate::core::compat::{MAX_OPERATIONS_SHOWN, Wording, breaking_operations};
 use crate::core::ids::ItemNumber;
 use crate::core::policy::{DbItemRef, ItemKind, ProjectState};
 use crate::core::types::Milestone;
@@ -149,11 +150,14 @@ async fn batch_changes(
 }
 
 fn migration_info(found: &crate::core::types::Match) -> MigrationInfo {
-    MigrationInfo {
-        path: found.path.clone(),
-        class: found.kind.as_str().to_string(),
-        framework: found.framework.clone(),
+    let info = MigrationInfo::new(&found.path, found.kind.as_str(), &found.framework);
+    if !found.kind.is_db_change() {
+        return info;
     }
+    info.classed(
+        found.compat.as_str(),
+        breaking_operations(&found.operations, MAX_OPERATIONS_SHOWN, Wording::Plain),
+    )
 }
 
 /// The project as the mails name it. Its page is left out: the forge's

@@ -68,6 +68,12 @@ pub struct MigrationInfo {
     pub class: String,
     /// The rule pack's framework, e.g. "django".
     pub framework: String,
+    /// expand, contract or unknown, for a migration that changes the
+    /// database (`None` for a squash or an edit).
+    pub compat: Option<String>,
+    /// Its operations that break or may break the previous release's code:
+    /// "contract: drops column testjob.foo".
+    pub breaking: Vec<String>,
 }
 
 /// Forge text on one line: CR, LF, tabs and other control characters become
@@ -125,7 +131,16 @@ impl MigrationInfo {
             path: one_line(path.as_ref()),
             class: class.into(),
             framework: framework.into(),
+            compat: None,
+            breaking: Vec::new(),
         }
+    }
+
+    /// With its expand/contract class and the lines of its breaking operations.
+    pub fn classed(mut self, compat: impl Into<String>, breaking: Vec<String>) -> MigrationInfo {
+        self.compat = Some(compat.into());
+        self.breaking = breaking.iter().map(|line| one_line(line)).collect();
+        self
     }
 }
 
@@ -184,12 +199,19 @@ fn sample_priority_change() -> ChangeInfo {
                 "lava_scheduler_app/migrations/0062_testjob_priority.py",
                 "schema",
                 "django",
+            )
+            .classed(
+                "contract",
+                vec![
+                    "contract: adds column testjob.priority (default= is not a database default: Django drops it after filling existing rows)".into(),
+                ],
             ),
             MigrationInfo::new(
                 "lava_scheduler_app/migrations/0063_backfill_priority.py",
                 "data",
                 "django",
-            ),
+            )
+            .classed("unknown", vec!["unknown: runs code (arbitrary code)".into()]),
         ],
     )
 }
@@ -202,11 +224,14 @@ fn sample_health_history_change() -> ChangeInfo {
         2731,
         "Keep a history of device health changes",
         Some("https://gitlab.com/lava/lava/-/merge_requests/2731".to_string()),
-        vec![MigrationInfo::new(
-            "lava_scheduler_app/migrations/0064_devicehealthhistory.py",
-            "schema",
-            "django",
-        )],
+        vec![
+            MigrationInfo::new(
+                "lava_scheduler_app/migrations/0064_devicehealthhistory.py",
+                "schema",
+                "django",
+            )
+            .classed("expand", Vec::new()),
+        ],
     )
 }
 

@@ -12,6 +12,7 @@ mod squash;
 
 pub use squash::squash_cuts;
 
+use crate::core::compat::rolling;
 use crate::core::detect::{FileContent, RuleSet};
 use crate::core::release::{Scheme, Version};
 use crate::core::series::Lineage;
@@ -35,6 +36,10 @@ pub struct ReleaseChange {
     /// The release that starts the series (the history) both belong to.
     pub series: String,
     pub db_change: bool,
+    /// Whether the upgrade can roll, old and new code side by side: true
+    /// when every migration is expand (or there is none), false when one is
+    /// contract, null when one is unknown.
+    pub rolling: Option<bool>,
     pub migrations: Vec<MigrationEntry>,
 }
 
@@ -198,6 +203,7 @@ pub fn release_changes(history: &ReleaseHistory, scans: &[PairScan]) -> Vec<Rele
                 to: history.versions[scan.to].raw.clone(),
                 series: history.series_name(scan.to).to_string(),
                 db_change: report.db_change,
+                rolling: report.rolling,
                 migrations: report.migrations,
             }
         })
@@ -208,9 +214,23 @@ pub fn release_changes(history: &ReleaseHistory, scans: &[PairScan]) -> Vec<Rele
 /// every pair with a database change. This is what `upgrade-path --policy
 /// db-stop-gaps` must stop at.
 pub fn db_change_releases(history: &ReleaseHistory, scans: &[PairScan]) -> BTreeSet<Version> {
+    releases_where(history, scans, is_db_change)
+}
+
+/// The releases whose upgrade cannot roll: a migration that is contract or
+/// unknown (`upgrade-path --policy contract-stop-gaps` stops at them).
+pub fn non_rolling_releases(history: &ReleaseHistory, scans: &[PairScan]) -> BTreeSet<Version> {
+    releases_where(history, scans, |matches| rolling(matches) != Some(true))
+}
+
+fn releases_where(
+    history: &ReleaseHistory,
+    scans: &[PairScan],
+    holds: impl Fn(&[Match]) -> bool,
+) -> BTreeSet<Version> {
     scans
         .iter()
-        .filter(|scan| is_db_change(&scan.matches))
+        .filter(|scan| holds(&scan.matches))
         .map(|scan| history.versions[scan.to].clone())
         .collect()
 }

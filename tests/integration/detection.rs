@@ -533,8 +533,18 @@ fn content_needs_is_none_for_unrelated_files_and_lists_what_rules_read() {
             added_lines: false
         })
     );
+    // A new SQL migration is read for its operations (expand or contract).
     let prisma = ChangedFile::new("prisma/migrations/1_x/migration.sql", ChangeKind::Added);
-    assert_eq!(rules.content_needs(&prisma), Some(ContentNeeds::default()));
+    assert_eq!(
+        rules.content_needs(&prisma),
+        Some(ContentNeeds {
+            text: true,
+            added_lines: false
+        })
+    );
+    // A modified one is an edit: nothing in it is read.
+    let edited = ChangedFile::new("prisma/migrations/1_x/migration.sql", ChangeKind::Modified);
+    assert_eq!(rules.content_needs(&edited), Some(ContentNeeds::default()));
 }
 
 #[test]

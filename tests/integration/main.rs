@@ -10,6 +10,7 @@ mod announcements;
 mod check;
 mod ci_files;
 mod cli_truths;
+mod compat;
 mod config;
 mod detection;
 mod doc_examples;

@@ -244,10 +244,13 @@ fn markdown_output_is_a_table_with_one_row_per_pair() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.starts_with("| FROM | TO | DB CHANGE | MIGRATIONS |"),
+        text.starts_with("| FROM | TO | DB CHANGE | ROLLING | MIGRATIONS |"),
         "{text}"
     );
-    assert!(text.contains("| v1.1.1 | v2.0.0 | no | - |"), "{text}");
+    assert!(
+        text.contains("| v1.1.1 | v2.0.0 | no | yes | - |"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 6, "{text}");
 }
 

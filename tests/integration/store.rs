@@ -474,6 +474,7 @@ fn db_change(kind: PolicyItemKind, number: u64, milestone: u64) -> DbItemRef {
         placed_by_bot: true,
         exception: None,
         conflicts: Vec::new(),
+        breaking: Vec::new(),
     }
 }
 

@@ -13,6 +13,7 @@ fn block(numbers: &[(ItemKind, ItemNumber, &str)]) -> BatchBlock {
                 placed_by_bot: *kind == ItemKind::MergeRequest,
                 exception: None,
                 conflicts: Vec::new(),
+                breaking: Vec::new(),
             })
             .collect(),
         warning: None,
@@ -64,6 +65,7 @@ fn a_block_reads_back_as_the_items_their_placement_and_the_warning() {
         placed_by_bot: false,
         exception: None,
         conflicts: Vec::new(),
+        breaking: Vec::new(),
     });
     let sent_at = DateTime::parse_from_rfc3339("2026-11-03T09:30:00Z")
         .unwrap()
@@ -268,6 +270,7 @@ fn block_for_a_milestone_without_database_changes_is_none() {
             placed_by_bot: false,
             exception: None,
             conflicts: Vec::new(),
+            breaking: Vec::new(),
         }],
         warnings_sent: Vec::new(),
         warnings_sending: Vec::new(),

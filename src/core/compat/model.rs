@@ -219,6 +219,31 @@ impl Operation {
 
     /// "drops column testjob.foo", with the note in parentheses.
     pub fn describe(&self) -> String {
+        self.describe_with(|target| target.to_string(), |note| note.to_string())
+    }
+
+    /// [`Operation::describe`] for Markdown: the target as code, the note
+    /// without characters Markdown or HTML would read (it may quote the
+    /// migration's text).
+    pub fn describe_markdown(&self) -> String {
+        self.describe_with(
+            |target| format!("`{}`", target.replace('`', "'")),
+            |note| {
+                note.chars()
+                    .map(|c| match c {
+                        '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' => ' ',
+                        c => c,
+                    })
+                    .collect()
+            },
+        )
+    }
+
+    fn describe_with(
+        &self,
+        target_text: impl Fn(&str) -> String,
+        note_text: impl Fn(&str) -> String,
+    ) -> String {
         let target = match (&self.table, &self.column) {
             (Some(table), Some(column)) => format!("{table}.{column}"),
             (Some(table), None) => table.clone(),
@@ -228,10 +253,10 @@ impl Operation {
         let mut text = self.op.verb().to_string();
         if !target.is_empty() {
             text.push(' ');
-            text.push_str(&target);
+            text.push_str(&target_text(&target));
         }
         if let Some(note) = &self.note {
-            text.push_str(&format!(" ({note})"));
+            text.push_str(&format!(" ({})", note_text(note)));
         }
         text
     }
@@ -301,4 +326,38 @@ impl Reader {
         let lower = path.to_ascii_lowercase();
         (lower.ends_with(".sql") || lower.ends_with(".psql")).then_some(Reader::Sql)
     }
+}
+
+/// How [`breaking_operations`] writes each line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wording {
+    Plain,
+    Markdown,
+}
+
+/// The operations that break or may break the previous release's code,
+/// worst first, as "contract: drops column testjob.foo" lines (at most
+/// `limit`, then how many more).
+pub fn breaking_operations(
+    operations: &[Operation],
+    limit: usize,
+    wording: Wording,
+) -> Vec<String> {
+    let mut breaking: Vec<&Operation> = operations
+        .iter()
+        .filter(|o| o.compat != Compat::Expand)
+        .collect();
+    breaking.sort_by_key(|o| std::cmp::Reverse(o.compat));
+    let mut lines: Vec<String> = breaking
+        .iter()
+        .take(limit)
+        .map(|o| match wording {
+            Wording::Plain => format!("{}: {}", o.compat, o.describe()),
+            Wording::Markdown => format!("{}: {}", o.compat, o.describe_markdown()),
+        })
+        .collect();
+    if breaking.len() > limit {
+        lines.push(format!("and {} more", breaking.len() - limit));
+    }
+    lines
 }

@@ -110,6 +110,7 @@ fn blocks_give_the_database_changes_and_the_warnings() {
                 placed_by_bot: true,
                 exception: None,
                 conflicts: Vec::new(),
+                breaking: Vec::new(),
             },
             BlockItem {
                 kind: ItemKind::Issue,
@@ -119,6 +120,7 @@ fn blocks_give_the_database_changes_and_the_warnings() {
                 placed_by_bot: false,
                 exception: None,
                 conflicts: Vec::new(),
+                breaking: Vec::new(),
             },
         ],
         warning: Some(WarningNote {
@@ -187,6 +189,7 @@ fn a_begun_send_is_kept_in_the_block_until_the_warning_is_sent() {
             placed_by_bot: true,
             exception: None,
             conflicts: Vec::new(),
+            breaking: Vec::new(),
         }],
         warning: None,
         sending: Some(crate::core::policy::WarningSending {
@@ -231,6 +234,7 @@ fn a_warning_the_block_records_as_given_up_is_failed_and_keeps_its_refusals() {
             placed_by_bot: true,
             exception: None,
             conflicts: Vec::new(),
+            breaking: Vec::new(),
         }],
         warning: None,
         sending: Some(crate::core::policy::WarningSending {

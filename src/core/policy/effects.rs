@@ -6,7 +6,8 @@ use super::batch::batch_milestones;
 use super::decision::Decision;
 use super::facts::{DbItemRef, ItemFacts, ItemKind, ItemState, ProjectState};
 use super::settings::Policy;
-use crate::core::types::{Milestone, MilestoneId};
+use crate::core::compat::{MAX_OPERATIONS_SHOWN, Wording, breaking_operations};
+use crate::core::types::{Match, Milestone, MilestoneId};
 
 /// The entry the store should hold for this item after the decision: its
 /// milestone when it is a database change placed in one, else `None`. A
@@ -31,7 +32,26 @@ pub fn recorded_db_change(facts: &ItemFacts, decision: &Decision) -> Option<DbIt
             .iter()
             .map(|c| format!("{}: {}", c.other, c.conflict.message))
             .collect(),
+        breaking: breaking_lines(&facts.matches),
     })
+}
+
+/// The breaking operations of an item's database migrations, worst first,
+/// each with its file when there are several.
+fn breaking_lines(matches: &[Match]) -> Vec<String> {
+    let counted: Vec<&Match> = matches.iter().filter(|m| m.kind.is_db_change()).collect();
+    let mut lines = Vec::new();
+    for found in &counted {
+        let file = found.path.rsplit('/').next().unwrap_or(&found.path);
+        for line in breaking_operations(&found.operations, MAX_OPERATIONS_SHOWN, Wording::Markdown)
+        {
+            lines.push(match counted.len() {
+                1 => line,
+                _ => format!("{line} in `{}`", file.replace('`', "'")),
+            });
+        }
+    }
+    lines
 }
 
 /// Engine API: which milestones' batch blocks (the list of database changes

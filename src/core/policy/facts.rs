@@ -126,6 +126,11 @@ pub struct DbItemRef {
     /// MR), one sentence each, for the milestone block.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<String>,
+    /// Its migrations' operations that break or may break the previous
+    /// release's code, "contract: drops column `testjob.foo`", for the
+    /// milestone block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breaking: Vec<String>,
 }
 
 /// An approved exception as the milestone block lists it.

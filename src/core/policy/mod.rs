@@ -45,12 +45,18 @@ pub fn decide(
     let mut ownership = facts.ownership.clone();
     labels::observe_label(facts, &policy.label, &mut ownership);
     let reason = labels::db_change_reason(facts, &policy.label, &ownership);
-    let is_db_change = reason.is_some();
+    // The label says "has migrations"; whether they need downtime (a
+    // batch, the gate, a warning) is the project's downtime rule.
+    let labelled = reason.is_some();
+    let is_db_change = match &reason {
+        Some(DbChangeReason::Migrations) => policy.downtime.needs_downtime(&facts.matches),
+        other => other.is_some(),
+    };
     if !facts.is_open() {
-        return leave_alone(facts, reason);
+        return leave_alone(facts, reason, is_db_change);
     }
     let (labels_to_add, labels_to_remove) =
-        labels::label_delta(facts, &policy.label, is_db_change, &mut ownership);
+        labels::label_delta(facts, &policy.label, labelled, &mut ownership);
     let releases = Releases::new(milestones, &policy.scheme);
     let placement = placement::place(
         facts,
@@ -258,6 +264,8 @@ fn comment_for(
         kind: facts.kind,
         matches: &facts.matches,
         db_change_reason: reason,
+        needs_downtime: input.is_db_change,
+        downtime: policy.downtime,
         label: &policy.label,
         label_removed_by_person: ownership.label_removed_by_person,
         milestone: placement.effective.map(|id| releases.title(id)),
@@ -277,7 +285,7 @@ fn comment_for(
 /// Closed and merged items: no writes, no verdict, the record unchanged. A
 /// merged MR keeps the exception that let it in: its release still needs
 /// downtime and owes its warning.
-fn leave_alone(facts: &ItemFacts, reason: Option<DbChangeReason>) -> Decision {
+fn leave_alone(facts: &ItemFacts, reason: Option<DbChangeReason>, is_db_change: bool) -> Decision {
     Decision {
         labels_to_add: Vec::new(),
         labels_to_remove: Vec::new(),
@@ -285,7 +293,7 @@ fn leave_alone(facts: &ItemFacts, reason: Option<DbChangeReason>) -> Decision {
         verdict: None,
         comment: None,
         ownership: facts.ownership.clone(),
-        is_db_change: reason.is_some(),
+        is_db_change,
         db_change_reason: reason,
         batch: None,
         announcement_due: None,

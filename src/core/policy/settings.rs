@@ -1,5 +1,6 @@
 //! The project's policy settings as `decide` needs them (validated config).
 
+use crate::core::compat::Downtime;
 use crate::core::release::Scheme;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,8 @@ pub struct Policy {
     pub assign_milestone: bool,
     pub gate: GateSwitches,
     pub announce_trigger: AnnounceTrigger,
+    /// Which migrations need downtime (`downtime`).
+    pub downtime: Downtime,
 }
 
 impl Policy {
@@ -90,6 +93,7 @@ impl Policy {
             assign_milestone: true,
             gate: GateSwitches::default(),
             announce_trigger: AnnounceTrigger::default(),
+            downtime: Downtime::default(),
         }
     }
 }

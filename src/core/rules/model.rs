@@ -1,5 +1,6 @@
 //! The compiled rule-pack model and how one rule classifies one changed file.
 
+use crate::core::compat::Reader;
 use crate::core::order::OrderSpec;
 use crate::core::types::{ChangeKind, MigrationKind};
 use globset::GlobSet;
@@ -208,6 +209,9 @@ pub struct Rule {
     pub classes: Vec<Refinement>,
     /// The framework's migration order (`[rule.order]`), for conflicts.
     pub order: Option<OrderSpec>,
+    /// `operations`: the reader that classes its migrations expand or
+    /// contract; `None` reads by the file's extension.
+    pub reader: Option<Reader>,
 }
 
 /// The result of applying one rule whose paths matched.
@@ -256,13 +260,29 @@ impl Rule {
         }
     }
 
+    /// The reader for one of the rule's files: the rule's own, else by extension.
+    pub fn reader_for(&self, path: &str) -> Option<Reader> {
+        self.reader.or_else(|| Reader::for_path(path))
+    }
+
     /// What content this rule would look at for a change of this kind.
-    pub(crate) fn needs(&self, change: ChangeKind) -> (bool, bool) {
+    pub(crate) fn needs(&self, path: &str, change: ChangeKind) -> (bool, bool) {
         let applicable = self.classes.iter().filter(|r| r.changes.contains(change));
         // A new migration's place in a graph is in its text.
         let order_text =
             change.brings_new_file() && self.order.as_ref().is_some_and(OrderSpec::needs_text);
-        let (mut text, mut added) = (!self.require.is_empty() || order_text, false);
+        // What a migration does to the schema is in its text; a changelog
+        // that grows by appending is read with its added lines.
+        let appends = change == ChangeKind::Modified
+            && self.classes.iter().any(|r| {
+                r.changes.contains(change)
+                    && matches!(r.kind, Outcome::Migration(k) if k.is_db_change())
+            });
+        let compat_text = (change.brings_new_file() || appends) && self.reader_for(path).is_some();
+        let (mut text, mut added) = (
+            !self.require.is_empty() || order_text || compat_text,
+            appends && compat_text,
+        );
         for refinement in applicable {
             text |= refinement.needs_text();
             added |= refinement.needs_added_lines();

@@ -12,7 +12,15 @@ use toml::de::{DeTable, DeValue};
 
 const PACK_KEYS: &[&str] = &["name", "title", "description", "priority", "rule"];
 pub(super) const RULE_KEYS: &[&str] = &[
-    "id", "note", "paths", "exclude", "changes", "require", "class", "order",
+    "id",
+    "note",
+    "paths",
+    "exclude",
+    "changes",
+    "require",
+    "class",
+    "order",
+    "operations",
 ];
 pub(super) const ORDER_KEYS: &[&str] = &[
     "scheme",

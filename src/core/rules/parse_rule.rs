@@ -5,6 +5,7 @@
 use super::glob::glob_set;
 use super::model::{ChangeSet, Outcome, Refinement, Rule};
 use super::parse::{CLASS_KEYS, RULE_KEYS, Walker, join};
+use crate::core::compat::Reader;
 use crate::core::types::{ChangeKind, MigrationKind};
 use std::ops::Range;
 use toml::de::DeTable;
@@ -50,6 +51,7 @@ impl Walker<'_, '_> {
             }
         }
         let order = self.order(table, prefix);
+        let reader = self.reader(table, prefix);
         let exclude_set = glob_set(&exclude);
         Some(Rule {
             id,
@@ -61,7 +63,24 @@ impl Walker<'_, '_> {
             require,
             classes,
             order,
+            reader,
         })
+    }
+
+    /// `operations`: which reader classes the rule's migrations expand or
+    /// contract (absent: by the file's extension, see [`Reader::for_path`]).
+    fn reader(&mut self, table: &DeTable<'_>, prefix: &str) -> Option<Reader> {
+        let (name, span) = self.string(table, prefix, "operations")?;
+        let reader = Reader::from_name(&name);
+        if reader.is_none() {
+            self.error(
+                span,
+                &join(prefix, "operations"),
+                format!("unknown operations reader `{name}`"),
+                &format!("use one of {}", Reader::NAMES.join(", ")),
+            );
+        }
+        reader
     }
 
     fn refinement(

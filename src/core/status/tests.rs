@@ -58,6 +58,7 @@ fn change(number: u64, milestone: u64) -> DbItemRef {
         placed_by_bot: true,
         exception: None,
         conflicts: Vec::new(),
+        breaking: Vec::new(),
     }
 }
 
@@ -89,6 +90,8 @@ fn seen(number: u64, state: ItemState, failing: Option<&str>) -> ItemSeen {
             kind: MigrationKind::Schema,
             reason: String::new(),
             order: None,
+            compat: crate::core::compat::Compat::Expand,
+            operations: Vec::new(),
         }],
         target_branch: None,
     }

@@ -31,10 +31,10 @@ pub(super) fn consecutive<'a>(between: impl Iterator<Item = &'a Version>) -> Vec
         .collect()
 }
 
-/// The latest release of each series to leave, plus (db-stop-gaps) every
-/// release that ships database migrations; one stop per release, its
-/// reasons joined.
-pub(super) fn gaps(exits: &[Version], db_stops: Option<&BTreeSet<Version>>) -> Vec<Stop> {
+/// The latest release of each series to leave, plus (db-stop-gaps,
+/// contract-stop-gaps) every release of `db_stops`, with the policy's reason
+/// for them; one stop per release, its reasons joined.
+pub(super) fn gaps(exits: &[Version], db_stops: Option<(&BTreeSet<Version>, &str)>) -> Vec<Stop> {
     let mut reasons: BTreeMap<Version, Vec<String>> = BTreeMap::new();
     for exit in exits {
         reasons.entry(exit.clone()).or_default().push(format!(
@@ -42,11 +42,10 @@ pub(super) fn gaps(exits: &[Version], db_stops: Option<&BTreeSet<Version>>) -> V
             series_label(exit)
         ));
     }
-    for db in db_stops.into_iter().flatten() {
-        reasons
-            .entry(db.clone())
-            .or_default()
-            .push("it ships database migrations, which run there".to_string());
+    if let Some((releases, why)) = db_stops {
+        for db in releases {
+            reasons.entry(db.clone()).or_default().push(why.to_string());
+        }
     }
     reasons
         .into_iter()

@@ -167,6 +167,7 @@ mod tests {
             placed_by_bot: false,
             exception: None,
             conflicts: Vec::new(),
+            breaking: Vec::new(),
         }
     }
 

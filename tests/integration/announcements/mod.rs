@@ -4,6 +4,7 @@
 
 mod faults;
 mod observe;
+mod rolling;
 mod shipped;
 mod story;
 mod triggers;

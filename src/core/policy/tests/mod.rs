@@ -103,6 +103,7 @@ impl World {
             placed_by_bot,
             exception: None,
             conflicts: Vec::new(),
+            breaking: Vec::new(),
         });
         self
     }
@@ -233,6 +234,8 @@ impl Given for ItemFacts {
             kind,
             reason: String::new(),
             order: None,
+            compat: crate::core::compat::Compat::Expand,
+            operations: Vec::new(),
         });
         self
     }

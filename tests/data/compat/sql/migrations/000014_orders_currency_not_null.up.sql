@@ -1,0 +1,2 @@
+-- Every row was backfilled by 000010.
+ALTER TABLE orders ALTER COLUMN currency SET NOT NULL;
