@@ -459,13 +459,13 @@ impl<'t> Walker<'t> {
     fn bind(&mut self, node: Node<'t>) {
         let left = node.child_by_field_name("left");
         let right = node.child_by_field_name("right");
-        if let (Some(left), Some(right)) = (left, right) {
-            if matches!(left.kind(), "constant" | "identifier") {
-                let value = self.value(right, 0);
-                if value.is_literal() {
-                    self.env.insert(self.text(left).to_string(), value);
-                    return;
-                }
+        if let (Some(left), Some(right)) = (left, right)
+            && matches!(left.kind(), "constant" | "identifier")
+        {
+            let value = self.value(right, 0);
+            if value.is_literal() {
+                self.env.insert(self.text(left).to_string(), value);
+                return;
             }
         }
         self.code(node);
@@ -970,11 +970,11 @@ impl<'t> Walker<'t> {
         }
         // `add_column :t, :c, :integer, { null: false }`: a final hash is
         // the options.
-        if args.opts.is_empty() {
-            if let Some(Value::Hash(opts)) = args.pos.last() {
-                args.opts = opts.clone();
-                args.pos.pop();
-            }
+        if args.opts.is_empty()
+            && let Some(Value::Hash(opts)) = args.pos.last()
+        {
+            args.opts = opts.clone();
+            args.pos.pop();
         }
         args
     }
@@ -1208,8 +1208,7 @@ fn join_table_name(a: String, b: String) -> Option<String> {
         .char_indices()
         .filter(|&(i, c)| c == '_' && second.get(..=i) == first.get(..=i))
         .map(|(i, _)| i + 1)
-        .filter(|&len| len < first.len() && len < second.len())
-        .last()
+        .rfind(|&len| len < first.len() && len < second.len())
         .unwrap_or(0);
     let prefix = first.get(..prefix_len)?;
     let rest_first = first.get(prefix_len..)?;
@@ -1354,6 +1353,9 @@ fn change_default(set: Operation, value: Option<&Value>, opts: &[(String, Value)
 #[cfg(test)]
 #[path = "rails_column_tests.rs"]
 mod column_tests;
+#[cfg(test)]
+#[path = "rails_corpus_tests.rs"]
+mod corpus_tests;
 #[cfg(test)]
 #[path = "rails_index_tests.rs"]
 mod index_tests;

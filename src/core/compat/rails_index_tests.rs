@@ -220,7 +220,6 @@ fn execute_with_interpolation_or_a_variable_is_dynamic_sql() {
 }
 
 #[test]
-#[ignore = "needs the SQL reader"]
 fn execute_literal_sql_goes_to_the_sql_reader() {
     for body in [
         "    execute \"ALTER TABLE users DROP COLUMN legacy\"",
@@ -245,7 +244,6 @@ fn execute_literal_sql_goes_to_the_sql_reader() {
 }
 
 #[test]
-#[ignore = "needs the SQL reader"]
 fn execute_heredocs_are_read_in_order() {
     let ops = read(
         r#"# frozen_string_literal: true
