@@ -1360,5 +1360,11 @@ mod corpus_tests;
 #[path = "rails_index_tests.rs"]
 mod index_tests;
 #[cfg(test)]
+#[path = "rails_parse_tests.rs"]
+mod parse_tests;
+#[cfg(test)]
+#[path = "rails_table_tests.rs"]
+mod table_tests;
+#[cfg(test)]
 #[path = "rails_tests.rs"]
 mod tests;
