@@ -173,8 +173,8 @@ fn django(parent: &str, operation: &str) -> String {
     )
 }
 
-/// v1.0.0 creates the table; v1.1.0 adds a nullable column (rolls);
-/// v1.2.0 drops a column (does not); v1.3.0 runs Python (cannot tell).
+/// v1.0.0 creates the table; v1.0.1 adds a nullable column (rolls);
+/// v1.0.2 drops a column (does not); v1.0.3 runs Python (cannot tell).
 fn rolling_history() -> TestRepo {
     let mut repo = TestRepo::new();
     repo.write("app/migrations/0001_initial.py", INITIAL);
@@ -188,7 +188,7 @@ fn rolling_history() -> TestRepo {
         ),
     );
     repo.commit("a nullable note");
-    repo.tag("v1.1.0");
+    repo.tag("v1.0.1");
     repo.write(
         "app/migrations/0003_remove_device_note.py",
         &django(
@@ -197,13 +197,13 @@ fn rolling_history() -> TestRepo {
         ),
     );
     repo.commit("drop the note");
-    repo.tag("v1.2.0");
+    repo.tag("v1.0.2");
     repo.write(
         "app/migrations/0004_fill.py",
         &django("0003_remove_device_note", "migrations.RunPython(forwards)"),
     );
     repo.commit("fill something");
-    repo.tag("v1.3.0");
+    repo.tag("v1.0.3");
     repo
 }
 
@@ -232,9 +232,9 @@ fn releases_say_which_upgrades_roll() {
     assert_eq!(
         rolling,
         vec![
-            ("v1.1.0".to_string(), Value::Bool(true)),
-            ("v1.2.0".to_string(), Value::Bool(false)),
-            ("v1.3.0".to_string(), Value::Null),
+            ("v1.0.1".to_string(), Value::Bool(true)),
+            ("v1.0.2".to_string(), Value::Bool(false)),
+            ("v1.0.3".to_string(), Value::Null),
         ],
         "{pairs}"
     );
@@ -258,14 +258,14 @@ fn releases_say_which_upgrades_roll() {
             "--policy",
             "contract-stop-gaps",
         ])
-        .args(["--from", "v1.0.0", "--to", "v1.3.0", "--repo"])
+        .args(["--from", "v1.0.0", "--to", "v1.0.3", "--repo"])
         .arg(repo.path())
         .output()
         .unwrap();
     let path = String::from_utf8_lossy(&path.stdout);
     assert_eq!(
         path.lines().next(),
-        Some("v1.0.0 → v1.2.0 → v1.3.0"),
-        "v1.1.0 rolls and is crossed; v1.2.0 does not: {path}"
+        Some("v1.0.0 → v1.0.2 → v1.0.3"),
+        "v1.0.1 rolls and is crossed; v1.0.2 does not: {path}"
     );
 }
