@@ -28,9 +28,12 @@ fn corpus_files(dir: &Path, under: &Path, found: &mut Vec<String>) {
     }
 }
 
-#[test]
-fn scan_agrees_with_the_hand_labelled_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compat");
+/// How `scan` agrees with a labelled set (a folder of `tests/data/` with
+/// its `labels.tsv`): agreeing labels, all labels, and each disagreement.
+fn agreement(set: &str) -> (usize, usize, Vec<String>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(set);
     let labels: BTreeMap<String, String> = std::fs::read_to_string(dir.join("labels.tsv"))
         .unwrap()
         .lines()
@@ -42,11 +45,6 @@ fn scan_agrees_with_the_hand_labelled_corpus() {
             (path, fields.next().expect("a compat column").to_string())
         })
         .collect();
-    assert!(
-        labels.len() >= 100,
-        "the corpus has {} labels",
-        labels.len()
-    );
 
     let mut repo = TestRepo::new();
     repo.write("README", "corpus\n");
@@ -56,7 +54,7 @@ fn scan_agrees_with_the_hand_labelled_corpus() {
     for file in &files {
         repo.write(file, &std::fs::read_to_string(dir.join(file)).unwrap());
     }
-    repo.commit("every migration of the corpus");
+    repo.commit("every migration of the set");
     let report = scan_json(&repo, "HEAD~1..HEAD");
     let found: BTreeMap<String, Value> = report["migrations"]
         .as_array()
@@ -64,6 +62,12 @@ fn scan_agrees_with_the_hand_labelled_corpus() {
         .iter()
         .map(|m| (m["path"].as_str().unwrap().to_string(), m.clone()))
         .collect();
+    // Nothing the scan finds beyond the labelled migrations.
+    let unlabelled: Vec<&String> = found.keys().filter(|p| !labels.contains_key(*p)).collect();
+    assert!(
+        unlabelled.is_empty(),
+        "{set}: found but not labelled: {unlabelled:?}"
+    );
 
     let mut agree = 0;
     let mut by_family: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -84,28 +88,44 @@ fn scan_agrees_with_the_hand_labelled_corpus() {
             ));
         }
     }
-    let share = agree as f64 / labels.len() as f64;
     eprintln!(
-        "corpus agreement: {agree}/{} ({:.1}%), by family {by_family:?}",
+        "{set} agreement: {agree}/{} ({:.1}%), by family {by_family:?}",
         labels.len(),
-        share * 100.0
+        agree as f64 * 100.0 / labels.len() as f64
     );
     for line in &disagreements {
         eprintln!("  {line}");
     }
+    (agree, labels.len(), disagreements)
+}
+
+/// The corpus the readers were written beside: every label agrees.
+#[test]
+fn scan_agrees_with_the_hand_labelled_corpus() {
+    let (agree, total, disagreements) = agreement("compat");
+    assert!(total >= 100, "the corpus has {total} labels");
     assert!(
-        share >= 0.95,
-        "scan agrees with {agree} of {} labels:\n{}",
-        labels.len(),
+        agree * 100 >= total * 95,
+        "scan agrees with {agree} of {total} labels:\n{}",
         disagreements.join("\n")
     );
-    // Nothing the scan finds beyond the labelled migrations.
-    let unlabelled: Vec<&String> = found.keys().filter(|p| !labels.contains_key(*p)).collect();
+}
+
+/// The held-out set, written without seeing the readers or the corpus's
+/// labels: how far the classification generalises.
+#[test]
+fn scan_agrees_with_the_held_out_set() {
+    let (agree, total, disagreements) = agreement("compat-holdout");
+    assert!(total >= 40, "the held-out set has {total} labels");
     assert!(
-        unlabelled.is_empty(),
-        "found but not labelled: {unlabelled:?}"
+        agree * 100 >= total * HELD_OUT_FLOOR,
+        "scan agrees with {agree} of {total} held-out labels:\n{}",
+        disagreements.join("\n")
     );
 }
+
+/// The share (in percent) of held-out labels `scan` must agree with.
+const HELD_OUT_FLOOR: usize = 95;
 
 const DROP_SQL: &str = "-- the old flag is gone\nALTER TABLE devices DROP COLUMN legacy_flag;\nCREATE INDEX CONCURRENTLY devices_name_idx ON devices (name);\n";
 

@@ -659,7 +659,9 @@ impl<'t> Walker<'t> {
     ) {
         match name {
             "say" | "disable_ddl_transaction!" => {}
-            "safety_assured" | "up_only" => {
+            // GitLab's `with_lock_retries` runs its block's DDL, retrying
+            // on lock timeouts: what it runs is what the block says.
+            "safety_assured" | "up_only" | "with_lock_retries" => {
                 if let Some(block) = block {
                     self.block(block, scope.clone(), depth);
                 }

@@ -193,6 +193,31 @@ fn reversible_statements_outside_the_directions_run_both_ways() {
 }
 
 #[test]
+fn gitlabs_with_lock_retries_is_looked_inside() {
+    let ops = change(
+        r#"    with_lock_retries do
+      add_column :ci_builds, :partition_id, :bigint, null: false, default: 100
+      remove_column :ci_builds, :legacy_state
+    end"#,
+    );
+    assert_eq!(ops.len(), 2, "{ops:#?}");
+    is(
+        &ops[0],
+        OpKind::AddColumn,
+        Some("ci_builds"),
+        Some("partition_id"),
+        Compat::Expand,
+    );
+    is(
+        &ops[1],
+        OpKind::DropColumn,
+        Some("ci_builds"),
+        Some("legacy_state"),
+        Compat::Contract,
+    );
+}
+
+#[test]
 fn safety_assured_and_up_only_are_looked_inside() {
     let ops = change(
         r#"    safety_assured {
