@@ -279,7 +279,6 @@ fn data_code_is_unknown() {
         "    [1, 2].each { |i| say i.to_s }",
         "    say_with_time 'backfilling' do\n      add_column :users, :x, :integer\n    end",
         "    add_concurrent_index :users, :email",
-        "    with_lock_retries do\n      add_column :users, :x, :integer\n    end",
         "    while true do\n    end",
         "    Migration::ColumnDropper.execute_drop(:topics, %i[junk])",
         "    count = User.count",
