@@ -41,7 +41,12 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    (captured, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Other tests register and drop their own subscribers on other threads
+    // at the same time; a callsite whose interest was cached while none
+    // wanted DEBUG would stay silent here. Recompute it for this one.
+    tracing::callsite::rebuild_interest_cache();
+    (captured, guard)
 }
 
 fn queued(translated: Translated) -> Work {
