@@ -12,9 +12,9 @@ use schemagate::git::repo::GitRepo;
 use schemagate::releases::{ReleaseHistory, release_changes, scan_pairs};
 use std::hint::black_box;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 include!("shared/lava_history.rs");
+include!("shared/timing.rs");
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/compat");
 
@@ -116,19 +116,4 @@ fn django_migration(n: usize) -> String {
          {breaking}    ]\n",
         prev = n.saturating_sub(1)
     )
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .expect("at least one run")
 }

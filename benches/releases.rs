@@ -12,9 +12,10 @@ use schemagate::git::repo::GitRepo;
 use schemagate::releases::{ReleaseHistory, release_changes, scan_pairs};
 use schemagate::scan::scan_range;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 include!("shared/lava_history.rs");
+include!("shared/timing.rs");
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -79,21 +80,6 @@ fn main() {
         ms(former),
         former.as_secs_f64() / ours.as_secs_f64()
     );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .expect("at least one run")
 }
 
 fn migration_text(n: usize) -> String {

@@ -14,6 +14,8 @@ mod model;
 mod python;
 mod rails;
 mod sql;
+#[cfg(test)]
+mod test_support;
 
 pub use downtime::{Downtime, rolling};
 pub use model::{Classification, Compat, OpKind, Operation, Reader, Wording, breaking_operations};

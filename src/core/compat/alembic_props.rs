@@ -4,7 +4,8 @@
 
 use super::read;
 use super::tests::revision;
-use crate::core::compat::python::tests::{check_output, config, mangled, token_soup};
+use crate::core::compat::python::tests::check_output;
+use crate::core::compat::test_support::{config, mangled, token_soup};
 use proptest::prelude::*;
 
 const TOKENS: &[&str] = &[

@@ -1,6 +1,7 @@
 //! The Alembic reader, operation by operation, on Backend.AI-shaped revisions.
 
 use super::*;
+use crate::core::compat::test_support::{is, note};
 
 /// A revision file as `alembic revision` writes it, with `body` as
 /// `upgrade()`'s statements and a `downgrade()` that undoes them.
@@ -28,17 +29,6 @@ fn one(body: &str) -> Operation {
     let ops = read(&revision(body));
     assert_eq!(ops.len(), 1, "{ops:#?}");
     ops.into_iter().next().expect("one operation")
-}
-
-fn is(op: &Operation, kind: OpKind, table: Option<&str>, column: Option<&str>, compat: Compat) {
-    assert_eq!(op.op, kind, "{op:?}");
-    assert_eq!(op.table.as_deref(), table, "{op:?}");
-    assert_eq!(op.column.as_deref(), column, "{op:?}");
-    assert_eq!(op.compat, compat, "{op:?}");
-}
-
-fn note(op: &Operation) -> &str {
-    op.note.as_deref().unwrap_or("")
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The Django reader, operation by operation, on LAVA-shaped migrations.
 
 use super::*;
+use crate::core::compat::test_support::{is, note};
 
 /// A migration as `makemigrations` writes it, around `ops`.
 pub(super) fn migration(ops: &str) -> String {
@@ -21,18 +22,6 @@ fn one(ops: &str) -> Operation {
     let ops = read(&migration(ops));
     assert_eq!(ops.len(), 1, "{ops:#?}");
     ops.into_iter().next().expect("one operation")
-}
-
-/// Asserts kind, table, column and class.
-fn is(op: &Operation, kind: OpKind, table: Option<&str>, column: Option<&str>, compat: Compat) {
-    assert_eq!(op.op, kind, "{op:?}");
-    assert_eq!(op.table.as_deref(), table, "{op:?}");
-    assert_eq!(op.column.as_deref(), column, "{op:?}");
-    assert_eq!(op.compat, compat, "{op:?}");
-}
-
-fn note(op: &Operation) -> &str {
-    op.note.as_deref().unwrap_or("")
 }
 
 #[test]

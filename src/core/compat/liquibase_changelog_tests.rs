@@ -4,11 +4,11 @@
 
 use super::read;
 use super::tests::{FORMATTED, JSON, XML, YAML, note, row, rows};
+use crate::core::compat::test_support::config;
 use crate::core::compat::{Compat, OpKind};
 use Compat::{Contract, Unknown};
 use OpKind::*;
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 
 #[test]
 fn appended_change_sets_are_classed_alone() {
@@ -101,18 +101,6 @@ fn the_format_is_sniffed_when_the_extension_does_not_tell() {
         read("c.sql", FORMATTED, None)
     );
     assert_eq!(read("changelog", YAML, None), read("c.yaml", YAML, None));
-}
-
-fn config() -> Config {
-    let cases = std::env::var("SCHEMAGATE_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
 }
 
 const PATHS: &[&str] = &["c.xml", "c.yaml", "c.json", "c.sql", "changelog"];

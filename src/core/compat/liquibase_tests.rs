@@ -2,27 +2,10 @@
 //! SQL changelogs.
 
 use super::read;
-use crate::core::compat::{Classification, Compat, OpKind, Operation};
+pub(super) use crate::core::compat::test_support::{note, row, rows};
+use crate::core::compat::{Classification, Compat, OpKind};
 use Compat::{Contract, Expand, Unknown};
 use OpKind::*;
-
-pub(super) type Row = (OpKind, Option<String>, Option<String>, Compat);
-
-pub(super) fn rows(operations: &[Operation]) -> Vec<Row> {
-    operations
-        .iter()
-        .map(|o| (o.op, o.table.clone(), o.column.clone(), o.compat))
-        .collect()
-}
-
-pub(super) fn row(op: OpKind, table: &str, column: &str, compat: Compat) -> Row {
-    let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    (op, some(table), some(column), compat)
-}
-
-pub(super) fn note(operation: &Operation) -> &str {
-    operation.note.as_deref().unwrap_or("")
-}
 
 pub(super) const XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <databaseChangeLog

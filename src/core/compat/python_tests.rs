@@ -2,56 +2,6 @@
 
 use super::*;
 use proptest::prelude::*;
-use proptest::sample::{Index, select};
-use proptest::test_runner::Config;
-
-/// Cases per property: 256, `SCHEMAGATE_PROPTEST_CASES` for more.
-pub(in crate::core::compat) fn config() -> Config {
-    let cases = std::env::var("SCHEMAGATE_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
-
-/// One of `texts` cut short, with a range deleted, with junk inserted or
-/// with a range repeated: the shapes an edited or truncated file takes.
-pub(in crate::core::compat) fn mangled(texts: Vec<String>) -> impl Strategy<Value = String> {
-    (
-        select(texts),
-        0..4u8,
-        any::<Index>(),
-        any::<Index>(),
-        "\\PC{0,8}",
-    )
-        .prop_map(|(text, how, a, b, junk)| {
-            let bounds: Vec<usize> = text
-                .char_indices()
-                .map(|(i, _)| i)
-                .chain([text.len()])
-                .collect();
-            let (i, j) = (bounds[a.index(bounds.len())], bounds[b.index(bounds.len())]);
-            let (lo, hi) = (i.min(j), i.max(j));
-            match how {
-                0 => text[..hi].to_string(),
-                1 => format!("{}{}", &text[..lo], &text[hi..]),
-                2 => format!("{}{junk}{}", &text[..lo], &text[lo..]),
-                _ => format!("{}{}", &text[..hi], &text[lo..]),
-            }
-        })
-}
-
-/// Texts made of `tokens`: reach deeper into a reader than random
-/// characters do.
-pub(in crate::core::compat) fn token_soup(
-    tokens: &'static [&'static str],
-) -> impl Strategy<Value = String> {
-    proptest::collection::vec(select(tokens), 0..80).prop_map(|t| t.concat())
-}
 
 /// What every reader output must hold: a text that does not parse gives
 /// exactly one `unknown` operation with the parse error, and nothing that

@@ -3,6 +3,7 @@
 //! test files share.
 
 use super::read;
+pub(super) use crate::core::compat::test_support::is;
 use crate::core::compat::{Classification, Compat, OpKind, Operation};
 
 /// The operations of a `change` method holding `body`.
@@ -17,21 +18,6 @@ pub(super) fn one(body: &str) -> Operation {
     let ops = change(body);
     assert_eq!(ops.len(), 1, "{body}\n{ops:#?}");
     ops.into_iter().next().expect("one operation")
-}
-
-/// Asserts an operation's kind, table, column and class.
-pub(super) fn is(
-    op: &Operation,
-    kind: OpKind,
-    table: Option<&str>,
-    column: Option<&str>,
-    compat: Compat,
-) {
-    assert_eq!(
-        (op.op, op.table.as_deref(), op.column.as_deref(), op.compat),
-        (kind, table, column, compat),
-        "{op:#?}"
-    );
 }
 
 /// Asserts the note says `why`.

@@ -3,10 +3,10 @@
 
 use super::read;
 use super::tests::{note, only, row, rows};
+use crate::core::compat::test_support::config;
 use crate::core::compat::{Classification, Compat, OpKind};
 use Compat::{Contract, Expand, Unknown};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 
 #[test]
 fn goose_keeps_the_up_section() {
@@ -205,18 +205,6 @@ fn mysql_delimiter_blocks_are_not_understood() {
             .iter()
             .any(|o| o.op == OpKind::NotUnderstood && note(o).starts_with("parse error"))
     );
-}
-
-fn config() -> Config {
-    let cases = std::env::var("SCHEMAGATE_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
 }
 
 const STATEMENTS: &[&str] = &[

@@ -2,32 +2,14 @@
 //! whole PostgreSQL, MySQL and SQLite migration files.
 
 use super::read;
+pub(super) use crate::core::compat::test_support::{note, row, rows};
 use crate::core::compat::{Classification, Compat, OpKind, Operation};
 use Compat::{Contract, Expand, Unknown};
-
-/// An operation as a row of a test table: kind, table, column, class.
-pub(super) type Row = (OpKind, Option<String>, Option<String>, Compat);
-
-pub(super) fn rows(operations: &[Operation]) -> Vec<Row> {
-    operations
-        .iter()
-        .map(|o| (o.op, o.table.clone(), o.column.clone(), o.compat))
-        .collect()
-}
-
-pub(super) fn row(op: OpKind, table: &str, column: &str, compat: Compat) -> Row {
-    let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    (op, some(table), some(column), compat)
-}
 
 pub(super) fn only(text: &str) -> Operation {
     let mut operations = read(text);
     assert_eq!(operations.len(), 1, "{text}: {operations:?}");
     operations.remove(0)
-}
-
-pub(super) fn note(operation: &Operation) -> &str {
-    operation.note.as_deref().unwrap_or("")
 }
 
 #[test]
