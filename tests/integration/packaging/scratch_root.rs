@@ -15,6 +15,7 @@ use super::deb::unit_value;
 use super::{Package, env_file_variables, package, succeeds, tool};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -72,13 +73,22 @@ impl ScratchRoot {
              echo ready
              exec sleep 3600"
         );
-        let mut holder = Command::new("unshare")
+        let mut holder = Command::new("unshare");
+        holder
             .args(["--mount", "--net", "sh", "-c", &script])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("unshare runs");
+            .stderr(Stdio::piped());
+        // SAFETY: prctl is async-signal-safe. Should the test process die
+        // without dropping this, the holder, and with it the namespaces and
+        // their mounts, dies too instead of sleeping on for an hour.
+        unsafe {
+            holder.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut holder = holder.spawn().expect("unshare runs");
         let mut line = String::new();
         let stdout = holder.stdout.take().unwrap();
         // The script either prints `ready` or exits, closing stdout.
