@@ -11,8 +11,9 @@
 mod changelog;
 mod container;
 mod deb;
+mod maintainer_scripts;
 mod man_pages;
-mod scratch_root;
+mod scratch;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
