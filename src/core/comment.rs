@@ -116,15 +116,13 @@ fn write_matches(text: &mut String, matches: &[Match]) {
             m.kind,
             class_note(m.kind)
         );
-        if m.kind.is_db_change() {
-            let _ = write!(text, "; **{}**: {}", m.compat, compat_note(m.compat));
+        if !m.kind.is_db_change() {
+            text.push('\n');
+            continue;
         }
-        text.push('\n');
-        if m.kind.is_db_change() {
-            for line in breaking_operations(&m.operations, MAX_OPERATIONS_SHOWN, Wording::Markdown)
-            {
-                let _ = writeln!(text, "  - {line}");
-            }
+        let _ = writeln!(text, "; **{}**: {}", m.compat, compat_note(m.compat));
+        for line in breaking_operations(&m.operations, MAX_OPERATIONS_SHOWN, Wording::Markdown) {
+            let _ = writeln!(text, "  - {line}");
         }
     }
 }

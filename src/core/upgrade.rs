@@ -96,6 +96,20 @@ impl UpgradePolicy {
         }
     }
 
+    /// Why a step may not jump over one of the policy's database releases.
+    fn skipped_db_release(self, from: &Version, to: &Version, skipped: &Version) -> String {
+        match self {
+            UpgradePolicy::ContractStopGaps => format!(
+                "{from} → {to} skips {skipped}, whose upgrade cannot roll \
+                 (a migration may break the previous release's code); stop there"
+            ),
+            _ => format!(
+                "{from} → {to} skips {skipped}, which ships database migrations; \
+                 stop there to run them"
+            ),
+        }
+    }
+
     /// Whether the policy reads the history's squash cuts.
     pub fn uses_squash_cuts(self) -> bool {
         self == UpgradePolicy::Direct
@@ -284,16 +298,7 @@ pub fn check_with(
                 if let Some(skipped) = db_stops.iter().find(|db| *db > from && *db < to) {
                     return Err(UpgradeRefusal::new(
                         RefusalKind::SkipsDbRelease,
-                        match policy {
-                            UpgradePolicy::ContractStopGaps => format!(
-                                "{from} → {to} skips {skipped}, whose upgrade cannot roll \
-                                 (a migration may break the previous release's code); stop there"
-                            ),
-                            _ => format!(
-                                "{from} → {to} skips {skipped}, which ships database migrations; \
-                                 stop there to run them"
-                            ),
-                        },
+                        policy.skipped_db_release(from, to, skipped),
                     ));
                 }
             }
