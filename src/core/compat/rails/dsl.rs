@@ -8,6 +8,7 @@ use super::rules::{
 };
 use super::{Scope, Walker, op};
 use crate::core::compat::{Compat, OpKind, Operation};
+use Compat::{Contract, Expand, Unknown};
 use tree_sitter::Node;
 
 /// The column types `t.<type> :name` adds in `change_table` (Rails' own and
@@ -73,6 +74,89 @@ const COLUMN_TYPES: &[&str] = &[
     "xml",
 ];
 
+/// `t.<method>` inside `change_table` standing for one migration-level
+/// call with the block's table first (`t.remove :a` is
+/// `remove_columns :users, :a`).
+const TABLE_METHODS: &[(&str, &str)] = &[
+    ("column", "add_column"),
+    ("remove", "remove_columns"),
+    ("rename", "rename_column"),
+    ("change", "change_column"),
+    ("index", "add_index"),
+    ("remove_index", "remove_index"),
+    ("rename_index", "rename_index"),
+    ("timestamps", "add_timestamps"),
+    ("remove_timestamps", "remove_timestamps"),
+    ("change_default", "change_column_default"),
+    ("change_null", "change_column_null"),
+    ("foreign_key", "add_foreign_key"),
+    ("remove_foreign_key", "remove_foreign_key"),
+    ("check_constraint", "add_check_constraint"),
+    ("remove_check_constraint", "remove_check_constraint"),
+];
+
+/// Calls that are one operation on the table named first, classed by the
+/// call alone: the method, the operation, its class and why.
+const TABLE_OPS: &[(&str, OpKind, Compat, Option<&str>)] = &[
+    ("rename_table", OpKind::RenameTable, Contract, None),
+    ("change_table_comment", OpKind::Comment, Expand, None),
+    ("rename_index", OpKind::RenameIndex, Expand, None),
+    ("remove_foreign_key", OpKind::DropConstraint, Expand, None),
+    (
+        "remove_check_constraint",
+        OpKind::DropConstraint,
+        Expand,
+        None,
+    ),
+    (
+        "add_check_constraint",
+        OpKind::AddCheck,
+        Contract,
+        Some(NOTE_VIOLATE),
+    ),
+    ("enable_extension", OpKind::CreateExtension, Expand, None),
+    ("disable_extension", OpKind::DropExtension, Contract, None),
+    ("create_enum", OpKind::CreateType, Expand, None),
+    ("add_enum_value", OpKind::AlterType, Expand, None),
+    (
+        "rename_enum_value",
+        OpKind::AlterType,
+        Contract,
+        Some("old code may write the old value"),
+    ),
+    (
+        "rename_enum",
+        OpKind::AlterType,
+        Contract,
+        Some("old code may name the old type"),
+    ),
+    ("drop_enum", OpKind::DropType, Contract, None),
+    // The scenic gem's views.
+    ("create_view", OpKind::CreateView, Expand, None),
+    (
+        "update_view",
+        OpKind::ReplaceView,
+        Unknown,
+        Some("old code may read different columns"),
+    ),
+    (
+        "replace_view",
+        OpKind::ReplaceView,
+        Unknown,
+        Some("old code may read different columns"),
+    ),
+    ("drop_view", OpKind::DropView, Contract, None),
+];
+
+/// Calls that are one operation on the column named second, classed by
+/// the call alone.
+const COLUMN_OPS: &[(&str, OpKind, Compat)] = &[
+    ("remove_column", OpKind::DropColumn, Contract),
+    ("rename_column", OpKind::RenameColumn, Contract),
+    ("change_column", OpKind::AlterColumnType, Contract),
+    ("change_column_comment", OpKind::Comment, Expand),
+];
+
 impl<'t> Walker<'t> {
     /// `t.<method>` inside `change_table`: the migration-level method it
     /// stands for, the block's table first.
@@ -84,23 +168,8 @@ impl<'t> Walker<'t> {
                 .collect()
         };
         let ops = match name {
-            "column" => self.schema_op("add_column", &args),
             "references" | "belongs_to" => per_name("add_reference", self),
             "remove_references" | "remove_belongs_to" => per_name("remove_reference", self),
-            "remove" => self.schema_op("remove_columns", &args),
-            "rename" => self.schema_op("rename_column", &args),
-            "change" => self.schema_op("change_column", &args),
-            "index" => self.schema_op("add_index", &args),
-            "remove_index"
-            | "rename_index"
-            | "remove_timestamps"
-            | "remove_foreign_key"
-            | "remove_check_constraint" => self.schema_op(name, &args),
-            "timestamps" => self.schema_op("add_timestamps", &args),
-            "change_default" => self.schema_op("change_column_default", &args),
-            "change_null" => self.schema_op("change_column_null", &args),
-            "foreign_key" => self.schema_op("add_foreign_key", &args),
-            "check_constraint" => self.schema_op("add_check_constraint", &args),
             "primary_key" => {
                 let mut args = args.clone();
                 args.pos.truncate(2);
@@ -114,7 +183,10 @@ impl<'t> Walker<'t> {
                     self.new_column(&one)
                 })
                 .collect(),
-            _ => Vec::new(),
+            _ => match TABLE_METHODS.iter().find(|(method, _)| *method == name) {
+                Some((_, call)) => self.schema_op(call, &args),
+                None => Vec::new(),
+            },
         };
         if ops.is_empty() {
             self.code(node);
@@ -126,10 +198,11 @@ impl<'t> Walker<'t> {
     /// The operations of one schema DSL call; empty for a method that is
     /// not part of the DSL (the caller classes it as code).
     pub(super) fn schema_op(&self, name: &str, args: &Args) -> Vec<Operation> {
-        use Compat::{Contract, Expand, Unknown};
         let table = args.name(0);
         let at = |kind, compat| op(kind, compat, table.clone(), None);
         let on = |kind, compat, index: usize| op(kind, compat, table.clone(), args.name(index));
+        let dropped =
+            |column: String| op(OpKind::DropColumn, Contract, table.clone(), Some(column));
         let named_from = |start: usize, kind, compat| -> Vec<Operation> {
             let ops: Vec<Operation> = args
                 .pos
@@ -146,13 +219,7 @@ impl<'t> Walker<'t> {
         };
         match name {
             "create_table" => vec![create_table(table, args)],
-            "create_join_table" => {
-                let name = args
-                    .opt("table_name")
-                    .and_then(Value::name)
-                    .or_else(|| join_table_name(args.name(0)?, args.name(1)?));
-                vec![op(OpKind::CreateTable, Expand, name, None)]
-            }
+            "create_join_table" => vec![op(OpKind::CreateTable, Expand, join_table(args), None)],
             "drop_table" => named_from(0, OpKind::DropTable, Contract)
                 .into_iter()
                 .map(|mut o| {
@@ -160,45 +227,25 @@ impl<'t> Walker<'t> {
                     o
                 })
                 .collect(),
-            "drop_join_table" => {
-                let name = args
-                    .opt("table_name")
-                    .and_then(Value::name)
-                    .or_else(|| join_table_name(args.name(0)?, args.name(1)?));
-                vec![op(OpKind::DropTable, Contract, name, None)]
-            }
-            "rename_table" => vec![at(OpKind::RenameTable, Contract)],
+            "drop_join_table" => vec![op(OpKind::DropTable, Contract, join_table(args), None)],
             "add_column" => vec![self.new_column(args)],
             "add_reference" | "add_belongs_to" => self.reference(args),
             "remove_reference" | "remove_belongs_to" => {
                 let Some(name) = args.name(1) else {
                     return vec![at(OpKind::DropColumn, Contract)];
                 };
-                let mut ops = vec![op(
-                    OpKind::DropColumn,
-                    Contract,
-                    table.clone(),
-                    Some(format!("{name}_id")),
-                )];
+                let mut ops = vec![dropped(format!("{name}_id"))];
                 if polymorphic(args) {
-                    ops.push(op(
-                        OpKind::DropColumn,
-                        Contract,
-                        table.clone(),
-                        Some(format!("{name}_type")),
-                    ));
+                    ops.push(dropped(format!("{name}_type")));
                 }
                 ops
             }
             "add_timestamps" => self.timestamps(args),
             "remove_timestamps" => ["created_at", "updated_at"]
                 .into_iter()
-                .map(|c| op(OpKind::DropColumn, Contract, table.clone(), Some(c.into())))
+                .map(|c| dropped(c.into()))
                 .collect(),
-            "remove_column" => vec![on(OpKind::DropColumn, Contract, 1)],
             "remove_columns" => named_from(1, OpKind::DropColumn, Contract),
-            "rename_column" => vec![on(OpKind::RenameColumn, Contract, 1)],
-            "change_column" => vec![on(OpKind::AlterColumnType, Contract, 1)],
             "change_column_null" => vec![change_null(
                 on(OpKind::SetNotNull, Contract, 1),
                 args.pos.get(2),
@@ -209,8 +256,6 @@ impl<'t> Walker<'t> {
                 args.pos.get(2),
                 &args.opts,
             )],
-            "change_column_comment" => vec![on(OpKind::Comment, Expand, 1)],
-            "change_table_comment" => vec![at(OpKind::Comment, Expand)],
             "add_index" => {
                 let column = args.pos.get(1).and_then(Value::names);
                 vec![index(table, column, &args.opts, args.opaque)]
@@ -223,35 +268,32 @@ impl<'t> Walker<'t> {
                     .and_then(Value::names);
                 vec![op(OpKind::DropIndex, Expand, table, column)]
             }
-            "rename_index" => vec![at(OpKind::RenameIndex, Expand)],
             "add_foreign_key" => {
                 let column = args.opt("column").and_then(Value::names);
                 vec![op(OpKind::AddForeignKey, Expand, table, column).note(NOTE_FK)]
             }
-            "remove_foreign_key" | "remove_check_constraint" => {
-                vec![at(OpKind::DropConstraint, Expand)]
+            _ => {
+                if let Some(&(_, kind, compat, note)) = TABLE_OPS.iter().find(|o| o.0 == name) {
+                    let operation = at(kind, compat);
+                    vec![match note {
+                        Some(note) => operation.note(note),
+                        None => operation,
+                    }]
+                } else if let Some(&(_, kind, compat)) = COLUMN_OPS.iter().find(|o| o.0 == name) {
+                    vec![on(kind, compat, 1)]
+                } else {
+                    Vec::new()
+                }
             }
-            "add_check_constraint" => vec![at(OpKind::AddCheck, Contract).note(NOTE_VIOLATE)],
-            "enable_extension" => vec![at(OpKind::CreateExtension, Expand)],
-            "disable_extension" => vec![at(OpKind::DropExtension, Contract)],
-            "create_enum" => vec![at(OpKind::CreateType, Expand)],
-            "add_enum_value" => vec![at(OpKind::AlterType, Expand)],
-            "rename_enum_value" => {
-                vec![at(OpKind::AlterType, Contract).note("old code may write the old value")]
-            }
-            "rename_enum" => {
-                vec![at(OpKind::AlterType, Contract).note("old code may name the old type")]
-            }
-            "drop_enum" => vec![at(OpKind::DropType, Contract)],
-            // The scenic gem's views.
-            "create_view" => vec![at(OpKind::CreateView, Expand)],
-            "update_view" | "replace_view" => {
-                vec![at(OpKind::ReplaceView, Unknown).note("old code may read different columns")]
-            }
-            "drop_view" => vec![at(OpKind::DropView, Contract)],
-            _ => Vec::new(),
         }
     }
+}
+
+/// A join table's name: `table_name:` when given, else Rails' own.
+fn join_table(args: &Args) -> Option<String> {
+    args.opt("table_name")
+        .and_then(Value::name)
+        .or_else(|| join_table_name(args.name(0)?, args.name(1)?))
 }
 
 /// Rails' join table name: both names sorted, a shared `prefix_` said once

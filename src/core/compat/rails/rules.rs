@@ -103,6 +103,15 @@ impl Walker<'_> {
     }
 }
 
+/// `operation` in another class, saying why.
+fn reclassed(operation: Operation, compat: Compat, why: &str) -> Operation {
+    Operation {
+        compat,
+        ..operation
+    }
+    .note(why)
+}
+
 pub(super) fn polymorphic(args: &Args) -> bool {
     matches!(
         args.opt("polymorphic"),
@@ -114,16 +123,12 @@ pub(super) fn create_table(table: Option<String>, args: &Args) -> Operation {
     let base = op(OpKind::CreateTable, Compat::Expand, table, None);
     match args.opt("force") {
         None | Some(Value::Bool(false) | Value::Nil) => base,
-        Some(v) if v.is_literal() => Operation {
-            compat: Compat::Contract,
-            ..base
-        }
-        .note("force: drops the table first if it exists"),
-        Some(_) => Operation {
-            compat: Compat::Unknown,
-            ..base
-        }
-        .note("force: is not a literal"),
+        Some(v) if v.is_literal() => reclassed(
+            base,
+            Compat::Contract,
+            "force: drops the table first if it exists",
+        ),
+        Some(_) => reclassed(base, Compat::Unknown, "force: is not a literal"),
     }
 }
 
@@ -134,15 +139,8 @@ pub(super) fn not_null_rule(
     args: &Args,
     implicit_not_null: Option<&str>,
 ) -> Operation {
-    let with = |compat, note: &str| {
-        Operation {
-            compat,
-            ..base.clone()
-        }
-        .note(note)
-    };
     if args.opaque {
-        return with(Compat::Unknown, NOTE_OPAQUE);
+        return reclassed(base, Compat::Unknown, NOTE_OPAQUE);
     }
     let not_null = match args.opt("null") {
         Some(Value::Bool(false)) => NOTE_NOT_NULL,
@@ -151,12 +149,12 @@ pub(super) fn not_null_rule(
             None => return base,
         },
         Some(Value::Bool(true)) => return base,
-        Some(_) => return with(Compat::Unknown, "null: is not a literal"),
+        Some(_) => return reclassed(base, Compat::Unknown, "null: is not a literal"),
     };
     match args.opt("default") {
-        None | Some(Value::Nil) => with(Compat::Contract, not_null),
-        Some(v) if v.is_literal() => with(Compat::Expand, NOTE_DB_DEFAULT),
-        Some(_) => with(Compat::Unknown, "default: is not a literal"),
+        None | Some(Value::Nil) => reclassed(base, Compat::Contract, not_null),
+        Some(v) if v.is_literal() => reclassed(base, Compat::Expand, NOTE_DB_DEFAULT),
+        Some(_) => reclassed(base, Compat::Unknown, "default: is not a literal"),
     }
 }
 
@@ -203,11 +201,7 @@ pub(super) fn change_null(set: Operation, flag: Option<&Value>, fills: bool) -> 
         },
         Some(Value::Bool(false) | Value::Nil) if fills => set.note(NOTE_FILL),
         Some(Value::Bool(false) | Value::Nil) => set,
-        _ => Operation {
-            compat: Compat::Unknown,
-            ..set
-        }
-        .note("the null argument is not a literal"),
+        _ => reclassed(set, Compat::Unknown, "the null argument is not a literal"),
     }
 }
 
@@ -239,15 +233,7 @@ pub(super) fn change_default(
         }
         .note(NOTE_OMIT),
         Some(v) if v.is_literal() => set,
-        Some(_) => Operation {
-            compat: Compat::Unknown,
-            ..set
-        }
-        .note("the new default is not a literal"),
-        None => Operation {
-            compat: Compat::Unknown,
-            ..set
-        }
-        .note("no new default given"),
+        Some(_) => reclassed(set, Compat::Unknown, "the new default is not a literal"),
+        None => reclassed(set, Compat::Unknown, "no new default given"),
     }
 }
